@@ -1,0 +1,2 @@
+//! The `iamspec` command line.
+fn main() {}

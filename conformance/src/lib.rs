@@ -1,0 +1,1 @@
+//! Conformance suites: format, runner, external protocol.

@@ -1,0 +1,1 @@
+//! The managed-policy corpus and the action catalogue.
