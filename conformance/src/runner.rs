@@ -1,0 +1,101 @@
+//! Running cases: what an implementation answered, and whether that is what the case expects.
+
+use crate::case::{Case, Expect};
+use crate::external::External;
+use iamspec_model::Decision;
+use serde::Serialize;
+use std::fmt;
+
+/// What decides the cases.
+pub enum Implementation {
+    /// The built-in reference evaluator.
+    Reference,
+    /// Another program, over the line protocol of FORMAT.md.
+    External(External),
+}
+
+/// What an implementation answered for one case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Decision {
+        decision: Decision,
+        deciding: Option<String>,
+    },
+    /// The implementation rejected the inputs (right for `expect.error` cases).
+    Rejected(String),
+    /// The implementation crashed, hung or answered garbage: never a pass.
+    Broken(String),
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Decision {
+                decision,
+                deciding: Some(kind),
+            } => write!(f, "{decision} ({kind})"),
+            Outcome::Decision { decision, .. } => write!(f, "{decision}"),
+            Outcome::Rejected(message) => write!(f, "error ({message})"),
+            Outcome::Broken(message) => write!(f, "no answer ({message})"),
+        }
+    }
+}
+
+/// One case's result, as printed by `--json` (one object per line).
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseResult {
+    pub suite: String,
+    pub id: String,
+    pub expected: String,
+    pub got: String,
+    pub passed: bool,
+}
+
+impl Implementation {
+    pub fn run(&mut self, case: &Case) -> Outcome {
+        match self {
+            Implementation::Reference => match case.evaluate() {
+                Ok((_, answer)) => Outcome::Decision {
+                    decision: answer.decision,
+                    deciding: answer.deciding.map(|k| k.slot().to_owned()),
+                },
+                Err(e) => Outcome::Rejected(e.to_string()),
+            },
+            Implementation::External(peer) => peer.ask(case),
+        }
+    }
+}
+
+/// Does `got` satisfy `expected`? A stated deciding kind must match too, when the
+/// implementation reports one.
+pub fn satisfies(expected: &Expect, got: &Outcome) -> bool {
+    match (expected, got) {
+        (Expect::Error, Outcome::Rejected(_)) => true,
+        (
+            Expect::Decision { decision, deciding },
+            Outcome::Decision {
+                decision: got,
+                deciding: got_deciding,
+            },
+        ) => {
+            decision == got
+                && match (deciding, got_deciding) {
+                    (Some(want), Some(have)) => want == have,
+                    _ => true,
+                }
+        }
+        _ => false,
+    }
+}
+
+/// Runs `case` and compares.
+pub fn run_case(implementation: &mut Implementation, suite: &str, case: &Case) -> CaseResult {
+    let got = implementation.run(case);
+    CaseResult {
+        suite: suite.to_owned(),
+        id: case.id.clone(),
+        expected: case.expect.to_string(),
+        passed: satisfies(&case.expect, &got),
+        got: got.to_string(),
+    }
+}

@@ -1,0 +1,18 @@
+use iamspec_model::json::{JsonError, JsonPath};
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// A suite that cannot be run.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum SuiteError {
+    #[error("{}: {message}", file.display())]
+    Read { file: PathBuf, message: String },
+    #[error("{}: {error}", file.display())]
+    Json { file: PathBuf, error: JsonError },
+    #[error("{}: {path}: {message}", file.display())]
+    Malformed {
+        file: PathBuf,
+        path: JsonPath,
+        message: String,
+    },
+}

@@ -1,0 +1,354 @@
+//! Amazon Resource Names and the resource-matching rules of SEMANTICS.md §2.2 (D11–D13).
+
+mod err;
+
+pub use err::ArnError;
+
+use crate::condition::variables::Template;
+use crate::pattern::Pattern;
+use crate::request::Context;
+use std::fmt;
+
+/// An ARN with its six fields: `arn:partition:service:region:account:resource`. The resource
+/// field keeps any further colons (`log-group:x:log-stream:y`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Arn {
+    text: String,
+    /// Byte offsets of the five separating colons.
+    colons: [usize; 5],
+}
+
+impl Arn {
+    pub fn parse(text: &str) -> Result<Arn, ArnError> {
+        if !text.starts_with("arn:") {
+            return Err(ArnError::NotAnArn(text.to_owned()));
+        }
+        let mut colons = [0usize; 5];
+        let mut found = text.match_indices(':').map(|(i, _)| i);
+        for slot in colons.iter_mut() {
+            *slot = found
+                .next()
+                .ok_or_else(|| ArnError::TooFewFields(text.to_owned()))?;
+        }
+        let arn = Arn {
+            text: text.to_owned(),
+            colons,
+        };
+        if arn.partition().is_empty() || arn.service().is_empty() {
+            return Err(ArnError::EmptyField(text.to_owned()));
+        }
+        Ok(arn)
+    }
+
+    fn field(&self, n: usize) -> &str {
+        let start = match n {
+            0 => 0,
+            _ => self.colons.get(n - 1).map_or(0, |c| c + 1),
+        };
+        let end = self.colons.get(n).copied().unwrap_or(self.text.len());
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    pub fn partition(&self) -> &str {
+        self.field(1)
+    }
+    pub fn service(&self) -> &str {
+        self.field(2)
+    }
+    pub fn region(&self) -> &str {
+        self.field(3)
+    }
+    pub fn account(&self) -> &str {
+        self.field(4)
+    }
+    /// Everything after the fifth colon.
+    pub fn resource(&self) -> &str {
+        self.field(5)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+    /// The six fields, `arn` first.
+    pub fn fields(&self) -> [&str; 6] {
+        [
+            self.field(0),
+            self.partition(),
+            self.service(),
+            self.region(),
+            self.account(),
+            self.resource(),
+        ]
+    }
+}
+
+impl fmt::Display for Arn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// Splits at the first five colons that are not inside a `${...}` variable; at most six fields.
+pub fn split_fields(text: &str) -> Vec<&str> {
+    let mut fields = Vec::with_capacity(6);
+    let mut start = 0;
+    let mut depth = 0usize;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && fields.len() < 5 {
+        if bytes.get(i..i + 2) == Some(b"${") {
+            depth += 1;
+            i += 2;
+            continue;
+        }
+        match bytes.get(i) {
+            Some(b'}') if depth > 0 => depth -= 1,
+            Some(b':') if depth == 0 => {
+                fields.push(text.get(start..i).unwrap_or(""));
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    fields.push(text.get(start..).unwrap_or(""));
+    fields
+}
+
+/// What a resource pattern with fewer than six fields means (§2.2 item 7, D12).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShortPatterns {
+    /// Missing fields are `*` (identity, boundary, session, SCP, RCP, VPC endpoint policies).
+    PadWithWildcards,
+    /// The pattern matches nothing (resource-based policies).
+    MatchNothing,
+}
+
+/// Does the `Resource` entry `pattern` match `arn`? Variables are substituted only in the sixth
+/// field, and only when `variables` is given (Version 2012-10-17); an unresolvable variable
+/// makes the entry match nothing (D36). `*` alone is handled by the caller.
+pub fn resource_pattern_matches(
+    pattern: &str,
+    arn: &Arn,
+    variables: Option<&Context>,
+    short: ShortPatterns,
+) -> bool {
+    let fields = split_fields(pattern);
+    if fields.len() < 6 && short == ShortPatterns::MatchNothing {
+        return false;
+    }
+    let subject = arn.fields();
+    for (i, subject_field) in subject.iter().enumerate() {
+        let Some(field) = fields.get(i) else {
+            // Padding: a missing field is `*`.
+            continue;
+        };
+        let glob = if i == 5 {
+            match variables {
+                Some(context) => match Template::parse(field).substitute(context) {
+                    Ok(pieces) => {
+                        Pattern::from_pieces(pieces.iter().map(|(t, w)| (t.as_str(), *w)))
+                    }
+                    Err(_) => return false,
+                },
+                None => Pattern::new(field),
+            }
+        } else {
+            Pattern::new(field)
+        };
+        if !glob.matches(subject_field) {
+            return false;
+        }
+    }
+    true
+}
+
+/// `ArnLike`/`ArnEquals`: both sides split into six fields, each field globbed separately, so
+/// `*` cannot cross `:` in the first five (§3.3). `pieces` is the substituted policy value. A
+/// request value that is not a six-field ARN matches nothing; a policy value with fewer than six
+/// fields is padded with `*` fields (D16).
+pub fn arn_condition_matches(pieces: &[(String, bool)], value: &str) -> bool {
+    let Ok(subject) = Arn::parse(value) else {
+        return false;
+    };
+    // Split the pieces into fields at the first five colons, whichever piece they come from.
+    let mut fields: Vec<Vec<(String, bool)>> = vec![Vec::new()];
+    for (text, wild) in pieces {
+        let mut rest = text.as_str();
+        while fields.len() < 6 {
+            let Some(colon) = rest.find(':') else { break };
+            let (head, tail) = rest.split_at(colon);
+            if let Some(last) = fields.last_mut() {
+                last.push((head.to_owned(), *wild));
+            }
+            fields.push(Vec::new());
+            rest = tail.get(1..).unwrap_or("");
+        }
+        if let Some(last) = fields.last_mut() {
+            last.push((rest.to_owned(), *wild));
+        }
+    }
+    subject
+        .fields()
+        .iter()
+        .enumerate()
+        .all(|(i, s)| match fields.get(i) {
+            Some(field) => {
+                Pattern::from_pieces(field.iter().map(|(t, w)| (t.as_str(), *w))).matches(s)
+            }
+            None => true,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arn(s: &str) -> Arn {
+        Arn::parse(s).unwrap()
+    }
+
+    #[test]
+    fn six_fields_with_colons_in_the_resource() {
+        let a = arn("arn:aws:logs:us-east-1:111122223333:log-group:g:log-stream:s");
+        assert_eq!(
+            a.fields(),
+            [
+                "arn",
+                "aws",
+                "logs",
+                "us-east-1",
+                "111122223333",
+                "log-group:g:log-stream:s"
+            ]
+        );
+        assert_eq!(arn("arn:aws:s3:::bucket/key").account(), "");
+    }
+
+    #[test]
+    fn rejects_non_arns() {
+        assert!(Arn::parse("bucket/key").is_err());
+        assert!(Arn::parse("arn:aws:s3").is_err());
+        assert!(Arn::parse("arn::s3:::x").is_err());
+    }
+
+    fn rm(p: &str, a: &str) -> bool {
+        resource_pattern_matches(p, &arn(a), None, ShortPatterns::PadWithWildcards)
+    }
+
+    // SEMANTICS.md §2.2 item 3: `*` in the sixth field crosses `/` and `:`.
+    #[test]
+    fn sixth_field_star_crosses_slash_and_colon() {
+        assert!(rm(
+            "arn:aws:s3:::bucket/*/test/*",
+            "arn:aws:s3:::bucket/1/2/test/3/x.jpg"
+        ));
+        assert!(rm(
+            "arn:aws:s3:::bucket/*/test/*",
+            "arn:aws:s3:::bucket//test/x"
+        ));
+        assert!(rm(
+            "arn:aws:logs:*:*:*",
+            "arn:aws:logs:us-east-1:111122223333:log-group:g:log-stream:s"
+        ));
+    }
+
+    // §2.2 item 3: within the first five fields a wildcard cannot cross `:`.
+    #[test]
+    fn first_fields_do_not_cross_colons() {
+        assert!(!rm(
+            "arn:aws:ec2:*:instance/i-1",
+            "arn:aws:ec2:us-east-1:111122223333:instance/i-1"
+        ));
+        assert!(rm(
+            "arn:aws:ec2:*:*:instance/i-1",
+            "arn:aws:ec2:us-east-1:111122223333:instance/i-1"
+        ));
+        assert!(!rm(
+            "arn:aws:ec2:us-*:1111*:instance/i-1",
+            "arn:aws:ec2:eu-west-1:111122223333:instance/i-1"
+        ));
+    }
+
+    // §2.2 item 5, D11: the resource field is case-sensitive.
+    #[test]
+    fn resource_field_is_case_sensitive() {
+        assert!(!rm("arn:aws:s3:::Bucket/*", "arn:aws:s3:::bucket/x"));
+    }
+
+    // §2.2 item 7, D12
+    #[test]
+    fn short_patterns_pad_or_match_nothing() {
+        let a = arn("arn:aws:s3:::bucket/x");
+        assert!(resource_pattern_matches(
+            "arn:aws:s3:*",
+            &a,
+            None,
+            ShortPatterns::PadWithWildcards
+        ));
+        assert!(!resource_pattern_matches(
+            "arn:aws:s3:*",
+            &a,
+            None,
+            ShortPatterns::MatchNothing
+        ));
+        assert!(!resource_pattern_matches(
+            "arn:aws:ec2:*",
+            &a,
+            None,
+            ShortPatterns::PadWithWildcards
+        ));
+    }
+
+    // §2.2 item 6: variables only in the sixth field; unresolved matches nothing.
+    #[test]
+    fn variables_in_the_sixth_field() {
+        use crate::request::ContextValue;
+        let mut ctx = Context::default();
+        ctx.insert("aws:username", ContextValue::Single("alice".into()));
+        let a = arn("arn:aws:s3:::bucket/home/alice/f");
+        let p = "arn:aws:s3:::bucket/home/${aws:username}/*";
+        assert!(resource_pattern_matches(
+            p,
+            &a,
+            Some(&ctx),
+            ShortPatterns::PadWithWildcards
+        ));
+        assert!(!resource_pattern_matches(
+            p,
+            &a,
+            Some(&Context::default()),
+            ShortPatterns::PadWithWildcards
+        ));
+        // Without substitution (legacy version) the text is literal.
+        assert!(!resource_pattern_matches(
+            p,
+            &a,
+            None,
+            ShortPatterns::PadWithWildcards
+        ));
+        assert_eq!(split_fields("arn:aws:iam::${aws:x}:user/a").len(), 6);
+    }
+
+    // §3.3: ArnLike globs field by field.
+    #[test]
+    fn arn_condition_is_fieldwise() {
+        let p = |s: &str| vec![(s.to_owned(), true)];
+        assert!(arn_condition_matches(
+            &p("arn:aws:iam::*:role/*"),
+            "arn:aws:iam::111122223333:role/a/b"
+        ));
+        // D16: a short policy value is padded with `*` fields.
+        assert!(arn_condition_matches(
+            &p("arn:aws:iam::*"),
+            "arn:aws:iam::111122223333:role/a"
+        ));
+        assert!(!arn_condition_matches(
+            &p("arn:aws:*:role/x"),
+            "arn:aws:iam::111122223333:role/x"
+        ));
+        assert!(!arn_condition_matches(
+            &p("arn:aws:iam::*:role/*"),
+            "not-an-arn"
+        ));
+    }
+}

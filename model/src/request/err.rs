@@ -1,0 +1,31 @@
+use crate::json::JsonPath;
+use thiserror::Error;
+
+/// A request that cannot be evaluated. Every variant names where in the input it is.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum RequestError {
+    #[error("{path}: expected {expected}, found {found}")]
+    WrongType {
+        path: JsonPath,
+        expected: &'static str,
+        found: &'static str,
+    },
+    #[error("{path}: the request has no `{field}`")]
+    MissingField { path: JsonPath, field: &'static str },
+    #[error("{path}: unknown request field")]
+    UnknownField { path: JsonPath },
+    #[error("{path}: duplicate field")]
+    DuplicateField { path: JsonPath },
+    #[error("{path}: `{value}` is not a principal: {reason}")]
+    InvalidPrincipal {
+        path: JsonPath,
+        value: String,
+        reason: String,
+    },
+    #[error("{path}: `{value}` is not an action (expected `service:ActionName`, no wildcards)")]
+    InvalidAction { path: JsonPath, value: String },
+    #[error("{path}: the resource must be `*` or an ARN: {reason}")]
+    InvalidResource { path: JsonPath, reason: String },
+    #[error("{path}: `{value}` is not a 12-digit account id")]
+    InvalidAccount { path: JsonPath, value: String },
+}
