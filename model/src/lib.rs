@@ -7,6 +7,7 @@
 pub mod answer;
 pub mod arn;
 pub mod condition;
+pub mod evaluator;
 pub mod json;
 pub mod pattern;
 pub mod policy;
@@ -17,6 +18,7 @@ pub mod request;
 pub mod scope;
 
 pub use answer::{Answer, Decision, StatementRef};
+pub use evaluator::{Evaluator, Verdict};
 pub use policy::{Policy, PolicyKind};
 pub use policy_set::PolicySet;
 pub use request::Request;
