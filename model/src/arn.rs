@@ -1,10 +1,11 @@
 //! Amazon Resource Names and the resource-matching rules of SEMANTICS.md §2.2 (D11–D13).
 
 mod err;
+mod glob;
 
 pub use err::ArnError;
+pub use glob::ResourcePattern;
 
-use crate::condition::variables::Template;
 use crate::pattern::Pattern;
 use crate::request::Context;
 use std::fmt;
@@ -114,52 +115,11 @@ pub fn split_fields(text: &str) -> Vec<&str> {
     fields
 }
 
-/// What a resource pattern with fewer than six fields means (§2.2 item 7, D12).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ShortPatterns {
-    /// Missing fields are `*` (identity, boundary, session, SCP, RCP, VPC endpoint policies).
-    PadWithWildcards,
-    /// The pattern matches nothing (resource-based policies).
-    MatchNothing,
-}
-
-/// Does the `Resource` entry `pattern` match `arn`? Variables are substituted only in the sixth
-/// field, and only when `variables` is given (Version 2012-10-17); an unresolvable variable
+/// Does the `Resource` entry `pattern` match `arn` (D11)? Variables are substituted only in the
+/// sixth field, and only when `variables` is given (Version 2012-10-17); an unresolvable variable
 /// makes the entry match nothing (D36). `*` alone is handled by the caller.
-pub fn resource_pattern_matches(
-    pattern: &str,
-    arn: &Arn,
-    variables: Option<&Context>,
-    short: ShortPatterns,
-) -> bool {
-    let fields = split_fields(pattern);
-    if fields.len() < 6 && short == ShortPatterns::MatchNothing {
-        return false;
-    }
-    let subject = arn.fields();
-    for (i, subject_field) in subject.iter().enumerate() {
-        let Some(field) = fields.get(i) else {
-            // Padding: a missing field is `*`.
-            continue;
-        };
-        let glob = if i == 5 {
-            match variables {
-                Some(context) => match Template::parse(field).substitute(context) {
-                    Ok(pieces) => {
-                        Pattern::from_pieces(pieces.iter().map(|(t, w)| (t.as_str(), *w)))
-                    }
-                    Err(_) => return false,
-                },
-                None => Pattern::new(field),
-            }
-        } else {
-            Pattern::new(field)
-        };
-        if !glob.matches(subject_field) {
-            return false;
-        }
-    }
-    true
+pub fn resource_pattern_matches(pattern: &str, arn: &Arn, variables: Option<&Context>) -> bool {
+    ResourcePattern::new(pattern, variables).is_some_and(|p| p.matches(arn.as_str()))
 }
 
 /// `ArnLike`/`ArnEquals`: both sides split into six fields, each field globbed separately, so
@@ -231,74 +191,6 @@ mod tests {
         assert!(Arn::parse("arn::s3:::x").is_err());
     }
 
-    fn rm(p: &str, a: &str) -> bool {
-        resource_pattern_matches(p, &arn(a), None, ShortPatterns::PadWithWildcards)
-    }
-
-    // SEMANTICS.md §2.2 item 3: `*` in the sixth field crosses `/` and `:`.
-    #[test]
-    fn sixth_field_star_crosses_slash_and_colon() {
-        assert!(rm(
-            "arn:aws:s3:::bucket/*/test/*",
-            "arn:aws:s3:::bucket/1/2/test/3/x.jpg"
-        ));
-        assert!(rm(
-            "arn:aws:s3:::bucket/*/test/*",
-            "arn:aws:s3:::bucket//test/x"
-        ));
-        assert!(rm(
-            "arn:aws:logs:*:*:*",
-            "arn:aws:logs:us-east-1:111122223333:log-group:g:log-stream:s"
-        ));
-    }
-
-    // §2.2 item 3: within the first five fields a wildcard cannot cross `:`.
-    #[test]
-    fn first_fields_do_not_cross_colons() {
-        assert!(!rm(
-            "arn:aws:ec2:*:instance/i-1",
-            "arn:aws:ec2:us-east-1:111122223333:instance/i-1"
-        ));
-        assert!(rm(
-            "arn:aws:ec2:*:*:instance/i-1",
-            "arn:aws:ec2:us-east-1:111122223333:instance/i-1"
-        ));
-        assert!(!rm(
-            "arn:aws:ec2:us-*:1111*:instance/i-1",
-            "arn:aws:ec2:eu-west-1:111122223333:instance/i-1"
-        ));
-    }
-
-    // §2.2 item 5, D11: the resource field is case-sensitive.
-    #[test]
-    fn resource_field_is_case_sensitive() {
-        assert!(!rm("arn:aws:s3:::Bucket/*", "arn:aws:s3:::bucket/x"));
-    }
-
-    // §2.2 item 7, D12
-    #[test]
-    fn short_patterns_pad_or_match_nothing() {
-        let a = arn("arn:aws:s3:::bucket/x");
-        assert!(resource_pattern_matches(
-            "arn:aws:s3:*",
-            &a,
-            None,
-            ShortPatterns::PadWithWildcards
-        ));
-        assert!(!resource_pattern_matches(
-            "arn:aws:s3:*",
-            &a,
-            None,
-            ShortPatterns::MatchNothing
-        ));
-        assert!(!resource_pattern_matches(
-            "arn:aws:ec2:*",
-            &a,
-            None,
-            ShortPatterns::PadWithWildcards
-        ));
-    }
-
     // §2.2 item 6: variables only in the sixth field; unresolved matches nothing.
     #[test]
     fn variables_in_the_sixth_field() {
@@ -307,25 +199,10 @@ mod tests {
         ctx.insert("aws:username", ContextValue::Single("alice".into()));
         let a = arn("arn:aws:s3:::bucket/home/alice/f");
         let p = "arn:aws:s3:::bucket/home/${aws:username}/*";
-        assert!(resource_pattern_matches(
-            p,
-            &a,
-            Some(&ctx),
-            ShortPatterns::PadWithWildcards
-        ));
-        assert!(!resource_pattern_matches(
-            p,
-            &a,
-            Some(&Context::default()),
-            ShortPatterns::PadWithWildcards
-        ));
+        assert!(resource_pattern_matches(p, &a, Some(&ctx)));
+        assert!(!resource_pattern_matches(p, &a, Some(&Context::default())));
         // Without substitution (legacy version) the text is literal.
-        assert!(!resource_pattern_matches(
-            p,
-            &a,
-            None,
-            ShortPatterns::PadWithWildcards
-        ));
+        assert!(!resource_pattern_matches(p, &a, None));
         assert_eq!(split_fields("arn:aws:iam::${aws:x}:user/a").len(), 6);
     }
 

@@ -2,7 +2,7 @@
 //! §4.3, to be read beside it. Obviously right beats fast; optimizations belong in `fast`.
 
 use crate::answer::{Answer, Decision, StatementRef};
-use crate::arn::{resource_pattern_matches, ShortPatterns};
+use crate::arn::resource_pattern_matches;
 use crate::condition::{clause_holds, KeyLog};
 use crate::pattern::Pattern;
 use crate::policy::{Effect, Policy, PolicyKind, Statement};
@@ -247,7 +247,7 @@ impl Evaluation<'_> {
         statement: &Statement,
     ) -> Option<MatchClass> {
         let class = self.principal_matches(kind, statement)?;
-        if !self.action_matches(statement) || !self.resource_matches(kind, policy, statement) {
+        if !self.action_matches(statement) || !self.resource_matches(policy, statement) {
             return None;
         }
         // Every clause is evaluated, so that every missing key is reported.
@@ -290,15 +290,10 @@ impl Evaluation<'_> {
         listed != statement.action.negated
     }
 
-    fn resource_matches(&self, kind: PolicyKind, policy: &Policy, statement: &Statement) -> bool {
+    fn resource_matches(&self, policy: &Policy, statement: &Statement) -> bool {
         // Trust policies (and some resource policies) omit Resource: the resource is implied.
         let Some(element) = &statement.resource else {
             return true;
-        };
-        let short = if matches!(kind, PolicyKind::Resource | PolicyKind::Trust) {
-            ShortPatterns::MatchNothing
-        } else {
-            ShortPatterns::PadWithWildcards
         };
         let variables = policy
             .version
@@ -310,7 +305,7 @@ impl Evaluation<'_> {
             .any(|pattern| match &self.request.resource {
                 _ if pattern == "*" => true,
                 Resource::Any => false,
-                Resource::Arn(arn) => resource_pattern_matches(pattern, arn, variables, short),
+                Resource::Arn(arn) => resource_pattern_matches(pattern, arn, variables),
             });
         listed != element.negated
     }

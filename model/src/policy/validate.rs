@@ -353,7 +353,7 @@ impl Validator {
                 self.warning(
                     "short-arn",
                     at.clone(),
-                    format!("`{pattern}` has fewer than six fields; it matches nothing in a resource-based policy and is padded with `*` elsewhere"),
+                    format!("`{pattern}` has fewer than six fields; it matches an ARN only through a trailing `*` (D12)"),
                 );
             }
             if let Some(service) = fields.get(2) {
