@@ -6,22 +6,38 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A case file in the conformance format (`-` for standard input).
-    case: PathBuf,
+    /// Case files in the conformance format (`-` for standard input).
+    #[arg(required = true)]
+    cases: Vec<PathBuf>,
     /// Print the answer as JSON.
     #[arg(long)]
     json: bool,
 }
 
-/// Exit 0 when decided (and, if the case states one, as expected); 1 when the decision differs
-/// from the case's `expect`; 2 when the input cannot be read or is invalid.
+/// Exit 0 when every case is decided (and, where a case states one, as expected); 1 when a
+/// decision differs from its case's `expect`; 2 when an input cannot be read or is invalid.
 pub fn run(args: Args) -> u8 {
-    let name = display_name(&args.case);
+    let several = args.cases.len() > 1;
+    let mut worst = 0;
+    for (i, case) in args.cases.iter().enumerate() {
+        if several && !args.json {
+            if i > 0 {
+                println!();
+            }
+            println!("== {}", display_name(case));
+        }
+        worst = worst.max(eval_one(case, args.json));
+    }
+    worst
+}
+
+fn eval_one(path: &std::path::Path, json_output: bool) -> u8 {
+    let name = display_name(path);
     let fail = |message: String| {
         eprintln!("{name}: {message}");
         EXIT_INPUT
     };
-    let text = match read_input(&args.case) {
+    let text = match read_input(path) {
         Ok(text) => text,
         Err(message) => {
             eprintln!("{message}");
@@ -65,7 +81,7 @@ pub fn run(args: Args) -> u8 {
         (Expect::Error, true) => Some(false),
         _ => None,
     };
-    if args.json {
+    if json_output {
         let value = serde_json::json!({
             "decision": answer.decision,
             "deciding": answer.deciding.map(|k| k.slot()),

@@ -106,6 +106,11 @@ impl Answer {
             )
         };
         match (self.decision, self.deciding) {
+            (Decision::Allow, Some(PolicyKind::Identity))
+                if request.resource_account.as_deref() != request.principal.account() =>
+            {
+                format!("allowed: the resource is in another account, and both a resource-based policy and an identity-based policy allow {action}")
+            }
             (Decision::Allow, Some(kind)) => format!(
                 "allowed: a{} {} allows {action}",
                 article(kind),
