@@ -105,9 +105,9 @@ impl Answer {
                 request.principal_text, request.resource
             )
         };
+        let cross_account = request.resource_account.as_deref() != request.principal.account();
         match (self.decision, self.deciding) {
-            (Decision::Allow, Some(PolicyKind::Identity))
-                if request.resource_account.as_deref() != request.principal.account() =>
+            (Decision::Allow, Some(PolicyKind::Identity)) if cross_account =>
             {
                 format!("allowed: the resource is in another account, and both a resource-based policy and an identity-based policy allow {action}")
             }
@@ -115,6 +115,9 @@ impl Answer {
                 "allowed: a{} {} allows {action}",
                 article(kind),
                 kind.aws_name()
+            ),
+            (Decision::Allow, None) if cross_account => format!(
+                "allowed: a resource-based policy grants {action} to the root user's account, and the root user needs no identity-based policy"
             ),
             (Decision::Allow, None) => {
                 format!("allowed: the root user may perform {action} in its own account")
