@@ -93,7 +93,7 @@ function classifyPrincipal(principal) {
     const name = rest.split('/').pop();
     return { kind: 'user', partition, account, name };
   }
-  if (service === 'iam' && rest.startsWith('role/')) return { kind: 'role', partition, account };
+  if (service === 'iam' && rest.startsWith('role/')) return { kind: 'role', partition, account, arn: principal };
   if (service === 'sts' && rest.startsWith('assumed-role/')) {
     const parts = rest.split('/');
     if (parts.length !== 3 || !parts[1] || !parts[2]) {
@@ -149,6 +149,8 @@ function buildContext(request, p, resourceAccount) {
       case 'federated':
         return request.principal;
       case 'role':
+        // The role ARN given as the principal already carries the path.
+        return request.principal_arn ?? p.arn;
       case 'session':
         return request.principal_arn ?? `arn:${p.partition}:iam::${p.account}:role/${p.role}`;
       default:
@@ -279,6 +281,11 @@ function buildSimulation(input, peer) {
   if (request.resource_account !== undefined && typeof request.resource_account !== 'string') {
     throw new CaseError('request.resource_account must be a string');
   }
+  // FORMAT.md: "the 12-digit account that owns the resource". The peer takes any text here, so the
+  // adapter, which is where FORMAT.md requests are read, checks it (as it checks the principal).
+  if (request.resource_account !== undefined && !/^[0-9]{12}$/.test(request.resource_account)) {
+    throw new CaseError(`invalid resource_account \`${request.resource_account}\`: not 12 digits`);
+  }
   const known = new Set(['identity', 'permission_boundary', 'session', 'resource', 'scp', 'rcp', 'vpc_endpoint']);
   for (const key of Object.keys(policies)) {
     if (!known.has(key)) throw unsupported(`policy kind \`${key}\``);
@@ -313,6 +320,13 @@ function buildSimulation(input, peer) {
   const principal = p.kind === 'anonymous' ? peer.sim.anonymousPrincipal : request.principal;
   const sessionDoc = sessionPolicy(session, peer.policy);
 
+  // The peer drops `aws:ResourceTag/*` and `s3:BucketTag/*` for S3 resources unless the bucket has
+  // attribute-based access control turned on, because only then does S3 put the bucket's tags in
+  // the request context. A case that gives such a key states that they are there.
+  const s3TagKeys = Object.keys(request.context ?? {}).some((key) =>
+    /^(aws:resourcetag|s3:buckettag)\//i.test(key)
+  );
+
   return {
     request: {
       principal,
@@ -320,6 +334,7 @@ function buildSimulation(input, peer) {
       resource: { resource: request.resource, accountId: resourceAccount },
       contextVariables: buildContext(request, p, resourceAccount)
     },
+    ...(s3TagKeys ? { additionalSettings: { s3: { bucketAbacEnabled: true } } } : {}),
     ...(sessionDoc === undefined ? {} : { sessionPolicy: sessionDoc }),
     identityPolicies: identity.map((policy, i) => ({ name: `identity[${i}]`, policy })),
     serviceControlPolicies: scp.map((level, i) => ({
@@ -338,6 +353,80 @@ function buildSimulation(input, peer) {
   };
 }
 
+/**
+ * The path of the first object key that appears twice in one JSON object of `text` (already known
+ * to be valid JSON), or undefined. `JSON.parse` keeps only the last of them, so a policy with a
+ * duplicate key would reach the peer as a different, valid policy.
+ */
+function duplicateKey(text) {
+  let i = 0;
+  const skipSpace = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+  };
+  const readString = () => {
+    const start = i;
+    i++;
+    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    i++;
+    return JSON.parse(text.slice(start, i));
+  };
+  const readValue = (path) => {
+    skipSpace();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const isObject = c === '{';
+      const close = isObject ? '}' : ']';
+      const seen = new Set();
+      i++;
+      skipSpace();
+      if (text[i] === close) {
+        i++;
+        return undefined;
+      }
+      for (let n = 0; ; n++) {
+        let childPath = `${path}[${n}]`;
+        if (isObject) {
+          skipSpace();
+          const key = readString();
+          childPath = path === '' ? key : `${path}.${key}`;
+          if (seen.has(key)) return childPath;
+          seen.add(key);
+          skipSpace();
+          i++; // ':'
+        }
+        const found = readValue(childPath);
+        if (found !== undefined) return found;
+        skipSpace();
+        const separator = text[i];
+        i++;
+        if (separator !== ',') return undefined;
+      }
+    }
+    if (c === '"') {
+      readString();
+      return undefined;
+    }
+    while (i < text.length && !',]} \t\n\r'.includes(text[i])) i++;
+    return undefined;
+  };
+  return readValue('');
+}
+
+/**
+ * IAMSPEC_PEER_EXPLAIN=1: the peer's own account of a case (what it was given, the context keys it
+ * dropped, its per-policy analysis) on stderr, one JSON line per case, for classifying a
+ * disagreement. Standard output stays the protocol.
+ */
+function explain(id, simulation, result) {
+  const detail = {
+    id,
+    request: simulation.request,
+    ignoredContextKeys: result.result?.ignoredContextKeys,
+    result: result.resultType === 'single' ? result.result?.analysis : result
+  };
+  process.stderr.write(`${JSON.stringify(detail)}\n`);
+}
+
 const DECISIONS = { Allowed: 'allow', ExplicitlyDenied: 'explicit_deny', ImplicitlyDenied: 'implicit_deny' };
 
 async function answer(line, peer) {
@@ -347,9 +436,16 @@ async function answer(line, peer) {
   } catch (e) {
     return { error: `line is not JSON: ${e.message}` };
   }
+  const duplicate = duplicateKey(line);
+  if (duplicate !== undefined) {
+    return {
+      error: `unsupported: duplicate key \`${duplicate}\`; the peer takes parsed objects, which keep only one of the two`
+    };
+  }
   try {
     const simulation = buildSimulation(input, peer);
     const result = await peer.sim.runSimulation(simulation, { simulationMode: 'Strict' });
+    if (process.env.IAMSPEC_PEER_EXPLAIN === '1') explain(input.id, simulation, result);
     if (result.resultType === 'error') {
       const { message, ...details } = result.errors;
       const rest = Object.keys(details).length > 0 ? `: ${brief(details)}` : '';

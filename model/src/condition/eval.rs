@@ -52,7 +52,8 @@ pub fn clause_holds(
         // §3.2, §3.4, §3.5: absent keys.
         return match op.qualifier {
             Some(SetQualifier::ForAllValues) => true,
-            Some(SetQualifier::ForAnyValue) => op.if_exists,
+            // `IfExists` does not rescue `ForAnyValue` (D25).
+            Some(SetQualifier::ForAnyValue) => false,
             None => op.if_exists || op.negated,
         };
     };
@@ -204,7 +205,7 @@ mod tests {
         assert!(holds("ForAllValues:StringEquals", &["a"], many(&[])));
         assert!(!holds("ForAnyValue:StringEquals", &["a"], None));
         assert!(!holds("ForAnyValue:StringEquals", &["a"], many(&[])));
-        assert!(holds("ForAnyValue:StringEqualsIfExists", &["a"], None));
+        assert!(!holds("ForAnyValue:StringEqualsIfExists", &["a"], None));
         assert!(holds(
             "ForAllValues:StringEquals",
             &["a", "b"],

@@ -147,6 +147,9 @@ impl Validator {
         }
         self.principal(s);
         self.actions(s);
+        if self.kind == PolicyKind::Rcp {
+            self.rcp_statement(s);
+        }
         self.resources(s);
         for clause in &s.condition {
             self.clause(s, clause);
@@ -261,6 +264,44 @@ impl Validator {
                         format!("`{value}` is not a canonical user id (64 hexadecimal digits)"),
                     );
                 }
+            }
+        }
+    }
+
+    /// RCPs: only AWS's `RCPFullAWSAccess` may allow, and a customer statement names actions of
+    /// services that support RCPs (D43; Access Analyzer's "RCP syntax error" checks).
+    fn rcp_statement(&mut self, s: &Statement) {
+        let is_star = |v: &Values| v.items.len() == 1 && v.items.first().is_some_and(|x| x == "*");
+        if s.effect == Effect::Allow {
+            let full_access = !s.action.negated
+                && is_star(&s.action.patterns)
+                && s.resource
+                    .as_ref()
+                    .is_some_and(|r| !r.negated && is_star(&r.patterns))
+                && s.condition.is_empty();
+            if !full_access {
+                self.error(
+                    "rcp-allow",
+                    s.path.key("Effect"),
+                    "only AWS's RCPFullAWSAccess (`Allow` `*` on `*`, no condition) may allow in a resource control policy",
+                );
+            }
+            return;
+        }
+        let path = s.action_path();
+        for (i, action) in s.action.patterns.iter().enumerate() {
+            let service = action
+                .split_once(':')
+                .map(|(service, _)| service.to_ascii_lowercase());
+            let supported = service
+                .as_deref()
+                .is_some_and(|svc| crate::scope::RCP_SERVICES.binary_search(&svc).is_ok());
+            if !supported {
+                self.error(
+                    "rcp-action",
+                    s.action.patterns.item_path(&path, i),
+                    format!("`{action}`: a resource control policy names actions of services that support RCPs (`s3:*`, `kms:Decrypt`...), not `*` or other services"),
+                );
             }
         }
     }
