@@ -8,6 +8,7 @@ pub mod answer;
 pub mod arn;
 pub mod condition;
 pub mod evaluator;
+pub mod fast;
 pub mod json;
 pub mod pattern;
 pub mod policy;
