@@ -9,6 +9,11 @@
 //!   `data/NOTICE`), and the module documentation describes the file's shape.
 //! * [`managed`]: the AWS managed policies ([`ManagedPolicy`]), read at run time from the shared
 //!   data folder (`../shared/data/aws-managed-policies.json`), which may be absent.
+//! * [`summary`]: what a policy allows and denies per service and access level, as the IAM
+//!   console's policy summary shows it.
+//! * [`lint`]: policy lint in the spirit of IAM Access Analyzer's policy validation: the model's
+//!   validation plus checks against the catalogue, in four severities; [`sarif`] writes the
+//!   findings as SARIF 2.1.0 for code scanning.
 //!
 //! ```
 //! use iamspec_corpus::Catalogue;
@@ -20,7 +25,10 @@
 //! ```
 
 pub mod catalogue;
+pub mod lint;
 pub mod managed;
+pub mod sarif;
+pub mod summary;
 
 pub use catalogue::{
     AccessLevel, Action, ActionRef, ActionResourceType, Catalogue, CatalogueError, ConditionKey,

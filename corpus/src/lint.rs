@@ -1,0 +1,440 @@
+//! Policy lint, in the spirit of IAM Access Analyzer's policy validation
+//! (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html):
+//! the model's own validation ([`iamspec_model::policy::check`]) plus checks against the action
+//! catalogue and for risky grants, each finding with a stable check id, one of four severities
+//! and the JSON path (and line and column) it is about.
+//!
+//! * **error**: AWS rejects the policy, or part of it can never work, whatever the catalogue
+//!   says (checks that depend on the catalogue, a snapshot of the Service Authorization
+//!   Reference that lags behind AWS and drops retired services, report warnings instead, even
+//!   where Access Analyzer reports errors);
+//! * **security warning**: the policy allows more than it probably should;
+//! * **warning**: accepted, but not what the author probably meant, or against best practice;
+//! * **suggestion**: a simplification that changes nothing.
+//!
+//! [`CHECKS`] lists every check with its id and default severity; `docs/lint-checks.md` documents
+//! each one with an example. Findings of the model's validation keep their code as their id and
+//! their severity, except the two the table below raises to security warnings.
+//!
+//! ```
+//! use iamspec_corpus::lint::{lint, LintSeverity};
+//! use iamspec_corpus::Catalogue;
+//! use iamspec_model::PolicyKind;
+//!
+//! let text = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+//!     "Action": "s3:GetObjekt", "Resource": "*"}}"#;
+//! let report = lint(text, PolicyKind::Identity, Catalogue::embedded());
+//! assert_eq!(report.findings[0].id, "unknown-action");
+//! assert_eq!(report.findings[0].severity, LintSeverity::Warning);
+//! assert!(!report.has_errors());
+//! ```
+
+mod actions;
+mod checks;
+mod conditions;
+mod cover;
+mod document;
+mod global_keys;
+mod intersect;
+mod locate;
+mod principals;
+mod render;
+mod resources;
+mod statements;
+
+pub use checks::{check, Check, Origin, CHECKS};
+pub use global_keys::{global_key, GlobalKey};
+pub use render::{render_json, render_text};
+
+use crate::catalogue::{ActionRef, Catalogue};
+use iamspec_model::json::{Json, JsonPath};
+use iamspec_model::policy::{check as validate, Finding, Policy, PolicyKind, Severity, Statement};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::rc::Rc;
+
+/// How serious a finding is, in Access Analyzer's four grades.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LintSeverity {
+    /// Part of the policy does not work.
+    Error,
+    /// The policy grants more than it probably should.
+    SecurityWarning,
+    /// Accepted but probably not meant, or against best practice.
+    Warning,
+    /// A simplification that changes nothing.
+    Suggestion,
+}
+
+impl LintSeverity {
+    /// All four, most serious first.
+    pub const ALL: [LintSeverity; 4] = [
+        LintSeverity::Error,
+        LintSeverity::SecurityWarning,
+        LintSeverity::Warning,
+        LintSeverity::Suggestion,
+    ];
+
+    /// `error`, `security warning`, `warning`, `suggestion`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LintSeverity::Error => "error",
+            LintSeverity::SecurityWarning => "security warning",
+            LintSeverity::Warning => "warning",
+            LintSeverity::Suggestion => "suggestion",
+        }
+    }
+
+    /// `error`, `security_warning`, `warning`, `suggestion`: the JSON spelling.
+    pub fn code(self) -> &'static str {
+        match self {
+            LintSeverity::Error => "error",
+            LintSeverity::SecurityWarning => "security_warning",
+            LintSeverity::Warning => "warning",
+            LintSeverity::Suggestion => "suggestion",
+        }
+    }
+}
+
+impl fmt::Display for LintSeverity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a finding is in the document's text: 1-based line and column (in characters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Position {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub column: usize,
+}
+
+/// One thing lint found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LintFinding {
+    /// The check's stable id (`unknown-action`); for validation findings, the model's code.
+    pub id: &'static str,
+    /// How serious this finding is.
+    pub severity: LintSeverity,
+    /// Where in the document, as AWS writes paths (`Statement[1].Resource[0]`).
+    #[serde(serialize_with = "serialize_path")]
+    pub path: JsonPath,
+    /// Where in the text, when the path could be found there.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
+    /// What is wrong and what to do, with the policy's own text in backticks.
+    pub message: String,
+}
+
+fn serialize_path<S: serde::Serializer>(path: &JsonPath, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&path.to_string())
+}
+
+impl fmt::Display for LintFinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}[{}] {}: {}",
+            self.severity, self.id, self.path, self.message
+        )
+    }
+}
+
+/// Everything lint found in one document.
+#[derive(Clone, Debug)]
+pub struct LintReport {
+    /// The kind the document was linted as.
+    pub kind: PolicyKind,
+    /// The parsed policy, when the document parsed.
+    pub policy: Option<Policy>,
+    /// Findings in document order (by position), validation findings first at equal positions.
+    pub findings: Vec<LintFinding>,
+}
+
+impl LintReport {
+    /// How many findings have `severity`.
+    pub fn count(&self, severity: LintSeverity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+
+    /// Whether any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        self.count(LintSeverity::Error) > 0
+    }
+}
+
+/// Checks whose findings do not apply to AWS managed policies: the corpus holds AWS's own
+/// published documents, and 83 of them (`ReadOnlyAccess` among them) exceed the 6,144 characters
+/// of the customer managed policy quota, so AWS does not hold its own policies to it.
+pub const NOT_FOR_AWS_MANAGED: &[&str] = &[
+    "quota-policy-size",
+    "quota-managed-policy-size",
+    "policy-size-near-quota",
+];
+
+/// Lints the policy document `text` as a policy of `kind` against `catalogue`.
+pub fn lint(text: &str, kind: PolicyKind, catalogue: &Catalogue) -> LintReport {
+    let json = match Json::parse(text) {
+        Ok(json) => json,
+        Err(error) => {
+            return LintReport {
+                kind,
+                policy: None,
+                findings: vec![LintFinding {
+                    id: "json-syntax",
+                    severity: LintSeverity::Error,
+                    path: JsonPath::root(),
+                    position: Some(Position {
+                        line: error.line,
+                        column: error.column,
+                    }),
+                    message: format!("the document is not JSON: {}", error.message),
+                }],
+            }
+        }
+    };
+    lint_json(&json, Some(text), kind, catalogue)
+}
+
+/// Lints a policy already read as JSON; `text`, when given, is its original text (for positions
+/// and for the quotas that count whitespace).
+pub fn lint_json(
+    json: &Json,
+    text: Option<&str>,
+    kind: PolicyKind,
+    catalogue: &Catalogue,
+) -> LintReport {
+    let (policy, validation) = validate(json, kind, text);
+    let mut findings: Vec<LintFinding> = validation.into_iter().map(from_validation).collect();
+    if let Some(policy) = &policy {
+        let size = json.to_compact_string().chars().count();
+        let mut linter = Linter::new(catalogue, kind, policy, size, text);
+        linter.run();
+        findings.extend(linter.findings);
+    }
+    if let Some(text) = text {
+        let locator = locate::Locator::new(text);
+        for finding in &mut findings {
+            if finding.position.is_none() {
+                finding.position = locator.position(&finding.path);
+            }
+        }
+    }
+    // Stable order: by position in the text, then by path, then severity and id.
+    findings.sort_by(|a, b| {
+        (a.position, &a.path, a.severity, a.id).cmp(&(b.position, &b.path, b.severity, b.id))
+    });
+    findings.dedup_by(|a, b| a.id == b.id && a.path == b.path && a.message == b.message);
+    LintReport {
+        kind,
+        policy,
+        findings,
+    }
+}
+
+/// Validation findings keep their code and severity, except where lint grades them otherwise.
+fn from_validation(finding: Finding) -> LintFinding {
+    let severity = match checks::check(finding.code) {
+        Some(check) if check.severity == LintSeverity::SecurityWarning => check.severity,
+        _ => match finding.severity {
+            Severity::Error => LintSeverity::Error,
+            Severity::Warning => LintSeverity::Warning,
+        },
+    };
+    LintFinding {
+        id: finding.code,
+        severity,
+        path: finding.path,
+        position: None,
+        message: finding.message,
+    }
+}
+
+/// The state of one lint run: the policy, the catalogue, the findings so far and the action
+/// expansions already computed (the same pattern recurs across statements).
+pub(crate) struct Linter<'c, 'p> {
+    catalogue: &'c Catalogue,
+    kind: PolicyKind,
+    policy: &'p Policy,
+    /// The document's length without whitespace.
+    size: usize,
+    /// The original text, when known.
+    text: Option<&'p str>,
+    findings: Vec<LintFinding>,
+    expansions: HashMap<String, Rc<[ActionRef<'c>]>>,
+    /// The catalogue's ARN templates by service, built when a policy first needs them.
+    arn_index: Option<Rc<resources::ArnIndex>>,
+}
+
+impl<'c, 'p> Linter<'c, 'p> {
+    fn new(
+        catalogue: &'c Catalogue,
+        kind: PolicyKind,
+        policy: &'p Policy,
+        size: usize,
+        text: Option<&'p str>,
+    ) -> Self {
+        Linter {
+            catalogue,
+            kind,
+            policy,
+            size,
+            text,
+            findings: Vec::new(),
+            expansions: HashMap::new(),
+            arn_index: None,
+        }
+    }
+
+    fn run(&mut self) {
+        document::check(self);
+        let policy = self.policy;
+        let statements: Vec<StatementFacts<'c, 'p>> = policy
+            .statements
+            .iter()
+            .map(|statement| self.facts(statement))
+            .collect();
+        for facts in &statements {
+            actions::check(self, facts);
+            resources::check(self, facts);
+            conditions::check(self, facts);
+            principals::check(self, facts);
+            statements::check(self, facts);
+        }
+        statements::check_pairs(self, &statements);
+    }
+
+    fn report(
+        &mut self,
+        id: &'static str,
+        severity: LintSeverity,
+        path: JsonPath,
+        message: impl Into<String>,
+    ) {
+        self.findings.push(LintFinding {
+            id,
+            severity,
+            path,
+            position: None,
+            message: message.into(),
+        });
+    }
+
+    /// Reports with the check's default severity.
+    fn emit(&mut self, id: &'static str, path: JsonPath, message: impl Into<String>) {
+        let severity = checks::check(id).map_or(LintSeverity::Warning, |c| c.severity);
+        self.report(id, severity, path, message);
+    }
+
+    /// The catalogue actions an action pattern matches, computed once per pattern.
+    fn expand(&mut self, pattern: &str) -> Rc<[ActionRef<'c>]> {
+        let key = iamspec_model::pattern::fold_case(pattern).into_owned();
+        if let Some(found) = self.expansions.get(&key) {
+            return Rc::clone(found);
+        }
+        let expanded: Rc<[ActionRef<'c>]> = self.catalogue.expand(pattern).into();
+        self.expansions.insert(key, Rc::clone(&expanded));
+        expanded
+    }
+
+    fn facts(&mut self, statement: &'p Statement) -> StatementFacts<'c, 'p> {
+        let path = statement.action_path();
+        let patterns = statement
+            .action
+            .patterns
+            .iter()
+            .enumerate()
+            .map(|(index, text)| {
+                let actions = self.expand(text);
+                let service_known = service_prefix(text).is_none_or(|prefix| {
+                    prefix.contains(['*', '?']) || self.catalogue.service(prefix).is_some()
+                });
+                ActionPattern {
+                    text,
+                    path: statement.action.patterns.item_path(&path, index),
+                    has_wildcards: text.contains(['*', '?']),
+                    service_known,
+                    actions,
+                }
+            })
+            .collect();
+        StatementFacts {
+            statement,
+            patterns,
+        }
+    }
+}
+
+/// Whether the resource pattern `pattern` can match an ARN of one of `templates` (catalogue
+/// ARN templates), by the widened test of [`intersect`]: `false` only when it never can.
+pub(crate) fn intersect_templates(pattern: &str, templates: &[&str], substitutes: bool) -> bool {
+    let glob = intersect::Glob::pattern(pattern, substitutes);
+    templates
+        .iter()
+        .any(|t| glob.intersects(&intersect::Glob::template(t)))
+}
+
+/// The text before the first `:` of an action pattern, when there is one.
+fn service_prefix(pattern: &str) -> Option<&str> {
+    pattern.split_once(':').map(|(prefix, _)| prefix)
+}
+
+/// What lint knows about one statement's `Action` or `NotAction` entries.
+pub(crate) struct StatementFacts<'c, 'p> {
+    statement: &'p Statement,
+    patterns: Vec<ActionPattern<'c, 'p>>,
+}
+
+/// One `Action`/`NotAction` entry with its expansion.
+pub(crate) struct ActionPattern<'c, 'p> {
+    text: &'p str,
+    path: JsonPath,
+    has_wildcards: bool,
+    /// The service prefix is in the catalogue (or has wildcards, or there is none: `*`).
+    service_known: bool,
+    actions: Rc<[ActionRef<'c>]>,
+}
+
+impl<'c> StatementFacts<'c, '_> {
+    /// Whether every entry matched some catalogue action, so that the statement's actions are
+    /// exactly the union of the expansions (checks that reason about "every action of the
+    /// statement" skip statements with unknown actions, which may be newer than the catalogue).
+    fn all_known(&self) -> bool {
+        self.patterns.iter().all(|p| !p.actions.is_empty())
+    }
+
+    /// The catalogue actions of a non-negated `Action` element, each once.
+    fn actions(&self) -> Vec<ActionRef<'c>> {
+        if self.statement.action.negated {
+            return Vec::new();
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for pattern in &self.patterns {
+            for action in pattern.actions.iter() {
+                if seen.insert(std::ptr::from_ref(action.action())) {
+                    out.push(*action);
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether a non-negated `Action` element lists `service:Action` (case-insensitive),
+    /// directly or through a wildcard.
+    fn allows_action(&self, qualified: &str) -> bool {
+        !self.statement.action.negated
+            && self.patterns.iter().any(|p| {
+                iamspec_model::pattern::Pattern::new(p.text)
+                    .ignore_case()
+                    .matches(qualified)
+            })
+    }
+}

@@ -1,0 +1,120 @@
+//! `Action`/`NotAction` entries against the catalogue: unknown services and actions, patterns
+//! that match nothing, spelling, duplicates and entries covered by others.
+
+use super::cover::ActionCover;
+use super::{Linter, StatementFacts};
+use iamspec_model::pattern::fold_case;
+use iamspec_model::policy::Effect;
+use std::collections::HashSet;
+
+pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+    let version = linter.catalogue.source().version.clone();
+    for pattern in &facts.patterns {
+        let text = pattern.text;
+        let Some((prefix, name)) = text.split_once(':') else {
+            continue; // `*`, or malformed (validation reports `invalid-action`)
+        };
+        if !well_formed(prefix, name) {
+            continue;
+        }
+        if !pattern.service_known {
+            linter.emit(
+                "unknown-service",
+                pattern.path.clone(),
+                format!("`{text}`: no service has the prefix `{prefix}` (catalogue {version})"),
+            );
+        } else if pattern.actions.is_empty() {
+            if pattern.has_wildcards {
+                linter.emit(
+                    "action-matches-nothing",
+                    pattern.path.clone(),
+                    format!("`{text}` matches no action (catalogue {version})"),
+                );
+            } else {
+                linter.emit(
+                    "unknown-action",
+                    pattern.path.clone(),
+                    format!(
+                        "`{text}`: service `{prefix}` has no action `{name}` (catalogue {version})"
+                    ),
+                );
+            }
+        } else if !pattern.has_wildcards {
+            if let Some(action) = pattern.actions.first() {
+                let documented = action.to_string();
+                if documented != text {
+                    linter.emit(
+                        "action-case",
+                        pattern.path.clone(),
+                        format!("`{text}` is documented as `{documented}`; action names are case-insensitive, but the documented spelling reads better"),
+                    );
+                }
+            }
+        }
+        let service_wide = name == "*" && !prefix.contains(['*', '?']) && pattern.service_known;
+        if service_wide
+            && facts.statement.effect == Effect::Allow
+            && !facts.statement.action.negated
+        {
+            linter.emit(
+                "full-service-access",
+                pattern.path.clone(),
+                format!("`{text}` allows every action of `{prefix}`, including actions added later; list the actions needed (least privilege)"),
+            );
+        }
+    }
+    duplicates_and_redundancy(linter, facts);
+}
+
+/// What validation accepts as an action (anything else it reports as `invalid-action`).
+fn well_formed(prefix: &str, name: &str) -> bool {
+    !prefix.is_empty()
+        && !name.is_empty()
+        && prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '*' | '?'))
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '*' | '?'))
+}
+
+fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+    let patterns = &facts.patterns;
+    // Only an entry with wildcards can cover a different entry; compile those once.
+    let covers: Vec<(&str, String, ActionCover)> = patterns
+        .iter()
+        .filter(|p| p.has_wildcards)
+        .map(|p| {
+            (
+                p.text,
+                fold_case(p.text).into_owned(),
+                ActionCover::new(p.text),
+            )
+        })
+        .collect();
+    let mut seen: HashSet<String> = HashSet::new();
+    for pattern in patterns {
+        let mine = fold_case(pattern.text).into_owned();
+        if !seen.insert(mine.clone()) {
+            linter.emit(
+                "duplicate-action",
+                pattern.path.clone(),
+                format!("`{}` is listed twice", pattern.text),
+            );
+            continue;
+        }
+        let cover = covers
+            .iter()
+            .find(|(_, folded, cover)| *folded != mine && cover.covers(pattern.text));
+        if let Some((text, _, _)) = cover {
+            linter.emit(
+                "redundant-action",
+                pattern.path.clone(),
+                format!(
+                    "`{}` is already matched by `{text}` in the same statement",
+                    pattern.text
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,536 @@
+//! `Condition` blocks: unknown keys, keys the statement's actions never see, operators that do
+//! not fit the key's type or value count, and known pitfalls (MFA, private addresses, wildcards).
+
+use super::global_keys::{global_key, is_epoch_time, GlobalKey};
+use super::{LintSeverity, Linter, StatementFacts};
+use crate::catalogue::{ActionRef, ConditionKey, ConditionKeyType};
+use iamspec_model::condition::value::Cidr;
+use iamspec_model::condition::{Comparison, SetQualifier, ValueType};
+use iamspec_model::json::JsonPath;
+use iamspec_model::pattern::fold_case;
+use iamspec_model::policy::{ConditionClause, Effect};
+use std::collections::BTreeSet;
+use std::net::{IpAddr, Ipv4Addr};
+
+/// What a condition key is, as far as lint can tell.
+enum Key<'c> {
+    Global(&'static GlobalKey),
+    /// A service key from the catalogue.
+    Service(&'c ConditionKey),
+    /// A key of an identity provider (`accounts.google.com:aud`, `saml:sub`): not in the catalogue.
+    Provider,
+    /// Unknown: reported once, then left alone.
+    Unknown,
+}
+
+/// Keys with account or organization ids, where a wildcard has no valid use ("sensitive
+/// condition keys" in AWS's global keys reference).
+const SENSITIVE: &[&str] = &[
+    "aws:PrincipalAccount",
+    "aws:PrincipalOrgID",
+    "aws:ResourceAccount",
+    "aws:ResourceOrgID",
+    "aws:SourceAccount",
+    "aws:SourceOrgID",
+    "aws:VpceAccount",
+    "aws:VpceOrgID",
+];
+
+const PRIVATE_V4: [(Ipv4Addr, u8); 3] = [
+    (Ipv4Addr::new(10, 0, 0, 0), 8),
+    (Ipv4Addr::new(172, 16, 0, 0), 12),
+    (Ipv4Addr::new(192, 168, 0, 0), 16),
+];
+
+pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, '_>) {
+    let statement = facts.statement;
+    if statement.condition.is_empty() {
+        return;
+    }
+    let actions = if facts.all_known() {
+        facts.actions()
+    } else {
+        Vec::new()
+    };
+    for clause in &statement.condition {
+        let path = statement.condition_path(clause);
+        let key = resolve(linter, clause, &path);
+        let ty = match &key {
+            Key::Global(global) => Some(global.ty),
+            Key::Service(key) => Some(key.ty()),
+            Key::Provider | Key::Unknown => None,
+        };
+        if let Some(ty) = ty {
+            types(linter, clause, ty, &path);
+        }
+        support(linter, facts, &actions, clause, &key, &path);
+        values(linter, facts, clause, &path);
+    }
+}
+
+/// Finds the key; reports unknown, misspelt and deprecated keys.
+fn resolve<'c>(linter: &mut Linter<'c, '_>, clause: &ConditionClause, path: &JsonPath) -> Key<'c> {
+    let name = clause.key.as_str();
+    if let Some(global) = global_key(name) {
+        let documented = global.name;
+        let written = name.get(..documented.len()).unwrap_or(name);
+        if written != documented {
+            linter.emit(
+                "condition-key-case",
+                path.clone(),
+                format!("`{name}` is documented as `{documented}`{}; key names are case-insensitive, but the documented spelling reads better", if documented.ends_with('/') { "…" } else { "" }),
+            );
+        }
+        if let Some(new) = global.replaced_by {
+            linter.emit(
+                "deprecated-condition-key",
+                path.clone(),
+                format!("`{name}` is deprecated; use `{new}`"),
+            );
+        }
+        return Key::Global(global);
+    }
+    let Some((prefix, _)) = name.split_once(':') else {
+        if !name.is_empty() {
+            linter.emit(
+                "unknown-service-condition-key",
+                path.clone(),
+                format!("`{name}` is not a condition key: keys are `service:name` or `aws:name`"),
+            );
+        }
+        return Key::Unknown;
+    };
+    if prefix.eq_ignore_ascii_case("aws") {
+        linter.emit(
+            "unknown-global-condition-key",
+            path.clone(),
+            format!("`{name}` is not a global condition key"),
+        );
+        return Key::Unknown;
+    }
+    if prefix.contains(['.', '/']) || prefix.eq_ignore_ascii_case("saml") {
+        return Key::Provider;
+    }
+    let catalogue = linter.catalogue;
+    let service = catalogue.service(prefix);
+    if let Some(key) = service.and_then(|s| placeholder_key(s.condition_keys(), name)) {
+        if service
+            .and_then(|s| s.resolve_condition_key(name))
+            .is_none()
+        {
+            return Key::Service(key);
+        }
+    }
+    let found = service
+        .and_then(|service| service.resolve_condition_key(name))
+        .or_else(|| {
+            catalogue
+                .services()
+                .iter()
+                .find_map(|service| service.resolve_condition_key(name))
+        });
+    match found {
+        Some(key) => {
+            if !key.is_template() && key.name() != name {
+                linter.emit(
+                    "condition-key-case",
+                    path.clone(),
+                    format!("`{name}` is documented as `{}`; key names are case-insensitive, but the documented spelling reads better", key.name()),
+                );
+            }
+            Key::Service(key)
+        }
+        None => {
+            let version = &catalogue.source().version;
+            let why = if catalogue.service(prefix).is_some() {
+                format!("service `{prefix}` defines no condition key `{name}`")
+            } else {
+                format!("no service has the prefix `{prefix}`")
+            };
+            linter.emit(
+                "unknown-service-condition-key",
+                path.clone(),
+                format!("`{name}`: {why} (catalogue {version})"),
+            );
+            Key::Unknown
+        }
+    }
+}
+
+/// A key the catalogue writes with a plain-word placeholder (`secretsmanager:ResourceTag/tag-key`)
+/// that `name` instantiates (`secretsmanager:ResourceTag/Owner`).
+fn placeholder_key<'c>(keys: &'c [ConditionKey], name: &str) -> Option<&'c ConditionKey> {
+    let (head, tail) = name.split_once('/')?;
+    if tail.is_empty() {
+        return None;
+    }
+    keys.iter().find(|key| {
+        key.name()
+            .split_once('/')
+            .is_some_and(|(key_head, key_tail)| {
+                key_head.eq_ignore_ascii_case(head) && fold_case(key_tail).contains("key")
+            })
+    })
+}
+
+/// Operator against key type, and set qualifiers against single- or multivalued keys.
+fn types(
+    linter: &mut Linter<'_, '_>,
+    clause: &ConditionClause,
+    ty: ConditionKeyType,
+    path: &JsonPath,
+) {
+    use ConditionKeyType as T;
+    let op = clause.operator;
+    let value_type = op.comparison.value_type();
+    let name = &clause.key;
+    let fits = match value_type {
+        ValueType::Null => true,
+        ValueType::String => matches!(ty, T::String | T::ArrayOfString | T::Arn | T::ArrayOfArn),
+        ValueType::Arn => matches!(ty, T::Arn | T::ArrayOfArn),
+        ValueType::Numeric => ty == T::Numeric || is_epoch_time(name),
+        ValueType::Date => ty == T::Date,
+        ValueType::Bool => matches!(ty, T::Bool | T::ArrayOfBool),
+        ValueType::Ip => ty == T::IpAddress,
+        ValueType::Binary => false,
+    };
+    if !fits {
+        linter.emit(
+            "operator-type-mismatch",
+            path.clone(),
+            format!(
+                "`{}` compares {} values, but `{name}` is of type {ty}; use {}",
+                clause.operator_text,
+                value_type_name(value_type),
+                operators_for(ty)
+            ),
+        );
+    } else if value_type == ValueType::String && matches!(ty, T::Arn | T::ArrayOfArn) {
+        linter.emit(
+            "prefer-arn-operator",
+            path.clone(),
+            format!("`{name}` is an ARN: AWS recommends `ArnEquals`/`ArnLike`, which compare field by field, over `{}`", clause.operator_text),
+        );
+    }
+    match (op.qualifier, ty.is_multivalued()) {
+        (Some(SetQualifier::ForAllValues), false) => linter.emit(
+            "for-all-values-single-valued",
+            path.clone(),
+            format!("`{name}` is single-valued: `ForAllValues:` also holds when the key is absent, which can allow more than meant; drop the qualifier"),
+        ),
+        (Some(SetQualifier::ForAnyValue), false) => linter.emit(
+            "for-any-value-single-valued",
+            path.clone(),
+            format!("`{name}` is single-valued: `ForAnyValue:` adds nothing; drop the qualifier"),
+        ),
+        (None, true) if op.comparison != Comparison::Null => {
+            // Certain for the documented global keys; the catalogue's service key types are
+            // a snapshot that can be wrong, so there it is a warning.
+            let severity = if global_key(name).is_some() {
+                LintSeverity::Error
+            } else {
+                LintSeverity::Warning
+            };
+            linter.report(
+                "missing-set-qualifier",
+                severity,
+                path.clone(),
+                format!("`{name}` is multivalued: without `ForAllValues:` or `ForAnyValue:` `{}` never matches it (D21)", clause.operator_text),
+            );
+        }
+        _ => {}
+    }
+}
+
+fn value_type_name(value_type: ValueType) -> &'static str {
+    match value_type {
+        ValueType::String => "string",
+        ValueType::Numeric => "numeric",
+        ValueType::Date => "date",
+        ValueType::Bool => "boolean",
+        ValueType::Binary => "binary",
+        ValueType::Ip => "IP address",
+        ValueType::Arn => "ARN",
+        ValueType::Null => "null",
+    }
+}
+
+fn operators_for(ty: ConditionKeyType) -> &'static str {
+    use ConditionKeyType as T;
+    match ty {
+        T::String | T::ArrayOfString => "a `String…` operator",
+        T::Arn | T::ArrayOfArn => "an `Arn…` operator",
+        T::Bool | T::ArrayOfBool => "`Bool`",
+        T::Numeric => "a `Numeric…` operator",
+        T::Date => "a `Date…` operator",
+        T::IpAddress => "`IpAddress` or `NotIpAddress`",
+    }
+}
+
+/// Whether the statement's actions ever see the key.
+fn support(
+    linter: &mut Linter<'_, '_>,
+    facts: &StatementFacts<'_, '_>,
+    actions: &[ActionRef<'_>],
+    clause: &ConditionClause,
+    key: &Key<'_>,
+    path: &JsonPath,
+) {
+    if actions.is_empty() {
+        return;
+    }
+    let name = &clause.key;
+    let resolved = match key {
+        Key::Service(key) => Some(*key),
+        _ => None,
+    };
+    // The key as resolved (which may be a plain-word placeholder such as `…/tag-key`), or any
+    // key of the action's that `name` is or instantiates.
+    let sees = |action: &ActionRef<'_>| {
+        action
+            .condition_keys()
+            .iter()
+            .any(|k| resolved.is_some_and(|r| std::ptr::eq(*k, r)) || k.matches(name))
+    };
+    match key {
+        Key::Service(_) => {
+            if !actions.iter().any(sees) {
+                linter.emit(
+                    "unsupported-condition-key",
+                    path.clone(),
+                    format!("no action of this statement supports `{name}`: the key is never in their requests, so `{}` {}", clause.operator_text, absent_outcome(clause)),
+                );
+            }
+        }
+        Key::Global(global) if global.per_action => {
+            let mut services: BTreeSet<&str> = BTreeSet::new();
+            let mut supported: BTreeSet<&str> = BTreeSet::new();
+            for action in actions {
+                let prefix = action.service().prefix();
+                services.insert(prefix);
+                if !supported.contains(prefix) && sees(action) {
+                    supported.insert(prefix);
+                }
+            }
+            let missing: Vec<&str> = services.difference(&supported).copied().collect();
+            if missing.is_empty() {
+                return;
+            }
+            let shown: Vec<&str> = missing.iter().take(5).copied().collect();
+            let more = missing.len().saturating_sub(shown.len());
+            let list = format!(
+                "{}{}",
+                shown.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            );
+            let holds = absent_holds(clause);
+            let (id, severity, consequence) = match (facts.statement.effect, holds) {
+                (Effect::Allow, false) => (
+                    "unsupported-tag-key-allow",
+                    LintSeverity::Suggestion,
+                    "the condition never holds for them, so this `Allow` grants nothing there",
+                ),
+                (Effect::Allow, true) => (
+                    "unsupported-tag-key-allow",
+                    LintSeverity::SecurityWarning,
+                    "the condition always holds for them, so the tag does not limit this `Allow` there",
+                ),
+                (Effect::Deny, false) => (
+                    "unsupported-tag-key-deny",
+                    LintSeverity::SecurityWarning,
+                    "the condition never holds for them, so this `Deny` does not protect them",
+                ),
+                // The `Deny` then applies whatever the tags: stricter than meant, not weaker.
+                (Effect::Deny, true) => return,
+            };
+            linter.report(
+                id,
+                severity,
+                path.clone(),
+                format!("no action of {list} in this statement supports `{name}`: {consequence}"),
+            );
+        }
+        Key::Global(_) | Key::Provider | Key::Unknown => {}
+    }
+}
+
+/// Whether the condition holds when the key is absent (`…IfExists`, negated operators,
+/// `ForAllValues`, `Null: true`).
+fn absent_holds(clause: &ConditionClause) -> bool {
+    let op = clause.operator;
+    if op.comparison == Comparison::Null {
+        return clause.values.iter().any(|v| v.eq_ignore_ascii_case("true"));
+    }
+    op.if_exists || op.negated || op.qualifier == Some(SetQualifier::ForAllValues)
+}
+
+fn absent_outcome(clause: &ConditionClause) -> &'static str {
+    if absent_holds(clause) {
+        "always holds"
+    } else {
+        "never holds"
+    }
+}
+
+/// The values: counts, duplicates, wildcards, and the MFA and private-address pitfalls.
+fn values(
+    linter: &mut Linter<'_, '_>,
+    facts: &StatementFacts<'_, '_>,
+    clause: &ConditionClause,
+    path: &JsonPath,
+) {
+    let op = clause.operator;
+    let name = clause.key.as_str();
+    let effect = facts.statement.effect;
+    let values: Vec<&str> = clause.values.iter().collect();
+    let value_path = |i: usize| clause.values.item_path(path, i);
+    let is = |documented: &str| fold_case(name) == fold_case(documented);
+
+    for (i, value) in values.iter().enumerate() {
+        if values.iter().take(i).any(|earlier| earlier == value) {
+            linter.emit(
+                "duplicate-condition-value",
+                value_path(i),
+                format!("`{value}` is listed twice under `{name}`"),
+            );
+        }
+        // Tag values may be empty; other keys practically never are.
+        if value.is_empty()
+            && matches!(
+                op.comparison.value_type(),
+                ValueType::String | ValueType::Arn
+            )
+            && !fold_case(name).contains("tag/")
+        {
+            linter.emit(
+                "empty-condition-value",
+                value_path(i),
+                format!("`\"\"` matches only an empty `{name}`, which requests practically never carry; to test whether the key is present, use `Null`"),
+            );
+        }
+    }
+    match op.comparison {
+        Comparison::Bool if values.len() > 1 => linter.emit(
+            "bool-multiple-values",
+            path.clone(),
+            format!(
+                "`{name}` is given {} values; a boolean condition takes one (`true` or `false`)",
+                values.len()
+            ),
+        ),
+        Comparison::StringLike => {
+            let plain = values
+                .iter()
+                .all(|v| !v.contains(['*', '?']) && !v.contains("${"));
+            if plain {
+                let better = if op.negated {
+                    "StringNotEquals"
+                } else {
+                    "StringEquals"
+                };
+                linter.emit(
+                    "string-like-without-wildcard",
+                    path.clone(),
+                    format!(
+                        "no value of `{}` has a wildcard: `{better}` says the same more plainly",
+                        clause.operator_text
+                    ),
+                );
+            }
+        }
+        Comparison::StringEquals | Comparison::StringEqualsIgnoreCase => {
+            for (i, value) in values.iter().enumerate() {
+                if value.contains(['*', '?']) {
+                    linter.emit(
+                        "wildcard-in-string-equals",
+                        value_path(i),
+                        format!("`{value}`: `{}` compares `*` and `?` literally; use `StringLike` for a pattern", clause.operator_text),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+    if op.comparison == Comparison::StringLike && !op.negated && SENSITIVE.iter().any(|k| is(k)) {
+        for (i, value) in values.iter().enumerate() {
+            if value.contains(['*', '?']) {
+                linter.emit(
+                    "wildcard-in-sensitive-key",
+                    value_path(i),
+                    format!("`{value}`: a wildcard in `{name}` can match accounts or organizations other than yours; list the ids"),
+                );
+            }
+        }
+    }
+    if is("aws:MultiFactorAuthPresent") && op.comparison == Comparison::Bool && !op.negated {
+        let says = |wanted: &str| values.iter().any(|v| v.eq_ignore_ascii_case(wanted));
+        if effect == Effect::Deny && !op.if_exists && says("false") {
+            linter.emit(
+                "mfa-bool-deny",
+                path.clone(),
+                "`aws:MultiFactorAuthPresent` is absent for long-term access keys, so `Bool` … `false` does not deny them; use `BoolIfExists`",
+            );
+        }
+        if effect == Effect::Allow && op.if_exists && says("true") {
+            linter.emit(
+                "mfa-if-exists-allow",
+                path.clone(),
+                "`BoolIfExists` … `true` also allows requests signed with long-term access keys, which carry no `aws:MultiFactorAuthPresent`; use `Bool`",
+            );
+        }
+    }
+    if is("aws:SourceIp") && op.comparison == Comparison::IpAddress {
+        for (i, value) in values.iter().enumerate() {
+            if is_private(value) {
+                linter.emit(
+                    "private-source-ip",
+                    value_path(i),
+                    format!("`{value}` is a private range: `aws:SourceIp` holds public addresses only (requests through a VPC endpoint carry `aws:VpcSourceIp`), so it never matches"),
+                );
+            }
+        }
+    }
+    if op.negated && op.if_exists && op.qualifier.is_none() {
+        linter.emit(
+            "redundant-if-exists",
+            path.clone(),
+            format!("`{}`: a negated operator already holds when the key is absent (D20); drop `IfExists`", clause.operator_text),
+        );
+    }
+}
+
+fn is_private(value: &str) -> bool {
+    let Some(Cidr::V4 { network, prefix }) = Cidr::parse(value) else {
+        return false;
+    };
+    PRIVATE_V4.iter().any(|&(range, length)| {
+        prefix >= length
+            && Cidr::new(IpAddr::V4(range), length)
+                .is_some_and(|r| r.contains(IpAddr::V4(Ipv4Addr::from(network))))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_ranges() {
+        assert!(is_private("10.1.2.3"));
+        assert!(is_private("10.0.0.0/8"));
+        assert!(is_private("172.16.5.0/24"));
+        assert!(is_private("192.168.0.0/16"));
+        assert!(
+            !is_private("192.168.0.0/15"),
+            "wider than the private range"
+        );
+        assert!(!is_private("203.0.113.0/24"));
+        assert!(!is_private("172.32.0.0/16"));
+        assert!(!is_private("fc00::/7"));
+        assert!(!is_private("not an address"));
+    }
+}

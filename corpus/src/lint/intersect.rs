@@ -1,0 +1,219 @@
+//! Can a `Resource` pattern match any resource of a type, given the type's ARN template
+//! (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`)? Decided by intersecting two globs.
+//!
+//! This is not resource matching (the model's `ResourcePattern` is): it is a test that may only
+//! say "no" when the model would never match. So the pattern side is widened: every `*` matches
+//! any run and every `?` any character, `:` included, whatever the field (D11 lets only some of
+//! them cross `:`), and a policy variable matches any run. The template side is what real ARNs
+//! of the type look like: each `${Placeholder}` is one or more characters, without `:` in the
+//! first five fields (partitions, regions and accounts have none); a `*` in a template is any run.
+
+use iamspec_model::arn::split_fields;
+use iamspec_model::condition::variables::{Part, Template};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Token {
+    Char(char),
+    /// One character, any.
+    One,
+    /// Any run, possibly empty.
+    Run,
+    /// A template placeholder: one or more characters, `:` among them when `colon`.
+    Placeholder {
+        colon: bool,
+    },
+}
+
+/// A compiled resource pattern or ARN template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Glob {
+    tokens: Vec<Token>,
+}
+
+impl Glob {
+    /// A policy's resource pattern, widened (see the module documentation). `substitutes` says
+    /// whether `${…}` are variables (Version 2012-10-17) or literal text.
+    pub(crate) fn pattern(text: &str, substitutes: bool) -> Glob {
+        let mut tokens = Vec::with_capacity(text.len());
+        let parts = if substitutes {
+            Template::parse(text).parts
+        } else {
+            Template::literal(text).parts
+        };
+        for part in parts {
+            match part {
+                Part::Text(text) => tokens.extend(text.chars().map(|c| match c {
+                    '*' => Token::Run,
+                    '?' => Token::One,
+                    c => Token::Char(c),
+                })),
+                Part::Escape(c) => tokens.push(Token::Char(c)),
+                Part::Variable { .. } => tokens.push(Token::Run),
+            }
+        }
+        Glob { tokens }
+    }
+
+    /// An ARN template from the catalogue.
+    pub(crate) fn template(text: &str) -> Glob {
+        let mut tokens = Vec::with_capacity(text.len());
+        for (index, field) in split_fields(text).iter().enumerate() {
+            if index > 0 {
+                tokens.push(Token::Char(':'));
+            }
+            let colon = index == 5;
+            let mut rest = *field;
+            while !rest.is_empty() {
+                if let Some(after) = rest.strip_prefix("${") {
+                    if let Some(end) = after.find('}') {
+                        tokens.push(Token::Placeholder { colon });
+                        rest = after.get(end + 1..).unwrap_or("");
+                        continue;
+                    }
+                }
+                let mut chars = rest.chars();
+                if let Some(c) = chars.next() {
+                    tokens.push(if c == '*' { Token::Run } else { Token::Char(c) });
+                }
+                rest = chars.as_str();
+            }
+        }
+        Glob { tokens }
+    }
+
+    /// Whether some string matches both globs.
+    pub(crate) fn intersects(&self, other: &Glob) -> bool {
+        let width = other.tokens.len() + 1;
+        let height = self.tokens.len() + 1;
+        // States (i, j): `i` tokens of `self` and `j` of `other` consumed. A placeholder that has
+        // consumed at least one character is "inside" it: state (i, j) with `inside[j]` marks it.
+        let size = width * height;
+        let mut visited = vec![false; size * 2];
+        let mut stack: Vec<(usize, usize, bool)> = vec![(0, 0, false)];
+        while let Some((i, j, inside)) = stack.pop() {
+            let slot = (i * width + j) * 2 + usize::from(inside);
+            match visited.get_mut(slot) {
+                Some(seen) if !*seen => *seen = true,
+                _ => continue,
+            }
+            let a = self.tokens.get(i).copied();
+            let b = other.tokens.get(j).copied();
+            if a.is_none() && b.is_none() {
+                return true;
+            }
+            // Epsilon moves: a run may match nothing; a placeholder may end once entered.
+            if a == Some(Token::Run) {
+                stack.push((i + 1, j, inside));
+            }
+            match b {
+                Some(Token::Run) => stack.push((i, j + 1, false)),
+                Some(Token::Placeholder { .. }) if inside => stack.push((i, j + 1, false)),
+                _ => {}
+            }
+            // One character consumed by both sides.
+            let (Some(a), Some(b)) = (a, b) else {
+                continue;
+            };
+            if !share_a_char(a, b) {
+                continue;
+            }
+            let next_i = match a {
+                Token::Run => i,
+                _ => i + 1,
+            };
+            let (next_j, next_inside) = match b {
+                Token::Run => (j, false),
+                Token::Placeholder { .. } => (j, true),
+                _ => (j + 1, false),
+            };
+            stack.push((next_i, next_j, next_inside));
+        }
+        false
+    }
+}
+
+/// Whether some character is accepted by both tokens.
+fn share_a_char(a: Token, b: Token) -> bool {
+    let accepts = |token: Token, c: char| match token {
+        Token::Char(d) => c == d,
+        Token::One | Token::Run => true,
+        Token::Placeholder { colon } => colon || c != ':',
+    };
+    match (a, b) {
+        (Token::Char(c), other) | (other, Token::Char(c)) => accepts(other, c),
+        // Two wildcard classes always share a letter.
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meets(pattern: &str, template: &str) -> bool {
+        Glob::pattern(pattern, true).intersects(&Glob::template(template))
+    }
+
+    const OBJECT: &str = "arn:${Partition}:s3:::${BucketName}/${ObjectName}";
+    const BUCKET: &str = "arn:${Partition}:s3:::${BucketName}";
+    const ROLE: &str = "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}";
+    const STREAM: &str =
+        "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}";
+
+    #[test]
+    fn s3() {
+        assert!(meets("arn:aws:s3:::bucket/*", OBJECT));
+        // Placeholders in the resource part may hold `/` (`${RoleNameWithPath}`), so a bucket
+        // template cannot rule this out: the test only ever errs towards "may match".
+        assert!(meets("arn:aws:s3:::bucket/*", BUCKET));
+        assert!(meets("arn:aws:s3:::bucket", BUCKET));
+        assert!(!meets("arn:aws:s3:::bucket", OBJECT));
+        assert!(
+            !meets("arn:aws:s3:::bucket/", OBJECT),
+            "an object name is not empty"
+        );
+        assert!(meets("arn:aws:s3:::*", OBJECT));
+        assert!(meets("arn:aws:s3:*", OBJECT));
+        assert!(!meets("arn:aws:s3", OBJECT));
+        assert!(!meets("arn:aws:s3:us-east-1::bucket", BUCKET));
+        assert!(!meets("arn:aws:ec2:::bucket", BUCKET));
+        assert!(meets("arn:aws:s3:::${aws:username}", BUCKET));
+        assert!(meets("arn:*:s3:::b", BUCKET));
+    }
+
+    #[test]
+    fn fields_and_placeholders() {
+        assert!(meets("arn:aws:iam::123456789012:role/x", ROLE));
+        assert!(meets("arn:aws:iam::*:role/*", ROLE));
+        assert!(
+            !meets("arn:aws:iam:::role/x", ROLE),
+            "an account is not empty"
+        );
+        assert!(!meets("arn:aws:iam::123456789012:user/x", ROLE));
+        assert!(meets("arn:aws:iam::123456789012:*", ROLE));
+        assert!(meets("arn:aws:logs:*:*:*", STREAM));
+        assert!(meets(
+            "arn:aws:logs:us-east-1:1:log-group:g:log-stream:s",
+            STREAM
+        ));
+        assert!(!meets("arn:aws:logs:us-east-1:1:log-group:g", STREAM));
+        assert!(meets(
+            "arn:aws:dms:r:1:cert:*",
+            "arn:${Partition}:dms:${Region}:${Account}:cert:*"
+        ));
+        assert!(meets(
+            "arn:aws:dms:r:1:cert:",
+            "arn:${Partition}:dms:${Region}:${Account}:cert:*"
+        ));
+        // A placeholder in the first five fields takes no `:`.
+        assert!(!meets("arn:aws:iam::1:2:role/x", ROLE));
+    }
+
+    #[test]
+    fn literal_text_under_old_versions() {
+        let glob = Glob::pattern("arn:aws:s3:::${aws:username}", false);
+        assert!(glob.intersects(&Glob::template(BUCKET)));
+        assert!(!Glob::pattern("arn:aws:s3:::a${*}b", true)
+            .intersects(&Glob::pattern("arn:aws:s3:::axb", true)));
+    }
+}

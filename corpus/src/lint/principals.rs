@@ -1,0 +1,150 @@
+//! `Principal` elements of resource-based and trust policies: grants to everyone, to services
+//! without a source condition, to web identities without an audience or subject condition.
+
+use super::{Linter, StatementFacts};
+use iamspec_model::pattern::fold_case;
+use iamspec_model::policy::{Effect, PolicyKind, PrincipalType, Principals};
+
+/// Condition keys that narrow who the caller is or where the call comes from: with one of them,
+/// a `"*"` principal is not "everyone".
+const NARROWING: &[&str] = &[
+    "aws:PrincipalOrgID",
+    "aws:PrincipalOrgPaths",
+    "aws:PrincipalAccount",
+    "aws:PrincipalArn",
+    "aws:PrincipalIsAWSService",
+    "aws:PrincipalServiceName",
+    "aws:PrincipalServiceNamesList",
+    "aws:SourceArn",
+    "aws:SourceAccount",
+    "aws:SourceOrgID",
+    "aws:SourceOrgPaths",
+    "aws:SourceVpc",
+    "aws:SourceVpcArn",
+    "aws:SourceVpce",
+    "aws:SourceIp",
+    "aws:VpcSourceIp",
+    "aws:VpceAccount",
+    "aws:VpceOrgID",
+    "aws:VpceOrgPaths",
+    "aws:userid",
+    "aws:username",
+    "aws:CalledVia",
+    "aws:CalledViaFirst",
+    "aws:CalledViaLast",
+];
+
+/// Keys that tie a service principal's call to the resource or account it acts for
+/// (the "confused deputy" guard).
+const SOURCE: &[&str] = &[
+    "aws:SourceArn",
+    "aws:SourceAccount",
+    "aws:SourceOrgID",
+    "aws:SourceOrgPaths",
+];
+
+/// Web identity providers AWS names directly, besides `oidc-provider` ARNs.
+const WEB_IDENTITY_PROVIDERS: &[&str] = &[
+    "accounts.google.com",
+    "graph.facebook.com",
+    "www.amazon.com",
+    "cognito-identity.amazonaws.com",
+];
+
+pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+    let statement = facts.statement;
+    let Some(element) = &statement.principal else {
+        return;
+    };
+    let Some(path) = statement.principal_path() else {
+        return;
+    };
+    if let Principals::Typed(entries) = &element.principals {
+        for (ptype, values) in entries {
+            let at = path.key(ptype.as_str());
+            for (i, value) in values.iter().enumerate() {
+                if values.iter().take(i).any(|earlier| earlier == value) {
+                    linter.emit(
+                        "duplicate-principal",
+                        values.item_path(&at, i),
+                        format!("`{value}` is listed twice"),
+                    );
+                }
+            }
+        }
+    }
+    if statement.effect != Effect::Allow || element.negated {
+        return;
+    }
+    let has_key = |keys: &[&str]| {
+        statement
+            .condition
+            .iter()
+            .any(|c| keys.iter().any(|k| fold_case(k) == fold_case(&c.key)))
+    };
+    let everyone = match &element.principals {
+        Principals::Any => true,
+        Principals::Typed(entries) => entries
+            .iter()
+            .any(|(t, v)| *t == PrincipalType::Aws && v.iter().any(|x| x == "*")),
+    };
+    if everyone
+        && matches!(linter.kind, PolicyKind::Resource | PolicyKind::Trust)
+        && !has_key(NARROWING)
+    {
+        linter.emit(
+            "public-access",
+            path.clone(),
+            format!("the principal `*` with no condition on who calls or from where (such as `aws:PrincipalOrgID` or `aws:SourceArn`) allows anyone, anonymous callers included, in a {}", linter.kind.aws_name()),
+        );
+    }
+    let Principals::Typed(entries) = &element.principals else {
+        return;
+    };
+    if linter.kind == PolicyKind::Resource && !has_key(SOURCE) {
+        let services: Vec<&str> = entries
+            .iter()
+            .filter(|(t, _)| *t == PrincipalType::Service)
+            .flat_map(|(_, v)| v.iter())
+            .collect();
+        if !services.is_empty() {
+            linter.emit(
+                "service-principal-without-source",
+                path.key("Service"),
+                format!("`{}` may act here on behalf of any account; add `aws:SourceArn` or `aws:SourceAccount` to the condition (confused deputy)", services.join("`, `")),
+            );
+        }
+    }
+    if linter.kind == PolicyKind::Trust && facts.allows_action("sts:AssumeRoleWithWebIdentity") {
+        for (_, values) in entries
+            .iter()
+            .filter(|(t, _)| *t == PrincipalType::Federated)
+        {
+            for value in values.iter() {
+                let Some(provider) = web_identity_provider(value) else {
+                    continue;
+                };
+                let prefix = fold_case(&format!("{provider}:")).into_owned();
+                let narrowed = statement
+                    .condition
+                    .iter()
+                    .any(|c| fold_case(&c.key).starts_with(&prefix));
+                if !narrowed {
+                    linter.emit(
+                        "federated-without-condition",
+                        path.key("Federated"),
+                        format!("`{value}`: any identity of this provider can assume the role; add a condition on `{provider}:aud` or `{provider}:sub`"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The provider name of an OIDC provider ARN or a well-known web identity provider.
+fn web_identity_provider(value: &str) -> Option<&str> {
+    if let Some((_, provider)) = value.split_once(":oidc-provider/") {
+        return Some(provider);
+    }
+    WEB_IDENTITY_PROVIDERS.iter().copied().find(|p| *p == value)
+}

@@ -1,0 +1,424 @@
+//! `Resource`/`NotResource` entries: the form of each ARN field, and whether the resource can be
+//! a resource of the statement's actions, judged against the ARN templates of their resource
+//! types (with the widened test of [`super::intersect`], so "cannot" is never a guess).
+
+use super::cover::resource_covers;
+use super::intersect::Glob;
+use super::{Linter, StatementFacts};
+use crate::catalogue::{ActionRef, Catalogue};
+use iamspec_model::arn::split_fields;
+use iamspec_model::json::JsonPath;
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+
+/// Partitions AWS has (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html).
+const PARTITIONS: &[&str] = &[
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
+
+/// The catalogue's ARN templates, by the service name in their third field.
+pub(crate) struct ArnIndex {
+    by_service: HashMap<String, Vec<Template>>,
+}
+
+struct Template {
+    region_empty: bool,
+    account_empty: bool,
+    /// The resource part starts with a literal type such as `role/` or `table:`.
+    typed: bool,
+}
+
+impl ArnIndex {
+    fn new(catalogue: &Catalogue) -> ArnIndex {
+        let mut index = ArnIndex {
+            by_service: HashMap::new(),
+        };
+        let mut seen = BTreeSet::new();
+        for service in catalogue.services() {
+            for resource_type in service.resource_types() {
+                let text = resource_type.arn();
+                if !seen.insert(text) {
+                    continue;
+                }
+                let fields = split_fields(text);
+                let field = |n: usize| fields.get(n).copied().unwrap_or("");
+                let resource = field(5);
+                // The literal text before the first placeholder or wildcard names the type.
+                let open = [resource.find("${"), resource.find('*')]
+                    .into_iter()
+                    .flatten()
+                    .min();
+                // A template that is all literal (`root`) names one resource: typed too.
+                let typed = match open {
+                    Some(at) => resource
+                        .get(..at)
+                        .is_some_and(|head| head.contains(['/', ':'])),
+                    None => true,
+                };
+                let template = Template {
+                    region_empty: field(3).is_empty(),
+                    account_empty: field(4).is_empty(),
+                    typed,
+                };
+                // A template whose service is a placeholder (`${Vendor}`) names no service.
+                if !field(2).contains("${") {
+                    index
+                        .by_service
+                        .entry(field(2).to_owned())
+                        .or_default()
+                        .push(template);
+                }
+            }
+        }
+        index
+    }
+}
+
+impl Linter<'_, '_> {
+    fn arn_index(&mut self) -> Rc<ArnIndex> {
+        match &self.arn_index {
+            Some(index) => Rc::clone(index),
+            None => {
+                let index = Rc::new(ArnIndex::new(self.catalogue));
+                self.arn_index = Some(Rc::clone(&index));
+                index
+            }
+        }
+    }
+}
+
+fn is_literal(field: &str) -> bool {
+    !field.contains(['*', '?']) && !field.contains("${")
+}
+
+fn is_region(text: &str) -> bool {
+    // `us-east-1`, `us-gov-west-1`, `eusc-de-east-1`: letters, dash-separated words, a number.
+    let mut parts = text.split('-');
+    let first_ok = parts
+        .next()
+        .is_some_and(|p| (2..=4).contains(&p.len()) && p.chars().all(|c| c.is_ascii_lowercase()));
+    let rest: Vec<&str> = parts.collect();
+    let Some((last, middle)) = rest.split_last() else {
+        return false;
+    };
+    first_ok
+        && !middle.is_empty()
+        && middle
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && !last.is_empty()
+        && last.chars().all(|c| c.is_ascii_digit())
+}
+
+pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+    let statement = facts.statement;
+    let Some(element) = &statement.resource else {
+        return;
+    };
+    let Some(path) = statement.resource_path() else {
+        return;
+    };
+    let substitutes = linter.policy.version.substitutes_variables();
+    let patterns: Vec<(&str, JsonPath)> = element
+        .patterns
+        .iter()
+        .enumerate()
+        .map(|(i, text)| (text, element.patterns.item_path(&path, i)))
+        .collect();
+    let mut sound = Vec::with_capacity(patterns.len());
+    for (text, at) in &patterns {
+        sound.push(text == &"*" || (text.starts_with("arn:") && fields(linter, text, at)));
+    }
+    duplicates_and_redundancy(linter, &patterns, substitutes);
+    // Whether the resources fit the actions: only for `Action` (not `NotAction`) with every
+    // entry known, and `Resource` (not `NotResource`).
+    if element.negated || statement.action.negated || !facts.all_known() {
+        return;
+    }
+    let actions = facts.actions();
+    if actions.is_empty() {
+        return;
+    }
+    let globs: Vec<Option<(Glob, Option<&str>)>> = patterns
+        .iter()
+        .map(|(text, _)| {
+            (*text != "*").then(|| {
+                let service = split_fields(text).get(2).copied().filter(|f| is_literal(f));
+                (Glob::pattern(text, substitutes), service)
+            })
+        })
+        .collect();
+    // For each resource: does it fit some action? For each action: does some resource fit it?
+    // Templates are shared by many actions, so intersections are remembered.
+    let mut template_globs: HashMap<&str, (Glob, Option<&str>)> = HashMap::new();
+    let mut memo: HashMap<(usize, &str), bool> = HashMap::new();
+    let mut resource_fits = vec![false; patterns.len()];
+    let mut unfit_actions: Vec<ActionRef<'_>> = Vec::new();
+    let mut types_seen: Vec<String> = Vec::new();
+    for action in &actions {
+        let mut fits_action = false;
+        let templates: Vec<(&str, &str)> = action
+            .resource_types()
+            .filter_map(|(rt, service_rt)| service_rt.map(|s| (rt.name(), s.arn())))
+            .collect();
+        for (at, glob) in globs.iter().enumerate() {
+            let fits = match glob {
+                None => true,
+                // D13: an action that acts on no resource type is matched only by `*`.
+                Some((glob, service)) => templates.iter().any(|&(_, template)| {
+                    *memo.entry((at, template)).or_insert_with(|| {
+                        let (template_glob, template_service) =
+                            template_globs.entry(template).or_insert_with(|| {
+                                let service = split_fields(template)
+                                    .get(2)
+                                    .copied()
+                                    .filter(|f| !f.contains("${"));
+                                (Glob::template(template), service)
+                            });
+                        let same_service = match (service, template_service) {
+                            (Some(a), Some(b)) => a == b,
+                            _ => true,
+                        };
+                        same_service && glob.intersects(template_glob)
+                    })
+                }),
+            };
+            if fits {
+                fits_action = true;
+                if let Some(slot) = resource_fits.get_mut(at) {
+                    *slot = true;
+                }
+            }
+        }
+        if !fits_action {
+            unfit_actions.push(*action);
+        }
+        for (name, template) in templates {
+            if types_seen.len() < 3 && !types_seen.iter().any(|t| t.starts_with(name)) {
+                types_seen.push(format!("{name} (`{template}`)"));
+            }
+        }
+    }
+    let any_fits = resource_fits.iter().any(|&f| f);
+    for (((text, at), fits), ok) in patterns.iter().zip(&resource_fits).zip(&sound) {
+        if !fits && *ok {
+            let types = if types_seen.is_empty() {
+                "its actions act on no resource type, so only `\"*\"` matches them (D13)".to_owned()
+            } else {
+                format!("its actions act on {}", types_seen.join(", "))
+            };
+            linter.emit(
+                "resource-matches-no-resource-type",
+                at.clone(),
+                format!("`{text}` cannot be the resource of any action of this statement: {types}"),
+            );
+        }
+    }
+    if !any_fits {
+        return;
+    }
+    // Per action, only for entries that name one action: a wildcard entry is expected to
+    // reach only some of its actions through the statement's resources.
+    for pattern in facts.patterns.iter().filter(|p| !p.has_wildcards) {
+        let Some(action) = pattern.actions.first() else {
+            continue;
+        };
+        if !unfit_actions.contains(action) {
+            continue;
+        }
+        if action.action().resource_types().is_empty() {
+            linter.emit(
+                "wildcard-only-action-resource",
+                pattern.path.clone(),
+                format!("`{action}` acts on no resource type: only `\"Resource\": \"*\"` matches it (D13), which this statement does not have"),
+            );
+        } else {
+            let names: Vec<&str> = action
+                .action()
+                .resource_types()
+                .iter()
+                .map(|r| r.name())
+                .collect();
+            linter.emit(
+                "action-matches-no-resource",
+                pattern.path.clone(),
+                format!("none of this statement's resources can be a resource of `{action}`, which acts on {}", names.join(", ")),
+            );
+        }
+    }
+}
+
+/// The form of each field of one ARN pattern. Returns whether the pattern is sound enough for
+/// the resource-type test (no field-level finding).
+fn fields(linter: &mut Linter<'_, '_>, text: &str, at: &JsonPath) -> bool {
+    let fields = split_fields(text);
+    let field = |n: usize| fields.get(n).copied();
+    let mut sound = true;
+    if let Some(partition) = field(1).filter(|f| is_literal(f)) {
+        if !PARTITIONS.contains(&partition) {
+            linter.emit(
+                "invalid-arn-partition",
+                at.clone(),
+                format!(
+                    "`{text}`: `{partition}` is not a partition ({})",
+                    PARTITIONS.join(", ")
+                ),
+            );
+            sound = false;
+        }
+    }
+    let index = linter.arn_index();
+    let service = field(2).filter(|f| is_literal(f) && !f.is_empty());
+    let mut templates_known = false;
+    if let Some(service) = service {
+        if service.chars().any(|c| c.is_ascii_uppercase()) {
+            linter.emit(
+                "arn-service-case",
+                at.clone(),
+                format!("`{text}`: the service `{service}` must be lowercase in an ARN; ARNs compare case-sensitively"),
+            );
+            return false;
+        }
+        if index.by_service.contains_key(service) {
+            templates_known = true;
+        } else {
+            linter.emit(
+                "unknown-arn-service",
+                at.clone(),
+                format!(
+                    "`{text}`: no resource type of the catalogue has ARNs of service `{service}`"
+                ),
+            );
+        }
+    }
+    if let Some(region) = field(3).filter(|f| is_literal(f) && !f.is_empty()) {
+        if !is_region(region) {
+            linter.emit(
+                "invalid-arn-region",
+                at.clone(),
+                format!("`{text}`: `{region}` is not a region name (such as `us-east-1`)"),
+            );
+            sound = false;
+        }
+    }
+    if let Some(account) = field(4).filter(|f| is_literal(f) && !f.is_empty()) {
+        if !(account.len() == 12 && account.chars().all(|c| c.is_ascii_digit())) && account != "aws"
+        {
+            linter.emit(
+                "invalid-arn-account",
+                at.clone(),
+                format!("`{text}`: `{account}` is not a 12-digit account id"),
+            );
+            sound = false;
+        }
+    }
+    if let (true, Some(service)) = (templates_known, service) {
+        let templates = index
+            .by_service
+            .get(service)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let all = |test: fn(&Template) -> bool| !templates.is_empty() && templates.iter().all(test);
+        let present = |n: usize| field(n).is_some_and(|f| !f.is_empty());
+        let empty = |n: usize| field(n).is_some_and(|f| f.is_empty());
+        let mut report = |id: &'static str, message: String| {
+            linter.emit(id, at.clone(), message);
+            sound = false;
+        };
+        if all(|t| t.region_empty) && present(3) && field(3).is_some_and(is_literal) {
+            report("arn-region-not-allowed", format!("`{text}`: no documented ARN format of `{service}` has a region; leave the fourth field empty"));
+        }
+        if all(|t| !t.region_empty) && empty(3) {
+            report("arn-missing-region", format!("`{text}`: every documented ARN format of `{service}` has a region, and an empty region field matches only ARNs without one (use `*` for any region)"));
+        }
+        if all(|t| t.account_empty) && present(4) && field(4).is_some_and(is_literal) {
+            report("arn-account-not-allowed", format!("`{text}`: no documented ARN format of `{service}` has an account; leave the fifth field empty"));
+        }
+        if all(|t| !t.account_empty) && empty(4) {
+            report("arn-missing-account", format!("`{text}`: every documented ARN format of `{service}` has an account, and an empty account field matches only ARNs without one, such as AWS-owned resources (use `*` for any account)"));
+        }
+        if all(|t| t.typed) {
+            if let Some(resource) = field(5) {
+                let wildcard = resource.find(['*', '?']);
+                let separator = resource.find(['/', ':']);
+                let early = match (wildcard, separator) {
+                    (Some(w), Some(s)) => w < s,
+                    (Some(_), None) => true,
+                    _ => false,
+                };
+                if early && resource != "*" {
+                    linter.emit(
+                        "resource-type-wildcard",
+                        at.clone(),
+                        format!("`{text}`: a wildcard stands in for the resource type; AWS recommends naming the type (as in `…:role/*`) and using wildcards after it"),
+                    );
+                }
+            }
+        }
+    }
+    sound
+}
+
+fn duplicates_and_redundancy(
+    linter: &mut Linter<'_, '_>,
+    patterns: &[(&str, JsonPath)],
+    substitutes: bool,
+) {
+    for (index, (text, at)) in patterns.iter().enumerate() {
+        let first = patterns.iter().position(|(other, _)| other == text);
+        if first != Some(index) {
+            linter.emit(
+                "duplicate-resource",
+                at.clone(),
+                format!("`{text}` is listed twice"),
+            );
+            continue;
+        }
+        if let Some((cover, _)) = patterns
+            .iter()
+            .find(|(other, _)| other != text && resource_covers(other, text, substitutes))
+        {
+            linter.emit(
+                "redundant-resource",
+                at.clone(),
+                format!("`{text}` is already matched by `{cover}` in the same statement"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions() {
+        for good in [
+            "us-east-1",
+            "us-gov-west-1",
+            "eusc-de-east-1",
+            "ap-southeast-5",
+            "us-isob-east-1",
+        ] {
+            assert!(is_region(good), "{good}");
+        }
+        for bad in [
+            "",
+            "us-east",
+            "useast1",
+            "US-EAST-1",
+            "us-east-1a",
+            "global",
+            "-east-1",
+        ] {
+            assert!(!is_region(bad), "{bad}");
+        }
+    }
+}

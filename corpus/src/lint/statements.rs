@@ -1,0 +1,253 @@
+//! Whole statements: broad grants (`*` on `*`, `NotAction`, `NotResource`, `iam:PassRole` on
+//! every role), a `Deny` of everything, and statements that repeat or are covered by others.
+
+use super::cover::{resource_covers, ActionCover};
+use super::{Linter, StatementFacts};
+use iamspec_model::pattern::fold_case;
+use iamspec_model::policy::{ConditionClause, Effect, Principals, Statement};
+use std::collections::BTreeSet;
+
+pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+    let statement = facts.statement;
+    let actions_all =
+        !statement.action.negated && statement.action.patterns.iter().any(|a| a == "*");
+    let resource = statement.resource.as_ref();
+    let resources_all = resource.is_none_or(|r| !r.negated && r.patterns.iter().any(|p| p == "*"));
+    let conditional = !statement.condition.is_empty();
+    match statement.effect {
+        Effect::Allow => {
+            if actions_all && resources_all {
+                linter.emit(
+                    "allow-all",
+                    statement.path.clone(),
+                    if conditional {
+                        "the statement allows every action on every resource (when its condition holds): administrator access"
+                    } else {
+                        "the statement allows every action on every resource: administrator access"
+                    },
+                );
+            }
+            if statement.action.negated {
+                linter.emit(
+                    "allow-not-action",
+                    statement.action_path(),
+                    "`Allow` with `NotAction` allows every action not listed, including actions AWS adds later; list the allowed actions instead",
+                );
+            }
+            if let (Some(r), Some(path)) = (resource, statement.resource_path()) {
+                if r.negated {
+                    linter.emit(
+                        "allow-not-resource",
+                        path,
+                        "`Allow` with `NotResource` allows every resource not listed, in every service its actions reach; list the allowed resources instead",
+                    );
+                }
+            }
+            let every_role =
+                resource.is_none_or(|r| r.negated || r.patterns.iter().any(|p| p == "*"));
+            if every_role && grants(facts, "iam:PassRole") {
+                let guarded = statement
+                    .condition
+                    .iter()
+                    .any(|c| fold_case(&c.key) == "iam:passedtoservice");
+                linter.emit(
+                    "pass-role-star",
+                    statement.resource_path().unwrap_or_else(|| statement.path.clone()),
+                    format!("`iam:PassRole` on every role lets the caller hand any role, an administrator's included, to a service{}; name the roles", if guarded { " (even limited by `iam:PassedToService`)" } else { "" }),
+                );
+            }
+        }
+        Effect::Deny => {
+            let everyone = statement
+                .principal
+                .as_ref()
+                .is_none_or(|p| !p.negated && p.principals == Principals::Any);
+            if actions_all && resources_all && !conditional && everyone {
+                linter.emit(
+                    "deny-all",
+                    statement.path.clone(),
+                    "the statement denies every action on every resource, unconditionally: nothing this policy applies to can be done",
+                );
+            }
+        }
+    }
+}
+
+/// Whether the statement's actions include `qualified`, for `NotAction` by not listing it.
+fn grants(facts: &StatementFacts<'_, '_>, qualified: &str) -> bool {
+    if facts.statement.action.negated {
+        !facts.patterns.iter().any(|p| {
+            iamspec_model::pattern::Pattern::new(p.text)
+                .ignore_case()
+                .matches(qualified)
+        })
+    } else {
+        facts.allows_action(qualified)
+    }
+}
+
+/// Statements that repeat another, or grant (deny) nothing another does not, under the same
+/// effect, principal and condition.
+pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFacts<'_, '_>]) {
+    let substitutes = linter.policy.version.substitutes_variables();
+    let shapes: Vec<Shape> = statements.iter().map(|f| Shape::of(f.statement)).collect();
+    for (i, (later, later_shape)) in statements.iter().zip(&shapes).enumerate() {
+        for (earlier, earlier_shape) in statements.iter().zip(&shapes).take(i) {
+            if later_shape == earlier_shape {
+                linter.emit(
+                    "duplicate-statement",
+                    later.statement.path.clone(),
+                    format!("the statement says the same as {}", name(earlier.statement)),
+                );
+                break;
+            }
+        }
+        if statements
+            .iter()
+            .zip(&shapes)
+            .take(i)
+            .any(|(_, shape)| shape == later_shape)
+        {
+            continue;
+        }
+        for (j, (other, other_shape)) in statements.iter().zip(&shapes).enumerate() {
+            if i != j
+                && other_shape != later_shape
+                && covers(
+                    other.statement,
+                    other_shape,
+                    later.statement,
+                    later_shape,
+                    substitutes,
+                )
+            {
+                linter.emit(
+                    "redundant-statement",
+                    later.statement.path.clone(),
+                    format!(
+                        "{} already {} everything this statement does",
+                        name(other.statement),
+                        match other.statement.effect {
+                            Effect::Allow => "allows",
+                            Effect::Deny => "denies",
+                        }
+                    ),
+                );
+                break;
+            }
+        }
+    }
+}
+
+fn name(statement: &Statement) -> String {
+    match &statement.sid {
+        Some(sid) if !sid.is_empty() => format!("statement `{sid}` ({})", statement.path),
+        _ => format!("`{}`", statement.path),
+    }
+}
+
+/// A principal element up to order: negated, and each type with its values.
+type PrincipalShape = (bool, BTreeSet<(String, BTreeSet<String>)>);
+
+/// A statement up to order, case of action names and the `Sid`.
+struct Shape {
+    /// The action entries with wildcards, compiled (not part of equality).
+    wildcard_actions: Vec<ActionCover>,
+    effect: Effect,
+    principal: Option<PrincipalShape>,
+    action: (bool, BTreeSet<String>),
+    resource: Option<(bool, BTreeSet<String>)>,
+    condition: BTreeSet<(String, String, BTreeSet<String>)>,
+}
+
+impl Shape {
+    fn of(statement: &Statement) -> Shape {
+        Shape {
+            wildcard_actions: statement
+                .action
+                .patterns
+                .iter()
+                .filter(|a| a.contains(['*', '?']))
+                .map(ActionCover::new)
+                .collect(),
+            effect: statement.effect,
+            principal: statement.principal.as_ref().map(|p| {
+                let entries = match &p.principals {
+                    Principals::Any => [("*".to_owned(), BTreeSet::new())].into_iter().collect(),
+                    Principals::Typed(entries) => entries
+                        .iter()
+                        .map(|(t, v)| {
+                            (t.as_str().to_owned(), v.iter().map(str::to_owned).collect())
+                        })
+                        .collect(),
+                };
+                (p.negated, entries)
+            }),
+            action: (
+                statement.action.negated,
+                statement
+                    .action
+                    .patterns
+                    .iter()
+                    .map(|a| fold_case(a).into_owned())
+                    .collect(),
+            ),
+            resource: statement
+                .resource
+                .as_ref()
+                .map(|r| (r.negated, r.patterns.iter().map(str::to_owned).collect())),
+            condition: statement.condition.iter().map(clause_shape).collect(),
+        }
+    }
+}
+
+impl PartialEq for Shape {
+    fn eq(&self, other: &Shape) -> bool {
+        self.effect == other.effect
+            && self.principal == other.principal
+            && self.action == other.action
+            && self.resource == other.resource
+            && self.condition == other.condition
+    }
+}
+
+fn clause_shape(clause: &ConditionClause) -> (String, String, BTreeSet<String>) {
+    (
+        clause.operator.to_string(),
+        fold_case(&clause.key).into_owned(),
+        clause.values.iter().map(str::to_owned).collect(),
+    )
+}
+
+/// Whether `wide` matches every request `narrow` matches, with the same effect, principal and
+/// condition, and plain (not negated) `Action` and `Resource`.
+fn covers(
+    wide: &Statement,
+    wide_shape: &Shape,
+    narrow: &Statement,
+    narrow_shape: &Shape,
+    substitutes: bool,
+) -> bool {
+    if wide_shape.effect != narrow_shape.effect
+        || wide_shape.principal != narrow_shape.principal
+        || wide_shape.condition != narrow_shape.condition
+        || wide.action.negated
+        || narrow.action.negated
+    {
+        return false;
+    }
+    let actions = narrow.action.patterns.iter().all(|n| {
+        wide_shape.action.1.contains(fold_case(n).as_ref())
+            || wide_shape.wildcard_actions.iter().any(|w| w.covers(n))
+    });
+    let resources = match (&wide.resource, &narrow.resource) {
+        (None, None) => true,
+        (Some(w), Some(n)) if !w.negated && !n.negated => n.patterns.iter().all(|n| {
+            w.patterns
+                .iter()
+                .any(|w| w == n || resource_covers(w, n, substitutes))
+        }),
+        _ => false,
+    };
+    actions && resources
+}
