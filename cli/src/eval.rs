@@ -52,17 +52,19 @@ fn eval_one(path: &std::path::Path, json_output: bool) -> u8 {
         return fail("this is a suite, not a case: use `iamspec conformance run`".into());
     }
     let mut json = json;
-    // A case file may leave out `expect`: it is then only decided, not checked.
+    // A case file may leave out `expect` (it is then only decided, not checked) and `id`.
+    let expect_given = json.get("expect").is_some();
     if let Json::Object(members) = &mut json {
-        if !members.iter().any(|(k, _)| k == "expect") {
+        if !expect_given {
             members.push((
                 "expect".into(),
                 Json::Object(vec![("error".into(), Json::Bool(true))]),
             ));
+        }
+        if !members.iter().any(|(k, _)| k == "id") {
             members.push(("id".into(), Json::String(String::new())));
         }
     }
-    let expect_given = text.contains("\"expect\"");
     let case = match parse_case(&json, JsonPath::root()) {
         Ok(case) => case,
         Err((path, message)) => return fail(format!("{path}: {message}")),

@@ -50,10 +50,15 @@ pub fn run(args: Args) -> u8 {
         for finding in &findings {
             println!("{name}: {finding}");
         }
+        let kind = args.kind.aws_name();
+        let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
         println!(
-            "{name}: {} as a {}: {errors} error{}, {warnings} warning{}",
+            "{name}: {} as {article} {kind}: {errors} error{}, {warnings} warning{}",
             if errors == 0 { "valid" } else { "invalid" },
-            args.kind.aws_name(),
             if errors == 1 { "" } else { "s" },
             if warnings == 1 { "" } else { "s" },
         );

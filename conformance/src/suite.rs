@@ -140,9 +140,11 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), SuiteError> {
 fn object<'a>(json: &'a Json, _path: &JsonPath) -> Result<Vec<(&'a str, &'a Json)>, String> {
     match json {
         Json::Object(members) => {
+            // A set beside the list keeps an object of many members linear, not quadratic.
+            let mut names: std::collections::HashSet<&str> = std::collections::HashSet::new();
             let mut seen: Vec<(&str, &Json)> = Vec::new();
             for (k, v) in members {
-                if seen.iter().any(|(s, _)| s == k) {
+                if !names.insert(k.as_str()) {
                     return Err(format!("duplicate field `{k}`"));
                 }
                 seen.push((k, v));

@@ -17,6 +17,8 @@ pub mod principal;
 pub mod reference;
 pub mod request;
 pub mod scope;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use answer::{Answer, Decision, StatementRef};
 pub use evaluator::{Evaluator, Verdict};

@@ -11,6 +11,7 @@
 
 use super::split_fields;
 use crate::condition::variables::Template;
+use crate::pattern::Pattern;
 use crate::request::Context;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +30,9 @@ enum Token {
 /// A compiled `Resource` entry (not the bare `*`, which matches everything).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResourcePattern {
+    /// When no token is barred from `:`, the pattern is a plain glob over the whole ARN, and the
+    /// segment matcher of `pattern.rs` (linear in the subject) answers instead of the NFA.
+    plain: Option<Pattern>,
     tokens: Vec<Token>,
     words: usize,
     run: Vec<u64>,
@@ -76,12 +80,23 @@ impl ResourcePattern {
                 }
             }
         }
-        Some(ResourcePattern::compile(normalize(tokens)))
+        let tokens = normalize(tokens);
+        let restricted = tokens
+            .iter()
+            .any(|t| matches!(t, Token::Run { colon: false } | Token::One { colon: false }));
+        if !restricted {
+            return Some(ResourcePattern {
+                plain: Some(plain_glob(&tokens)),
+                ..ResourcePattern::compile(Vec::new())
+            });
+        }
+        Some(ResourcePattern::compile(tokens))
     }
 
     fn compile(tokens: Vec<Token>) -> ResourcePattern {
         let words = (tokens.len() + 1).div_ceil(64);
         let mut pattern = ResourcePattern {
+            plain: None,
             words,
             run: vec![0; words],
             run_colon: vec![0; words],
@@ -130,6 +145,9 @@ impl ResourcePattern {
 
     /// Does the pattern match the whole `arn`?
     pub fn matches(&self, arn: &str) -> bool {
+        if let Some(plain) = &self.plain {
+            return plain.matches(arn);
+        }
         let mut state = vec![0u64; self.words];
         if let Some(first) = state.first_mut() {
             *first = 1;
@@ -181,6 +199,22 @@ impl ResourcePattern {
             carry = skip >> 63;
         }
     }
+}
+
+/// The tokens as a glob whose literal characters stay literal.
+fn plain_glob(tokens: &[Token]) -> Pattern {
+    let mut pieces: Vec<(String, bool)> = Vec::new();
+    for token in tokens {
+        match *token {
+            Token::Char(c) => match pieces.last_mut() {
+                Some((text, false)) => text.push(c),
+                _ => pieces.push((c.to_string(), false)),
+            },
+            Token::Run { .. } => pieces.push(("*".to_owned(), true)),
+            Token::One { .. } => pieces.push(("?".to_owned(), true)),
+        }
+    }
+    Pattern::from_pieces(pieces.iter().map(|(t, w)| (t.as_str(), *w)))
 }
 
 /// Merges adjacent runs (`**`) into one that may cross colons if either may.
@@ -272,6 +306,30 @@ mod tests {
         assert!(m(&pattern, &format!("arn:aws:s3:::{name}{name}!")));
         assert!(m(&pattern, &format!("arn:aws:s3:::{name}:/:{name}!")));
         assert!(!m(&pattern, &format!("arn:aws:s3:::{name}{name}")));
+    }
+
+    // Both forms agree: the NFA (restricted tokens present) and the plain glob.
+    #[test]
+    fn plain_and_nfa_agree() {
+        let arn = "arn:aws:s3:::a*b/c?d";
+        for (pattern, expected) in [
+            ("arn:aws:s3:::a*", true),
+            ("arn:aws:s3:::a?b/*", true),
+            ("arn:aws:s3:*", true),
+            ("arn:aws:s?:::a*", true),
+            ("arn:aws:s?:::b*", false),
+            ("arn:aws:s*3:::a*", true),
+        ] {
+            assert_eq!(m(pattern, arn), expected, "{pattern}");
+        }
+        assert!(ResourcePattern::new("arn:aws:s3:::a*", None)
+            .unwrap()
+            .plain
+            .is_some());
+        assert!(ResourcePattern::new("arn:aws:s*3:::a*", None)
+            .unwrap()
+            .plain
+            .is_none());
     }
 
     // Hostile patterns stay linear in the subject (the NFA never backtracks).

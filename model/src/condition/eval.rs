@@ -18,11 +18,14 @@ use std::collections::BTreeSet;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KeyLog {
     pub missing: BTreeSet<String>,
+    /// The keys of `missing`, ASCII-lowercased: a lookup per record, not a scan, so that a
+    /// policy with many missing keys stays linear.
+    folded: BTreeSet<String>,
 }
 
 impl KeyLog {
-    fn record(&mut self, key: &str) {
-        if !self.missing.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+    pub fn record(&mut self, key: &str) {
+        if self.folded.insert(key.to_ascii_lowercase()) {
             self.missing.insert(key.to_owned());
         }
     }

@@ -114,8 +114,12 @@ fn parse_variable(text: &str) -> Option<(Part, usize)> {
     {
         return Some((Part::Escape(c), body_start + 2));
     }
-    // The key runs to `}` or `,`; a default is `, 'text'` followed by `}`.
-    let key_end = inner.find(['}', ','])?;
+    // The key runs to `}` or `,`; a default is `, 'text'` followed by `}`. The scan stops at the
+    // characters a key cannot contain too, so that text full of unclosed `${` stays linear.
+    let key_end = inner.find(['}', ',', '$', '{', '\''])?;
+    if !matches!(inner.get(key_end..key_end + 1), Some("}" | ",")) {
+        return None;
+    }
     let key = inner.get(..key_end)?.trim();
     if key.is_empty() || key.contains(|c: char| c.is_whitespace() || matches!(c, '$' | '{' | '\''))
     {

@@ -6,6 +6,7 @@ use super::ast::*;
 use super::finding::Finding;
 use crate::condition::{ConditionOperator, OperatorProblem};
 use crate::json::{Json, JsonPath};
+use std::collections::HashSet;
 
 /// Parses a policy document. `Err` carries every error found; `Ok` may still be rejected by
 /// [`super::validate`] for its kind.
@@ -78,9 +79,11 @@ impl Parser {
             self.wrong_type(path.clone(), "an object", json);
             return None;
         };
+        // A set beside the list keeps an object of many members linear, not quadratic.
+        let mut names: HashSet<&str> = HashSet::with_capacity(members.len());
         let mut seen: Vec<(&str, &Json)> = Vec::with_capacity(members.len());
         for (key, value) in members {
-            if seen.iter().any(|(k, _)| *k == key.as_str()) {
+            if !names.insert(key.as_str()) {
                 self.error(
                     "duplicate-key",
                     path.key(key),

@@ -64,13 +64,33 @@ impl Validator {
             } else {
                 size.without_whitespace
             };
-            if length > limit {
+            let attachment_decides = matches!(
+                self.kind,
+                PolicyKind::Identity | PolicyKind::PermissionBoundary
+            );
+            if length > limit && attachment_decides {
+                // The document does not say how it is attached: 6,144 is the customer managed
+                // quota, a role's inline policies may total 10,240, and AWS managed policies
+                // are larger still (D8).
+                self.warning(
+                    "quota-managed-policy-size",
+                    root.clone(),
+                    format!(
+                        "the policy is {length} characters (whitespace not counted): over the {limit} a customer managed policy may have; {}",
+                        if length > 10_240 {
+                            "only an AWS managed policy may be this large"
+                        } else {
+                            "it fits only inline on a role (10,240 for all of a role's inline policies)"
+                        }
+                    ),
+                );
+            } else if length > limit {
                 self.error(
                     "quota-policy-size",
                     root.clone(),
                     format!(
-                        "the policy is {length} characters; a {} may have at most {limit}{}",
-                        self.kind.aws_name(),
+                        "the policy is {length} characters; {} may have at most {limit}{}",
+                        with_article(self.kind),
                         if whitespace_counts {
                             ""
                         } else {
@@ -151,8 +171,15 @@ impl Validator {
             self.rcp_statement(s);
         }
         self.resources(s);
+        // Keys under `Null`, for the ForAllValues check: a set, so that many clauses stay linear.
+        let null_keys: HashSet<String> = s
+            .condition
+            .iter()
+            .filter(|c| c.operator.comparison == crate::condition::Comparison::Null)
+            .map(|c| c.key.to_ascii_lowercase())
+            .collect();
         for clause in &s.condition {
-            self.clause(s, clause);
+            self.clause(s, clause, &null_keys);
         }
     }
 
@@ -165,8 +192,8 @@ impl Validator {
                     "principal-not-allowed",
                     path,
                     format!(
-                        "a {} does not take `Principal` or `NotPrincipal`",
-                        kind.aws_name()
+                        "{} does not take `Principal` or `NotPrincipal`",
+                        with_article(kind)
                     ),
                 );
             }
@@ -370,7 +397,7 @@ impl Validator {
                 kind => self.error(
                     "missing-resource",
                     s.path.clone(),
-                    format!("a statement in a {} needs `Resource` or `NotResource`", kind.aws_name()),
+                    format!("a statement in {} needs `Resource` or `NotResource`", with_article(kind)),
                 ),
             }
             return;
@@ -430,7 +457,7 @@ impl Validator {
         }
     }
 
-    fn clause(&mut self, s: &Statement, clause: &ConditionClause) {
+    fn clause(&mut self, s: &Statement, clause: &ConditionClause, null_keys: &HashSet<String>) {
         let path = s.condition_path(clause);
         let op = clause.operator;
         let value_type = op.comparison.value_type();
@@ -494,10 +521,7 @@ impl Validator {
         if op.qualifier == Some(SetQualifier::ForAllValues)
             && s.effect == Effect::Allow
             && !op.negated
-            && !s.condition.iter().any(|c| {
-                c.operator.comparison == crate::condition::Comparison::Null
-                    && c.key.eq_ignore_ascii_case(&clause.key)
-            })
+            && !null_keys.contains(&clause.key.to_ascii_lowercase())
         {
             self.warning(
                 "for-all-values-without-null",
@@ -506,6 +530,17 @@ impl Validator {
             );
         }
     }
+}
+
+/// The kind's name with its indefinite article: "an identity-based policy", "a session policy".
+fn with_article(kind: PolicyKind) -> String {
+    let name = kind.aws_name();
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {name}")
 }
 
 /// IAM unique ids (`AIDA...`, `AROA...`) appear in policies whose principal was deleted.
