@@ -1,4 +1,39 @@
-//! z3-backed analysis of IAM policy sets.
+//! z3-backed analysis of IAM policy sets: equivalence, implication, access checks and who can
+//! reach a resource, each answered `Holds`, `Fails` with concrete witness requests, or `Unknown`.
+//!
+//! The encoding mirrors `iamspec_model::reference` (the spec) over a symbolic request; every
+//! witness is replayed through the reference evaluator before it is shown, and one that does not
+//! replay is a [`SolverError`], never a witness. `solver/README.md` describes the encoding, what
+//! a verdict assumes, and what answers `Unknown`.
+
+mod actions;
+mod domain;
+mod encode;
+mod err;
+mod glob;
+pub mod harness;
+mod query;
+mod regex;
+mod smt;
+mod strings;
+mod symbolic;
+mod values;
+mod witness;
+
+pub use domain::request_in_domain;
+pub use err::SolverError;
+pub use query::{
+    access_not_granted, decide, equivalent, implies, never_allows, no_public_access, who_can_reach,
+    Callers, Encoding, Options, PrincipalGroup, Reach, ReachVerdict, Verdict, TRUSTED_KEYS,
+};
+pub use witness::Witness;
+
+/// The action catalogue a verdict assumes: the actions that exist are those it lists, plus the
+/// actions the compared policies name.
+pub fn catalogue_assumption() -> String {
+    let source = iamspec_corpus::Catalogue::embedded().source();
+    format!("{} {}", source.package, source.version)
+}
 
 #[cfg(test)]
 mod tests {

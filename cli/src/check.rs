@@ -1,0 +1,206 @@
+//! `iamspec check`: properties of one policy (or a pair), proved or refuted by the solver.
+
+use crate::equiv::{
+    bug, combine, load, load_pair, print_failure, report, summary, witness_cases, Combined, Common,
+    EXIT_UNKNOWN,
+};
+use crate::EXIT_INPUT;
+use iamspec_model::policy::PolicyKind;
+use iamspec_solver::{Callers, Verdict};
+use serde_json::json;
+use std::path::PathBuf;
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// NEW grants nothing OLD does not: every request NEW allows, OLD allows too.
+    NoNewAccess {
+        /// The policy (or policy set) before the change.
+        old: PathBuf,
+        /// The policy (or policy set) after the change.
+        new: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// POLICY allows none of the given actions on the given resources.
+    AccessNotGranted {
+        /// A policy document or a policy set.
+        policy: PathBuf,
+        /// An action pattern (`s3:GetObject`, `iam:*`); repeat for several; none means all.
+        #[arg(long = "action")]
+        actions: Vec<String>,
+        /// A resource pattern; repeat for several; none means all.
+        #[arg(long = "resource")]
+        resources: Vec<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A resource policy grants nothing to anonymous callers or to principals of accounts it does
+    /// not name (whose own policies allow everything).
+    NoPublicAccess {
+        /// A resource-based policy (or role trust policy with `--kind trust`).
+        policy: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+/// Exit 0 when the property holds, 1 when it fails (with witnesses), 2 on bad input, 3 when
+/// unknown, 4 on a solver bug.
+pub fn run(command: Command) -> u8 {
+    match command {
+        Command::NoNewAccess { old, new, common } => {
+            let (old, new) = match load_pair(&old, &new, common.kind) {
+                Ok(pair) => pair,
+                Err(message) => {
+                    eprintln!("{message}");
+                    return EXIT_INPUT;
+                }
+            };
+            let options = common.options();
+            // Witnesses: requests NEW allows and OLD does not.
+            let outcome = combine(old.len().min(new.len()), |i| {
+                match (new.get(i), old.get(i)) {
+                    (Some(n), Some(o)) => iamspec_solver::implies(&n.set, &o.set, &options),
+                    _ => Ok(Verdict::Holds),
+                }
+            });
+            report(
+                &common,
+                outcome,
+                &new,
+                &old,
+                "no new access: everything the new policy allows, the old one allows",
+                "new access",
+            )
+        }
+        Command::AccessNotGranted {
+            policy,
+            actions,
+            resources,
+            common,
+        } => {
+            let input = match load(&policy, common.kind) {
+                Ok(input) => input,
+                Err(message) => {
+                    eprintln!("{message}");
+                    return EXIT_INPUT;
+                }
+            };
+            let placed = input.placed(common.kind);
+            let mut options = common.options();
+            // The root user needs no identity policy (D53): a lone identity policy, boundary
+            // or session policy is asked about the principals it can be attached to.
+            if !input.is_set()
+                && matches!(
+                    common.kind,
+                    PolicyKind::Identity | PolicyKind::PermissionBoundary | PolicyKind::Session
+                )
+            {
+                options.callers = Callers::IamIdentities;
+            }
+            let outcome = combine(placed.len(), |i| match placed.get(i) {
+                Some(p) => {
+                    iamspec_solver::access_not_granted(&p.set, &actions, &resources, &options)
+                }
+                None => Ok(Verdict::Holds),
+            });
+            single(
+                &common,
+                outcome,
+                &placed,
+                "access is not granted",
+                "access granted",
+            )
+        }
+        Command::NoPublicAccess { policy, common } => {
+            let input = match load(&policy, common.kind) {
+                Ok(input) => input,
+                Err(message) => {
+                    eprintln!("{message}");
+                    return EXIT_INPUT;
+                }
+            };
+            let crate::equiv::Input::Policy { policy, json } = input else {
+                eprintln!("no-public-access takes one resource-based policy document");
+                return EXIT_INPUT;
+            };
+            let kind = match common.kind {
+                PolicyKind::Trust => PolicyKind::Trust,
+                _ => PolicyKind::Resource,
+            };
+            let options = common.options();
+            let outcome =
+                iamspec_solver::no_public_access(&policy, kind, &options).map(|v| match v {
+                    Verdict::Holds => Combined::Holds,
+                    Verdict::Fails(w) => Combined::Fails(0, w),
+                    Verdict::Unknown(reason) => Combined::Unknown(reason),
+                });
+            let harness = serde_json::json!({
+                "identity": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}],
+                "resource": json.to_value(),
+            });
+            let harness = iamspec_model::json::Json::parse(&harness.to_string()).unwrap_or(json);
+            let placed = vec![iamspec_solver::harness::Placed {
+                set: iamspec_model::PolicySet::default(),
+                json: harness,
+                label: "as the resource policy, for outsiders whose own identity policies allow everything",
+            }];
+            single(
+                &common,
+                outcome,
+                &placed,
+                "no public access",
+                "public access",
+            )
+        }
+    }
+}
+
+/// Prints a one-sided outcome.
+fn single(
+    common: &Common,
+    outcome: Result<Combined, iamspec_solver::SolverError>,
+    placed: &[iamspec_solver::harness::Placed],
+    holds: &str,
+    fails: &str,
+) -> u8 {
+    let combined = match outcome {
+        Ok(c) => c,
+        Err(e) => return bug(e),
+    };
+    match combined {
+        Combined::Holds => {
+            if common.json {
+                println!("{}", json!({"verdict": "holds"}));
+            } else {
+                println!("{holds}");
+                println!(
+                    "(assuming actions are those of {} and those the policies name)",
+                    iamspec_solver::catalogue_assumption()
+                );
+            }
+            0
+        }
+        Combined::Unknown(reason) => {
+            if common.json {
+                println!("{}", json!({"verdict": "unknown", "reason": reason}));
+            } else {
+                println!("unknown: {reason}");
+            }
+            EXIT_UNKNOWN
+        }
+        Combined::Fails(index, witnesses) => {
+            let Some(p) = placed.get(index) else {
+                return EXIT_UNKNOWN;
+            };
+            let mut cases = Vec::new();
+            let mut lines = Vec::new();
+            for (n, w) in witnesses.iter().enumerate() {
+                cases.extend(witness_cases(n + 1, w, &[("policy", &p.json)], fails));
+                lines.push(summary(w, &["policy"]));
+            }
+            print_failure(common, fails, p.label, &lines, cases);
+            1
+        }
+    }
+}

@@ -1,0 +1,395 @@
+//! `iamspec equiv`: are two policies (or policy sets) equivalent? Also the input handling and
+//! witness printing that `check` and `reach` share.
+
+use crate::{display_name, read_input, EXIT_INPUT};
+use iamspec_model::json::{Json, JsonPath};
+use iamspec_model::policy::{check, Policy, PolicyKind};
+use iamspec_model::request::Action;
+use iamspec_model::PolicySet;
+use iamspec_solver::harness::{place, Placed};
+use iamspec_solver::{Options, SolverError, Verdict, Witness};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Exit status when the solver cannot decide (timeout, unsupported construct).
+pub const EXIT_UNKNOWN: u8 = 3;
+/// Exit status for a solver bug (a witness that does not replay).
+pub const EXIT_BUG: u8 = 4;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The first policy document, or a policy set (a conformance case's `policies` object).
+    a: PathBuf,
+    /// The second, of the same form.
+    b: PathBuf,
+    #[command(flatten)]
+    common: Common,
+}
+
+/// Options shared by the solver commands.
+#[derive(clap::Args, Clone)]
+pub struct Common {
+    /// The kind of policy documents: identity, resource, trust, boundary, session, scp, rcp,
+    /// vpc_endpoint. Ignored for policy sets.
+    #[arg(long, default_value = "identity")]
+    pub kind: PolicyKind,
+    /// Print the answer as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Seconds z3 may spend on each query.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// How many witnesses to find when the property fails.
+    #[arg(long, default_value_t = 3)]
+    pub witnesses: usize,
+}
+
+impl Common {
+    pub fn options(&self) -> Options {
+        Options {
+            timeout: Duration::from_secs(self.timeout),
+            max_witnesses: self.witnesses.max(1),
+            ..Options::default()
+        }
+    }
+}
+
+/// A file given to a solver command.
+pub enum Input {
+    Policy { policy: Policy, json: Json },
+    Set { set: Box<PolicySet>, json: Json },
+}
+
+/// Reads a policy document (validated as `kind`) or a policy set.
+pub fn load(path: &Path, kind: PolicyKind) -> Result<Input, String> {
+    let name = display_name(path);
+    let text = read_input(path)?;
+    let json = Json::parse(&text).map_err(|e| format!("{name}: {e}"))?;
+    if json.get("Statement").is_some() {
+        let (policy, findings) = check(&json, kind, Some(&text));
+        if let Some(finding) = findings.iter().find(|f| f.blocks_evaluation()) {
+            return Err(format!("{name}: {finding}"));
+        }
+        let policy = policy.ok_or_else(|| format!("{name}: not a policy document"))?;
+        return Ok(Input::Policy { policy, json });
+    }
+    // A policy set is validated for a request of some action; trust policies need an STS one.
+    let action = if kind == PolicyKind::Trust {
+        "sts:AssumeRole"
+    } else {
+        "s3:GetObject"
+    };
+    let action = Action::parse(action).ok_or_else(|| "internal: bad action".to_owned())?;
+    let set = PolicySet::from_json(&json, &JsonPath::root(), &action).map_err(|e| {
+        format!("{name}: {e} (expected a policy document with `Statement`, or a policy set)")
+    })?;
+    Ok(Input::Set {
+        set: Box::new(set),
+        json,
+    })
+}
+
+impl Input {
+    /// The policy sets the input is compared in (one for a set; see `harness::place`).
+    pub fn placed(&self, kind: PolicyKind) -> Vec<Placed> {
+        match self {
+            Input::Policy { policy, json } => place(kind, policy, json),
+            Input::Set { set, json } => vec![Placed {
+                set: (**set).clone(),
+                json: json.clone(),
+                label: "as given",
+            }],
+        }
+    }
+
+    pub fn is_set(&self) -> bool {
+        matches!(self, Input::Set { .. })
+    }
+}
+
+/// Loads both inputs of a comparison, which must be of the same form.
+pub fn load_pair(
+    a: &Path,
+    b: &Path,
+    kind: PolicyKind,
+) -> Result<(Vec<Placed>, Vec<Placed>), String> {
+    let a_input = load(a, kind)?;
+    let b_input = load(b, kind)?;
+    if a_input.is_set() != b_input.is_set() {
+        return Err("compare two policy documents or two policy sets, not one of each".into());
+    }
+    Ok((a_input.placed(kind), b_input.placed(kind)))
+}
+
+/// How a comparison over several placements came out.
+pub enum Combined {
+    Holds,
+    /// The first failing placement: its index and witnesses.
+    Fails(usize, Vec<Witness>),
+    Unknown(String),
+}
+
+/// Runs `query` on each placement pair; fails at the first failure; unknown if any is.
+pub fn combine(
+    pairs: usize,
+    mut query: impl FnMut(usize) -> Result<Verdict, SolverError>,
+) -> Result<Combined, SolverError> {
+    let mut unknown = None;
+    for index in 0..pairs {
+        match query(index)? {
+            Verdict::Holds => {}
+            Verdict::Fails(witnesses) => return Ok(Combined::Fails(index, witnesses)),
+            Verdict::Unknown(reason) => unknown = unknown.or(Some(reason)),
+        }
+    }
+    Ok(match unknown {
+        Some(reason) => Combined::Unknown(reason),
+        None => Combined::Holds,
+    })
+}
+
+/// A witness as conformance cases (FORMAT.md), one per policy set of the query.
+pub fn witness_cases(
+    number: usize,
+    witness: &Witness,
+    sides: &[(&str, &Json)],
+    why: &str,
+) -> Vec<Json> {
+    let text = |t: &str| Json::String(t.to_owned());
+    sides
+        .iter()
+        .zip(&witness.decisions)
+        .map(|((side, policies), decision)| {
+            object(vec![
+                ("id", text(&format!("witness-{number}/{side}"))),
+                (
+                    "description",
+                    text(&format!("{why}: under {side}, {}", decision.as_str())),
+                ),
+                (
+                    "source",
+                    text("iamspec solver witness, replayed through the reference evaluator"),
+                ),
+                ("request", witness.request_json.clone()),
+                ("policies", (*policies).clone()),
+                (
+                    "expect",
+                    object(vec![("decision", text(decision.as_str()))]),
+                ),
+            ])
+        })
+        .collect()
+}
+
+pub fn object(members: Vec<(&str, Json)>) -> Json {
+    Json::Object(
+        members
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
+}
+
+pub fn suite(cases: Vec<Json>) -> Json {
+    object(vec![
+        ("format", Json::String("iamspec-conformance/1".into())),
+        ("suite", Json::String("witnesses".into())),
+        (
+            "description",
+            Json::String(
+                "requests on which the checked property fails, found by the solver".into(),
+            ),
+        ),
+        ("cases", Json::Array(cases)),
+    ])
+}
+
+/// JSON text with two-space indentation, keys in their order.
+pub fn pretty(json: &Json) -> String {
+    let mut out = String::new();
+    write_pretty(json, 0, &mut out);
+    out
+}
+
+fn write_pretty(json: &Json, depth: usize, out: &mut String) {
+    let indent = |n: usize| "  ".repeat(n);
+    match json {
+        Json::Array(items) if !items.is_empty() => {
+            out.push_str("[\n");
+            for (i, item) in items.iter().enumerate() {
+                out.push_str(&indent(depth + 1));
+                write_pretty(item, depth + 1, out);
+                out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&indent(depth));
+            out.push(']');
+        }
+        Json::Object(members) if !members.is_empty() => {
+            out.push_str("{\n");
+            for (i, (key, value)) in members.iter().enumerate() {
+                out.push_str(&indent(depth + 1));
+                out.push_str(&Json::String(key.clone()).to_compact_string());
+                out.push_str(": ");
+                write_pretty(value, depth + 1, out);
+                out.push_str(if i + 1 < members.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&indent(depth));
+            out.push('}');
+        }
+        other => out.push_str(&other.to_compact_string()),
+    }
+}
+
+/// Prints a verdict that failed: a line per witness, then the cases (or all of it as JSON).
+pub fn print_failure(
+    common: &Common,
+    heading: &str,
+    label: &str,
+    lines: &[String],
+    cases: Vec<Json>,
+) {
+    if common.json {
+        let output = object(vec![
+            ("verdict", Json::String("fails".into())),
+            ("placement", Json::String(label.to_owned())),
+            (
+                "witnesses",
+                Json::Array(lines.iter().map(|l| Json::String(l.clone())).collect()),
+            ),
+            ("suite", suite(cases)),
+        ]);
+        println!("{}", output.to_compact_string());
+    } else {
+        println!("{heading}:");
+        println!("checked {label}");
+        for line in lines {
+            println!("  {line}");
+        }
+        println!("conformance cases (iamspec conformance run FILE):");
+        println!("{}", pretty(&suite(cases)));
+    }
+}
+
+/// One line about a witness: who does what to what, and each side's decision.
+pub fn summary(witness: &Witness, sides: &[&str]) -> String {
+    let r = &witness.request;
+    let decisions: Vec<String> = sides
+        .iter()
+        .zip(&witness.decisions)
+        .map(|(side, d)| format!("{side}: {}", d.as_str()))
+        .collect();
+    format!(
+        "{} {} on {} ({})",
+        r.principal_text,
+        r.action,
+        r.resource,
+        decisions.join(", ")
+    )
+}
+
+/// Prints the outcome of a two-sided comparison and returns the exit status.
+pub fn report(
+    common: &Common,
+    outcome: Result<Combined, SolverError>,
+    a: &[Placed],
+    b: &[Placed],
+    holds: &str,
+    fails: &str,
+) -> u8 {
+    let combined = match outcome {
+        Ok(combined) => combined,
+        Err(e) => return bug(e),
+    };
+    let assumption = format!(
+        "actions are those of {} and those the policies name",
+        iamspec_solver::catalogue_assumption()
+    );
+    match combined {
+        Combined::Holds => {
+            if common.json {
+                println!("{}", json!({"verdict": "holds", "assumes": assumption}));
+            } else {
+                println!("{holds}");
+                println!("(assuming {assumption})");
+            }
+            0
+        }
+        Combined::Unknown(reason) => {
+            if common.json {
+                println!("{}", json!({"verdict": "unknown", "reason": reason}));
+            } else {
+                println!("unknown: {reason}");
+            }
+            EXIT_UNKNOWN
+        }
+        Combined::Fails(index, witnesses) => {
+            let (Some(pa), Some(pb)) = (a.get(index), b.get(index)) else {
+                return bug(SolverError::InvalidQuery(
+                    "internal: placement index".into(),
+                ));
+            };
+            let mut cases = Vec::new();
+            let mut lines = Vec::new();
+            for (n, w) in witnesses.iter().enumerate() {
+                cases.extend(witness_cases(
+                    n + 1,
+                    w,
+                    &[("a", &pa.json), ("b", &pb.json)],
+                    fails,
+                ));
+                lines.push(summary(w, &["a", "b"]));
+            }
+            let count = witnesses.len();
+            let heading = format!(
+                "{fails} ({count} {})",
+                if count == 1 { "witness" } else { "witnesses" }
+            );
+            print_failure(common, &heading, pa.label, &lines, cases);
+            1
+        }
+    }
+}
+
+pub fn bug(e: SolverError) -> u8 {
+    match e {
+        SolverError::InvalidQuery(message) => {
+            eprintln!("{message}");
+            EXIT_INPUT
+        }
+        other => {
+            eprintln!("{other}");
+            EXIT_BUG
+        }
+    }
+}
+
+/// Exit 0 when equivalent, 1 when different (with witnesses), 2 on bad input, 3 when unknown,
+/// 4 on a solver bug.
+pub fn run(args: Args) -> u8 {
+    let (a, b) = match load_pair(&args.a, &args.b, args.common.kind) {
+        Ok(pair) => pair,
+        Err(message) => {
+            eprintln!("{message}");
+            return EXIT_INPUT;
+        }
+    };
+    let options = args.common.options();
+    let outcome = combine(a.len().min(b.len()), |i| match (a.get(i), b.get(i)) {
+        (Some(pa), Some(pb)) => iamspec_solver::equivalent(&pa.set, &pb.set, &options),
+        _ => Ok(Verdict::Holds),
+    });
+    let kind = if a.first().is_some_and(|p| p.label == "as given") {
+        "policy sets".to_owned()
+    } else {
+        format!("{} policies", args.common.kind)
+    };
+    report(
+        &args.common,
+        outcome,
+        &a,
+        &b,
+        &format!("equivalent as {kind}: every request gets the same decision"),
+        "different",
+    )
+}

@@ -1,0 +1,967 @@
+//! The queries: each encodes its policy sets over one symbolic request, asks z3 for a request
+//! that breaks the property, and replays every request z3 finds through the reference
+//! evaluator before showing it.
+
+use crate::domain::Domain;
+use crate::encode::Encoder;
+use crate::err::{SolverError, Unsupported};
+use crate::regex::Re;
+use crate::smt::{self, Expr, ModelView, Outcome, Sort};
+use crate::symbolic::{CallerKind, Mode};
+use crate::witness::{read_request, Witness};
+use iamspec_model::arn::{resource_pattern_matches, Arn};
+use iamspec_model::pattern::Pattern;
+use iamspec_model::policy::{Policy, PrincipalType, Principals};
+use iamspec_model::principal::{account_principal, Caller};
+use iamspec_model::request::{Action, Resource};
+use iamspec_model::{reference, Decision, PolicySet, Request};
+use std::time::Duration;
+
+/// A query's answer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    /// The property holds for every request of the domain (see the README).
+    Holds,
+    /// It fails; each witness has been replayed through the reference evaluator.
+    Fails(Vec<Witness>),
+    /// The solver could not decide: a timeout, or a construct the encoding does not cover.
+    Unknown(String),
+}
+
+/// Which callers a query ranges over.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Callers {
+    /// Every caller: the root user, IAM identities, services, identity providers, anonymous.
+    #[default]
+    All,
+    /// The callers identity policies, boundaries and session policies attach to: IAM users,
+    /// role sessions and federated users (not the root user, whom no identity policy governs).
+    IamIdentities,
+}
+
+/// How strings are encoded (see the README): `Auto` is the partition first, z3 strings only
+/// where the partition cannot answer exactly. The others are for measurement.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Encoding {
+    #[default]
+    Auto,
+    /// The finite partition alone (restricted where it must be: may answer `Unknown`).
+    Partition,
+    /// z3's string theory alone.
+    Z3Strings,
+}
+
+/// Knobs shared by every query.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Per z3 call.
+    pub timeout: Duration,
+    /// How many witnesses `Fails` gathers (each for a different caller kind or action class).
+    pub max_witnesses: usize,
+    pub callers: Callers,
+    pub encoding: Encoding,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            timeout: Duration::from_secs(30),
+            max_witnesses: 3,
+            callers: Callers::All,
+            encoding: Encoding::Auto,
+        }
+    }
+}
+
+/// An encoded query: the encoder (finished) and the names of the `allowed` claims.
+struct Encoded {
+    enc: Encoder,
+    claim_names: Vec<String>,
+    goals: Vec<Expr>,
+}
+
+/// What a query adds to the domain, and how it builds its goals from the claims.
+struct Spec<'a> {
+    sets: &'a [&'a PolicySet],
+    extra_actions: Vec<Vec<String>>,
+    /// Text that may hold account ids (query arguments).
+    extra_texts: Vec<String>,
+    extra_resource_patterns: Vec<String>,
+    goals: Goals<'a>,
+}
+
+fn encode_in(mode: Mode, spec: &Spec) -> Result<Encoded, Unsupported> {
+    encode_with(mode, false, spec)
+}
+
+fn encode_with(mode: Mode, abstract_variables: bool, spec: &Spec) -> Result<Encoded, Unsupported> {
+    let mut domain = Domain::collect(spec.sets);
+    for element in &spec.extra_actions {
+        domain.add_action_element(element.clone());
+    }
+    for text in &spec.extra_texts {
+        domain.note_text(text, true);
+    }
+    for pattern in &spec.extra_resource_patterns {
+        domain.note_resource_pattern(pattern);
+    }
+    if abstract_variables && domain.account_specific.is_some() {
+        return Err(Unsupported::new("an account-specific pattern"));
+    }
+    let mut enc = Encoder::new(mode, &domain, abstract_variables)?;
+    let mut allowed = Vec::new();
+    for set in spec.sets {
+        allowed.push(enc.allowed(set)?);
+    }
+    let mut claims = Vec::new();
+    let mut claim_names = Vec::new();
+    for (index, e) in allowed.iter().enumerate() {
+        let name = format!("claim{index}");
+        let c = enc.p.declare(&name, Sort::Bool);
+        enc.p.assert(&smt::iff(&c, e));
+        claims.push(c);
+        claim_names.push(name);
+    }
+    let goals = (spec.goals)(&mut enc, &claims)?;
+    enc.finish()?;
+    Ok(Encoded {
+        enc,
+        claim_names,
+        goals,
+    })
+}
+
+type Check<'c> = &'c dyn Fn(&Request, &[Decision], &[bool]) -> Result<(), String>;
+
+/// The encodings of one query, tried in order: the partition, exact or restricted, and where it
+/// cannot answer exactly, z3 strings. A restricted partition answers `Fails` (its witnesses are
+/// real requests, replayed), never `Holds`.
+struct Runner<'a> {
+    spec: Spec<'a>,
+    partition: Option<Result<Encoded, Unsupported>>,
+    abstraction: Option<Result<Encoded, Unsupported>>,
+    strings: Option<Result<Encoded, Unsupported>>,
+}
+
+impl<'a> Runner<'a> {
+    fn new(spec: Spec<'a>) -> Runner<'a> {
+        Runner {
+            spec,
+            partition: None,
+            abstraction: None,
+            strings: None,
+        }
+    }
+
+    fn verdict(
+        &mut self,
+        goal: usize,
+        options: &Options,
+        check: Check,
+    ) -> Result<Verdict, SolverError> {
+        let spec = &self.spec;
+        // With policy variables the partition is restricted: first try to prove the property
+        // on the over-approximation, which is cheap.
+        if options.encoding == Encoding::Auto && Domain::collect(spec.sets).has_variables {
+            let abstraction = self
+                .abstraction
+                .get_or_insert_with(|| encode_with(Mode::Partition, true, spec));
+            if let Ok(encoded) = abstraction {
+                let goal_expr = encoded.goals.get(goal).cloned().unwrap_or_else(Expr::f);
+                let mut blocks = vec![goal_expr];
+                if options.callers == Callers::IamIdentities {
+                    use CallerKind::*;
+                    blocks.push(
+                        encoded
+                            .enc
+                            .req
+                            .is_any(&[User, RoleSession, Role, FederatedUser]),
+                    );
+                }
+                if let Ok(Outcome::Unsat) = encoded.enc.p.check(&smt::and(blocks), options.timeout)
+                {
+                    return Ok(Verdict::Holds);
+                }
+            }
+        }
+        let partition = match options.encoding {
+            Encoding::Z3Strings => self
+                .partition
+                .get_or_insert_with(|| Err(Unsupported::new("z3 strings were asked for"))),
+            _ => self
+                .partition
+                .get_or_insert_with(|| encode_in(Mode::Partition, spec)),
+        };
+        let note = match partition {
+            Ok(encoded) => {
+                let goal_expr = encoded.goals.get(goal).cloned().unwrap_or_else(Expr::f);
+                let verdict = solve(encoded, spec.sets, goal_expr, options, check)?;
+                match (&verdict, &encoded.enc.restricted) {
+                    (_, None) | (Verdict::Fails(_), Some(_)) => return Ok(verdict),
+                    (Verdict::Unknown(reason), Some(r)) => format!("{reason}; {r}"),
+                    (Verdict::Holds, Some(r)) => r.clone(),
+                }
+            }
+            Err(u) => u.0.clone(),
+        };
+        if options.encoding == Encoding::Partition {
+            return Ok(Verdict::Unknown(format!(
+                "the partition alone cannot decide: {note}"
+            )));
+        }
+        let strings = self
+            .strings
+            .get_or_insert_with(|| encode_in(Mode::Strings, spec));
+        match strings {
+            Ok(encoded) => {
+                let goal_expr = encoded.goals.get(goal).cloned().unwrap_or_else(Expr::f);
+                Ok(
+                    match solve(encoded, spec.sets, goal_expr, options, check)? {
+                        Verdict::Unknown(reason) => {
+                            Verdict::Unknown(format!("{reason} (with z3 strings, because {note})"))
+                        }
+                        other => other,
+                    },
+                )
+            }
+            Err(u) if u.0 == note => Ok(Verdict::Unknown(note)),
+            Err(u) => Ok(Verdict::Unknown(format!("{} (and {note})", u.0))),
+        }
+    }
+}
+
+/// Runs `goal`, collecting witnesses that `check` accepts after replay.
+fn solve(
+    encoded: &Encoded,
+    sets: &[&PolicySet],
+    goal: Expr,
+    options: &Options,
+    check: Check,
+) -> Result<Verdict, SolverError> {
+    let enc = &encoded.enc;
+    let mut witnesses = Vec::new();
+    let mut blocks: Vec<Expr> = Vec::new();
+    if options.callers == Callers::IamIdentities {
+        use CallerKind::*;
+        blocks.push(enc.req.is_any(&[User, RoleSession, Role, FederatedUser]));
+    }
+    while witnesses.len() < options.max_witnesses.max(1) {
+        let query = smt::and(std::iter::once(goal.clone()).chain(blocks.iter().cloned()));
+        let outcome = match enc.p.check(&query, options.timeout) {
+            Ok(outcome) => outcome,
+            Err(unsupported) => return Ok(Verdict::Unknown(unsupported.0)),
+        };
+        let solver = match outcome {
+            Outcome::Unsat => break,
+            Outcome::Unknown(reason) => {
+                if witnesses.is_empty() {
+                    return Ok(Verdict::Unknown(format!("z3 gave up: {reason}")));
+                }
+                break;
+            }
+            Outcome::Sat(solver) => solver,
+        };
+        let view = ModelView::of(&solver).ok_or_else(|| SolverError::InvalidWitness {
+            reason: "z3 said sat without a model".into(),
+        })?;
+        let (json, request, chosen) = read_request(&view, enc)?;
+        let claimed: Vec<bool> = encoded
+            .claim_names
+            .iter()
+            .map(|name| view.bool(name).unwrap_or(false))
+            .collect();
+        let decisions: Vec<Decision> = sets
+            .iter()
+            .map(|set| reference::authorize(set, &request).decision)
+            .collect();
+        for (index, (decision, claim)) in decisions.iter().zip(&claimed).enumerate() {
+            if (*decision == Decision::Allow) != *claim {
+                return Err(SolverError::WitnessDidNotReplay {
+                    request: json.to_compact_string(),
+                    side: format!("policy set {}", index + 1),
+                    claimed: if *claim { "allowed" } else { "denied" }.into(),
+                    replayed: *decision,
+                });
+            }
+        }
+        if let Err(reason) = check(&request, &decisions, &claimed) {
+            return Err(SolverError::WitnessDidNotReplay {
+                request: json.to_compact_string(),
+                side: reason,
+                claimed: "a witness".into(),
+                replayed: decisions.first().copied().unwrap_or(Decision::ImplicitDeny),
+            });
+        }
+        witnesses.push(Witness {
+            request,
+            request_json: json,
+            decisions,
+        });
+        // Ask next for a different caller kind or action class.
+        blocks.push(smt::not(&smt::and([
+            smt::eq(&enc.req.kind, &Expr::int(chosen.kind)),
+            smt::eq(&enc.req.act, &Expr::int(chosen.act)),
+        ])));
+    }
+    Ok(if witnesses.is_empty() {
+        Verdict::Holds
+    } else {
+        Verdict::Fails(witnesses)
+    })
+}
+
+/// Whether the `i`th decision allows.
+fn allowed_at(decisions: &[Decision], i: usize) -> bool {
+    decisions.get(i) == Some(&Decision::Allow)
+}
+
+/// The `i`th claim (a set's `allowed`).
+fn claim(claims: &[Expr], i: usize) -> Expr {
+    claims.get(i).cloned().unwrap_or_else(Expr::f)
+}
+
+/// How a query builds its goals from the encoder and the claims.
+type Goals<'a> = &'a dyn Fn(&mut Encoder, &[Expr]) -> Result<Vec<Expr>, Unsupported>;
+
+fn spec<'a>(sets: &'a [&'a PolicySet], goals: Goals<'a>) -> Spec<'a> {
+    Spec {
+        sets,
+        extra_actions: Vec::new(),
+        extra_texts: Vec::new(),
+        extra_resource_patterns: Vec::new(),
+        goals,
+    }
+}
+
+/// Do `a` and `b` allow exactly the same requests? Witnesses are requests one allows and the
+/// other does not.
+pub fn equivalent(a: &PolicySet, b: &PolicySet, options: &Options) -> Result<Verdict, SolverError> {
+    let sets = [a, b];
+    let goals = |_: &mut Encoder, c: &[Expr]| Ok(vec![smt::xor(&claim(c, 0), &claim(c, 1))]);
+    Runner::new(spec(&sets, &goals)).verdict(0, options, &|_, d, _| {
+        (allowed_at(d, 0) != allowed_at(d, 1))
+            .then_some(())
+            .ok_or_else(|| "both sets decide alike".to_owned())
+    })
+}
+
+/// Does `b` allow at least everything `a` allows (no new access in `a`)? Witnesses are requests
+/// `a` allows and `b` does not.
+pub fn implies(a: &PolicySet, b: &PolicySet, options: &Options) -> Result<Verdict, SolverError> {
+    let sets = [a, b];
+    let goals =
+        |_: &mut Encoder, c: &[Expr]| Ok(vec![smt::and([claim(c, 0), smt::not(&claim(c, 1))])]);
+    Runner::new(spec(&sets, &goals)).verdict(0, options, &|_, d, _| {
+        (allowed_at(d, 0) && !allowed_at(d, 1))
+            .then_some(())
+            .ok_or_else(|| "not allowed by the first and denied by the second".to_owned())
+    })
+}
+
+/// Does `a` deny every request? Witnesses are allowed requests.
+pub fn never_allows(a: &PolicySet, options: &Options) -> Result<Verdict, SolverError> {
+    let sets = [a];
+    let goals = |_: &mut Encoder, c: &[Expr]| Ok(vec![claim(c, 0)]);
+    Runner::new(spec(&sets, &goals)).verdict(0, options, &|_, d, _| {
+        allowed_at(d, 0)
+            .then_some(())
+            .ok_or_else(|| "not allowed".to_owned())
+    })
+}
+
+/// Does `a` deny every request for an action matching one of `actions` on a resource matching
+/// one of `resources` (patterns as in a policy's `Action` and `Resource`; none means all)?
+pub fn access_not_granted(
+    a: &PolicySet,
+    actions: &[String],
+    resources: &[String],
+    options: &Options,
+) -> Result<Verdict, SolverError> {
+    if actions.iter().chain(resources).any(|p| p.is_empty()) {
+        return Err(SolverError::InvalidQuery("an empty pattern".into()));
+    }
+    let element = if actions.is_empty() {
+        vec!["*".to_owned()]
+    } else {
+        actions.to_vec()
+    };
+    let sets = [a];
+    let goals = |enc: &mut Encoder, c: &[Expr]| {
+        let action_in = enc
+            .req
+            .action_in(enc.actions.classes_of(&element), enc.actions.class_count());
+        let resource_in = if resources.is_empty() {
+            Expr::t()
+        } else {
+            enc.resource_element(resources, false)?
+        };
+        Ok(vec![smt::and([claim(c, 0), action_in, resource_in])])
+    };
+    let mut query = spec(&sets, &goals);
+    query.extra_actions.push(element.clone());
+    query.extra_resource_patterns = resources.to_vec();
+    Runner::new(query).verdict(0, options, &|request, d, _| {
+        let action_ok = element.iter().any(|p| {
+            Pattern::new(p)
+                .ignore_case()
+                .matches(request.action.lowercase())
+        });
+        let resource_ok = resources.is_empty()
+            || resources.iter().any(|p| match &request.resource {
+                _ if p == "*" => true,
+                Resource::Any => false,
+                Resource::Arn(arn) => resource_pattern_matches(p, arn, None),
+            });
+        (allowed_at(d, 0) && action_ok && resource_ok)
+            .then_some(())
+            .ok_or_else(|| "not an allowed request for the given actions and resources".to_owned())
+    })
+}
+
+/// Keys that identify the caller's organization or network and that an outside caller cannot
+/// choose; for [`no_public_access`] an outside caller has none of them.
+pub const TRUSTED_KEYS: [&str; 9] = [
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceowner",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+];
+
+/// Can an outsider reach the resource through `resource` (a resource-based policy): an
+/// anonymous caller, or a caller from an account the policy never names and that does not own
+/// the resource, whose own identity policies allow everything? Witnesses are such requests.
+pub fn no_public_access(
+    resource: &Policy,
+    kind: iamspec_model::PolicyKind,
+    options: &Options,
+) -> Result<Verdict, SolverError> {
+    let set = PolicySet {
+        identity: vec![crate::harness::allow_all()],
+        resource: Some(resource.clone()),
+        resource_kind: Some(kind),
+        ..PolicySet::default()
+    };
+    let known = accounts_named(resource);
+    let sets = [&set];
+    let goals = |enc: &mut Encoder, c: &[Expr]| {
+        let mut fresh = vec![enc.req.has_identity_side(), smt::not(&enc.same_account())];
+        for account in &known {
+            fresh.push(smt::not(&enc.account_pred(&Re::lit(account))?));
+        }
+        let outsider = smt::or([enc.req.is(CallerKind::Anonymous), smt::and(fresh)]);
+        let untrusted = smt::and(
+            TRUSTED_KEYS
+                .iter()
+                .filter_map(|k| enc.req.keys.get(*k))
+                .map(|var| smt::not(&var.present)),
+        );
+        Ok(vec![smt::and([claim(c, 0), outsider, untrusted])])
+    };
+    Runner::new(spec(&sets, &goals)).verdict(0, options, &|request, d, _| {
+        let outside = match &request.principal {
+            Caller::Anonymous => true,
+            caller => caller.account().is_some_and(|a| {
+                !known.iter().any(|k| k == a) && request.resource_account.as_deref() != Some(a)
+            }),
+        };
+        (allowed_at(d, 0) && outside)
+            .then_some(())
+            .ok_or_else(|| "not an outsider's allowed request".to_owned())
+    })
+}
+
+/// Every 12-digit account id written anywhere in `policy`.
+fn accounts_named(policy: &Policy) -> Vec<String> {
+    let mut texts: Vec<&str> = Vec::new();
+    for statement in &policy.statements {
+        if let Some(p) = &statement.principal {
+            if let Principals::Typed(entries) = &p.principals {
+                for (_, values) in entries {
+                    texts.extend(values.iter());
+                }
+            }
+        }
+        if let Some(r) = &statement.resource {
+            texts.extend(r.patterns.iter());
+        }
+        for clause in &statement.condition {
+            texts.extend(clause.values.iter());
+        }
+    }
+    let mut accounts: Vec<String> = Vec::new();
+    for text in texts {
+        for run in text.split(|c: char| !c.is_ascii_digit()) {
+            if run.len() == 12 && !accounts.iter().any(|a| a == run) {
+                accounts.push(run.to_owned());
+            }
+        }
+    }
+    accounts
+}
+
+/// A group of callers for [`who_can_reach`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrincipalGroup {
+    Anonymous,
+    /// Exactly this principal (a user, role, role session or federated user ARN).
+    Arn(String),
+    /// Any IAM principal of this account (root, users, role sessions, federated users).
+    Account(String),
+    /// Any IAM principal of the resource's own account (when the policies do not name it).
+    ResourceAccount,
+    /// Any IAM principal of an account no policy names and that does not own the resource.
+    OtherAccount,
+    Service(String),
+    /// A service principal no policy names.
+    OtherService,
+    IdentityProvider(String),
+    OtherIdentityProvider,
+}
+
+impl std::fmt::Display for PrincipalGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PrincipalGroup::Anonymous => f.write_str("anonymous"),
+            PrincipalGroup::Arn(arn) => write!(f, "{arn}"),
+            PrincipalGroup::Account(a) => write!(f, "any principal of account {a}"),
+            PrincipalGroup::ResourceAccount => {
+                f.write_str("any principal of the resource's account")
+            }
+            PrincipalGroup::OtherAccount => f.write_str("any principal of any other account"),
+            PrincipalGroup::Service(s) => write!(f, "service {s}"),
+            PrincipalGroup::OtherService => f.write_str("any other service"),
+            PrincipalGroup::IdentityProvider(p) => write!(f, "identity provider {p}"),
+            PrincipalGroup::OtherIdentityProvider => f.write_str("any other identity provider"),
+        }
+    }
+}
+
+/// Who can reach: one group of callers that some request allows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reach {
+    pub group: PrincipalGroup,
+    /// `true` when every caller of the group, in every context, is allowed; `false` when some
+    /// caller or context of the group is denied (the grant is conditional).
+    pub always: bool,
+    /// An allowed request from the group.
+    pub witness: Witness,
+}
+
+/// The answer of [`who_can_reach`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReachVerdict {
+    Groups(Vec<Reach>),
+    Unknown(String),
+}
+
+/// Which callers can perform `action` on `resource` under `set`: each group of callers the
+/// policies distinguish, whether all of it or only some (or only in some contexts).
+pub fn who_can_reach(
+    set: &PolicySet,
+    action: &str,
+    resource: &str,
+    resource_account: Option<&str>,
+    options: &Options,
+) -> Result<ReachVerdict, SolverError> {
+    if Action::parse(action).is_none() {
+        return Err(SolverError::InvalidQuery(format!(
+            "`{action}` is not an action (`service:Name`)"
+        )));
+    }
+    let arn = if resource == "*" {
+        None
+    } else {
+        Some(Arn::parse(resource).map_err(|e| SolverError::InvalidQuery(e.to_string()))?)
+    };
+    if let Some(given) = resource_account {
+        if !iamspec_model::principal::is_account_id(given) {
+            return Err(SolverError::InvalidQuery(format!(
+                "`{given}` is not a 12-digit account id"
+            )));
+        }
+    }
+    let element = vec![action.to_owned()];
+    let groups = principal_groups(set);
+    let sets = [set];
+    let goals = |enc: &mut Encoder, c: &[Expr]| {
+        let mut fixed = vec![enc
+            .req
+            .action_in(enc.actions.classes_of(&element), enc.actions.class_count())];
+        match &arn {
+            None => fixed.push(enc.req.rany.clone()),
+            Some(arn) => {
+                fixed.push(smt::not(&enc.req.rany));
+                fixed.push(enc.resource_pred(Re::lit(arn.as_str()))?);
+            }
+        }
+        let arn_account = arn.as_ref().map(|a| a.account()).filter(|a| !a.is_empty());
+        let present = enc.req.racct_present();
+        match resource_account.or(arn_account) {
+            Some(account) => {
+                fixed.push(present);
+                fixed.push(enc.racct_pred(&Re::lit(account))?);
+            }
+            None => {
+                let has = enc.req.has_identity_side();
+                fixed.push(smt::iff(&present, &has));
+                fixed.push(smt::implies(&has, &enc.same_account()));
+            }
+        }
+        let fixed = smt::and(fixed);
+        let mut goals = Vec::new();
+        for (_, member) in &groups {
+            let member = member(enc)?;
+            goals.push(smt::and([fixed.clone(), member.clone(), claim(c, 0)]));
+            goals.push(smt::and([fixed.clone(), member, smt::not(&claim(c, 0))]));
+        }
+        Ok(goals)
+    };
+    let mut query = spec(&sets, &goals);
+    query.extra_actions.push(element.clone());
+    query.extra_texts.push(resource.to_owned());
+    query
+        .extra_texts
+        .extend(resource_account.map(str::to_owned));
+    let mut runner = Runner::new(query);
+    let single = Options {
+        max_witnesses: 1,
+        ..options.clone()
+    };
+    let mut reached = Vec::new();
+    for (index, (group, _)) in groups.iter().enumerate() {
+        let verdict = runner.verdict(2 * index, &single, &|_, d, _| {
+            allowed_at(d, 0)
+                .then_some(())
+                .ok_or_else(|| "not allowed".to_owned())
+        })?;
+        let witness = match verdict {
+            Verdict::Holds => continue,
+            Verdict::Unknown(reason) => return Ok(ReachVerdict::Unknown(reason)),
+            Verdict::Fails(mut w) => match w.pop() {
+                Some(w) => w,
+                None => continue,
+            },
+        };
+        let denied = runner.verdict(2 * index + 1, &single, &|_, d, _| {
+            (!allowed_at(d, 0))
+                .then_some(())
+                .ok_or_else(|| "allowed".to_owned())
+        })?;
+        let always = match denied {
+            Verdict::Holds => true,
+            Verdict::Fails(_) => false,
+            Verdict::Unknown(reason) => return Ok(ReachVerdict::Unknown(reason)),
+        };
+        reached.push(Reach {
+            group: group.clone(),
+            always,
+            witness,
+        });
+    }
+    Ok(ReachVerdict::Groups(reached))
+}
+
+type Member = Box<dyn Fn(&mut Encoder) -> Result<Expr, Unsupported>>;
+
+/// The caller groups the policies tell apart: everything they name, and the rest.
+fn principal_groups(set: &PolicySet) -> Vec<(PrincipalGroup, Member)> {
+    use CallerKind::*;
+    let mut arns: Vec<String> = Vec::new();
+    let mut accounts: Vec<String> = Vec::new();
+    let mut services: Vec<String> = Vec::new();
+    let mut providers: Vec<String> = Vec::new();
+    for policy in crate::domain::policies_of(set) {
+        for a in accounts_named(policy) {
+            if !accounts.contains(&a) {
+                accounts.push(a);
+            }
+        }
+        for statement in &policy.statements {
+            let Some(element) = &statement.principal else {
+                continue;
+            };
+            let Principals::Typed(entries) = &element.principals else {
+                continue;
+            };
+            for (ty, values) in entries {
+                for value in values.iter() {
+                    let list = match ty {
+                        PrincipalType::Aws if value == "*" => continue,
+                        PrincipalType::Aws if account_principal(value).is_some() => continue,
+                        PrincipalType::Aws => &mut arns,
+                        PrincipalType::Service => &mut services,
+                        PrincipalType::Federated => &mut providers,
+                        PrincipalType::CanonicalUser => continue,
+                    };
+                    if !list.iter().any(|x| x == value) {
+                        list.push(value.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    let not_account = |enc: &mut Encoder, named: &[String]| -> Result<Vec<Expr>, Unsupported> {
+        let mut parts = Vec::new();
+        for a in named {
+            parts.push(smt::not(&enc.account_pred(&Re::lit(a))?));
+        }
+        Ok(parts)
+    };
+    let mut groups: Vec<(PrincipalGroup, Member)> = Vec::new();
+    groups.push((
+        PrincipalGroup::Anonymous,
+        Box::new(|enc: &mut Encoder| Ok(enc.req.is(Anonymous))),
+    ));
+    for arn in arns {
+        let text = arn.clone();
+        groups.push((
+            PrincipalGroup::Arn(arn),
+            // The callers the value names, as a `Principal` entry names them (a role: its
+            // sessions too).
+            Box::new(move |enc: &mut Encoder| {
+                let [named, _, _] = enc.principal_value(PrincipalType::Aws, &text)?;
+                Ok(named)
+            }),
+        ));
+    }
+    for account in accounts.clone() {
+        groups.push((
+            PrincipalGroup::Account(account.clone()),
+            Box::new(move |enc: &mut Encoder| {
+                let has = enc.req.has_identity_side();
+                Ok(smt::and([has, enc.account_pred(&Re::lit(&account))?]))
+            }),
+        ));
+    }
+    let named = accounts.clone();
+    groups.push((
+        PrincipalGroup::ResourceAccount,
+        Box::new(move |enc: &mut Encoder| {
+            let mut parts = vec![enc.req.has_identity_side(), enc.same_account()];
+            parts.extend(not_account(enc, &named)?);
+            Ok(smt::and(parts))
+        }),
+    ));
+    let named = accounts;
+    groups.push((
+        PrincipalGroup::OtherAccount,
+        Box::new(move |enc: &mut Encoder| {
+            let mut parts = vec![enc.req.has_identity_side(), smt::not(&enc.same_account())];
+            parts.extend(not_account(enc, &named)?);
+            Ok(smt::and(parts))
+        }),
+    ));
+    let named_services: Vec<String> = services.iter().map(|s| s.to_ascii_lowercase()).collect();
+    for service in services {
+        let text = service.to_ascii_lowercase();
+        groups.push((
+            PrincipalGroup::Service(service),
+            Box::new(move |enc: &mut Encoder| {
+                let is = enc.req.is(Service);
+                Ok(smt::and([is, enc.principal_pred(Service, Re::lit(&text))?]))
+            }),
+        ));
+    }
+    groups.push((
+        PrincipalGroup::OtherService,
+        Box::new(move |enc: &mut Encoder| {
+            let mut parts = vec![enc.req.is(Service)];
+            for s in &named_services {
+                parts.push(smt::not(&enc.principal_pred(Service, Re::lit(s))?));
+            }
+            Ok(smt::and(parts))
+        }),
+    ));
+    let named_providers = providers.clone();
+    for provider in providers {
+        let text = provider.clone();
+        groups.push((
+            PrincipalGroup::IdentityProvider(provider),
+            Box::new(move |enc: &mut Encoder| {
+                let is = enc.req.is(IdentityProvider);
+                Ok(smt::and([
+                    is,
+                    enc.principal_pred(IdentityProvider, Re::lit(&text))?,
+                ]))
+            }),
+        ));
+    }
+    groups.push((
+        PrincipalGroup::OtherIdentityProvider,
+        Box::new(move |enc: &mut Encoder| {
+            let mut parts = vec![enc.req.is(IdentityProvider)];
+            for p in &named_providers {
+                parts.push(smt::not(&enc.principal_pred(IdentityProvider, Re::lit(p))?));
+            }
+            Ok(smt::and(parts))
+        }),
+    ));
+    groups
+}
+
+/// What the encoding says about one concrete request under `set`: `Some(allowed)` when pinning
+/// the symbolic request to `request` forces the decision, `None` when the encoding cannot pin
+/// it (a value it does not represent, more values than it keeps for a key) or z3 gives up.
+/// This checks the encoding against the reference evaluator request by request.
+pub fn decide(
+    set: &PolicySet,
+    request: &Request,
+    options: &Options,
+) -> Result<Option<bool>, SolverError> {
+    let sets = [set];
+    let goals = |enc: &mut Encoder, c: &[Expr]| {
+        let pinned = pin(enc, request)?;
+        Ok(vec![
+            smt::and([pinned.clone(), claim(c, 0)]),
+            smt::and([pinned, smt::not(&claim(c, 0))]),
+        ])
+    };
+    let mut query = spec(&sets, &goals);
+    query
+        .extra_actions
+        .push(vec![request.action.as_str().to_owned()]);
+    query.extra_texts.push(request.principal_text.clone());
+    query.extra_texts.push(request.resource.to_string());
+    query.extra_texts.extend(request.resource_account.clone());
+    if let Caller::RoleSession { role_arn, .. } = &request.principal {
+        query.extra_texts.push(role_arn.clone());
+    }
+    for mode in [Mode::Partition, Mode::Strings] {
+        let Ok(encoded) = encode_in(mode, &query) else {
+            continue;
+        };
+        let sat = |goal: usize| -> Option<bool> {
+            let goal = encoded.goals.get(goal)?.clone();
+            match encoded.enc.p.check(&goal, options.timeout).ok()? {
+                Outcome::Sat(_) => Some(true),
+                Outcome::Unsat => Some(false),
+                Outcome::Unknown(_) => None,
+            }
+        };
+        match (sat(0), sat(1)) {
+            (Some(true), Some(false)) => return Ok(Some(true)),
+            (Some(false), Some(true)) => return Ok(Some(false)),
+            // Both: the pinning left something open; neither: the request is outside what
+            // this encoding represents (a variable's value the partition does not try).
+            _ => continue,
+        }
+    }
+    Ok(None)
+}
+
+/// The symbolic request equals `request`.
+fn pin(enc: &mut Encoder, request: &Request) -> Result<Expr, Unsupported> {
+    use crate::domain::KeyType;
+    use crate::symbolic::Slot;
+    use iamspec_model::request::ContextValue;
+    let mut all = Vec::new();
+    let (kind, subject) = match &request.principal {
+        Caller::Root { account } => (CallerKind::Root, format!("arn:aws:iam::{account}:root")),
+        Caller::User { arn, .. } => (CallerKind::User, arn.clone()),
+        Caller::RoleSession {
+            role_arn,
+            session_arn: Some(session),
+            ..
+        } => {
+            let name = session.rsplit('/').next().unwrap_or("");
+            (CallerKind::RoleSession, format!("{role_arn}/{name}"))
+        }
+        Caller::RoleSession { role_arn, .. } => (CallerKind::Role, role_arn.clone()),
+        Caller::FederatedUser { arn, .. } => (CallerKind::FederatedUser, arn.clone()),
+        Caller::Service { name } => (CallerKind::Service, name.clone()),
+        Caller::IdentityProvider { provider } => (CallerKind::IdentityProvider, provider.clone()),
+        Caller::Anonymous => (CallerKind::Anonymous, String::new()),
+    };
+    all.push(enc.req.is(kind));
+    all.push(enc.principal_pred(kind, Re::lit(&subject))?);
+    if let Some(account) = request.principal.account() {
+        all.push(enc.account_pred(&Re::lit(account))?);
+    }
+    let element = vec![request.action.as_str().to_owned()];
+    all.push(
+        enc.req
+            .action_in(enc.actions.classes_of(&element), enc.actions.class_count()),
+    );
+    match &request.resource {
+        Resource::Any => all.push(enc.req.rany.clone()),
+        Resource::Arn(arn) => {
+            all.push(smt::not(&enc.req.rany));
+            all.push(enc.resource_pred(Re::lit(arn.as_str()))?);
+        }
+    }
+    let present = enc.req.racct_present();
+    match &request.resource_account {
+        Some(account) => {
+            all.push(present);
+            all.push(enc.racct_pred(&Re::lit(account))?);
+        }
+        None => all.push(smt::not(&present)),
+    }
+    let keys: Vec<_> = enc
+        .req
+        .keys
+        .values()
+        .filter(|k| !k.derived)
+        .cloned()
+        .collect();
+    for var in keys {
+        let Some(value) = request.context.get(&var.lowercase) else {
+            all.push(smt::not(&var.present));
+            continue;
+        };
+        all.push(var.present.clone());
+        let values = value.as_slice();
+        all.push(if matches!(value, ContextValue::Multi(_)) {
+            var.multi.clone()
+        } else {
+            smt::not(&var.multi)
+        });
+        if values.len() > var.slots.len() {
+            return Err(Unsupported::new(format!(
+                "`{}` has more values than the encoding keeps",
+                var.name
+            )));
+        }
+        for (i, active) in var.active.iter().enumerate() {
+            all.push(if i < values.len() {
+                active.clone()
+            } else {
+                smt::not(active)
+            });
+        }
+        for (i, (slot, text)) in var.slots.iter().zip(values).enumerate() {
+            let region = |constants_position: Option<i64>| constants_position.unwrap_or(-1);
+            all.push(match (slot, &var.ty) {
+                (Slot::Str(_), _) => enc.key_pred(&var.lowercase, i, Re::lit(text))?,
+                (Slot::Num(r), KeyType::Numeric(constants)) => smt::eq(
+                    r,
+                    &Expr::int(region(crate::values::number_region(constants, text))),
+                ),
+                (Slot::Date(r), KeyType::Date(constants)) => smt::eq(
+                    r,
+                    &Expr::int(region(crate::values::date_region(constants, text))),
+                ),
+                (Slot::Ip { kind, v4, v6 }, _) => {
+                    match iamspec_model::condition::value::parse_ip(text) {
+                        Some(std::net::IpAddr::V4(a)) => smt::and([
+                            smt::eq(kind, &Expr::int(1)),
+                            smt::eq(v4, &Expr::raw(format!("#x{:08x}", u32::from(a)))),
+                        ]),
+                        Some(std::net::IpAddr::V6(a)) => smt::and([
+                            smt::eq(kind, &Expr::int(2)),
+                            smt::eq(v6, &Expr::raw(format!("#x{:032x}", u128::from(a)))),
+                        ]),
+                        None => smt::eq(kind, &Expr::int(0)),
+                    }
+                }
+                _ => return Err(Unsupported::new("internal: a slot of the wrong type")),
+            });
+        }
+    }
+    Ok(smt::and(all))
+}

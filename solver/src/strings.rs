@@ -1,0 +1,559 @@
+//! String tests in either mode. In `Strings` mode a test is a z3 regular membership on a string
+//! term. In `Partition` mode it is an atom (a Boolean constant); once the whole query is
+//! encoded, [`Encoder::finish`] computes the regions of each string domain from its atoms
+//! (`regex::regions`) and ties every atom to the region numbers where it holds.
+//!
+//! The string domains are the principal (one string per caller kind, see `principal_shape`),
+//! the resource ARN, and each string value of each free context key. Derived keys (D40) are
+//! views of the principal or resource strings, so a test on one becomes a test on those.
+
+use crate::encode::Encoder;
+use crate::err::Unsupported;
+use crate::regex::{self, Class, Re};
+use crate::smt::{self, Expr, Sort};
+use crate::symbolic::{
+    other_account_field, principal_shape, resource_shape, CallerKind, Mode, Slot, Strs,
+};
+use std::collections::HashMap;
+
+/// What a string test is about.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Principal(CallerKind),
+    Resource,
+    /// A free key (lowercase) and one of its value slots.
+    Key(String, usize),
+}
+
+/// The atoms of `Partition` mode, registered while encoding.
+#[derive(Default)]
+pub struct Atoms {
+    entries: Vec<(Subject, Re, Expr)>,
+    memo: HashMap<(Subject, Re), Expr>,
+}
+
+/// The regions computed by `finish`, for reading witnesses back.
+#[derive(Default, Debug)]
+pub struct Finished {
+    /// Global principal region → (kind, the principal string).
+    pub principals: Vec<(CallerKind, String)>,
+    /// Resource region → the ARN.
+    pub resources: Vec<String>,
+    /// Free key → (witness string per region, the region constant of each slot).
+    pub keys: HashMap<String, (Vec<String>, Vec<String>)>,
+}
+
+fn no(c: char) -> Re {
+    Re::Class(Class::not([c]))
+}
+
+/// `var` is one of `ids` (out of `0..total`), as few comparisons as possible.
+fn in_set(var: &Expr, ids: &[usize], total: usize) -> Expr {
+    let member: Vec<bool> = (0..total).map(|i| ids.contains(&i)).collect();
+    let ranges = |want: bool| -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < total {
+            if member.get(i) == Some(&want) {
+                let start = i;
+                while member.get(i) == Some(&want) {
+                    i += 1;
+                }
+                out.push((start, i - 1));
+            } else {
+                i += 1;
+            }
+        }
+        out
+    };
+    let to_expr = |ranges: Vec<(usize, usize)>| {
+        smt::or(ranges.into_iter().map(|(a, b)| {
+            let a = Expr::int(i64::try_from(a).unwrap_or(i64::MAX));
+            let b = Expr::int(i64::try_from(b).unwrap_or(i64::MAX));
+            if a == b {
+                smt::eq(var, &a)
+            } else {
+                smt::and([smt::ge(var, &a), smt::app("<=", &[var, &b])])
+            }
+        }))
+    };
+    let inside = ranges(true);
+    let outside = ranges(false);
+    if outside.len() < inside.len() {
+        // Within the domain, not in a gap.
+        smt::not(&to_expr(outside))
+    } else {
+        to_expr(inside)
+    }
+}
+
+impl Encoder {
+    fn atom(&mut self, subject: Subject, re: Re) -> Expr {
+        if re == Re::Empty {
+            return Expr::f();
+        }
+        let key = (subject, re);
+        if let Some(e) = self.atoms.memo.get(&key) {
+            return e.clone();
+        }
+        let name = format!("atom{}", self.atoms.entries.len());
+        let e = self.p.declare(&name, Sort::Bool);
+        self.atoms
+            .entries
+            .push((key.0.clone(), key.1.clone(), e.clone()));
+        self.atoms.memo.insert(key, e.clone());
+        e
+    }
+
+    fn z3_member(term: &Expr, re: &Re) -> Result<Expr, Unsupported> {
+        Ok(match re.as_literal() {
+            Some(text) => smt::eq(term, &smt::str_lit(&text)?),
+            None => smt::in_re(term, &re.to_smt()?),
+        })
+    }
+
+    /// The caller of kind `kind`, written as its principal string, is in `re` (meaningful
+    /// only when the caller is of that kind).
+    pub fn principal_pred(&mut self, kind: CallerKind, re: Re) -> Result<Expr, Unsupported> {
+        match &self.req.strs {
+            Strs::Z3(z) => {
+                let term = z
+                    .subjects
+                    .iter()
+                    .find(|(k, _)| *k == kind)
+                    .map(|(_, t)| t.clone())
+                    .ok_or_else(|| Unsupported::new("internal: no principal term"))?;
+                Encoder::z3_member(&term, &re)
+            }
+            Strs::Partition(_) => Ok(self.atom(Subject::Principal(kind), re)),
+        }
+    }
+
+    /// The caller's account is in `re` (meaningful for callers with an account).
+    pub fn account_pred(&mut self, re: &Re) -> Result<Expr, Unsupported> {
+        match &self.req.strs {
+            Strs::Z3(z) => Encoder::z3_member(&z.acct, re),
+            Strs::Partition(r) => {
+                let ids: Vec<usize> = (0..r.accounts.len())
+                    .filter(|&j| r.accounts.get(j).is_some_and(|a| re.matches(a)))
+                    .collect();
+                Ok(in_set(&r.acct_id, &ids, r.accounts.len()))
+            }
+        }
+    }
+
+    /// The resource ARN is in `re` (meaningful when the resource is not `*`).
+    pub fn resource_pred(&mut self, re: Re) -> Result<Expr, Unsupported> {
+        match &self.req.strs {
+            Strs::Z3(z) => Encoder::z3_member(&z.res, &re),
+            Strs::Partition(_) => Ok(self.atom(Subject::Resource, re)),
+        }
+    }
+
+    /// Slot `slot` of the free key `key` is in `re`.
+    pub fn key_pred(&mut self, key: &str, slot: usize, re: Re) -> Result<Expr, Unsupported> {
+        match self.req.mode {
+            Mode::Strings => {
+                let term = self
+                    .req
+                    .keys
+                    .get(key)
+                    .and_then(|k| k.slots.get(slot))
+                    .and_then(|s| match s {
+                        Slot::Str(Some(t)) => Some(t.clone()),
+                        _ => None,
+                    })
+                    .ok_or_else(|| Unsupported::new(format!("internal: no term for `{key}`")))?;
+                Encoder::z3_member(&term, &re)
+            }
+            Mode::Partition => Ok(self.atom(Subject::Key(key.to_owned(), slot), re)),
+        }
+    }
+
+    /// The resource's account is in `re` (meaningful when it has one).
+    pub fn racct_pred(&mut self, re: &Re) -> Result<Expr, Unsupported> {
+        let (mode, id, ids) = match &self.req.strs {
+            Strs::Z3(z) => return Encoder::z3_member(&z.racct, re),
+            Strs::Partition(r) => {
+                let ids: Vec<usize> = (0..r.accounts.len())
+                    .filter(|&j| r.accounts.get(j).is_some_and(|a| re.matches(a)))
+                    .collect();
+                let total = r.accounts.len();
+                (
+                    r.racct_mode.clone(),
+                    r.racct_id.clone(),
+                    in_set(&r.racct_id, &ids, total),
+                )
+            }
+        };
+        let _ = id;
+        let own = self.resource_pred(resource_shape(Re::inter(vec![
+            re.clone(),
+            Re::plus(no(':')),
+        ])))?;
+        Ok(smt::or([
+            smt::and([smt::eq(&mode, &Expr::int(2)), ids]),
+            smt::and([smt::eq(&mode, &Expr::int(1)), own]),
+        ]))
+    }
+
+    /// The resource belongs to the caller's account (given a caller with an account).
+    pub fn same_account(&self) -> Expr {
+        match &self.req.strs {
+            Strs::Z3(z) => smt::and([z.racct_present.clone(), smt::eq(&z.racct, &z.acct)]),
+            Strs::Partition(r) => smt::and([
+                smt::eq(&r.racct_mode, &Expr::int(2)),
+                smt::eq(&r.racct_id, &r.acct_id),
+            ]),
+        }
+    }
+
+    /// The value of the derived key `key` (lowercase) is in `re`, given that it is present.
+    pub fn derived_pred(&mut self, key: &str, re: &Re) -> Result<Expr, Unsupported> {
+        use CallerKind::*;
+        if let Strs::Z3(z) = &self.req.strs {
+            let term = z
+                .derived
+                .get(key)
+                .cloned()
+                .ok_or_else(|| Unsupported::new(format!("internal: no term for `{key}`")))?;
+            return Encoder::z3_member(&term, re);
+        }
+        let r = &self.req;
+        let constant =
+            |kind: CallerKind, text: &str| smt::and([r.is(kind), Expr::Bool(re.matches(text))]);
+        Ok(match key {
+            "aws:principalarn" => {
+                let mut options = Vec::new();
+                for kind in [Root, User, Role, FederatedUser] {
+                    let is = self.req.is(kind);
+                    options.push(smt::and([is, self.principal_pred(kind, re.clone())?]));
+                }
+                let session = Re::concat(vec![re.clone(), Re::lit("/"), Re::plus(no('/'))]);
+                let is = self.req.is(RoleSession);
+                options.push(smt::and([is, self.principal_pred(RoleSession, session)?]));
+                smt::or(options)
+            }
+            "aws:principalaccount" => {
+                let has = self.req.has_identity_side();
+                smt::and([has, self.account_pred(re)?])
+            }
+            "aws:principaltype" => smt::or([
+                constant(Root, "Account"),
+                constant(User, "User"),
+                constant(RoleSession, "AssumedRole"),
+                constant(Role, "AssumedRole"),
+                constant(FederatedUser, "FederatedUser"),
+                constant(Anonymous, "Anonymous"),
+            ]),
+            "aws:username" => {
+                let view = Re::concat(vec![
+                    Re::lit("arn:"),
+                    Re::plus(no(':')),
+                    Re::lit(":iam::"),
+                    Re::star(no(':')),
+                    Re::lit(":user/"),
+                    Re::opt(Re::concat(vec![Re::all(), Re::lit("/")])),
+                    Re::inter(vec![re.clone(), Re::plus(no('/'))]),
+                ]);
+                let is = self.req.is(User);
+                smt::and([is, self.principal_pred(User, view)?])
+            }
+            "aws:userid" => {
+                let mut options = vec![constant(Anonymous, "anonymous")];
+                let is_root = self.req.is(Root);
+                options.push(smt::and([is_root, self.account_pred(re)?]));
+                let accounts = match &self.req.strs {
+                    Strs::Partition(regions) => regions.accounts.clone(),
+                    Strs::Z3(_) => Vec::new(),
+                };
+                for (j, account) in accounts.iter().enumerate() {
+                    // `ACCOUNT:NAME`: the names after this account's prefix.
+                    let names = re.deriv_word(&format!("{account}:"));
+                    let view = Re::concat(vec![
+                        Re::lit("arn:"),
+                        Re::plus(no(':')),
+                        Re::lit(":sts::"),
+                        Re::lit(account),
+                        Re::lit(":federated-user/"),
+                        Re::inter(vec![names, Re::plus(no('/'))]),
+                    ]);
+                    let is = self.req.is(FederatedUser);
+                    let this = self.account_pred(&Re::lit(account))?;
+                    let _ = j;
+                    options.push(smt::and([
+                        is,
+                        this,
+                        self.principal_pred(FederatedUser, view)?,
+                    ]));
+                }
+                smt::or(options)
+            }
+            "aws:principalisawsservice" => smt::or([
+                smt::and([self.req.is(Service), Expr::Bool(re.matches("true"))]),
+                smt::and([
+                    smt::not(&self.req.is(Service)),
+                    Expr::Bool(re.matches("false")),
+                ]),
+            ]),
+            "aws:principalservicename" => {
+                let is = self.req.is(Service);
+                smt::and([is, self.principal_pred(Service, re.clone())?])
+            }
+            "aws:resourceaccount" => self.racct_pred(re)?,
+            other => {
+                return Err(Unsupported::new(format!(
+                    "internal: `{other}` is not a derived key"
+                )))
+            }
+        })
+    }
+
+    /// Computes every partition and ties the atoms to regions (`Partition` mode); nothing to
+    /// do in `Strings` mode.
+    pub fn finish(&mut self) -> Result<(), Unsupported> {
+        let Strs::Partition(regions) = &self.req.strs else {
+            return Ok(());
+        };
+        let accounts = regions.accounts.clone();
+        let (preg, acct_id, rreg, racct_mode) = (
+            regions.preg.clone(),
+            regions.acct_id.clone(),
+            regions.rreg.clone(),
+            regions.racct_mode.clone(),
+        );
+        let account_alt = Re::union(accounts.iter().map(|a| Re::lit(a)).collect());
+        let entries = std::mem::take(&mut self.atoms.entries);
+        let mut finished = Finished::default();
+
+        // The principal, kind by kind, in one numbering.
+        let mut offset = 0usize;
+        let mut account_of: Vec<Option<usize>> = Vec::new();
+        let mut ties: Vec<(Expr, Vec<usize>)> = Vec::new();
+        let mut kind_ranges = Vec::new();
+        for kind in CallerKind::ALL {
+            let mine: Vec<&(Subject, Re, Expr)> = entries
+                .iter()
+                .filter(|(s, _, _)| *s == Subject::Principal(kind))
+                .collect();
+            let mut languages: Vec<Re> = mine.iter().map(|(_, re, _)| re.clone()).collect();
+            let tags = if kind.has_account() {
+                accounts.len()
+            } else {
+                0
+            };
+            for account in accounts.iter().take(tags) {
+                languages.push(principal_shape(kind, &Re::lit(account)));
+            }
+            let found = regex::regions(
+                &principal_shape(kind, &account_alt),
+                &languages,
+                &preferred_principals(kind, &accounts),
+            )?;
+            let n = found.signatures.len();
+            for (signature, witness) in found.signatures.iter().zip(found.witnesses) {
+                finished.principals.push((kind, witness));
+                let tag = signature.iter().skip(mine.len()).position(|b| *b);
+                account_of.push(tag);
+            }
+            for (i, (_, _, atom)) in mine.iter().enumerate() {
+                let ids: Vec<usize> = found
+                    .signatures
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.get(i) == Some(&true))
+                    .map(|(r, _)| offset + r)
+                    .collect();
+                ties.push((atom.clone(), ids));
+            }
+            kind_ranges.push((kind, offset, n));
+            offset += n;
+        }
+        let total = offset;
+        for (kind, start, n) in kind_ranges {
+            let is = self.req.is(kind);
+            let range: Vec<usize> = (start..start + n).collect();
+            let within = in_set(&preg, &range, total);
+            self.p.assert(&smt::iff(&is, &within));
+        }
+        self.p.assert(&smt::and([
+            smt::ge(&preg, &Expr::int(0)),
+            smt::lt(&preg, &Expr::int(i64::try_from(total).unwrap_or(i64::MAX))),
+        ]));
+        for (atom, ids) in ties {
+            self.p.assert(&smt::iff(&atom, &in_set(&preg, &ids, total)));
+        }
+        for j in 0..accounts.len() {
+            let ids: Vec<usize> = account_of
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| **a == Some(j))
+                .map(|(g, _)| g)
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let j = Expr::int(i64::try_from(j).unwrap_or(i64::MAX));
+            self.p.assert(&smt::implies(
+                &in_set(&preg, &ids, total),
+                &smt::eq(&acct_id, &j),
+            ));
+        }
+
+        // The resource ARN.
+        let mine: Vec<&(Subject, Re, Expr)> = entries
+            .iter()
+            .filter(|(s, _, _)| *s == Subject::Resource)
+            .collect();
+        let mut languages: Vec<Re> = mine.iter().map(|(_, re, _)| re.clone()).collect();
+        for account in &accounts {
+            languages.push(resource_shape(Re::lit(account)));
+        }
+        languages.push(resource_shape(Re::Eps));
+        let shape = resource_shape(Re::union(vec![Re::Eps, account_alt, other_account_field()]));
+        let mut preferred = vec!["arn:aws:s3:::example-bucket/key.txt".to_owned()];
+        for account in &accounts {
+            preferred.push(format!("arn:aws:sqs:us-east-1:{account}:queue"));
+        }
+        let found = regex::regions(&shape, &languages, &preferred)?;
+        let n = found.signatures.len();
+        let rany = self.req.rany.clone();
+        self.p.assert(&smt::implies(
+            &smt::not(&rany),
+            &smt::and([
+                smt::ge(&rreg, &Expr::int(0)),
+                smt::lt(&rreg, &Expr::int(i64::try_from(n).unwrap_or(i64::MAX))),
+            ]),
+        ));
+        for (i, (_, _, atom)) in mine.iter().enumerate() {
+            let ids: Vec<usize> = found
+                .signatures
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.get(i) == Some(&true))
+                .map(|(r, _)| r)
+                .collect();
+            self.p.assert(&smt::iff(atom, &in_set(&rreg, &ids, n)));
+        }
+        let field = |s: &Vec<bool>| -> (bool, bool) {
+            let tags = s.get(mine.len()..).unwrap_or(&[]);
+            let empty = tags.last() == Some(&true);
+            let account = tags.iter().take(accounts.len()).any(|b| *b);
+            (empty, account)
+        };
+        let empty_ids: Vec<usize> = (0..n)
+            .filter(|&r| found.signatures.get(r).is_some_and(|s| field(s).0))
+            .collect();
+        let other_ids: Vec<usize> = (0..n)
+            .filter(|&r| {
+                found
+                    .signatures
+                    .get(r)
+                    .is_some_and(|s| !field(s).0 && !field(s).1)
+            })
+            .collect();
+        let has_id = self.req.has_identity_side();
+        self.p.assert(&smt::implies(
+            &smt::eq(&racct_mode, &Expr::int(1)),
+            &smt::and([smt::not(&rany), in_set(&rreg, &other_ids, n)]),
+        ));
+        self.p.assert(&smt::implies(
+            &smt::eq(&racct_mode, &Expr::int(0)),
+            &smt::and([
+                smt::not(&has_id),
+                smt::or([rany, in_set(&rreg, &empty_ids, n)]),
+            ]),
+        ));
+        finished.resources = found.witnesses;
+
+        // Free keys: one partition per key, one region constant per slot.
+        let mut keys: Vec<String> = Vec::new();
+        for (subject, _, _) in &entries {
+            if let Subject::Key(key, _) = subject {
+                if !keys.contains(key) {
+                    keys.push(key.clone());
+                }
+            }
+        }
+        for key in keys {
+            let mine: Vec<&(Subject, Re, Expr)> = entries
+                .iter()
+                .filter(|(s, _, _)| matches!(s, Subject::Key(k, _) if *k == key))
+                .collect();
+            let mut languages: Vec<Re> = Vec::new();
+            for (_, re, _) in &mine {
+                if !languages.contains(re) {
+                    languages.push(re.clone());
+                }
+            }
+            let found = regex::regions(&Re::all(), &languages, &[])?;
+            let n = found.signatures.len();
+            let slots = self.req.keys.get(&key).map(|k| k.slots.len()).unwrap_or(1);
+            let base = self
+                .req
+                .keys
+                .get(&key)
+                .and_then(|k| k.names.slots.first().cloned())
+                .unwrap_or_else(|| key.clone());
+            let mut names = Vec::new();
+            for slot in 0..slots {
+                let name = format!("{base}_r{slot}");
+                let var = self.p.declare(&name, Sort::Int);
+                self.p.assert(&smt::and([
+                    smt::ge(&var, &Expr::int(0)),
+                    smt::lt(&var, &Expr::int(i64::try_from(n).unwrap_or(i64::MAX))),
+                ]));
+                for (subject, re, atom) in &mine {
+                    if *subject != Subject::Key(key.clone(), slot) {
+                        continue;
+                    }
+                    let Some(i) = languages.iter().position(|l| l == re) else {
+                        continue;
+                    };
+                    let ids: Vec<usize> = found
+                        .signatures
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, s)| s.get(i) == Some(&true))
+                        .map(|(r, _)| r)
+                        .collect();
+                    self.p.assert(&smt::iff(atom, &in_set(&var, &ids, n)));
+                }
+                names.push(name);
+            }
+            finished.keys.insert(key, (found.witnesses, names));
+        }
+        self.finished = finished;
+        Ok(())
+    }
+}
+
+/// Principals that read naturally in witnesses, tried before the shortest strings.
+fn preferred_principals(kind: CallerKind, accounts: &[String]) -> Vec<String> {
+    use CallerKind::*;
+    let per_account: &[&str] = match kind {
+        Root => &["arn:aws:iam::{a}:root"],
+        User => &["arn:aws:iam::{a}:user/alice", "arn:aws:iam::{a}:user/dev/alice"],
+        RoleSession => &[
+            "arn:aws:iam::{a}:role/app/session",
+            "arn:aws:iam::{a}:role/team/app/session",
+            "arn:aws:iam::{a}:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport/session",
+        ],
+        Role => &[
+            "arn:aws:iam::{a}:role/app",
+            "arn:aws:iam::{a}:role/team/app",
+            "arn:aws:iam::{a}:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport",
+        ],
+        FederatedUser => &["arn:aws:sts::{a}:federated-user/carol"],
+        Service => return vec!["s3.amazonaws.com".into(), "lambda.amazonaws.com".into()],
+        IdentityProvider => return vec!["accounts.google.com".into(), "www.amazon.com".into()],
+        Anonymous => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    for template in per_account {
+        for account in accounts {
+            out.push(template.replace("{a}", account));
+        }
+    }
+    out
+}

@@ -1,0 +1,302 @@
+//! From a z3 model to a concrete request in the conformance format, read back through the
+//! model's own parser so that a witness is exactly what `iamspec eval` would see.
+
+use crate::domain::KeyType;
+use crate::encode::Encoder;
+use crate::err::SolverError;
+use crate::smt::ModelView;
+use crate::symbolic::{CallerKind, KeyVar, Mode, Strs};
+use crate::values;
+use iamspec_model::arn::Arn;
+use iamspec_model::json::{Json, JsonPath};
+use iamspec_model::principal::Caller;
+use iamspec_model::{Decision, Request};
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// A request on which a property fails, replayed through the reference evaluator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Witness {
+    pub request: Request,
+    /// The request as conformance-format JSON (`request` of a case).
+    pub request_json: Json,
+    /// The reference evaluator's decision under each policy set of the query, in order.
+    pub decisions: Vec<Decision>,
+}
+
+fn invalid(reason: impl Into<String>) -> SolverError {
+    SolverError::InvalidWitness {
+        reason: reason.into(),
+    }
+}
+
+/// The chosen caller kind and action class, to ask for different witnesses next.
+pub struct Chosen {
+    pub kind: i64,
+    pub act: i64,
+}
+
+pub fn read_request(
+    view: &ModelView,
+    enc: &Encoder,
+) -> Result<(Json, Request, Chosen), SolverError> {
+    let req = &enc.req;
+    let k = view.int("k").ok_or_else(|| invalid("no caller kind"))?;
+    let kind = CallerKind::from_index(k).ok_or_else(|| invalid(format!("caller kind {k}")))?;
+    let act = view.int("act").ok_or_else(|| invalid("no action class"))?;
+    let action = usize::try_from(act)
+        .ok()
+        .and_then(|c| enc.actions.representative(c))
+        .ok_or_else(|| invalid(format!("action class {act}")))?;
+    let rany = view.bool("rany").ok_or_else(|| invalid("no resource"))?;
+    let parts = match req.mode {
+        Mode::Strings => z3_parts(view, kind, rany)?,
+        Mode::Partition => partition_parts(view, enc, kind, rany)?,
+    };
+    let mut members: Vec<(String, Json)> = Vec::new();
+    let s = |text: String| Json::String(text);
+    members.push(("principal".into(), s(parts.principal.clone())));
+    if let Some(role_arn) = parts.principal_arn {
+        members.push(("principal_arn".into(), s(role_arn)));
+    }
+    members.push(("action".into(), s(action.to_owned())));
+    members.push(("resource".into(), s(parts.resource.clone())));
+    if let Some(racct) = parts.resource_account {
+        let caller = Caller::parse(&parts.principal, None).ok();
+        let arn_account = Arn::parse(&parts.resource)
+            .ok()
+            .map(|a| a.account().to_owned())
+            .filter(|a| !a.is_empty());
+        let derived = arn_account.or_else(|| caller.and_then(|c| c.account().map(str::to_owned)));
+        if derived.as_deref() != Some(racct.as_str()) {
+            members.push(("resource_account".into(), s(racct)));
+        }
+    }
+
+    let mut context = Vec::new();
+    for var in req.keys.values().filter(|v| !v.derived) {
+        if view.bool(&var.names.present) != Some(true) {
+            continue;
+        }
+        let multi = view.bool(&var.names.multi) == Some(true);
+        let count = match (&var.names.count, multi) {
+            (Some(name), true) => usize::try_from(view.int(name).unwrap_or(1)).unwrap_or(1),
+            _ => 1,
+        };
+        let mut items = Vec::with_capacity(count);
+        for (index, slot) in var.names.slots.iter().enumerate().take(count) {
+            items.push(Json::String(slot_text(view, enc, var, index, slot)?));
+        }
+        let value = if multi {
+            Json::Array(items)
+        } else {
+            items
+                .into_iter()
+                .next()
+                .ok_or_else(|| invalid("a key without a value"))?
+        };
+        context.push((var.name.clone(), value));
+    }
+    if !context.is_empty() {
+        members.push(("context".into(), Json::Object(context)));
+    }
+    let json = Json::Object(members);
+    let request = Request::from_json(&json, &JsonPath::root())
+        .map_err(|e| invalid(format!("`{}`: {e}", json.to_compact_string())))?;
+    Ok((json, request, Chosen { kind: k, act }))
+}
+
+/// The parts of a request that come from strings.
+struct Parts {
+    principal: String,
+    principal_arn: Option<String>,
+    resource: String,
+    resource_account: Option<String>,
+}
+
+fn z3_parts(view: &ModelView, kind: CallerKind, rany: bool) -> Result<Parts, SolverError> {
+    let string = |name: &str| {
+        view.string(name)
+            .ok_or_else(|| invalid(format!("no readable value for `{name}`")))
+    };
+    let account = if kind.has_account() {
+        string("acct")?
+    } else {
+        String::new()
+    };
+    let mut principal_arn = None;
+    let principal = match kind {
+        CallerKind::Root => format!("arn:aws:iam::{account}:root"),
+        CallerKind::User => format!(
+            "arn:{}:iam::{account}:user/{}{}",
+            string("part")?,
+            string("upath")?,
+            string("uname")?
+        ),
+        CallerKind::Role | CallerKind::RoleSession => {
+            let part = string("part")?;
+            let rpath = string("rpath")?;
+            let rname = string("rname")?;
+            let role_arn = format!("arn:{part}:iam::{account}:role/{rpath}{rname}");
+            if kind == CallerKind::Role {
+                role_arn
+            } else {
+                if !rpath.is_empty() {
+                    principal_arn = Some(role_arn);
+                }
+                format!(
+                    "arn:{part}:sts::{account}:assumed-role/{rname}/{}",
+                    string("sname")?
+                )
+            }
+        }
+        CallerKind::FederatedUser => format!(
+            "arn:{}:sts::{account}:federated-user/{}",
+            string("part")?,
+            string("fname")?
+        ),
+        CallerKind::Service => string("svc")?,
+        CallerKind::IdentityProvider => string("idp")?,
+        CallerKind::Anonymous => "anonymous".to_owned(),
+    };
+    let resource = if rany {
+        "*".to_owned()
+    } else {
+        format!(
+            "arn:{}:{}:{}:{}:{}",
+            string("rpart")?,
+            string("rsvc")?,
+            string("rreg")?,
+            string("racc")?,
+            string("rrest")?
+        )
+    };
+    let resource_account = if view.bool("racct_present") == Some(true) {
+        Some(string("racct")?)
+    } else {
+        None
+    };
+    Ok(Parts {
+        principal,
+        principal_arn,
+        resource,
+        resource_account,
+    })
+}
+
+fn partition_parts(
+    view: &ModelView,
+    enc: &Encoder,
+    kind: CallerKind,
+    rany: bool,
+) -> Result<Parts, SolverError> {
+    let Strs::Partition(regions) = &enc.req.strs else {
+        return Err(invalid("not a partition"));
+    };
+    let finished = enc.finished();
+    let preg = view
+        .int("preg")
+        .ok_or_else(|| invalid("no principal region"))?;
+    let (region_kind, subject) = usize::try_from(preg)
+        .ok()
+        .and_then(|r| finished.principals.get(r))
+        .cloned()
+        .ok_or_else(|| invalid(format!("principal region {preg}")))?;
+    if region_kind != kind {
+        return Err(invalid(format!(
+            "principal region {preg} is not of kind {kind:?}"
+        )));
+    }
+    let mut principal_arn = None;
+    let principal = match kind {
+        CallerKind::RoleSession => {
+            // The role ARN, `/`, the session name.
+            let (role_arn, session) = subject
+                .rsplit_once('/')
+                .ok_or_else(|| invalid(format!("role session `{subject}`")))?;
+            let arn = Arn::parse(role_arn).map_err(|e| invalid(e.to_string()))?;
+            let path_and_name = arn.resource().strip_prefix("role/").unwrap_or("");
+            let name = path_and_name.rsplit('/').next().unwrap_or(path_and_name);
+            if path_and_name.contains('/') {
+                principal_arn = Some(role_arn.to_owned());
+            }
+            format!(
+                "arn:{}:sts::{}:assumed-role/{name}/{session}",
+                arn.partition(),
+                arn.account()
+            )
+        }
+        CallerKind::Anonymous => "anonymous".to_owned(),
+        _ => subject,
+    };
+    let resource = if rany {
+        "*".to_owned()
+    } else {
+        let rreg = view
+            .int("rreg")
+            .ok_or_else(|| invalid("no resource region"))?;
+        usize::try_from(rreg)
+            .ok()
+            .and_then(|r| finished.resources.get(r))
+            .cloned()
+            .ok_or_else(|| invalid(format!("resource region {rreg}")))?
+    };
+    let resource_account = match view.int("racct_mode") {
+        Some(1) => Arn::parse(&resource).ok().map(|a| a.account().to_owned()),
+        Some(2) => {
+            let id = view.int("racct_id").unwrap_or(0);
+            usize::try_from(id)
+                .ok()
+                .and_then(|i| regions.accounts.get(i))
+                .cloned()
+        }
+        _ => None,
+    };
+    Ok(Parts {
+        principal,
+        principal_arn,
+        resource,
+        resource_account,
+    })
+}
+
+fn slot_text(
+    view: &ModelView,
+    enc: &Encoder,
+    var: &KeyVar,
+    index: usize,
+    slot: &str,
+) -> Result<String, SolverError> {
+    let text = match &var.ty {
+        KeyType::String => match enc.req.mode {
+            Mode::Strings => view.string(slot),
+            Mode::Partition => match enc.finished().keys.get(&var.lowercase) {
+                Some((witnesses, names)) => names
+                    .get(index)
+                    .and_then(|name| view.int(name))
+                    .and_then(|r| usize::try_from(r).ok())
+                    .and_then(|r| witnesses.get(r))
+                    .cloned(),
+                // No string test reads it: any value.
+                None => Some("x".to_owned()),
+            },
+        },
+        KeyType::Numeric(constants) => view
+            .int(slot)
+            .and_then(|region| values::number_text(constants, region)),
+        KeyType::Date(constants) => view
+            .int(slot)
+            .and_then(|region| values::date_text(constants, region)),
+        KeyType::Ip => match view.int(&format!("{slot}_kind")) {
+            Some(1) => view
+                .bv(&format!("{slot}_v4"), 32)
+                .and_then(|bits| u32::try_from(bits).ok())
+                .map(|bits| Ipv4Addr::from(bits).to_string()),
+            Some(2) => view
+                .bv(&format!("{slot}_v6"), 128)
+                .map(|bits| Ipv6Addr::from(bits).to_string()),
+            Some(_) => Some("not-an-ip-address".to_owned()),
+            None => None,
+        },
+    };
+    text.ok_or_else(|| invalid(format!("no readable value for the key `{}`", var.name)))
+}
