@@ -1,8 +1,14 @@
 //! The `iamspec` command line. Thin by design: it parses arguments, calls the crates and prints;
 //! no IAM logic lives here.
 
+mod bench;
+mod check;
 mod conformance;
+mod equiv;
 mod eval;
+mod lint;
+mod reach;
+mod summary;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -26,9 +32,27 @@ enum Command {
     Eval(eval::Args),
     /// Validate a policy document for its kind: errors (what AWS rejects) and warnings.
     Validate(validate::Args),
+    /// Lint policy documents: validation plus checks against the action catalogue, as errors,
+    /// security warnings, warnings and suggestions (text, JSON or SARIF).
+    Lint(lint::Args),
+    /// Summarize what a policy allows and denies per service and access level, as the IAM
+    /// console's policy summary does.
+    Summary(summary::Args),
     /// Run conformance suites.
     #[command(subcommand)]
     Conformance(conformance::Command),
+    /// Measure an evaluator on conformance suites: compile each case once, decide them in a loop,
+    /// end with `decisions/s: N`.
+    Bench(bench::Args),
+    /// Are two policies (or policy sets) equivalent? Exit 0 yes, 1 no (with witness requests as
+    /// conformance cases), 2 bad input, 3 unknown, 4 solver bug.
+    Equiv(equiv::Args),
+    /// Prove or refute a property with the solver: no-new-access, access-not-granted,
+    /// no-public-access.
+    #[command(subcommand)]
+    Check(check::Command),
+    /// Which principals can perform an action on a resource.
+    Reach(reach::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,7 +60,13 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Eval(args) => eval::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Lint(args) => lint::run(args),
+        Command::Summary(args) => summary::run(args),
         Command::Conformance(command) => conformance::run(command),
+        Command::Bench(args) => bench::run(args),
+        Command::Equiv(args) => equiv::run(args),
+        Command::Check(command) => check::run(command),
+        Command::Reach(args) => reach::run(args),
     };
     ExitCode::from(code)
 }

@@ -1,7 +1,11 @@
 //! Developer tasks, run as `cargo xtask <task>`. Each task lives in its own module.
 
+mod bench;
 mod catalogue;
+mod corpus;
+mod fuzz;
 mod peer;
+mod prop;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -25,6 +29,19 @@ enum Task {
     PeerSetup,
     /// Run the conformance suites against the peer and write `conformance/PEER-REPORT.md`.
     Peer,
+    /// The long differential campaign: reference vs fast evaluator on generated cases;
+    /// mismatches are shrunk and written as conformance cases.
+    Prop(prop::PropArgs),
+    /// Write a conformance suite of generated cases decided by the reference evaluator.
+    GenSuite(prop::GenSuiteArgs),
+    /// Run the differential fuzz target as a plain loop over random inputs (no cargo-fuzz).
+    Fuzz(fuzz::FuzzArgs),
+    /// Validate, lint and summarize every managed policy of the shared data and write
+    /// `target/corpus-report.md`.
+    Corpus,
+    /// Measure what BENCHMARKS.md records (the benches' `report` and `compile_corpus` examples,
+    /// criterion's saved estimates) and write `target/bench-report.md`.
+    BenchReport(bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +54,11 @@ fn main() -> ExitCode {
         Task::Catalogue(args) => catalogue::run(&args).map_err(|e| e.to_string()),
         Task::PeerSetup => peer::setup(),
         Task::Peer => peer::run(),
+        Task::Prop(args) => prop::prop(&args).map_err(|e| e.to_string()),
+        Task::GenSuite(args) => prop::gen_suite(&args).map_err(|e| e.to_string()),
+        Task::Fuzz(args) => fuzz::run(&args).map_err(|e| e.to_string()),
+        Task::Corpus => corpus::run().map_err(|e| e.to_string()),
+        Task::BenchReport(args) => bench::run(&args).map_err(|e| e.to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
