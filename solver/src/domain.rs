@@ -102,6 +102,8 @@ pub struct Domain {
     pub tokens: Vec<String>,
     /// Whether a policy variable is substituted anywhere.
     pub has_variables: bool,
+    /// The most variables one value has.
+    pub variables_per_value: usize,
 }
 
 impl Domain {
@@ -191,7 +193,11 @@ impl Domain {
                 }
                 let fields = iamspec_model::arn::split_fields(pattern);
                 if let (Some(sixth), 6) = (fields.get(5), fields.len()) {
-                    for key in Template::parse(sixth).variable_keys() {
+                    let template = Template::parse(sixth);
+                    self.variables_per_value = self
+                        .variables_per_value
+                        .max(template.variable_keys().count());
+                    for key in template.variable_keys() {
                         self.has_variables = true;
                         self.key(key).string = true;
                     }
@@ -208,7 +214,11 @@ impl Domain {
             let value_type = comparison.value_type();
             if substitutes && value_type.takes_variables() {
                 for value in clause.values.iter() {
-                    for key in Template::parse(value).variable_keys() {
+                    let template = Template::parse(value);
+                    self.variables_per_value = self
+                        .variables_per_value
+                        .max(template.variable_keys().count());
+                    for key in template.variable_keys() {
                         self.has_variables = true;
                         self.key(key).string = true;
                     }

@@ -47,6 +47,9 @@ pub struct Encoder {
     /// Policy variables in `Partition` mode: the key's choice among `tokens`.
     var_choices: HashMap<String, Expr>,
     tokens: Vec<String>,
+    /// How many candidate values each variable gets, so that a value with several variables
+    /// stays a manageable number of alternatives.
+    variable_values: usize,
     /// Abstract mode: every test that involves a policy variable is an unconstrained Boolean,
     /// one per text, so the encoding over-approximates: unsatisfiable means the property holds.
     pub abstract_variables: bool,
@@ -101,6 +104,11 @@ impl Encoder {
             restricted,
             var_choices: HashMap::new(),
             tokens,
+            variable_values: match domain.variables_per_value {
+                0 | 1 => usize::MAX,
+                2 => 6,
+                _ => 3,
+            },
             abstract_variables,
             opaque: HashMap::new(),
         })
@@ -725,7 +733,7 @@ impl Encoder {
             Strs::Partition(regions) => regions.accounts.clone(),
             Strs::Z3(_) => Vec::new(),
         };
-        if matches!(
+        let mut candidates = if matches!(
             var.lowercase.as_str(),
             "aws:principalaccount" | "aws:resourceaccount" | "aws:sourceaccount"
         ) && !accounts.is_empty()
@@ -733,7 +741,9 @@ impl Encoder {
             accounts
         } else {
             self.tokens.clone()
-        }
+        };
+        candidates.truncate(self.variable_values);
+        candidates
     }
 
     /// The constant saying which candidate value `var` has when it is single-valued; creating
