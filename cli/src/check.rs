@@ -71,6 +71,7 @@ pub fn run(command: Command) -> u8 {
                 &old,
                 "no new access: everything the new policy allows, the old one allows",
                 "new access",
+                ["new", "old"],
             )
         }
         Command::AccessNotGranted {

@@ -296,6 +296,7 @@ pub fn report(
     b: &[Placed],
     holds: &str,
     fails: &str,
+    names: [&str; 2],
 ) -> u8 {
     let combined = match outcome {
         Ok(combined) => combined,
@@ -335,10 +336,10 @@ pub fn report(
                 cases.extend(witness_cases(
                     n + 1,
                     w,
-                    &[("a", &pa.json), ("b", &pb.json)],
+                    &[(names[0], &pa.json), (names[1], &pb.json)],
                     fails,
                 ));
-                lines.push(summary(w, &["a", "b"]));
+                lines.push(summary(w, &names));
             }
             let count = witnesses.len();
             let heading = format!(
@@ -391,5 +392,6 @@ pub fn run(args: Args) -> u8 {
         &b,
         &format!("equivalent as {kind}: every request gets the same decision"),
         "different",
+        ["a", "b"],
     )
 }
