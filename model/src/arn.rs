@@ -123,45 +123,95 @@ pub fn resource_pattern_matches(pattern: &str, arn: &Arn, variables: Option<&Con
 }
 
 /// `ArnLike`/`ArnEquals`: both sides split into six fields, each field globbed separately, so
-/// `*` cannot cross `:` in the first five (§3.3). `pieces` is the substituted policy value. A
-/// request value that is not a six-field ARN matches nothing; a policy value with fewer than six
-/// fields is padded with `*` fields (D16).
+/// `*` cannot cross `:` in the first five (§3.3). `pieces` is the substituted policy value.
 pub fn arn_condition_matches(pieces: &[(String, bool)], value: &str) -> bool {
-    let Ok(subject) = Arn::parse(value) else {
-        return false;
-    };
-    // Split the pieces into fields at the first five colons, whichever piece they come from.
-    let mut fields: Vec<Vec<(String, bool)>> = vec![Vec::new()];
-    for (text, wild) in pieces {
-        let mut rest = text.as_str();
-        while fields.len() < 6 {
-            let Some(colon) = rest.find(':') else { break };
-            let (head, tail) = rest.split_at(colon);
+    ArnConditionPattern::new(pieces).matches(value)
+}
+
+/// An `ArnLike`/`ArnEquals` policy value split into its six field globs. A policy value with
+/// fewer than six fields is padded with `*` fields (D16).
+#[derive(Clone, Debug)]
+pub struct ArnConditionPattern(Vec<Pattern>);
+
+impl ArnConditionPattern {
+    /// `pieces` is the substituted policy value; it is split at its first five colons,
+    /// whichever piece they come from.
+    pub fn new(pieces: &[(String, bool)]) -> ArnConditionPattern {
+        let mut fields: Vec<Vec<(&str, bool)>> = vec![Vec::new()];
+        for (text, wild) in pieces {
+            let mut rest = text.as_str();
+            while fields.len() < 6 {
+                let Some((head, tail)) = rest.split_once(':') else {
+                    break;
+                };
+                if let Some(last) = fields.last_mut() {
+                    last.push((head, *wild));
+                }
+                fields.push(Vec::new());
+                rest = tail;
+            }
             if let Some(last) = fields.last_mut() {
-                last.push((head.to_owned(), *wild));
+                last.push((rest, *wild));
             }
-            fields.push(Vec::new());
-            rest = tail.get(1..).unwrap_or("");
         }
-        if let Some(last) = fields.last_mut() {
-            last.push((rest.to_owned(), *wild));
-        }
+        ArnConditionPattern(fields.into_iter().map(Pattern::from_pieces).collect())
     }
-    subject
-        .fields()
-        .iter()
-        .enumerate()
-        .all(|(i, s)| match fields.get(i) {
-            Some(field) => {
-                Pattern::from_pieces(field.iter().map(|(t, w)| (t.as_str(), *w))).matches(s)
-            }
-            None => true,
-        })
+
+    /// A request value that is not an ARN (as [`Arn::parse`] reads one) matches nothing.
+    pub fn matches(&self, value: &str) -> bool {
+        let Some(subject) = arn_fields(value) else {
+            return false;
+        };
+        subject
+            .iter()
+            .zip(self.0.iter().map(Some).chain(std::iter::repeat(None)))
+            .all(|(field, glob)| glob.is_none_or(|glob| glob.matches(field)))
+    }
+}
+
+/// The six fields of `text` when [`Arn::parse`] accepts it, without allocating: `arn:`, five
+/// colons, a non-empty partition and service.
+fn arn_fields(text: &str) -> Option<[&str; 6]> {
+    let mut split = text.splitn(6, ':');
+    let fields: [Option<&str>; 6] = std::array::from_fn(|_| split.next());
+    match fields {
+        [Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(rest)]
+            if !partition.is_empty() && !service.is_empty() =>
+        {
+            Some(["arn", partition, service, region, account, rest])
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The allocation-free split accepts exactly what `Arn::parse` accepts.
+    #[test]
+    fn arn_fields_agrees_with_parse() {
+        for text in [
+            "arn:aws:iam::111122223333:role/x",
+            "arn:aws:logs:us-east-1:111122223333:log-group:g:log-stream:s",
+            "arn:aws:s3:::b/k",
+            "arn:aws:s3",
+            "arn::iam::1:x",
+            "arn:aws::::",
+            "arn:aws:s3:::",
+            "ARN:aws:iam::111122223333:role/x",
+            "arnx:aws:iam::1:x",
+            "not-an-arn",
+            "",
+        ] {
+            let parsed = Arn::parse(text).ok();
+            let fields = arn_fields(text);
+            assert_eq!(fields.is_some(), parsed.is_some(), "{text}");
+            if let (Some(fields), Some(arn)) = (fields, parsed) {
+                assert_eq!(fields, arn.fields(), "{text}");
+            }
+        }
+    }
 
     fn arn(s: &str) -> Arn {
         Arn::parse(s).unwrap()

@@ -1,7 +1,7 @@
 //! Evaluating one condition clause against a request context, exactly as §3.2–§3.6 and
 //! D20–D37 describe. Written for clarity: values are parsed on every call.
 
-use super::operator::{Comparison, ConditionOperator, SetQualifier};
+use super::operator::{Comparison, SetQualifier};
 use super::value::{
     bool_values_match, decode_base64, parse_bool, parse_ip, Cidr, Decimal, Instant,
 };
@@ -11,7 +11,7 @@ use crate::pattern::Pattern;
 use crate::policy::{ConditionClause, Version};
 use crate::request::{Context, ContextValue};
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 /// Context keys that conditions looked up and the request lacked (as AWS's policy simulator
 /// reports missing context values), including keys of unresolved policy variables.
@@ -60,48 +60,84 @@ pub fn clause_holds(
             None => op.if_exists || op.negated,
         };
     };
-    let templates: Vec<Template> = clause
-        .values
-        .iter()
-        .map(|v| {
-            if version.substitutes_variables() && op.comparison.value_type().takes_variables() {
-                Template::parse(v)
-            } else {
-                Template::literal(v)
-            }
-        })
-        .collect();
-    // m(r): for a negated operator, "r matches none of the policy values" (§3.1, D20, D24).
-    let mut m = |r: &str| any_value_matches(op, &templates, r, context, log) != op.negated;
-    match (op.qualifier, value) {
-        (None, ContextValue::Single(r)) => m(r),
+    let values = match (op.qualifier, value) {
         // D21: a multivalued value without a qualifier never matches.
-        (None, ContextValue::Multi(_)) => op.negated,
-        (Some(SetQualifier::ForAllValues), v) => v.as_slice().iter().all(|r| m(r)),
-        (Some(SetQualifier::ForAnyValue), v) => v.as_slice().iter().any(|r| m(r)),
+        (None, ContextValue::Multi(_)) => return op.negated,
+        (_, value) => value.as_slice(),
+    };
+    let policy_values = PolicyValues::resolve(clause, version, context, log);
+    // m(r): for a negated operator, "r matches none of the policy values" (§3.1, D20, D24).
+    let m = |r: &String| policy_values.any_matches(op.comparison, r) != op.negated;
+    match op.qualifier {
+        Some(SetQualifier::ForAllValues) => values.iter().all(m),
+        // One value, or `ForAnyValue`.
+        _ => values.iter().any(m),
     }
 }
 
-/// The positive comparison of request value `r` against the policy values, OR'ed.
-fn any_value_matches(
-    op: ConditionOperator,
-    templates: &[Template],
-    r: &str,
-    context: &Context,
-    log: &mut KeyLog,
-) -> bool {
-    templates.iter().any(|template| {
-        let pieces = match template.substitute(context) {
-            Ok(pieces) => pieces,
-            Err(key) => {
-                // D36: an unresolvable value matches nothing.
-                log.record(&key);
-                return false;
+/// A clause's policy values with their variables substituted. Substitution reads only the
+/// context, so it happens once per clause, not once per request value.
+struct PolicyValues {
+    /// Each value as pieces (text, whether its `*`/`?` glob) and as its joined text.
+    values: Vec<(Vec<(String, bool)>, String)>,
+    /// The texts again, for `StringEquals` and `StringEqualsIgnoreCase` (lowercased): with many
+    /// values on both sides a lookup keeps a clause linear where a scan would be quadratic.
+    texts: HashSet<String>,
+}
+
+impl PolicyValues {
+    /// An unresolvable value matches nothing, and its key is reported missing (D36).
+    fn resolve(
+        clause: &ConditionClause,
+        version: Version,
+        context: &Context,
+        log: &mut KeyLog,
+    ) -> PolicyValues {
+        let comparison = clause.operator.comparison;
+        let values: Vec<(Vec<(String, bool)>, String)> = clause
+            .values
+            .iter()
+            .filter_map(|v| {
+                let template = if version.substitutes_variables()
+                    && comparison.value_type().takes_variables()
+                {
+                    Template::parse(v)
+                } else {
+                    Template::literal(v)
+                };
+                match template.substitute(context) {
+                    Ok(pieces) => {
+                        let text = pieces.iter().map(|(t, _)| t.as_str()).collect();
+                        Some((pieces, text))
+                    }
+                    Err(key) => {
+                        log.record(&key);
+                        None
+                    }
+                }
+            })
+            .collect();
+        let texts = match comparison {
+            Comparison::StringEquals => values.iter().map(|(_, p)| p.clone()).collect(),
+            Comparison::StringEqualsIgnoreCase => {
+                values.iter().map(|(_, p)| p.to_lowercase()).collect()
             }
+            _ => HashSet::new(),
         };
-        let text: String = pieces.iter().map(|(t, _)| t.as_str()).collect();
-        compare(op.comparison, &pieces, &text, r)
-    })
+        PolicyValues { values, texts }
+    }
+
+    /// The positive comparison of request value `r` against the policy values, OR'ed.
+    fn any_matches(&self, comparison: Comparison, r: &str) -> bool {
+        match comparison {
+            Comparison::StringEquals => self.texts.contains(r),
+            Comparison::StringEqualsIgnoreCase => self.texts.contains(&r.to_lowercase()),
+            _ => self
+                .values
+                .iter()
+                .any(|(pieces, p)| compare(comparison, pieces, p, r)),
+        }
+    }
 }
 
 /// One policy value (`pieces`, joined as `p`) against one request value `r`.
@@ -147,6 +183,7 @@ fn compare(comparison: Comparison, pieces: &[(String, bool)], p: &str, r: &str) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::condition::ConditionOperator;
     use crate::policy::Values;
 
     fn clause(op: &str, key: &str, values: &[&str]) -> ConditionClause {
@@ -313,6 +350,20 @@ mod tests {
         assert!(log.missing.contains("aws:username"));
         let c = clause("StringNotEquals", "k:key", &["${aws:username}"]);
         assert!(clause_holds(&c, Version::V2012_10_17, &ctx, &mut log));
+        // Every unresolvable value of a compared clause is reported, also after a match.
+        let mut log = KeyLog::default();
+        let c = clause("StringEquals", "k:key", &["x", "${aws:username}", "${my:Key}"]);
+        assert!(clause_holds(&c, Version::V2012_10_17, &ctx, &mut log));
+        assert_eq!(
+            log.missing.iter().collect::<Vec<_>>(),
+            ["aws:username", "my:Key"]
+        );
+        // ...but not when the clause compares nothing (D21: multivalued, no qualifier).
+        let mut log = KeyLog::default();
+        let mut multi = Context::default();
+        multi.insert("k:key", ContextValue::Multi(vec!["x".into()]));
+        assert!(!clause_holds(&c, Version::V2012_10_17, &multi, &mut log));
+        assert!(log.missing.is_empty());
         // Legacy versions compare the literal text.
         ctx.insert("k:key", ContextValue::Single("${aws:username}".into()));
         let c = clause("StringEquals", "k:key", &["${aws:username}"]);

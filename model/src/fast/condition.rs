@@ -3,6 +3,7 @@
 //! `condition::clause_holds` step by step, including the order in which values are tried, since
 //! that order decides which missing keys are reported (D36).
 
+use crate::arn::ArnConditionPattern;
 use crate::condition::value::{decode_base64, parse_bool, parse_ip, Cidr, Decimal, Instant};
 use crate::condition::variables::{Part, Template};
 use crate::condition::{Comparison, ConditionOperator, KeyLog, SetQualifier};
@@ -10,6 +11,7 @@ use crate::pattern::Pattern;
 use crate::policy::{ConditionClause, Version};
 use crate::request::{Context, ContextValue};
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 /// Where missing context keys go: nowhere on the hot path, into a [`KeyLog`] for explanations.
 pub(super) trait Log {
@@ -29,11 +31,8 @@ impl Log for NoLog {
 
 impl Log for KeyLog {
     const RECORDS: bool = true;
-    /// As `KeyLog` records in the reference: the first spelling of a key wins.
     fn record(&mut self, key: &str) {
-        if !self.missing.iter().any(|k| k.eq_ignore_ascii_case(key)) {
-            self.missing.insert(key.to_owned());
-        }
+        KeyLog::record(self, key);
     }
 }
 
@@ -54,7 +53,13 @@ enum Test {
     Null { absent: bool, present: bool },
     /// Every other operator: the policy values, OR'ed in order.
     Values(Vec<Value>),
+    /// `StringEquals` or `StringEqualsIgnoreCase` with many values, none with a variable: their
+    /// texts (lowercased for `IgnoreCase`), looked up rather than scanned.
+    Texts { texts: HashSet<String>, lowercase: bool },
 }
+
+/// From how many values a `Test::Texts` lookup beats a scan.
+const TEXTS_FROM: usize = 8;
 
 /// One policy value.
 #[derive(Clone, Debug)]
@@ -92,7 +97,7 @@ enum Typed {
     /// same bytes exactly when their texts are equal (D30).
     Binary(Option<String>),
     Ip(Option<Cidr>),
-    Arn(ArnFields),
+    Arn(ArnConditionPattern),
     Never,
 }
 
@@ -107,20 +112,37 @@ impl Clause {
         } else {
             let substitutes = version.substitutes_variables()
                 && operator.comparison.value_type().takes_variables();
-            Test::Values(
-                clause
-                    .values
-                    .iter()
-                    .map(|v| {
-                        let template = if substitutes {
-                            Template::parse(v)
-                        } else {
-                            Template::literal(v)
-                        };
-                        Value::compile(operator.comparison, &template)
-                    })
-                    .collect(),
-            )
+            let values: Vec<Value> = clause
+                .values
+                .iter()
+                .map(|v| {
+                    let template = if substitutes {
+                        Template::parse(v)
+                    } else {
+                        Template::literal(v)
+                    };
+                    Value::compile(operator.comparison, &template)
+                })
+                .collect();
+            let texts: Option<HashSet<String>> = values
+                .iter()
+                .map(|v| match v {
+                    Value::Static(Typed::Equals(text) | Typed::EqualsLowercase(text)) => {
+                        Some(text.clone())
+                    }
+                    _ => None,
+                })
+                .collect();
+            let lowercase = operator.comparison == Comparison::StringEqualsIgnoreCase;
+            match texts {
+                Some(texts)
+                    if values.len() >= TEXTS_FROM
+                        && (lowercase || operator.comparison == Comparison::StringEquals) =>
+                {
+                    Test::Texts { texts, lowercase }
+                }
+                _ => Test::Values(values),
+            }
         };
         Clause {
             key: clause.key.clone(),
@@ -141,7 +163,8 @@ impl Clause {
             Test::Null { absent, present } => {
                 return (*absent && value.is_none()) || (*present && value.is_some())
             }
-            Test::Values(values) => values,
+            Test::Values(values) => Some(values),
+            Test::Texts { .. } => None,
         };
         let Some(value) = value else {
             return match op.qualifier {
@@ -151,18 +174,38 @@ impl Clause {
                 None => op.if_exists || op.negated,
             };
         };
-        let mut m = |r: &str| {
-            values
-                .iter()
-                .any(|v| v.matches(op.comparison, r, context, log))
-                != op.negated
-        };
-        match (op.qualifier, value) {
-            (None, ContextValue::Single(r)) => m(r),
+        let request_values = match (op.qualifier, value) {
             // D21: a multivalued value without a qualifier never matches.
-            (None, ContextValue::Multi(_)) => op.negated,
-            (Some(SetQualifier::ForAllValues), v) => v.as_slice().iter().all(|r| m(r)),
-            (Some(SetQualifier::ForAnyValue), v) => v.as_slice().iter().any(|r| m(r)),
+            (None, ContextValue::Multi(_)) => return op.negated,
+            (_, value) => value.as_slice(),
+        };
+        if L::RECORDS {
+            // The reference substitutes every policy value once per clause and reports each
+            // unresolvable one (D36), whether or not a request value gets to it.
+            for v in values.into_iter().flatten() {
+                v.record_unresolved(context, log);
+            }
+        }
+        let m = |r: &String| {
+            let any = match &self.test {
+                Test::Texts { texts, lowercase } => {
+                    if *lowercase {
+                        texts.contains(&r.to_lowercase())
+                    } else {
+                        texts.contains(r.as_str())
+                    }
+                }
+                Test::Values(values) => values
+                    .iter()
+                    .any(|v| v.matches(op.comparison, r, context)),
+                Test::Null { .. } => false,
+            };
+            any != op.negated
+        };
+        match op.qualifier {
+            Some(SetQualifier::ForAllValues) => request_values.iter().all(m),
+            // One value, or `ForAnyValue`.
+            _ => request_values.iter().any(m),
         }
     }
 }
@@ -196,27 +239,29 @@ impl Value {
         )
     }
 
+    /// Like `Template::substitute`: the first variable without a single value or a default makes
+    /// the value unresolvable (D36); its key is what gets reported.
+    fn record_unresolved<L: Log>(&self, context: &Context, log: &mut L) {
+        if let Value::Dynamic(parts) = self {
+            let unresolved = parts.iter().find_map(|part| match part {
+                DynamicPart::Variable { key, .. } if resolve(part, context).is_none() => Some(key),
+                _ => None,
+            });
+            if let Some(key) = unresolved {
+                log.record(key);
+            }
+        }
+    }
+
     /// The positive comparison of request value `r` with this policy value.
-    fn matches<L: Log>(
-        &self,
-        comparison: Comparison,
-        r: &str,
-        context: &Context,
-        log: &mut L,
-    ) -> bool {
+    fn matches(&self, comparison: Comparison, r: &str, context: &Context) -> bool {
         let parts = match self {
             Value::Static(typed) => return typed.matches(comparison, r),
             Value::Dynamic(parts) => parts,
         };
-        // Like `Template::substitute`: the first variable without a single value or a default
-        // makes the value match nothing (D36).
-        for part in parts {
-            if let DynamicPart::Variable { key, .. } = part {
-                if resolve(part, context).is_none() {
-                    log.record(key);
-                    return false;
-                }
-            }
+        // An unresolvable value matches nothing (D36).
+        if parts.iter().any(|part| resolve(part, context).is_none()) {
+            return false;
         }
         if comparison == Comparison::StringEquals {
             // Compared piece by piece, without building the substituted text.
@@ -276,7 +321,7 @@ impl Typed {
             | DateGreaterThanEquals => Typed::Date(Instant::parse(&text)),
             BinaryEquals => Typed::Binary(decode_base64(&text).map(|_| text)),
             IpAddress => Typed::Ip(Cidr::parse(&text)),
-            ArnLike => Typed::Arn(ArnFields::new(&pieces)),
+            ArnLike => Typed::Arn(ArnConditionPattern::new(&pieces)),
             // Null is decided before values are compared.
             Null => Typed::Never,
         }
@@ -301,56 +346,6 @@ impl Typed {
             | Typed::Ip(None)
             | Typed::Never => false,
         }
-    }
-}
-
-/// An `ArnLike`/`ArnEquals` policy value split into its six field globs once: what
-/// `arn::arn_condition_matches` does on every call (§3.3, D16), checked against it in the tests.
-#[derive(Clone, Debug)]
-struct ArnFields(Vec<Pattern>);
-
-impl ArnFields {
-    /// `pieces` is the substituted policy value; it is split at its first five colons,
-    /// whichever piece they come from, and a value with fewer fields is padded with `*` (D16).
-    fn new(pieces: &[(String, bool)]) -> ArnFields {
-        let mut fields: Vec<Vec<(&str, bool)>> = vec![Vec::new()];
-        for (text, wild) in pieces {
-            let mut rest = text.as_str();
-            while fields.len() < 6 {
-                let Some((head, tail)) = rest.split_once(':') else {
-                    break;
-                };
-                if let Some(last) = fields.last_mut() {
-                    last.push((head, *wild));
-                }
-                fields.push(Vec::new());
-                rest = tail;
-            }
-            if let Some(last) = fields.last_mut() {
-                last.push((rest, *wild));
-            }
-        }
-        ArnFields(fields.into_iter().map(Pattern::from_pieces).collect())
-    }
-
-    /// A request value that is not an ARN (as `Arn::parse` reads one: `arn:`, five colons,
-    /// non-empty partition and service) matches nothing.
-    fn matches(&self, value: &str) -> bool {
-        let mut split = value.splitn(6, ':');
-        let subject: [Option<&str>; 6] = std::array::from_fn(|_| split.next());
-        let is_arn = matches!(
-            subject,
-            [Some("arn"), Some(partition), Some(service), Some(_), Some(_), Some(_)]
-                if !partition.is_empty() && !service.is_empty()
-        );
-        is_arn
-            && subject
-                .iter()
-                .zip(self.0.iter().map(Some).chain(std::iter::repeat(None)))
-                .all(|(field, glob)| match (field, glob) {
-                    (Some(field), Some(glob)) => glob.matches(field),
-                    _ => true,
-                })
     }
 }
 
@@ -400,55 +395,6 @@ mod tests {
             decode_base64("QR==").is_none(),
             "non-zero unused bits are rejected"
         );
-    }
-
-    // §3.3, D16: the same answers as `arn_condition_matches`.
-    #[test]
-    fn arn_fields_agree_with_arn_condition_matches() {
-        use crate::arn::arn_condition_matches;
-        let values: [&[(&str, bool)]; 12] = [
-            &[("arn:aws:iam::*:role/*", true)],
-            &[("arn:aws:iam::*", true)],
-            &[("arn:aws:*:role/x", true)],
-            &[("arn:aws:iam::111122223333:role/x", true)],
-            &[
-                ("arn:aws:iam::", true),
-                ("111122223333", false),
-                (":role/*", true),
-            ],
-            &[("arn:aws:iam::", true), ("1111:2222", false), ("*", true)],
-            &[("arn:aws:logs:*:*:log-group:g:*", true)],
-            &[("arn:aws:s3:::b/", true), ("*", false)],
-            &[("arn:*", true)],
-            &[("*", true)],
-            &[("", true)],
-            &[("arn:aws:iam::?????????????:role/x", true)],
-        ];
-        let subjects = [
-            "arn:aws:iam::111122223333:role/x",
-            "arn:aws:iam::111122223333:role/a/b",
-            "arn:aws:iam::1111:2222:role/x",
-            "arn:aws:logs:us-east-1:111122223333:log-group:g:log-stream:s",
-            "arn:aws:s3:::b/*",
-            "arn:aws:s3:::b/k",
-            "arn:aws:s3",
-            "arn::iam::1:x",
-            "ARN:aws:iam::111122223333:role/x",
-            "not-an-arn",
-            "",
-        ];
-        for value in values {
-            let pieces: Vec<(String, bool)> =
-                value.iter().map(|(t, w)| (t.to_string(), *w)).collect();
-            let fields = ArnFields::new(&pieces);
-            for subject in subjects {
-                assert_eq!(
-                    fields.matches(subject),
-                    arn_condition_matches(&pieces, subject),
-                    "{value:?} {subject}"
-                );
-            }
-        }
     }
 
     #[test]
