@@ -352,7 +352,11 @@ mod tests {
         assert!(clause_holds(&c, Version::V2012_10_17, &ctx, &mut log));
         // Every unresolvable value of a compared clause is reported, also after a match.
         let mut log = KeyLog::default();
-        let c = clause("StringEquals", "k:key", &["x", "${aws:username}", "${my:Key}"]);
+        let c = clause(
+            "StringEquals",
+            "k:key",
+            &["x", "${aws:username}", "${my:Key}"],
+        );
         assert!(clause_holds(&c, Version::V2012_10_17, &ctx, &mut log));
         assert_eq!(
             log.missing.iter().collect::<Vec<_>>(),

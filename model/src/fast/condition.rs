@@ -55,7 +55,10 @@ enum Test {
     Values(Vec<Value>),
     /// `StringEquals` or `StringEqualsIgnoreCase` with many values, none with a variable: their
     /// texts (lowercased for `IgnoreCase`), looked up rather than scanned.
-    Texts { texts: HashSet<String>, lowercase: bool },
+    Texts {
+        texts: HashSet<String>,
+        lowercase: bool,
+    },
 }
 
 /// From how many values a `Test::Texts` lookup beats a scan.
@@ -195,9 +198,7 @@ impl Clause {
                         texts.contains(r.as_str())
                     }
                 }
-                Test::Values(values) => values
-                    .iter()
-                    .any(|v| v.matches(op.comparison, r, context)),
+                Test::Values(values) => values.iter().any(|v| v.matches(op.comparison, r, context)),
                 Test::Null { .. } => false,
             };
             any != op.negated
