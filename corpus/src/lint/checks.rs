@@ -105,6 +105,7 @@ pub const CHECKS: &[Check] = &[
     lint("invalid-arn-account", Error, "An ARN account that is not a 12-digit account id"),
     lint("arn-service-case", Error, "An ARN service name that is not lowercase"),
     lint("unknown-arn-service", Warning, "An ARN service name the catalogue does not know"),
+    lint("variable-before-resource-field", Warning, "A policy variable in the first five fields of a resource ARN"),
     lint("resource-type-wildcard", Warning, "A wildcard in place of the resource type"),
     lint("wildcard-only-action-resource", Warning, "An action that supports only `*` given a specific resource"),
     lint("action-matches-no-resource", Warning, "An action none of whose resource types the statement's resources can be"),

@@ -261,6 +261,19 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, at: &JsonPath) -> bool {
     let fields = split_fields(text);
     let field = |n: usize| fields.get(n).copied();
     let mut sound = true;
+    if linter.policy.version.substitutes_variables() {
+        let names = ["partition", "service", "region", "account"];
+        for (name, n) in names.into_iter().zip(1..) {
+            if field(n).is_some_and(|f| f.contains("${")) {
+                linter.emit(
+                    "variable-before-resource-field",
+                    at.clone(),
+                    format!("`{text}`: AWS documents policy variables only in the resource field of an ARN (after the fifth colon); in the {name} field `${{` is literal text, so this entry matches no resource (D37)"),
+                );
+                sound = false;
+            }
+        }
+    }
     if let Some(partition) = field(1).filter(|f| is_literal(f)) {
         if !PARTITIONS.contains(&partition) {
             linter.emit(
