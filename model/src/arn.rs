@@ -171,7 +171,7 @@ impl ArnConditionPattern {
 
 /// The six fields of `text` when [`Arn::parse`] accepts it, without allocating: `arn:`, five
 /// colons, a non-empty partition and service.
-fn arn_fields(text: &str) -> Option<[&str; 6]> {
+pub fn arn_fields(text: &str) -> Option<[&str; 6]> {
     let mut split = text.splitn(6, ':');
     let fields: [Option<&str>; 6] = std::array::from_fn(|_| split.next());
     match fields {

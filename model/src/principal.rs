@@ -2,7 +2,7 @@
 //! (SEMANTICS.md §2.3). The strength matters: in the same account a resource-policy grant to a
 //! user ARN is not limited by a permissions boundary, a grant to the account is (§4.4).
 
-use crate::arn::Arn;
+use crate::arn::{arn_fields, Arn};
 use crate::policy::{PrincipalType, Principals};
 
 /// The authenticated (or anonymous) caller of a request.
@@ -162,9 +162,8 @@ impl Caller {
     /// Service-linked roles are exempt from SCPs and RCPs (D42).
     pub fn is_service_linked_role(&self) -> bool {
         match self {
-            Caller::RoleSession { role_arn, .. } => Arn::parse(role_arn)
-                .map(|arn| arn.resource().starts_with("role/aws-service-role/"))
-                .unwrap_or(false),
+            Caller::RoleSession { role_arn, .. } => arn_fields(role_arn)
+                .is_some_and(|[.., resource]| resource.starts_with("role/aws-service-role/")),
             _ => false,
         }
     }
@@ -281,6 +280,32 @@ fn last_segment(path_and_name: &str) -> &str {
 mod tests {
     use super::*;
     use crate::policy::Values;
+
+    // D42: the role's ARN parses and its resource starts with `role/aws-service-role/`.
+    #[test]
+    fn service_linked_roles() {
+        let roles = [
+            ("arn:aws:iam::111122223333:role/aws-service-role/x.amazonaws.com/AWSServiceRoleForX", true),
+            ("arn:aws:iam::111122223333:role/aws-service-role/", true),
+            ("arn:aws:iam::111122223333:role/aws-service-role:x", false),
+            ("arn:aws:iam::111122223333:role/app", false),
+            ("arn:aws:iam::111122223333:role/x/aws-service-role/y", false),
+            ("arn::iam::111122223333:role/aws-service-role/y", false),
+            ("arn:aws:::111122223333:role/aws-service-role/y", false),
+            ("arn:aws:iam:111122223333:role/aws-service-role/y", false),
+            ("ARN:aws:iam::111122223333:role/aws-service-role/y", false),
+            ("arn", false),
+        ];
+        for (role_arn, expected) in roles {
+            let caller = Caller::RoleSession {
+                role_arn: role_arn.to_owned(),
+                session_arn: None,
+                account: "111122223333".to_owned(),
+            };
+            assert_eq!(caller.is_service_linked_role(), expected, "{role_arn}");
+        }
+        assert!(!Caller::Anonymous.is_service_linked_role());
+    }
 
     fn aws(values: &[&str]) -> Principals {
         Principals::Typed(vec![(

@@ -83,8 +83,8 @@ impl<'a> Applicable<'a> {
     fn new(compiled: &'a Compiled, request: &Request) -> Applicable<'a> {
         let caller = &request.principal;
         // The scope tests cost something: they run only when there is a chain to apply.
-        let scp_applies = || caller.has_identity_side() && !is_service_linked_role(caller);
-        let rcp_applies = || rcp_governs(&request.action) && !is_service_linked_role(caller);
+        let scp_applies = || caller.has_identity_side() && !caller.is_service_linked_role();
+        let rcp_applies = || rcp_governs(&request.action) && !caller.is_service_linked_role();
         let identity_applies = caller.has_identity_side() && !matches!(caller, Caller::Root { .. });
         Applicable {
             scp: compiled.scp.as_deref().filter(|_| scp_applies()),
@@ -95,31 +95,6 @@ impl<'a> Applicable<'a> {
             identity: identity_applies.then_some(&compiled.identity),
             resource: compiled.resource.as_ref(),
         }
-    }
-}
-
-/// `Caller::is_service_linked_role` without building an `Arn` (which allocates): the role ARN
-/// parses as an ARN (`arn:`, five colons, non-empty partition and service) and its resource
-/// field starts with `role/aws-service-role/` (D42).
-fn is_service_linked_role(caller: &Caller) -> bool {
-    let Caller::RoleSession { role_arn, .. } = caller else {
-        return false;
-    };
-    let mut fields = role_arn.splitn(6, ':');
-    match (
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-    ) {
-        (Some("arn"), Some(partition), Some(service), Some(_), Some(_), Some(resource)) => {
-            !partition.is_empty()
-                && !service.is_empty()
-                && resource.starts_with("role/aws-service-role/")
-        }
-        _ => false,
     }
 }
 
@@ -425,37 +400,5 @@ mod tests {
         kinds.insert(PolicyKind::Session);
         kinds.insert(PolicyKind::Identity);
         assert_eq!(kinds.first(), Some(PolicyKind::Session));
-    }
-
-    // D42: the same answer as `Caller::is_service_linked_role`.
-    #[test]
-    fn service_linked_roles_as_the_principal_module_says() {
-        let roles = [
-            "arn:aws:iam::111122223333:role/aws-service-role/x.amazonaws.com/AWSServiceRoleForX",
-            "arn:aws:iam::111122223333:role/aws-service-role/",
-            "arn:aws:iam::111122223333:role/app",
-            "arn:aws:iam::111122223333:role/x/aws-service-role/y",
-            "arn::iam::111122223333:role/aws-service-role/y",
-            "arn:aws:::111122223333:role/aws-service-role/y",
-            "arn:aws:iam:111122223333:role/aws-service-role/y",
-            "arn:aws:iam:::role/aws-service-role/y",
-            "ARN:aws:iam::111122223333:role/aws-service-role/y",
-            "arn:aws:iam::111122223333:role/aws-service-role:x",
-            "arn",
-            "",
-        ];
-        for role_arn in roles {
-            let caller = Caller::RoleSession {
-                role_arn: role_arn.to_owned(),
-                session_arn: None,
-                account: "111122223333".to_owned(),
-            };
-            assert_eq!(
-                is_service_linked_role(&caller),
-                caller.is_service_linked_role(),
-                "{role_arn}"
-            );
-        }
-        assert!(!is_service_linked_role(&Caller::Anonymous));
     }
 }
