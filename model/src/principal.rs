@@ -244,11 +244,14 @@ pub fn account_principal(value: &str) -> Option<&str> {
     if is_account_id(value) {
         return Some(value);
     }
-    let arn_account = value
-        .strip_prefix("arn:")?
-        .split_once(":iam::")?
-        .1
-        .strip_suffix(":root")?;
+    // The first `:iam::`, found from the colons: `split_once(":iam::")` would set up a
+    // substring searcher on every call, and this runs per principal value per decision.
+    let rest = value.strip_prefix("arn:")?;
+    let at = rest
+        .match_indices(':')
+        .map(|(i, _)| i)
+        .find(|&i| rest.get(i..).is_some_and(|t| t.starts_with(":iam::")))?;
+    let arn_account = rest.get(at + ":iam::".len()..)?.strip_suffix(":root")?;
     is_account_id(arn_account).then_some(arn_account)
 }
 
@@ -280,6 +283,42 @@ fn last_segment(path_and_name: &str) -> &str {
 mod tests {
     use super::*;
     use crate::policy::Values;
+
+    // §1.3: `123456789012` or `arn:PARTITION:iam::ACCOUNT:root`, the account found after the
+    // first `:iam::` (checked against `split_once`, which the search from colons replaces).
+    #[test]
+    fn account_principals() {
+        let oracle = |value: &str| -> Option<String> {
+            if is_account_id(value) {
+                return Some(value.to_owned());
+            }
+            let a = value.strip_prefix("arn:")?.split_once(":iam::")?.1;
+            let a = a.strip_suffix(":root")?;
+            is_account_id(a).then(|| a.to_owned())
+        };
+        let cases = [
+            ("111122223333", Some("111122223333")),
+            ("arn:aws:iam::111122223333:root", Some("111122223333")),
+            ("arn:aws-cn:iam::111122223333:root", Some("111122223333")),
+            ("arn:a:iam:iam::111122223333:root", Some("111122223333")),
+            ("arn:x:iam::y:iam::111122223333:root", None),
+            ("arn:aws:iam::111122223333:user/root", None),
+            ("arn:aws:iam::11112222333:root", None),
+            ("arn:aws:sts::111122223333:root", None),
+            ("arn:aws:iam::111122223333:root:root", None),
+            ("arn::iam::", None),
+            ("1111222233334", None),
+            ("", None),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(account_principal(value), expected, "{value}");
+            assert_eq!(
+                account_principal(value).map(str::to_owned),
+                oracle(value),
+                "{value}"
+            );
+        }
+    }
 
     // D42: the role's ARN parses and its resource starts with `role/aws-service-role/`.
     #[test]

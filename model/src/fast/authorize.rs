@@ -21,7 +21,7 @@ pub(super) fn decide(compiled: &Compiled, request: &Request) -> (Decision, Optio
     let applicable = Applicable::new(compiled, request);
     let mut oracle = Lazy {
         request,
-        probe: compiled.names.probe(request.action.lowercase()),
+        probe: compiled.names.probe_action(&request.action),
         has_boundary: compiled.has_boundary,
     };
     procedure(&applicable, compiled.resource_kind, request, &mut oracle)
@@ -32,7 +32,7 @@ pub(super) fn authorize(compiled: &Compiled, request: &Request) -> Answer {
     let applicable = Applicable::new(compiled, request);
     let mut recorder = Recorder {
         request,
-        probe: compiled.names.probe(request.action.lowercase()),
+        probe: compiled.names.probe_action(&request.action),
         has_boundary: compiled.has_boundary,
         matched: Vec::new(),
         keys: KeyLog::default(),

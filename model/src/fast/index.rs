@@ -11,6 +11,7 @@
 
 use crate::pattern::{Pattern, Piece, Shape};
 use crate::policy::ActionElement;
+use crate::request::Action;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::ControlFlow;
@@ -35,11 +36,21 @@ impl Names {
         intern(&mut self.actions, action)
     }
 
-    /// Looks up a request's action, given in lowercase (`Action::lowercase`).
+    /// Looks up a request's action; `Action` has already split off its service prefix.
+    pub(super) fn probe_action<'a>(&self, action: &'a Action) -> Probe<'a> {
+        self.lookup(action.lowercase(), action.service())
+    }
+
+    /// Looks up an action given in lowercase (`s3:getobject`).
+    #[cfg(test)]
     pub(super) fn probe<'a>(&self, action: &'a str) -> Probe<'a> {
         let service = action
             .split_once(':')
             .map_or(action, |(service, _)| service);
+        self.lookup(action, service)
+    }
+
+    fn lookup<'a>(&self, action: &'a str, service: &str) -> Probe<'a> {
         Probe {
             action,
             service: self.services.get(service).copied(),
