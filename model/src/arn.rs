@@ -172,10 +172,15 @@ impl ArnConditionPattern {
 /// The six fields of `text` when [`Arn::parse`] accepts it, without allocating: `arn:`, five
 /// colons, a non-empty partition and service.
 pub fn arn_fields(text: &str) -> Option<[&str; 6]> {
-    let mut split = text.splitn(6, ':');
-    let fields: [Option<&str>; 6] = std::array::from_fn(|_| split.next());
+    let mut fields = [""; 6];
+    let mut rest = text;
+    for field in fields.iter_mut().take(5) {
+        let colon = rest.bytes().position(|b| b == b':')?;
+        *field = rest.get(..colon)?;
+        rest = rest.get(colon + 1..)?;
+    }
     match fields {
-        [Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(rest)]
+        ["arn", partition, service, region, account, _]
             if !partition.is_empty() && !service.is_empty() =>
         {
             Some(["arn", partition, service, region, account, rest])

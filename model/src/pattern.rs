@@ -227,7 +227,7 @@ impl Pattern {
             let found = match (searcher, segment) {
                 (Some(searcher), _) => searcher.find_end(middle),
                 (None, [Piece::Literal(text)]) => {
-                    middle.find(text.as_str()).map(|at| at + text.len())
+                    find_literal(middle, text).map(|at| at + text.len())
                 }
                 // Normalization leaves no empty middle segment, and `build` gives every other
                 // shape a searcher; an empty segment matches right here.
@@ -516,11 +516,78 @@ impl ShiftAnd {
     }
 }
 
+/// `haystack.find(needle)` without `str::find`'s two-way searcher, whose setup costs more than
+/// the whole search for the short literals of real policies. Still linear: at most `SHORT`
+/// byte comparisons per position. A match always starts on a character boundary, since a
+/// UTF-8 needle starts with a lead byte.
+fn find_literal(haystack: &str, needle: &str) -> Option<usize> {
+    const SHORT: usize = 16;
+    if needle.len() > SHORT {
+        return haystack.find(needle);
+    }
+    let (hay, pin) = (haystack.as_bytes(), needle.as_bytes());
+    let Some(&first) = pin.first() else {
+        return Some(0);
+    };
+    let mut from = 0;
+    while let Some(at) = hay.get(from..)?.iter().position(|&b| b == first) {
+        let at = from + at;
+        // Past the end for this start means past the end for every later one.
+        if hay.get(at..at + pin.len())? == pin {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn find_literal_is_str_find() {
+        let hays = [
+            "",
+            "a",
+            "aaab",
+            "abcabcabd",
+            "xÄbÄbc",
+            "日本語の本",
+            "aaaaaaaaaaaaaaaaaaaab",
+        ];
+        let needles = [
+            "",
+            "a",
+            "b",
+            "ab",
+            "abd",
+            "Äb",
+            "本",
+            "の本",
+            "aaaaaaaaaaaaaaaab",
+            "aaaaaaaaaaaaaaaaaaaab",
+            "zz",
+        ];
+        for hay in hays {
+            for needle in needles {
+                assert_eq!(
+                    find_literal(hay, needle),
+                    hay.find(needle),
+                    "{hay} {needle}"
+                );
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn find_literal_is_str_find_on_random_text(hay in "[abä]{0,40}", needle in "[abä]{0,20}") {
+            prop_assert_eq!(find_literal(&hay, &needle), hay.find(needle.as_str()));
+        }
+    }
 
     fn lit(text: &str) -> Piece {
         Piece::Literal(text.to_owned())
