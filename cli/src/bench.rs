@@ -1,5 +1,4 @@
-use crate::EXIT_INPUT;
-use iamspec_conformance::Suite;
+use crate::{input, EXIT_INPUT};
 use iamspec_model::evaluator::Reference;
 use iamspec_model::fast::Compiled;
 use iamspec_model::{Decision, Evaluator, PolicySet, Request};
@@ -37,17 +36,8 @@ pub fn run(args: Args) -> u8 {
         );
         return EXIT_INPUT;
     };
-    let suites = match Suite::discover(&args.suites).and_then(|files| {
-        files
-            .iter()
-            .map(|f| Suite::load(f))
-            .collect::<Result<Vec<_>, _>>()
-    }) {
-        Ok(suites) => suites,
-        Err(e) => {
-            eprintln!("{e}");
-            return EXIT_INPUT;
-        }
+    let Some(suites) = input::suites_or_report(&args.suites) else {
+        return EXIT_INPUT;
     };
     let mut cases: Vec<(Request, PolicySet)> = Vec::new();
     let mut skipped = 0usize;
@@ -162,6 +152,7 @@ fn measure<E: Evaluator>(prepared: &[(E, &Request)], duration: Duration) -> Meas
 #[cfg(test)]
 mod tests {
     use super::*;
+    use iamspec_conformance::Suite;
 
     fn args(suites: Vec<PathBuf>, evaluator: Which, seconds: f64) -> Args {
         Args {

@@ -1,7 +1,7 @@
-use crate::EXIT_INPUT;
+use crate::{input, EXIT_INPUT};
 use iamspec_conformance::external::External;
 use iamspec_conformance::runner::run_case;
-use iamspec_conformance::{Implementation, Suite};
+use iamspec_conformance::Implementation;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -36,17 +36,8 @@ pub fn run(command: Command) -> u8 {
         filter,
         timeout,
     } = command;
-    let suites = match Suite::discover(&paths).and_then(|files| {
-        files
-            .iter()
-            .map(|f| Suite::load(f))
-            .collect::<Result<Vec<_>, _>>()
-    }) {
-        Ok(suites) => suites,
-        Err(e) => {
-            eprintln!("{e}");
-            return EXIT_INPUT;
-        }
+    let Some(suites) = input::suites_or_report(&paths) else {
+        return EXIT_INPUT;
     };
     let mut runner = match implementation {
         Some(command) => {

@@ -1,7 +1,7 @@
 //! `iamspec equiv`: are two policies (or policy sets) equivalent? Also the input handling and
 //! witness printing that `check` and `reach` share.
 
-use crate::{display_name, read_input, EXIT_INPUT};
+use crate::{input, EXIT_INPUT};
 use iamspec_model::json::{Json, JsonPath};
 use iamspec_model::policy::{check, Policy, PolicyKind};
 use iamspec_model::request::Action;
@@ -63,9 +63,7 @@ pub enum Input {
 
 /// Reads a policy document (validated as `kind`) or a policy set.
 pub fn load(path: &Path, kind: PolicyKind) -> Result<Input, String> {
-    let name = display_name(path);
-    let text = read_input(path)?;
-    let json = Json::parse(&text).map_err(|e| format!("{name}: {e}"))?;
+    let (input::Source { name, text }, json) = input::read_json(path)?;
     if json.get("Statement").is_some() {
         let (policy, findings) = check(&json, kind, Some(&text));
         if let Some(finding) = findings.iter().find(|f| f.blocks_evaluation()) {

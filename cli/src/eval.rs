@@ -1,7 +1,8 @@
-use crate::{display_name, read_input, EXIT_INPUT};
+use crate::{display_name, input, EXIT_INPUT};
 use iamspec_conformance::case::Expect;
 use iamspec_conformance::suite::parse_case;
 use iamspec_model::json::{Json, JsonPath};
+use iamspec_model::quote::shown;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -32,21 +33,12 @@ pub fn run(args: Args) -> u8 {
 }
 
 fn eval_one(path: &std::path::Path, json_output: bool) -> u8 {
-    let name = display_name(path);
+    let Some((input::Source { name, .. }, json)) = input::read_json_or_report(path) else {
+        return EXIT_INPUT;
+    };
     let fail = |message: String| {
         eprintln!("{name}: {message}");
         EXIT_INPUT
-    };
-    let text = match read_input(path) {
-        Ok(text) => text,
-        Err(message) => {
-            eprintln!("{message}");
-            return EXIT_INPUT;
-        }
-    };
-    let json = match Json::parse(&text) {
-        Ok(json) => json,
-        Err(e) => return fail(e.to_string()),
     };
     if json.get("cases").is_some() {
         return fail("this is a suite, not a case: use `iamspec conformance run`".into());
@@ -108,7 +100,12 @@ fn eval_one(path: &std::path::Path, json_output: bool) -> u8 {
             }
         }
         if !answer.missing_keys.is_empty() {
-            println!("missing context keys: {}", answer.missing_keys.join(", "));
+            let keys: Vec<String> = answer
+                .missing_keys
+                .iter()
+                .map(|key| shown(key).to_string())
+                .collect();
+            println!("missing context keys: {}", keys.join(", "));
         }
         match expected_ok {
             Some(true) => println!("expected: {} (as expected)", case.expect),

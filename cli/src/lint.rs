@@ -1,4 +1,4 @@
-use crate::{display_name, read_input, EXIT_INPUT};
+use crate::{input, EXIT_INPUT};
 use iamspec_corpus::lint::{lint, render_json, render_text, LintReport};
 use iamspec_corpus::sarif::sarif;
 use iamspec_corpus::Catalogue;
@@ -34,14 +34,10 @@ pub fn run(args: Args) -> u8 {
     let catalogue = Catalogue::embedded();
     let mut reports: Vec<(String, LintReport)> = Vec::with_capacity(args.policies.len());
     for path in &args.policies {
-        let text = match read_input(path) {
-            Ok(text) => text,
-            Err(message) => {
-                eprintln!("{message}");
-                return EXIT_INPUT;
-            }
+        let Some(source) = input::read_or_report(path) else {
+            return EXIT_INPUT;
         };
-        reports.push((display_name(path), lint(&text, args.kind, catalogue)));
+        reports.push((source.name, lint(&source.text, args.kind, catalogue)));
     }
     match args.format {
         Format::Text => {

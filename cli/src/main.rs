@@ -6,6 +6,7 @@ mod check;
 mod conformance;
 mod equiv;
 mod eval;
+mod input;
 mod lint;
 mod reach;
 mod summary;

@@ -1,4 +1,4 @@
-use crate::{display_name, read_input, EXIT_INPUT};
+use crate::{input, EXIT_INPUT};
 use iamspec_corpus::summary::{render_text, summarize};
 use iamspec_corpus::Catalogue;
 use iamspec_model::policy::Policy;
@@ -15,13 +15,8 @@ pub struct Args {
 
 /// Exit 0 with a summary, 1 when the policy does not parse, 2 when it cannot be read.
 pub fn run(args: Args) -> u8 {
-    let name = display_name(&args.policy);
-    let text = match read_input(&args.policy) {
-        Ok(text) => text,
-        Err(message) => {
-            eprintln!("{message}");
-            return EXIT_INPUT;
-        }
+    let Some(input::Source { name, text }) = input::read_or_report(&args.policy) else {
+        return EXIT_INPUT;
     };
     let policy = match Policy::parse(&text) {
         Ok(policy) => policy,

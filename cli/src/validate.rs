@@ -1,5 +1,4 @@
-use crate::{display_name, read_input, EXIT_INPUT};
-use iamspec_model::json::Json;
+use crate::{input, EXIT_INPUT};
 use iamspec_model::policy::{check, PolicyKind, Severity};
 use std::path::PathBuf;
 
@@ -17,21 +16,10 @@ pub struct Args {
 
 /// Exit 0 when valid (warnings allowed), 1 when there are errors, 2 when unreadable.
 pub fn run(args: Args) -> u8 {
-    let name = display_name(&args.policy);
-    let text = match read_input(&args.policy) {
-        Ok(text) => text,
-        Err(message) => {
-            eprintln!("{message}");
-            return EXIT_INPUT;
-        }
+    let Some((source, json)) = input::read_json_or_report(&args.policy) else {
+        return EXIT_INPUT;
     };
-    let json = match Json::parse(&text) {
-        Ok(json) => json,
-        Err(e) => {
-            eprintln!("{name}: {e}");
-            return EXIT_INPUT;
-        }
-    };
+    let (name, text) = (source.name, source.text);
     let (_, findings) = check(&json, args.kind, Some(&text));
     let errors = findings
         .iter()

@@ -12,6 +12,7 @@
 use iamspec_conformance::runner::{run_case, Implementation};
 use iamspec_conformance::{Suite, SuiteError};
 use iamspec_model::json::{Json, JsonPath, Segment};
+use iamspec_model::testing::hostile;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -77,6 +78,19 @@ fn one_line_error(run: &Run, file: &str) -> String {
     rest.trim_end().to_owned()
 }
 
+/// The one-line error of each command that reads `file` as its main input (see
+/// [`one_line_error`]).
+fn one_line_errors_from_every_command(file: &str) -> Vec<String> {
+    [
+        vec!["eval", file],
+        vec!["validate", file],
+        vec!["conformance", "run", file],
+    ]
+    .iter()
+    .map(|args| one_line_error(&iamspec(args), file))
+    .collect()
+}
+
 fn short(text: &str) -> String {
     text.chars().take(300).collect()
 }
@@ -137,12 +151,7 @@ fn deep_nesting_of_objects_in_every_command() {
     let dir = scratch("deep-objects");
     let text = r#"{"a":"#.repeat(DEEP) + "1" + &"}".repeat(DEEP);
     let file = write(&dir, "deep.json", text.as_bytes());
-    for args in [
-        vec!["eval", &file],
-        vec!["validate", &file],
-        vec!["conformance", "run", &file],
-    ] {
-        let message = one_line_error(&iamspec(&args), &file);
+    for message in one_line_errors_from_every_command(&file) {
         assert!(message.ends_with("recursion limit exceeded"), "{message}");
     }
 }
@@ -154,12 +163,7 @@ fn deep_nesting_of_objects_in_every_command() {
 fn empty_files_in_every_command() {
     let dir = scratch("empty");
     let file = write(&dir, "empty.json", b"");
-    for args in [
-        vec!["eval", &file],
-        vec!["validate", &file],
-        vec!["conformance", "run", &file],
-    ] {
-        let message = one_line_error(&iamspec(&args), &file);
+    for message in one_line_errors_from_every_command(&file) {
         assert_eq!(
             message,
             "invalid JSON at line 1, column 0: EOF while parsing a value"
@@ -175,12 +179,7 @@ fn invalid_utf8_in_every_command() {
     bytes.extend_from_slice(&[0x80, 0xC0, 0xAF]);
     bytes.extend_from_slice(br#"","Effect":"Allow","Action":"*","Resource":"*"}}"#);
     let file = write(&dir, "latin.json", &bytes);
-    for args in [
-        vec!["eval", &file],
-        vec!["validate", &file],
-        vec!["conformance", "run", &file],
-    ] {
-        let message = one_line_error(&iamspec(&args), &file);
+    for message in one_line_errors_from_every_command(&file) {
         assert!(message.contains("valid UTF-8"), "{message}");
     }
 }
@@ -221,7 +220,98 @@ fn multi_megabyte_strings_in_a_case_file() {
         "{}",
         short(&run.stdout)
     );
-    eprintln!("multi-megabyte case: {} bytes of output", run.stdout.len());
+    // The action and the Sid are quoted to 200 characters each, not 4 MiB.
+    assert!(run.stdout.len() < 4_000, "{} bytes", run.stdout.len());
+    assert_eq!(
+        run.stdout.matches(" more characters)").count(),
+        2,
+        "{}",
+        run.stdout
+    );
+}
+
+/// A message quotes at most 200 characters of a value (here 1 MiB) and says how many it left
+/// out, in every command's output: findings, errors, explanations, conformance reports.
+#[test]
+fn megabyte_values_are_shortened_in_every_output() {
+    let dir = scratch("megabyte-messages");
+    let big: String = std::iter::repeat_n('b', 1 << 20).collect();
+    let left_out = format!("…` ({} more characters)", (1 << 20) - 200);
+    let short_enough = |text: &str| {
+        assert!(text.len() < 2_000, "{} bytes: {}", text.len(), short(text));
+    };
+
+    // validate: a finding, as text and as JSON (its message and its path).
+    let policy = json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+        "Action": big.clone(), "Resource": "*", "Condition": {"StringEquals": {big.clone(): "v"}}}});
+    let file = write(&dir, "policy.json", policy.to_string().as_bytes());
+    let run = iamspec(&["validate", &file]);
+    assert_eq!(run.code, 1, "{}", short(&run.stderr));
+    short_enough(&run.stdout);
+    assert!(run.stdout.contains(&left_out), "{}", run.stdout);
+    let run = iamspec(&["validate", "--json", &file]);
+    assert_eq!(run.code, 1);
+    short_enough(&run.stdout);
+
+    // eval: an invalid request is one line on stderr.
+    let request = json!({"principal": "arn:aws:iam::111122223333:user/alice",
+        "action": big.clone(), "resource": "*"});
+    let file = write(
+        &dir,
+        "bad-request.json",
+        case(request, json!({})).to_string().as_bytes(),
+    );
+    let message = one_line_error(&iamspec(&["eval", &file]), &file);
+    short_enough(&message);
+    assert!(message.contains(&left_out), "{message}");
+
+    // eval: an invalid policy in a case.
+    let file = write(
+        &dir,
+        "bad-policy.json",
+        case(
+            json!({"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject", "resource": "*"}),
+            json!({"identity": [policy]}),
+        )
+        .to_string()
+        .as_bytes(),
+    );
+    let message = one_line_error(&iamspec(&["eval", &file]), &file);
+    short_enough(&message);
+
+    // eval: a denial in AWS's wording quotes the principal, the action and the resource; the
+    // missing context keys are listed.
+    let request = json!({"principal": format!("arn:aws:iam::111122223333:user/{big}"),
+        "action": format!("s3:{big}"), "resource": format!("arn:aws:s3:::{big}")});
+    let wants_key = json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+        "Action": "*", "Resource": "*", "Condition": {"StringEquals": {big.clone(): "v"}}}});
+    let file = write(
+        &dir,
+        "denied.json",
+        case(request, json!({"identity": [wants_key]}))
+            .to_string()
+            .as_bytes(),
+    );
+    let run = iamspec(&["eval", &file]);
+    assert_eq!(run.code, 1, "{}", short(&run.stderr));
+    short_enough(&run.stdout);
+    assert!(
+        run.stdout.contains("missing context keys: bbbb"),
+        "{}",
+        run.stdout
+    );
+
+    // conformance run: the report of a case that failed with an error quoting the value.
+    let suite = json!({"format": "iamspec-conformance/1", "suite": "big", "cases": [{
+        "id": "big-action",
+        "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": big, "resource": "*"},
+        "policies": {},
+        "expect": {"decision": "allow"}}]});
+    let file = write(&dir, "suite.json", suite.to_string().as_bytes());
+    let run = iamspec(&["conformance", "run", &file]);
+    assert_eq!(run.code, 1, "{}", short(&run.stderr));
+    short_enough(&run.stdout);
+    assert!(run.stdout.contains(&left_out), "{}", run.stdout);
 }
 
 #[test]
@@ -274,85 +364,11 @@ fn hostile_patterns_in_a_case_file() {
 // ---------------------------------------------------------------------------------------------
 // Wrong JSON types everywhere, generated
 
-fn samples() -> Vec<Json> {
-    vec![
-        Json::Null,
-        Json::Bool(true),
-        Json::Number("7".into()),
-        Json::String("x".into()),
-        Json::Array(vec![]),
-        Json::Array(vec![Json::Number("7".into())]),
-        Json::Object(vec![]),
-        Json::Object(vec![("x".into(), Json::Null)]),
-    ]
-}
-
-fn node_paths(json: &Json, at: &JsonPath, out: &mut Vec<JsonPath>) {
-    out.push(at.clone());
-    match json {
-        Json::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                node_paths(item, &at.index(i), out);
-            }
-        }
-        Json::Object(members) => {
-            for (key, value) in members {
-                node_paths(value, &at.key(key), out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn replaced(json: &Json, at: &[Segment], with: &Json) -> Json {
-    let Some((first, rest)) = at.split_first() else {
-        return with.clone();
-    };
-    match (json, first) {
-        (Json::Array(items), Segment::Index(i)) => Json::Array(
-            items
-                .iter()
-                .enumerate()
-                .map(|(j, item)| {
-                    if j == *i {
-                        replaced(item, rest, with)
-                    } else {
-                        item.clone()
-                    }
-                })
-                .collect(),
-        ),
-        (Json::Object(members), Segment::Key(k)) => Json::Object(
-            members
-                .iter()
-                .map(|(key, value)| {
-                    let value = if key == k {
-                        replaced(value, rest, with)
-                    } else {
-                        value.clone()
-                    };
-                    (key.clone(), value)
-                })
-                .collect(),
-        ),
-        _ => unreachable!("paths come from the document"),
-    }
-}
-
 fn mutations(template: &Json) -> Vec<(Json, JsonPath, Json)> {
-    let mut paths = Vec::new();
-    node_paths(template, &JsonPath::root(), &mut paths);
-    let mut out = Vec::new();
-    for at in paths {
-        for sample in samples() {
-            out.push((
-                replaced(template, at.segments(), &sample),
-                at.clone(),
-                sample,
-            ));
-        }
-    }
-    out
+    hostile::mutations(template)
+        .into_iter()
+        .map(|m| (m.document, m.at, m.sample))
+        .collect()
 }
 
 /// Is the message about `at` or something under it? Messages start with the path as written

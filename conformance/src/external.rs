@@ -5,8 +5,10 @@
 use crate::case::Case;
 use crate::runner::Outcome;
 use iamspec_model::json::Json;
+use iamspec_model::quote::{quoted, shown};
 use iamspec_model::Decision;
 use std::io::{BufRead, BufReader, Write};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::time::Duration;
@@ -33,14 +35,17 @@ impl External {
     }
 
     fn start(&self) -> Result<Running, String> {
+        // A process group of its own: the peer is `sh -c COMMAND`, and whatever COMMAND starts
+        // (a wrapper script, a JVM, `sleep ... &`) must go when the peer is stopped, not only `sh`.
         let mut child = Command::new("sh")
             .arg("-c")
             .arg(&self.command)
+            .process_group(0)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .map_err(|e| format!("cannot start `{}`: {e}", self.command))?;
+            .map_err(|e| format!("cannot start {}: {e}", quoted(&self.command)))?;
         let stdin = child.stdin.take().ok_or("no standard input")?;
         let stdout = child.stdout.take().ok_or("no standard output")?;
         let (send, lines) = channel();
@@ -61,6 +66,9 @@ impl External {
 
     fn stop(&mut self) {
         if let Some(mut running) = self.running.take() {
+            // The group is killed before `sh` is reaped: until then its pid, which is the group's
+            // id, cannot be reused, so the signal reaches no stranger.
+            kill_group(running.child.id());
             let _ = running.child.kill();
             let _ = running.child.wait();
         }
@@ -115,14 +123,28 @@ impl Drop for External {
     }
 }
 
+/// Sends SIGKILL to every process of group `pgid`. Through `sh`'s own `kill`, the one the peer
+/// already needs, because the standard library signals only its direct child (and `unsafe` is
+/// forbidden here, which rules out calling `kill(2)` directly).
+fn kill_group(pgid: u32) {
+    let _ = Command::new("sh")
+        .arg("-c")
+        .arg(format!("kill -s KILL -- -{pgid}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// The peer's answer. What it says is echoed in reports, so it is shortened as the model's
+/// messages shorten input ([`iamspec_model::quote`]).
 fn parse_answer(line: &str) -> Outcome {
-    let shown: String = line.chars().take(200).collect();
-    let garbage = || Outcome::Broken(format!("unreadable answer `{shown}`"));
+    let garbage = || Outcome::Broken(format!("unreadable answer {}", quoted(line)));
     let Ok(json) = Json::parse(line) else {
         return garbage();
     };
     if let Some(message) = json.get("error") {
-        return Outcome::Rejected(message.as_str().unwrap_or("error").to_owned());
+        return Outcome::Rejected(shown(message.as_str().unwrap_or("error")).to_string());
     }
     match json
         .get("decision")
@@ -134,7 +156,7 @@ fn parse_answer(line: &str) -> Outcome {
             deciding: json
                 .get("deciding")
                 .and_then(Json::as_str)
-                .map(str::to_owned),
+                .map(|kind| shown(kind).to_string()),
         },
         None => garbage(),
     }
@@ -183,5 +205,99 @@ mod tests {
             Duration::from_secs(5),
         );
         assert_eq!(peer.ask(&case()), Outcome::Rejected("bad policy".into()));
+    }
+
+    #[test]
+    fn megabyte_answers_are_shortened_in_reports() {
+        let garbage = "x".repeat(1 << 20);
+        let Outcome::Broken(message) = parse_answer(&garbage) else {
+            panic!("garbage accepted");
+        };
+        assert_eq!(
+            message,
+            format!(
+                "unreadable answer `{}…` ({} more characters)",
+                "x".repeat(200),
+                (1 << 20) - 200
+            )
+        );
+        let error = format!(r#"{{"error":"{garbage}"}}"#);
+        let Outcome::Rejected(message) = parse_answer(&error) else {
+            panic!("not a rejection");
+        };
+        assert!(message.len() < 300, "{} bytes", message.len());
+        assert!(message.ends_with(" (1048376 more characters)"), "{message}");
+    }
+
+    /// A process that is gone or a zombie (killed, waiting for a parent that may never reap it:
+    /// PID 1 of a container does not always).
+    fn is_dead(pid: &str) -> bool {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => true,
+            // `pid (comm) STATE ...`: the state follows the last `)`.
+            Ok(stat) => stat
+                .rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with(['Z', 'X'])),
+        }
+    }
+
+    fn wait_dead(pid: &str) -> bool {
+        // Killing is asynchronous; a generous bound keeps a busy machine from failing the test.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while std::time::Instant::now() < deadline {
+            if is_dead(pid) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    /// A peer that starts a long-lived grandchild, writes its pid to a file, answers the first
+    /// case and hangs on the second.
+    fn peer_with_grandchild(name: &str, timeout: Duration) -> (External, std::path::PathBuf) {
+        let file = std::env::temp_dir().join(format!(
+            "iamspec-external-{}-{name}.pid",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_file(&file);
+        let command = format!(
+            r#"sleep 1000 & echo $! > '{}'; read l; echo '{{"decision":"allow"}}'; read l; wait"#,
+            file.display()
+        );
+        (External::new(&command, timeout), file)
+    }
+
+    /// Starts the peer, sees its grandchild running, stops the peer with `stop`, and asserts
+    /// that the grandchild died with it (killing it otherwise, so that no test leaves it behind).
+    fn assert_grandchild_dies(name: &str, timeout: Duration, stop: impl FnOnce(External)) {
+        let (mut peer, file) = peer_with_grandchild(name, timeout);
+        assert!(matches!(peer.ask(&case()), Outcome::Decision { .. }));
+        let pid = std::fs::read_to_string(&file).unwrap().trim().to_owned();
+        assert!(
+            !pid.is_empty() && !is_dead(&pid),
+            "grandchild `{pid}` not running"
+        );
+        stop(peer);
+        let dead = wait_dead(&pid);
+        if !dead {
+            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+        }
+        let _ = std::fs::remove_file(&file);
+        assert!(dead, "the grandchild {pid} outlived the peer ({name})");
+    }
+
+    #[test]
+    fn a_timeout_kills_the_peers_children_too() {
+        assert_grandchild_dies("timeout", Duration::from_millis(300), |mut peer| {
+            assert!(matches!(peer.ask(&case()), Outcome::Broken(m) if m.contains("no answer")));
+            // Stopped by the timeout itself: dropping it next has nothing left to kill.
+            assert!(peer.running.is_none());
+        });
+    }
+
+    #[test]
+    fn dropping_the_peer_kills_its_children_too() {
+        assert_grandchild_dies("drop", Duration::from_secs(30), drop);
     }
 }

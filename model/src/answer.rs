@@ -2,6 +2,7 @@
 //! applied, and the context keys the policies wanted but the request lacked (SEMANTICS.md §5).
 
 use crate::policy::{Effect, PolicyKind};
+use crate::quote::{quoted, shown};
 use crate::request::Request;
 use serde::Serialize;
 use std::fmt;
@@ -75,7 +76,7 @@ impl fmt::Display for StatementRef {
         }
         write!(f, "[{}].Statement[{}]", self.policy, self.statement)?;
         if let Some(sid) = &self.sid {
-            write!(f, " (Sid `{sid}`)")?;
+            write!(f, " (Sid {})", quoted(sid))?;
         }
         write!(f, " {}", self.effect)
     }
@@ -97,12 +98,14 @@ pub struct Answer {
 impl Answer {
     /// AWS's wording (§5): `User: ... is not authorized to perform: ... with an explicit deny in a
     /// service control policy`, or a sentence saying what allowed the request.
+    /// The request's values are shortened as every message shortens input ([`crate::quote`]).
     pub fn message(&self, request: &Request) -> String {
-        let action = request.action.as_str();
+        let action = shown(request.action.as_str());
         let denied = |reason: String| {
             format!(
                 "User: {} is not authorized to perform: {action} on resource: {} {reason}",
-                request.principal_text, request.resource
+                shown(&request.principal_text),
+                shown(&request.resource.to_string())
             )
         };
         let cross_account = request.resource_account.as_deref() != request.principal.account();

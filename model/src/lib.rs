@@ -14,6 +14,7 @@ pub mod pattern;
 pub mod policy;
 pub mod policy_set;
 pub mod principal;
+pub mod quote;
 pub mod reference;
 pub mod request;
 pub mod scope;

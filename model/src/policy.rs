@@ -2,6 +2,7 @@
 //! policy kind (SEMANTICS.md §1).
 
 mod ast;
+mod draft;
 mod err;
 mod finding;
 mod kind;
@@ -30,18 +31,78 @@ impl Policy {
 }
 
 /// Everything validation finds in `json` as a policy of `kind`: structural errors from parsing,
-/// then the rules of the kind. `text` is the original document text when there is one (SCP and
-/// RCP quotas count its whitespace). The policy is returned when it parsed.
+/// then the rules of the kind, checked on every part that parsed (a broken element does not hide
+/// the problems of the others). `text` is the original document text when there is one (SCP and
+/// RCP quotas count its whitespace). The policy is returned only when it parsed whole, with no
+/// structural error: an error anywhere means no policy to evaluate (fail closed).
 pub fn check(json: &Json, kind: PolicyKind, text: Option<&str>) -> (Option<Policy>, Vec<Finding>) {
-    match parse::parse_policy(json) {
-        Err(findings) => (None, findings),
-        Ok(policy) => {
-            let size = PolicySize {
-                without_whitespace: json.to_compact_string().chars().count(),
-                with_whitespace: text.map(|t| t.chars().count()),
-            };
-            let findings = validate::validate(&policy, kind, size);
-            (Some(policy), findings)
+    let (draft, mut findings) = parse::parse_draft(json);
+    let Some(draft) = draft else {
+        return (None, findings);
+    };
+    let parsed = findings.is_empty();
+    // Measured only for the kinds with a quota.
+    let size = || PolicySize {
+        without_whitespace: compact_chars(json),
+        with_whitespace: text.map(|t| t.chars().count()),
+    };
+    findings.extend(validate::validate(&draft, kind, size));
+    let policy = if parsed { draft.finish() } else { None };
+    (policy, findings)
+}
+
+/// `json.to_compact_string().chars().count()`, without writing the text: strings escaped as
+/// serde_json escapes them (`"` and `\\` and `\b\t\n\f\r` in two characters, other control
+/// characters as `\u00XX`).
+fn compact_chars(json: &Json) -> usize {
+    let string = |s: &str| {
+        2 + s
+            .chars()
+            .map(|c| match c {
+                '"' | '\\' | '\u{8}' | '\t' | '\n' | '\u{c}' | '\r' => 2,
+                '\u{0}'..='\u{1f}' => 6,
+                _ => 1,
+            })
+            .sum::<usize>()
+    };
+    // Commas between n items: n - 1, and none for an empty list.
+    let commas = |n: usize| n.saturating_sub(1);
+    match json {
+        Json::Null | Json::Bool(true) => 4,
+        Json::Bool(false) => 5,
+        Json::Number(n) => n.chars().count(),
+        Json::String(s) => string(s),
+        Json::Array(items) => {
+            2 + commas(items.len()) + items.iter().map(compact_chars).sum::<usize>()
+        }
+        Json::Object(members) => {
+            2 + commas(members.len())
+                + members
+                    .iter()
+                    .map(|(key, value)| string(key) + 1 + compact_chars(value))
+                    .sum::<usize>()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_length_is_that_of_the_compact_text() {
+        let every_early_char: String = (0u32..0x300).filter_map(char::from_u32).collect();
+        let documents = [
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:*"], "Resource": "*", "Condition": {"NumericLessThan": {"n": -1.5e3}, "Bool": {"b": true}}}, null, false, [], {}]}"#.to_owned(),
+            serde_json::json!({"Sid": every_early_char, "k\"\\\u{7f}é€𝄞": "\u{0}\u{1f}\u{8}\u{c}"}).to_string(),
+        ];
+        for text in documents {
+            let json = Json::parse(&text).unwrap();
+            assert_eq!(
+                compact_chars(&json),
+                json.to_compact_string().chars().count(),
+                "{text}"
+            );
         }
     }
 }

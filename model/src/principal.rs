@@ -87,7 +87,8 @@ impl Caller {
         let account = arn.account().to_owned();
         if !is_account_id(&account) {
             return Err(format!(
-                "the account field `{account}` is not a 12-digit account id"
+                "the account field {account} is not a 12-digit account id",
+                account = crate::quote::quoted(&account)
             ));
         }
         let resource = arn.resource();

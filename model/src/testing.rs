@@ -9,6 +9,7 @@
 
 pub mod differential;
 pub mod fuzz;
+pub mod hostile;
 pub mod pools;
 pub mod spec;
 pub mod strategy;

@@ -17,6 +17,7 @@ use iamspec_model::json::{Json, JsonPath, Segment};
 use iamspec_model::policy::{check, Finding, PolicyKind, Severity};
 use iamspec_model::policy_set::PolicySetError;
 use iamspec_model::request::RequestError;
+use iamspec_model::testing::hostile::{self, is_under};
 use iamspec_model::{reference, Answer, Decision, PolicySet, Request};
 use serde_json::{json, Value};
 use std::cell::Cell;
@@ -637,6 +638,236 @@ fn huge_unclosed_variables_are_literal_text() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Megabyte values in messages: quoted to 200 characters, with how many more there were
+
+const MEGABYTE: usize = 1 << 20;
+
+/// A message that echoes a 1 MiB value: short, and saying how much it left out.
+fn assert_shortened(message: &str) {
+    assert!(
+        message.len() < 2_000,
+        "{} bytes: {}",
+        message.len(),
+        truncate(message)
+    );
+    assert!(
+        message.contains('…') && message.contains(" more characters)"),
+        "{}",
+        truncate(message)
+    );
+}
+
+/// Every kind of finding that quotes a value or a key, each with a 1 MiB one (`BIG`): the
+/// finding as printed and its message are short. The whole set is also a policy set error.
+#[test]
+fn megabyte_values_in_findings_are_shortened() {
+    let big: String = std::iter::repeat_n('b', MEGABYTE).collect();
+    let documents: Vec<(PolicyKind, &str, Value)> = vec![
+        // The parser's findings.
+        (
+            PolicyKind::Identity,
+            "unknown-element",
+            json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", big.clone(): 1}}),
+        ),
+        (
+            PolicyKind::Identity,
+            "unknown-element",
+            json!({"Version": "2012-10-17", big.clone(): 1, "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}),
+        ),
+        (
+            PolicyKind::Identity,
+            "invalid-version",
+            json!({"Version": big.clone(), "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}),
+        ),
+        (
+            PolicyKind::Identity,
+            "invalid-effect",
+            json!({"Version": "2012-10-17", "Statement": {"Effect": big.clone(), "Action": "*", "Resource": "*"}}),
+        ),
+        (
+            PolicyKind::Identity,
+            "unknown-operator",
+            json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {big.clone(): {"k": "v"}}}}),
+        ),
+        (
+            PolicyKind::Resource,
+            "invalid-principal",
+            json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": big.clone(), "Action": "*", "Resource": "*"}}),
+        ),
+        (
+            PolicyKind::Resource,
+            "invalid-principal",
+            json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {big.clone(): "*"}, "Action": "*", "Resource": "*"}}),
+        ),
+        // Validation's findings.
+        (
+            PolicyKind::Identity,
+            "invalid-sid",
+            json!({"Version": "2012-10-17", "Statement": {"Sid": big.clone() + "-", "Effect": "Allow", "Action": "*", "Resource": "*"}}),
+        ),
+        (
+            PolicyKind::Identity,
+            "duplicate-sid",
+            json!({"Version": "2012-10-17", "Statement": [{"Sid": big.clone(), "Effect": "Allow", "Action": "*", "Resource": "*"}, {"Sid": big.clone(), "Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+        ),
+        (
+            PolicyKind::Identity,
+            "invalid-action",
+            json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": big.clone(), "Resource": "*"}}),
+        ),
+        (
+            PolicyKind::Identity,
+            "invalid-action",
+            json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": format!("s3:{big}!"), "Resource": "*"}}),
+        ),
+        (
+            PolicyKind::Trust,
+            "trust-action",
+            json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": format!("s3:{big}")}}),
+        ),
+        (
+            PolicyKind::Rcp,
+            "rcp-action",
+            json!({"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Principal": "*", "Action": format!("ec2:{big}"), "Resource": "*"}}),
+        ),
+        (
+            PolicyKind::Identity,
+            "invalid-resource",
+            json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": big.clone()}}),
+        ),
+        (
+            PolicyKind::Identity,
+            "short-arn",
+            json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": format!("arn:{big}")}}),
+        ),
+        (
+            PolicyKind::Resource,
+            "principal-wildcard",
+            json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": format!("{big}*")}, "Action": "*", "Resource": "*"}}),
+        ),
+        (
+            PolicyKind::Resource,
+            "invalid-principal",
+            json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": big.clone()}, "Action": "*", "Resource": "*"}}),
+        ),
+        (
+            PolicyKind::Resource,
+            "unusual-service-principal",
+            json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"Service": big.clone()}, "Action": "*", "Resource": "*"}}),
+        ),
+        (
+            PolicyKind::Resource,
+            "invalid-canonical-user",
+            json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"CanonicalUser": big.clone()}, "Action": "*", "Resource": "*"}}),
+        ),
+        (
+            PolicyKind::Identity,
+            "invalid-condition-value",
+            json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"NumericEquals": {"k": big.clone()}}}}),
+        ),
+        (
+            PolicyKind::Identity,
+            "variable-not-allowed",
+            json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"NumericEquals": {"k": format!("${{{big}}}")}}}}),
+        ),
+        (
+            PolicyKind::Identity,
+            "for-all-values-without-null",
+            json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"ForAllValues:StringEquals": {big.clone(): "v"}}}}),
+        ),
+    ];
+    timed("megabyte values in findings", || {
+        for (kind, code, document) in documents {
+            let json = Json::parse(&document.to_string()).unwrap();
+            let found = findings(&json, kind);
+            let finding = found
+                .iter()
+                .find(|f| f.code == code)
+                .unwrap_or_else(|| panic!("no {code} in {:?}", codes(&found)));
+            assert_shortened(&finding.to_string());
+            assert!(
+                finding.message.len() < 1_000,
+                "{code}: {}",
+                truncate(&finding.message)
+            );
+            // The whole finding as `validate --json` prints it: the path is shortened too.
+            assert!(
+                serde_json::to_string(finding).unwrap().len() < 2_000,
+                "{code}"
+            );
+            if finding.is_error() {
+                let at = match kind {
+                    PolicyKind::Resource => "resource",
+                    PolicyKind::Trust => "resource",
+                    PolicyKind::Rcp => "rcp",
+                    _ => "identity",
+                };
+                let policies = match at {
+                    "rcp" => json!({"rcp": [[document]]}),
+                    "resource" => json!({"resource": document}),
+                    _ => json!({"identity": [document]}),
+                };
+                let r = request("s3:GetObject", "*", json!({}));
+                let err = decide(&r, &policies).unwrap_err();
+                assert_shortened(&err);
+            }
+        }
+    });
+}
+
+/// Every request error that quotes a value, with a 1 MiB one.
+#[test]
+fn megabyte_values_in_request_errors_are_shortened() {
+    let big: String = std::iter::repeat_n('b', MEGABYTE).collect();
+    let requests = [
+        json!({"principal": big.clone(), "action": "s3:GetObject", "resource": "*"}),
+        json!({"principal": format!("arn:aws:iam::{big}:user/a"), "action": "s3:GetObject", "resource": "*"}),
+        json!({"principal": format!("arn:{big}"), "action": "s3:GetObject", "resource": "*"}),
+        json!({"principal": user("alice"), "principal_arn": format!("arn:aws:iam::111122223333:user/{big}"), "action": "s3:GetObject", "resource": "*"}),
+        json!({"principal": user("alice"), "action": big.clone(), "resource": "*"}),
+        json!({"principal": user("alice"), "action": "s3:GetObject", "resource": big.clone()}),
+        json!({"principal": user("alice"), "action": "s3:GetObject", "resource": "*", "resource_account": big.clone()}),
+    ];
+    timed("megabyte values in request errors", || {
+        for r in requests {
+            let err = decide(&r, &json!({})).unwrap_err();
+            assert_shortened(&err);
+        }
+    });
+}
+
+/// The answer's sentence in AWS's wording and its matched statements quote the request and the
+/// Sid: shortened too.
+#[test]
+fn megabyte_values_in_answers_are_shortened() {
+    let big: String = std::iter::repeat_n('b', MEGABYTE).collect();
+    let r = json!({"principal": user(&big), "action": format!("s3:{big}"),
+        "resource": format!("arn:aws:s3:::{big}")});
+    let p = identity(
+        json!({"Version": "2012-10-17", "Statement": {"Sid": big.clone(),
+        "Effect": "Deny", "Action": "s3:*", "Resource": "*"}}),
+    );
+    let (request, answer) = timed("megabyte values in an answer", || {
+        let request = Request::from_json(
+            &Json::parse(&r.to_string()).unwrap(),
+            &JsonPath::root().key("request"),
+        )
+        .unwrap();
+        (request, decide(&r, &p).unwrap())
+    });
+    assert_eq!(answer.decision, Decision::ExplicitDeny);
+    let message = answer.message(&request);
+    assert!(message.len() < 2_000, "{}", truncate(&message));
+    assert_eq!(
+        message.matches(" more characters)").count(),
+        3,
+        "{}",
+        truncate(&message)
+    );
+    assert_shortened(&answer.matched[0].to_string());
+}
+
+// ---------------------------------------------------------------------------------------------
 // 100,000 of everything
 
 #[test]
@@ -838,40 +1069,34 @@ fn hundred_thousand_context_keys_and_values() {
 #[test]
 fn set_operators_with_hundred_thousand_values_on_both_sides() {
     let policy_values: Vec<String> = (0..MANY).map(|i| format!("p{i}")).collect();
-    let mut request_values: Vec<String> = (0..MANY).map(|i| format!("r{i}")).collect();
-    let cases = [
-        ("ForAnyValue:StringEquals", Decision::ImplicitDeny),
-        ("ForAllValues:StringEquals", Decision::ImplicitDeny),
-        ("ForAnyValue:StringNotEquals", Decision::Allow),
-        ("ForAnyValue:StringEqualsIgnoreCase", Decision::ImplicitDeny),
-    ];
-    for (operator, expected) in cases {
-        let (r, p) = condition_case(
-            operator,
-            "aws:TagKeys",
-            json!(policy_values),
-            json!(request_values),
-        );
-        let d = timed(&format!("100k x 100k {operator}"), || decision(&r, &p));
-        assert_eq!(d, expected, "{operator}");
-    }
+    let none: Vec<String> = (0..MANY).map(|i| format!("r{i}")).collect();
     // The last request value is one of the policy's, in another case.
-    if let Some(last) = request_values.last_mut() {
+    let mut one = none.clone();
+    if let Some(last) = one.last_mut() {
         *last = "P99999".into();
     }
-    for (operator, expected) in [
-        ("ForAnyValue:StringEquals", Decision::ImplicitDeny),
-        ("ForAnyValue:StringEqualsIgnoreCase", Decision::Allow),
-    ] {
+    let cases = [
+        (&none, "ForAnyValue:StringEquals", Decision::ImplicitDeny),
+        (&none, "ForAllValues:StringEquals", Decision::ImplicitDeny),
+        (&none, "ForAnyValue:StringNotEquals", Decision::Allow),
+        (
+            &none,
+            "ForAnyValue:StringEqualsIgnoreCase",
+            Decision::ImplicitDeny,
+        ),
+        (&one, "ForAnyValue:StringEquals", Decision::ImplicitDeny),
+        (&one, "ForAnyValue:StringEqualsIgnoreCase", Decision::Allow),
+    ];
+    for (request_values, operator, expected) in cases {
         let (r, p) = condition_case(
             operator,
             "aws:TagKeys",
             json!(policy_values),
             json!(request_values),
         );
-        let d = timed(&format!("100k x 100k {operator}, one match"), || {
-            decision(&r, &p)
-        });
+        let last = request_values.last();
+        let name = format!("100k x 100k {operator}, last request value {last:?}");
+        let d = timed(&name, || decision(&r, &p));
         assert_eq!(d, expected, "{operator}");
     }
 }
@@ -1112,88 +1337,13 @@ fn long_hostile_resource_patterns() {
 // ---------------------------------------------------------------------------------------------
 // Wrong JSON types everywhere, generated: every node of a document replaced by each JSON type
 
-fn samples() -> Vec<Json> {
-    vec![
-        Json::Null,
-        Json::Bool(true),
-        Json::Number("7".into()),
-        Json::String("x".into()),
-        Json::Array(vec![]),
-        Json::Array(vec![Json::Number("7".into())]),
-        Json::Object(vec![]),
-        Json::Object(vec![("x".into(), Json::Null)]),
-    ]
-}
-
-/// Every node's path, the document itself included.
-fn node_paths(json: &Json, at: &JsonPath, out: &mut Vec<JsonPath>) {
-    out.push(at.clone());
-    match json {
-        Json::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                node_paths(item, &at.index(i), out);
-            }
-        }
-        Json::Object(members) => {
-            for (key, value) in members {
-                node_paths(value, &at.key(key), out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn replaced(json: &Json, at: &[Segment], with: &Json) -> Json {
-    let Some((first, rest)) = at.split_first() else {
-        return with.clone();
-    };
-    match (json, first) {
-        (Json::Array(items), Segment::Index(i)) => Json::Array(
-            items
-                .iter()
-                .enumerate()
-                .map(|(j, item)| {
-                    if j == *i {
-                        replaced(item, rest, with)
-                    } else {
-                        item.clone()
-                    }
-                })
-                .collect(),
-        ),
-        (Json::Object(members), Segment::Key(k)) => Json::Object(
-            members
-                .iter()
-                .map(|(key, value)| {
-                    let value = if key == k {
-                        replaced(value, rest, with)
-                    } else {
-                        value.clone()
-                    };
-                    (key.clone(), value)
-                })
-                .collect(),
-        ),
-        _ => unreachable!("paths come from the document"),
-    }
-}
-
-fn is_under(path: &JsonPath, prefix: &JsonPath) -> bool {
-    path.segments().starts_with(prefix.segments())
-}
-
-/// Every mutation of `template` (JSON text): the document, the path replaced, and the sample.
+/// Every mutation of `template` (JSON text): the document, the path replaced, and the sample,
+/// from the generator the CLI's hostile tests share.
 fn mutations(template: &str) -> Vec<(Json, JsonPath, Json)> {
-    let json = Json::parse(template).unwrap();
-    let mut paths = Vec::new();
-    node_paths(&json, &JsonPath::root(), &mut paths);
-    let mut out = Vec::new();
-    for at in paths {
-        for sample in samples() {
-            out.push((replaced(&json, at.segments(), &sample), at.clone(), sample));
-        }
-    }
-    out
+    hostile::mutations(&Json::parse(template).unwrap())
+        .into_iter()
+        .map(|m| (m.document, m.at, m.sample))
+        .collect()
 }
 
 const RESOURCE_POLICY: &str = r#"{

@@ -1,3 +1,4 @@
+use crate::quote::shown;
 use std::fmt;
 
 /// One step into a JSON document.
@@ -19,15 +20,20 @@ impl JsonPath {
 
     /// This path extended by an object key.
     pub fn key(&self, key: &str) -> JsonPath {
-        let mut segments = self.0.clone();
-        segments.push(Segment::Key(key.to_owned()));
-        JsonPath(segments)
+        self.extended(Segment::Key(key.to_owned()))
     }
 
     /// This path extended by an array index.
     pub fn index(&self, index: usize) -> JsonPath {
-        let mut segments = self.0.clone();
-        segments.push(Segment::Index(index));
+        self.extended(Segment::Index(index))
+    }
+
+    /// One allocation, not a clone and a regrowth: paths are built for every element of
+    /// documents with 100,000 of them.
+    fn extended(&self, last: Segment) -> JsonPath {
+        let mut segments = Vec::with_capacity(self.0.len() + 1);
+        segments.extend_from_slice(&self.0);
+        segments.push(last);
         JsonPath(segments)
     }
 
@@ -54,8 +60,10 @@ impl fmt::Display for JsonPath {
         }
         for (i, segment) in self.0.iter().enumerate() {
             match segment {
-                Segment::Key(key) if i == 0 => f.write_str(key)?,
-                Segment::Key(key) => write!(f, ".{key}")?,
+                // Keys are the author's text, possibly megabytes long: shortened as messages
+                // quote values.
+                Segment::Key(key) if i == 0 => write!(f, "{}", shown(key))?,
+                Segment::Key(key) => write!(f, ".{}", shown(key))?,
                 Segment::Index(index) => write!(f, "[{index}]")?,
             }
         }

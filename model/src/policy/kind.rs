@@ -100,7 +100,7 @@ impl FromStr for PolicyKind {
             "vpc_endpoint" | "vpce" => PolicyKind::VpcEndpoint,
             _ => {
                 return Err(format!(
-                    "unknown policy kind `{s}` (expected one of identity, resource, trust, boundary, session, scp, rcp, vpc_endpoint)"
+                    "unknown policy kind {s} (expected one of identity, resource, trust, boundary, session, scp, rcp, vpc_endpoint)", s = crate::quote::quoted(s)
                 ))
             }
         };

@@ -1,23 +1,33 @@
 //! JSON → [`Policy`]. Collects every structural problem (wrong JSON types, duplicate or unknown
 //! elements, missing or conflicting elements, unknown operators) as findings with JSON paths,
-//! instead of stopping at the first.
+//! instead of stopping at the first, and keeps every part it could read ([`Draft`]) so that
+//! validation checks those too.
 
 use super::ast::*;
+use super::draft::*;
 use super::finding::Finding;
 use crate::condition::{ConditionOperator, OperatorProblem};
 use crate::json::{Json, JsonPath};
+use crate::quote::quoted;
 use std::collections::HashSet;
 
 /// Parses a policy document. `Err` carries every error found; `Ok` may still be rejected by
 /// [`super::validate`] for its kind.
 pub fn parse_policy(json: &Json) -> Result<Policy, Vec<Finding>> {
-    let mut parser = Parser::default();
-    check_characters(json, &JsonPath::root(), &mut parser.findings);
-    let policy = parser.policy(json);
-    match policy {
-        Some(policy) if parser.findings.is_empty() => Ok(policy),
-        _ => Err(parser.findings),
+    let (draft, findings) = parse_draft(json);
+    match draft.and_then(Draft::finish) {
+        Some(policy) if findings.is_empty() => Ok(policy),
+        _ => Err(findings),
     }
+}
+
+/// Every structural error, and the policy as far as it could be read (`None` when the document
+/// is not an object).
+pub(super) fn parse_draft(json: &Json) -> (Option<Draft>, Vec<Finding>) {
+    let mut parser = Parser::default();
+    check_characters(json, &mut Vec::new(), &mut parser.findings);
+    let draft = parser.policy(json);
+    (draft, parser.findings)
 }
 
 #[derive(Default)]
@@ -26,15 +36,20 @@ struct Parser {
 }
 
 /// Reports the first character outside TAB, LF, CR and U+0020..U+00FF in each string (§1.1).
-fn check_characters(json: &Json, path: &JsonPath, findings: &mut Vec<Finding>) {
-    let check = |text: &str, at: &JsonPath, findings: &mut Vec<Finding>| {
-        if let Some(c) = text
-            .chars()
-            .find(|&c| !(matches!(c, '\t' | '\n' | '\r') || ('\u{20}'..='\u{ff}').contains(&c)))
-        {
+/// `at` is the path so far as segments; a [`JsonPath`] is built only for a finding.
+fn check_characters<'a>(json: &'a Json, at: &mut Vec<Step<'a>>, findings: &mut Vec<Finding>) {
+    let allowed = |c: char| matches!(c, '\t' | '\n' | '\r') || ('\u{20}'..='\u{ff}').contains(&c);
+    let check = |text: &str, at: &[Step<'_>], findings: &mut Vec<Finding>| {
+        // Most text is ASCII: its bytes are its characters, and no decoding is needed.
+        let found = if text.is_ascii() {
+            text.bytes().map(char::from).find(|&c| !allowed(c))
+        } else {
+            text.chars().find(|&c| !allowed(c))
+        };
+        if let Some(c) = found {
             findings.push(Finding::error(
                 "invalid-character",
-                at.clone(),
+                path_of(at),
                 format!(
                     "character U+{:04X} is not allowed in a policy (only TAB, LF, CR and U+0020..U+00FF)",
                     c as u32
@@ -43,21 +58,40 @@ fn check_characters(json: &Json, path: &JsonPath, findings: &mut Vec<Finding>) {
         }
     };
     match json {
-        Json::String(s) => check(s, path, findings),
+        Json::String(s) => check(s, at, findings),
         Json::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                check_characters(item, &path.index(i), findings);
+                at.push(Step::Index(i));
+                check_characters(item, at, findings);
+                at.pop();
             }
         }
         Json::Object(members) => {
             for (key, value) in members {
-                let at = path.key(key);
-                check(key, &at, findings);
-                check_characters(value, &at, findings);
+                at.push(Step::Key(key));
+                check(key, at, findings);
+                check_characters(value, at, findings);
+                at.pop();
             }
         }
         Json::Null | Json::Bool(_) | Json::Number(_) => {}
     }
+}
+
+/// A step of a path, borrowed from the document while it is walked.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn path_of(steps: &[Step<'_>]) -> JsonPath {
+    steps
+        .iter()
+        .fold(JsonPath::root(), |path, step| match step {
+            Step::Key(key) => path.key(key),
+            Step::Index(index) => path.index(*index),
+        })
 }
 
 impl Parser {
@@ -74,9 +108,13 @@ impl Parser {
     }
 
     /// The members of an object, with duplicates reported; `None` if `json` is not an object.
-    fn object<'a>(&mut self, json: &'a Json, path: &JsonPath) -> Option<Vec<(&'a str, &'a Json)>> {
+    fn object<'a>(
+        &mut self,
+        json: &'a Json,
+        path: &dyn Fn() -> JsonPath,
+    ) -> Option<Vec<(&'a str, &'a Json)>> {
         let Json::Object(members) = json else {
-            self.wrong_type(path.clone(), "an object", json);
+            self.wrong_type(path(), "an object", json);
             return None;
         };
         // A set beside the list keeps an object of many members linear, not quadratic.
@@ -86,8 +124,8 @@ impl Parser {
             if !names.insert(key.as_str()) {
                 self.error(
                     "duplicate-key",
-                    path.key(key),
-                    format!("duplicate element `{key}`"),
+                    path().key(key),
+                    format!("duplicate element {}", quoted(key)),
                 );
             } else {
                 seen.push((key.as_str(), value));
@@ -96,173 +134,204 @@ impl Parser {
         Some(seen)
     }
 
-    fn policy(&mut self, json: &Json) -> Option<Policy> {
+    fn policy(&mut self, json: &Json) -> Option<Draft> {
         let root = JsonPath::root();
-        let members = self.object(json, &root)?;
-        let mut version = Version::Absent;
-        let mut id = None;
-        let mut statements = None;
+        let members = self.object(json, &JsonPath::root)?;
+        let mut draft = Draft {
+            version: Slot::Absent,
+            id: None,
+            statements: Vec::new(),
+            complete: false,
+        };
+        let mut has_statement = false;
         for (key, value) in members {
-            let path = root.key(key);
+            let path = || root.key(key);
             match key {
-                "Version" => match value {
-                    Json::String(s) if s == "2012-10-17" => version = Version::V2012_10_17,
-                    Json::String(s) if s == "2008-10-17" => version = Version::V2008_10_17,
-                    Json::String(s) => self.error(
-                        "invalid-version",
-                        path,
-                        format!(
-                            "`{s}` is not a policy language version (2012-10-17 or 2008-10-17)"
-                        ),
-                    ),
-                    other => self.wrong_type(path, "a string", other),
-                },
+                "Version" => {
+                    draft.version = match value {
+                        Json::String(s) if s == "2012-10-17" => Slot::Parsed(Version::V2012_10_17),
+                        Json::String(s) if s == "2008-10-17" => Slot::Parsed(Version::V2008_10_17),
+                        Json::String(s) => {
+                            self.error(
+                                "invalid-version",
+                                path(),
+                                format!(
+                                    "{} is not a policy language version (2012-10-17 or 2008-10-17)",
+                                    quoted(s)
+                                ),
+                            );
+                            Slot::Broken
+                        }
+                        other => {
+                            self.wrong_type(path(), "a string", other);
+                            Slot::Broken
+                        }
+                    }
+                }
                 "Id" => match value {
-                    Json::String(s) => id = Some(s.clone()),
-                    other => self.wrong_type(path, "a string", other),
+                    Json::String(s) => draft.id = Some(s.clone()),
+                    other => self.wrong_type(path(), "a string", other),
                 },
-                "Statement" => statements = self.statements(value, &path),
+                "Statement" => {
+                    has_statement = true;
+                    draft.complete = self.statements(value, &path(), &mut draft.statements);
+                }
                 other => self.error(
                     "unknown-element",
-                    path,
-                    format!("`{other}` is not a policy element (Version, Id, Statement)"),
+                    path(),
+                    format!(
+                        "{} is not a policy element (Version, Id, Statement)",
+                        quoted(other)
+                    ),
                 ),
             }
         }
-        if statements.is_none() && json.get("Statement").is_none() {
+        if !has_statement {
             self.error("missing-element", root, "the policy has no `Statement`");
         }
-        Some(Policy {
-            version,
-            id,
-            statements: statements?,
-        })
+        Some(draft)
     }
 
-    fn statements(&mut self, json: &Json, path: &JsonPath) -> Option<Vec<Statement>> {
+    /// Reads `Statement` into `out`; `true` when every statement was read whole.
+    fn statements(&mut self, json: &Json, path: &JsonPath, out: &mut Vec<DraftStatement>) -> bool {
         match json {
-            Json::Object(_) => Some(vec![self.statement(json, path.clone())?]),
+            Json::Object(_) => self.statement(json, path.clone(), out),
             Json::Array(items) if items.is_empty() => {
                 self.error("empty-list", path.clone(), "`Statement` is an empty list");
-                None
+                false
             }
             Json::Array(items) => {
-                let parsed: Vec<Option<Statement>> = items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| self.statement(item, path.index(i)))
-                    .collect();
-                parsed.into_iter().collect()
+                out.reserve(items.len());
+                let mut complete = true;
+                for (i, item) in items.iter().enumerate() {
+                    complete &= self.statement(item, path.index(i), out);
+                }
+                complete
             }
             other => {
                 self.wrong_type(path.clone(), "an object or an array of objects", other);
-                None
+                false
             }
         }
     }
 
-    fn statement(&mut self, json: &Json, path: JsonPath) -> Option<Statement> {
-        let members = self.object(json, &path)?;
-        let mut sid = None;
-        let mut effect = None;
-        let mut principal: Option<PrincipalElement> = None;
-        let mut action: Option<ActionElement> = None;
-        let mut resource: Option<ResourceElement> = None;
-        let mut condition = Vec::new();
-        let mut ok = true;
+    /// Reads one statement into `out` (when it is an object); `true` when it was read whole.
+    fn statement(&mut self, json: &Json, path: JsonPath, out: &mut Vec<DraftStatement>) -> bool {
+        let Some(members) = self.object(json, &|| path.clone()) else {
+            return false;
+        };
+        let mut s = DraftStatement {
+            path: JsonPath::root(),
+            sid: None,
+            effect: None,
+            principal: None,
+            action: None,
+            resource: Slot::Absent,
+            condition: Vec::new(),
+            condition_complete: true,
+            complete: true,
+        };
+        let mut has_effect = false;
+        let mut has_action = false;
         for (key, value) in members {
-            let at = path.key(key);
+            let at = || path.key(key);
             match key {
                 "Sid" => match value {
-                    Json::String(s) => sid = Some(s.clone()),
-                    other => self.wrong_type(at, "a string", other),
+                    Json::String(text) => s.sid = Some(text.clone()),
+                    other => {
+                        self.wrong_type(at(), "a string", other);
+                        s.complete = false;
+                    }
                 },
-                "Effect" => match value {
-                    Json::String(s) if s == "Allow" => effect = Some(Effect::Allow),
-                    Json::String(s) if s == "Deny" => effect = Some(Effect::Deny),
-                    Json::String(s) => self.error(
-                        "invalid-effect",
-                        at,
-                        format!("`{s}` is not an effect (`Allow` or `Deny`, case-sensitive)"),
-                    ),
-                    other => self.wrong_type(at, "a string", other),
-                },
+                "Effect" => {
+                    has_effect = true;
+                    match value {
+                        Json::String(text) if text == "Allow" => s.effect = Some(Effect::Allow),
+                        Json::String(text) if text == "Deny" => s.effect = Some(Effect::Deny),
+                        Json::String(text) => self.error(
+                            "invalid-effect",
+                            at(),
+                            format!(
+                                "{} is not an effect (`Allow` or `Deny`, case-sensitive)",
+                                quoted(text)
+                            ),
+                        ),
+                        other => self.wrong_type(at(), "a string", other),
+                    }
+                }
                 "Principal" | "NotPrincipal" => {
                     let negated = key == "NotPrincipal";
-                    if principal.is_some() {
+                    if s.principal.is_some() {
                         self.conflict(&path, "Principal", "NotPrincipal");
-                        ok = false;
-                    } else if let Some(principals) = self.principals(value, &at) {
-                        principal = Some(PrincipalElement {
+                        s.complete = false;
+                    } else {
+                        let principals = self.principals(value, &at);
+                        s.complete &= principals.is_some();
+                        s.principal = Some(DraftPrincipal {
                             negated,
                             principals,
                         });
-                    } else {
-                        ok = false;
                     }
                 }
                 "Action" | "NotAction" => {
+                    has_action = true;
                     let negated = key == "NotAction";
-                    if action.is_some() {
+                    if s.action.is_some() {
                         self.conflict(&path, "Action", "NotAction");
-                        ok = false;
-                    } else if let Some(patterns) = self.values(value, &at, false) {
-                        action = Some(ActionElement { negated, patterns });
+                        s.complete = false;
+                    } else if let Some(items) = self.values(value, &at, false) {
+                        s.action = Some(DraftElement { negated, items });
                     } else {
-                        ok = false;
+                        s.complete = false;
                     }
                 }
                 "Resource" | "NotResource" => {
                     let negated = key == "NotResource";
-                    if resource.is_some() {
+                    if !matches!(s.resource, Slot::Absent) {
                         self.conflict(&path, "Resource", "NotResource");
-                        ok = false;
-                    } else if let Some(patterns) = self.values(value, &at, false) {
-                        resource = Some(ResourceElement { negated, patterns });
+                        s.complete = false;
+                    } else if let Some(items) = self.values(value, &at, false) {
+                        s.resource = Slot::Parsed(DraftElement { negated, items });
                     } else {
-                        ok = false;
+                        s.resource = Slot::Broken;
                     }
                 }
-                "Condition" => match self.condition(value, &at) {
-                    Some(clauses) => condition = clauses,
-                    None => ok = false,
-                },
+                "Condition" => {
+                    s.condition_complete = self.condition(value, &at, &mut s.condition);
+                }
                 other => {
                     self.error(
                         "unknown-element",
-                        at,
-                        format!("`{other}` is not a statement element"),
+                        at(),
+                        format!("{} is not a statement element", quoted(other)),
                     );
-                    ok = false;
+                    s.complete = false;
                 }
             }
         }
-        if effect.is_none() && json.get("Effect").is_none() {
+        if !has_effect {
             self.error(
                 "missing-element",
                 path.clone(),
                 "the statement has no `Effect`",
             );
         }
-        if action.is_none() && json.get("Action").is_none() && json.get("NotAction").is_none() {
+        if !has_action {
             self.error(
                 "missing-element",
                 path.clone(),
                 "the statement has neither `Action` nor `NotAction`",
             );
         }
-        if !ok {
-            return None;
-        }
-        Some(Statement {
-            path,
-            sid,
-            effect: effect?,
-            principal,
-            action: action?,
-            resource,
-            condition,
-        })
+        // A statement with an unreadable `Effect` or `Action` cannot be evaluated, only checked.
+        let complete = s.complete
+            && s.condition_complete
+            && s.effect.is_some()
+            && s.action.as_ref().is_some_and(|a| a.items.complete)
+            && !matches!(s.resource, Slot::Broken);
+        s.path = path;
+        out.push(s);
+        complete
     }
 
     fn conflict(&mut self, path: &JsonPath, a: &str, b: &str) {
@@ -274,8 +343,9 @@ impl Parser {
     }
 
     /// A string or a non-empty list of strings (§1.1). With `scalars`, numbers and booleans are
-    /// read as their text (condition values, D3).
-    fn values(&mut self, json: &Json, path: &JsonPath, scalars: bool) -> Option<Values> {
+    /// read as their text (condition values, D3). `None` when nothing of it can be read; a list
+    /// with items of the wrong type keeps the others (`complete` false).
+    fn values(&mut self, json: &Json, path: &dyn Fn() -> JsonPath, scalars: bool) -> Option<Items> {
         let text = |json: &Json| match json {
             Json::String(s) => Some(s.clone()),
             Json::Number(n) if scalars => Some(n.clone()),
@@ -289,136 +359,177 @@ impl Parser {
         };
         match json {
             Json::Array(items) if items.is_empty() => {
-                self.error("empty-list", path.clone(), "the list is empty");
+                self.error("empty-list", path(), "the list is empty");
                 None
             }
             Json::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
-                let mut ok = true;
+                // Positions are recorded from the first unreadable item on: until then an
+                // item's position is its index.
+                let mut positions = Vec::new();
+                let mut complete = true;
                 for (i, item) in items.iter().enumerate() {
                     match text(item) {
-                        Some(s) => out.push(s),
+                        Some(s) => {
+                            if !complete {
+                                positions.push(i);
+                            }
+                            out.push(s);
+                        }
                         None => {
-                            self.wrong_type(path.index(i), expected, item);
-                            ok = false;
+                            if complete {
+                                positions.extend(0..out.len());
+                                complete = false;
+                            }
+                            self.wrong_type(path().index(i), expected, item);
                         }
                     }
                 }
-                ok.then_some(Values {
-                    items: out,
-                    is_list: true,
+                Some(Items {
+                    complete,
+                    values: Values {
+                        items: out,
+                        is_list: true,
+                    },
+                    positions,
                 })
             }
             other => match text(other) {
-                Some(s) => Some(Values {
-                    items: vec![s],
-                    is_list: false,
+                Some(s) => Some(Items {
+                    values: Values {
+                        items: vec![s],
+                        is_list: false,
+                    },
+                    positions: Vec::new(),
+                    complete: true,
                 }),
                 None => {
-                    self.wrong_type(path.clone(), expected, other);
+                    self.wrong_type(path(), expected, other);
                     None
                 }
             },
         }
     }
 
-    fn principals(&mut self, json: &Json, path: &JsonPath) -> Option<Principals> {
+    /// `None` when the value cannot be read at all.
+    fn principals(&mut self, json: &Json, path: &dyn Fn() -> JsonPath) -> Option<DraftPrincipals> {
         match json {
-            Json::String(s) if s == "*" => Some(Principals::Any),
+            Json::String(s) if s == "*" => Some(DraftPrincipals::Any),
             Json::String(s) => {
                 self.error(
                     "invalid-principal",
-                    path.clone(),
-                    format!("`{s}` is not a principal: use `\"*\"` or an object such as `{{\"AWS\": ...}}`"),
+                    path(),
+                    format!(
+                        "{} is not a principal: use `\"*\"` or an object such as `{{\"AWS\": ...}}`",
+                        quoted(s)
+                    ),
                 );
                 None
             }
             Json::Object(_) => {
                 let members = self.object(json, path)?;
                 if members.is_empty() {
-                    self.error("empty-list", path.clone(), "the principal object is empty");
+                    self.error("empty-list", path(), "the principal object is empty");
                     return None;
                 }
                 let mut entries = Vec::with_capacity(members.len());
-                let mut ok = true;
+                let mut complete = true;
                 for (key, value) in members {
-                    let at = path.key(key);
+                    let at = || path().key(key);
                     match PrincipalType::parse(key) {
                         Some(kind) => match self.values(value, &at, false) {
-                            Some(values) => entries.push((kind, values)),
-                            None => ok = false,
+                            Some(values) => {
+                                complete &= values.complete;
+                                entries.push((kind, values));
+                            }
+                            None => complete = false,
                         },
                         None => {
                             self.error(
                                 "invalid-principal",
-                                at,
-                                format!("`{key}` is not a principal type (AWS, Service, Federated, CanonicalUser)"),
+                                at(),
+                                format!(
+                                    "{} is not a principal type (AWS, Service, Federated, CanonicalUser)",
+                                    quoted(key)
+                                ),
                             );
-                            ok = false;
+                            complete = false;
                         }
                     }
                 }
-                ok.then_some(Principals::Typed(entries))
+                Some(DraftPrincipals::Typed { entries, complete })
             }
             other => {
-                self.wrong_type(path.clone(), "`\"*\"` or an object", other);
+                self.wrong_type(path(), "`\"*\"` or an object", other);
                 None
             }
         }
     }
 
-    fn condition(&mut self, json: &Json, path: &JsonPath) -> Option<Vec<ConditionClause>> {
-        let operators = self.object(json, path)?;
-        let mut clauses = Vec::new();
-        let mut ok = true;
+    /// Reads the clauses of `Condition` into `out`; `true` when every one was read whole.
+    fn condition(
+        &mut self,
+        json: &Json,
+        path: &dyn Fn() -> JsonPath,
+        out: &mut Vec<DraftClause>,
+    ) -> bool {
+        let Some(operators) = self.object(json, path) else {
+            return false;
+        };
+        let mut complete = true;
         for (operator_text, keys) in operators {
-            let at = path.key(operator_text);
+            let at = || path().key(operator_text);
             let operator = match ConditionOperator::parse(operator_text) {
                 Ok(op) => op,
                 Err(OperatorProblem::Unknown) => {
                     self.error(
                         "unknown-operator",
-                        at,
-                        format!("`{operator_text}` is not a condition operator"),
+                        at(),
+                        format!("{} is not a condition operator", quoted(operator_text)),
                     );
-                    ok = false;
+                    complete = false;
                     continue;
                 }
                 Err(OperatorProblem::NullDecorated) => {
                     self.error(
                         "unknown-operator",
-                        at,
-                        format!("`{operator_text}`: `Null` takes no `IfExists` suffix and no set qualifier"),
+                        at(),
+                        format!(
+                            "{}: `Null` takes no `IfExists` suffix and no set qualifier",
+                            quoted(operator_text)
+                        ),
                     );
-                    ok = false;
+                    complete = false;
                     continue;
                 }
             };
             let Some(keys) = self.object(keys, &at) else {
-                ok = false;
+                complete = false;
                 continue;
             };
             if keys.is_empty() {
                 self.error(
                     "empty-list",
-                    at.clone(),
-                    format!("`{operator_text}` names no condition key"),
+                    at(),
+                    format!("{} names no condition key", quoted(operator_text)),
                 );
-                ok = false;
+                complete = false;
             }
             for (key, values) in keys {
-                let key_path = at.key(key);
-                match self.values(values, &key_path, true) {
-                    Some(values) => clauses.push(ConditionClause {
-                        operator_text: operator_text.to_owned(),
-                        operator,
-                        key: key.to_owned(),
-                        values,
-                    }),
-                    None => ok = false,
+                match self.values(values, &|| at().key(key), true) {
+                    Some(values) => {
+                        complete &= values.complete;
+                        out.push(DraftClause {
+                            operator_text: operator_text.to_owned(),
+                            operator,
+                            key: key.to_owned(),
+                            values,
+                        });
+                    }
+                    None => complete = false,
                 }
             }
         }
-        ok.then_some(clauses)
+        complete
     }
 }

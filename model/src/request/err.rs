@@ -1,4 +1,5 @@
 use crate::json::JsonPath;
+use crate::quote::quoted;
 use thiserror::Error;
 
 /// A request that cannot be evaluated. Every variant names where in the input it is.
@@ -16,16 +17,16 @@ pub enum RequestError {
     UnknownField { path: JsonPath },
     #[error("{path}: duplicate field")]
     DuplicateField { path: JsonPath },
-    #[error("{path}: `{value}` is not a principal: {reason}")]
+    #[error("{path}: {} is not a principal: {reason}", quoted(.value))]
     InvalidPrincipal {
         path: JsonPath,
         value: String,
         reason: String,
     },
-    #[error("{path}: `{value}` is not an action (expected `service:ActionName`, no wildcards)")]
+    #[error("{path}: {} is not an action (expected `service:ActionName`, no wildcards)", quoted(.value))]
     InvalidAction { path: JsonPath, value: String },
     #[error("{path}: the resource must be `*` or an ARN: {reason}")]
     InvalidResource { path: JsonPath, reason: String },
-    #[error("{path}: `{value}` is not a 12-digit account id")]
+    #[error("{path}: {} is not a 12-digit account id", quoted(.value))]
     InvalidAccount { path: JsonPath, value: String },
 }
