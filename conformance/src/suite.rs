@@ -6,6 +6,7 @@ pub use err::SuiteError;
 
 use crate::case::{Case, Expect};
 use iamspec_model::json::{Json, JsonPath};
+use iamspec_model::quote::quoted;
 use iamspec_model::Decision;
 use std::path::{Path, PathBuf};
 
@@ -87,7 +88,7 @@ impl Suite {
             if !ids.insert(case.id.as_str()) {
                 return Err(fault(
                     case.path.key("id"),
-                    format!("duplicate case id `{}`", case.id),
+                    format!("duplicate case id {}", quoted(&case.id)),
                 ));
             }
         }
@@ -145,7 +146,7 @@ fn object<'a>(json: &'a Json, _path: &JsonPath) -> Result<Vec<(&'a str, &'a Json
             let mut seen: Vec<(&str, &Json)> = Vec::new();
             for (k, v) in members {
                 if !names.insert(k.as_str()) {
-                    return Err(format!("duplicate field `{k}`"));
+                    return Err(format!("duplicate field {}", quoted(k)));
                 }
                 seen.push((k, v));
             }
@@ -210,7 +211,10 @@ fn parse_expect(json: &Json, path: &JsonPath) -> Result<Expect, (JsonPath, Strin
                 let text = string(value).map_err(|m| (at.clone(), m))?;
                 decision = Some(Decision::parse(&text).ok_or((
                     at,
-                    format!("`{text}` is not a decision (allow, explicit_deny, implicit_deny)"),
+                    format!(
+                        "{} is not a decision (allow, explicit_deny, implicit_deny)",
+                        quoted(&text)
+                    ),
                 ))?);
             }
             "deciding" => deciding = Some(string(value).map_err(|m| (at, m))?),

@@ -330,6 +330,8 @@ impl<'c, 'p> Linter<'c, 'p> {
     /// Reports with the check's default severity.
     fn emit(&mut self, id: &'static str, path: JsonPath, message: impl Into<String>) {
         let severity = checks::check(id).map_or(LintSeverity::Warning, |c| c.severity);
+        // Checks quote the policy's text in backticks; a hostile value may be megabytes long.
+        let message = iamspec_model::quote::shorten_backticked(&message.into());
         self.report(id, severity, path, message);
     }
 

@@ -206,3 +206,29 @@ fn json_errors_are_one_finding_with_a_position() {
     let position = report.findings[0].position.unwrap();
     assert_eq!((position.line, position.column), (2, 14));
 }
+
+/// A megabyte value is quoted in a message by its first 200 characters, in every check that
+/// echoes it (here: partition, region, account, redundancy, wildcard checks).
+#[test]
+fn huge_values_are_shortened_in_messages() {
+    let huge = "a".repeat(1 << 20);
+    let report = run(
+        PolicyKind::Identity,
+        &format!(
+            r#"{{"Effect": "Allow", "Action": "s3:GetObject",
+                 "Resource": ["arn:{huge}:s3:::b", "arn:aws:ec2:{huge}:111122223333:instance/i",
+                              "arn:aws:s3:::{huge}*", "arn:aws:s3:::{huge}*x"],
+                 "Condition": {{"StringEquals": {{"aws:PrincipalTag/t": "{huge}*"}}}}}}"#
+        ),
+    );
+    assert!(report.findings.len() >= 3, "{:?}", ids(&report));
+    for finding in &report.findings {
+        assert!(
+            finding.message.len() < 2_000,
+            "{}: {} characters",
+            finding.id,
+            finding.message.len()
+        );
+    }
+    assert!(report.findings.iter().any(|f| f.message.contains("…` (10")));
+}

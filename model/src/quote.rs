@@ -55,9 +55,37 @@ impl fmt::Display for Shown<'_> {
     }
 }
 
+/// `message` with every backticked span longer than [`SHOWN_CHARS`] shortened as [`quoted`]
+/// does: for messages formatted in many places (lint's), shortened in the one place they all
+/// pass through. An unpaired backtick leaves the rest as it is.
+pub fn shorten_backticked(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(4 * SHOWN_CHARS));
+    let mut rest = message;
+    while let Some((before, after)) = rest.split_once('`') {
+        let Some((span, tail)) = after.split_once('`') else {
+            break;
+        };
+        out.push_str(before);
+        out.push_str(&quoted(span).to_string());
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backticked_spans_are_shortened() {
+        let long = "a".repeat(1_000);
+        let message = format!("`{long}` is not `b`, nor `{long}`; `open");
+        let short = shorten_backticked(&message);
+        let shown = format!("`{}…` (800 more characters)", "a".repeat(SHOWN_CHARS));
+        assert_eq!(short, format!("{shown} is not `b`, nor {shown}; `open"));
+        assert_eq!(shorten_backticked("no `ticks` here"), "no `ticks` here");
+    }
 
     #[test]
     fn short_values_are_shown_whole() {
