@@ -214,6 +214,14 @@ fn validate_a_policy_with_errors() {
     insta::assert_snapshot!(run.transcript());
 }
 
+/// A parse error does not hide the rest: the per-kind rules still run on what could be read.
+#[test]
+fn validate_reports_parse_and_kind_errors_together() {
+    let run = iamspec(&["validate", &fixture("parse-and-kind-errors-policy.json")]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.transcript());
+}
+
 #[test]
 fn validate_with_errors_as_json() {
     let run = iamspec(&["validate", "--json", &fixture("errors-policy.json")]);
