@@ -11,10 +11,12 @@
 //! (and those the policies name): a wildcard may match a future action the catalogue does not
 //! list, and that action is not considered.
 
+use crate::regex::FxMap;
 use iamspec_corpus::Catalogue;
 use iamspec_model::pattern::{fold_case, Pattern, Shape};
 use iamspec_model::request::Action;
 use iamspec_model::scope::{needs_resource_grant, rcp_governs};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -48,6 +50,30 @@ struct Universe {
     entries: Vec<Entry>,
     by_lowercase: HashMap<String, usize>,
     by_service: HashMap<String, Vec<usize>>,
+    /// Every action case-folded as patterns fold them, sorted: the actions a literal pattern
+    /// or a prefix pattern (`s3:Get*`) matches are one range.
+    sorted: Vec<(String, usize)>,
+}
+
+impl Universe {
+    /// The actions whose folded name is `exact`, or starts with `prefix`.
+    fn range<'a>(&'a self, text: &'a str, prefix: bool) -> impl Iterator<Item = usize> + 'a {
+        let start = self
+            .sorted
+            .partition_point(|(name, _)| name.as_str() < text);
+        self.sorted
+            .get(start..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(move |(name, _)| {
+                if prefix {
+                    name.starts_with(text)
+                } else {
+                    name == text
+                }
+            })
+            .map(|(_, index)| *index)
+    }
 }
 
 fn catalogue_universe() -> &'static Universe {
@@ -58,6 +84,7 @@ fn catalogue_universe() -> &'static Universe {
             entries: Vec::with_capacity(catalogue.action_count()),
             by_lowercase: HashMap::new(),
             by_service: HashMap::new(),
+            sorted: Vec::new(),
         };
         for action in catalogue.actions() {
             if let Some(entry) = Entry::new(&action.to_string()) {
@@ -68,9 +95,13 @@ fn catalogue_universe() -> &'static Universe {
                 let service = entry.lowercase.split(':').next().unwrap_or("").to_owned();
                 universe.by_service.entry(service).or_default().push(index);
                 universe.by_lowercase.insert(entry.lowercase.clone(), index);
+                universe
+                    .sorted
+                    .push((fold_case(&entry.lowercase).into_owned(), index));
                 universe.entries.push(entry);
             }
         }
+        universe.sorted.sort_unstable();
         universe
     })
 }
@@ -90,6 +121,26 @@ impl ActionDomain {
     /// Partitions the catalogue and the literal actions of `elements` (each a list of action
     /// patterns) by the elements.
     pub fn build(elements: &[Vec<String>]) -> ActionDomain {
+        // The encodings of one query (abstract, partition, z3 strings) share their elements:
+        // the last partition is kept.
+        thread_local! {
+            static LAST: RefCell<Option<(Vec<Vec<String>>, ActionDomain)>> =
+                const { RefCell::new(None) };
+        }
+        if let Some(domain) = LAST.with(|last| {
+            last.borrow()
+                .as_ref()
+                .filter(|(key, _)| key.as_slice() == elements)
+                .map(|(_, domain)| domain.clone())
+        }) {
+            return domain;
+        }
+        let domain = Self::build_(elements);
+        LAST.with(|last| *last.borrow_mut() = Some((elements.to_vec(), domain.clone())));
+        domain
+    }
+
+    fn build_(elements: &[Vec<String>]) -> ActionDomain {
         let universe = catalogue_universe();
         // Actions the policies name that the catalogue lacks.
         let mut extra: Vec<Entry> = Vec::new();
@@ -121,13 +172,32 @@ impl ActionDomain {
                 keys.push(element.clone());
             }
         }
-        // Which elements match each action (sparse: most match none).
-        let mut matched_by: HashMap<usize, Vec<u32>> = HashMap::new();
+        // Which elements match each action (most match none).
+        let mut matched_by: Vec<Vec<u32>> = vec![Vec::new(); total];
         for (element_index, element) in keys.iter().enumerate() {
             let mut hits: Vec<usize> = Vec::new();
             for text in element {
                 let pattern = Pattern::new(text).ignore_case();
-                let everything = matches!(pattern.shape(), Shape::Anything);
+                if matches!(pattern.shape(), Shape::Anything) {
+                    hits.extend(0..total);
+                    continue;
+                }
+                // Literal and prefix patterns (most of them) are a range of the sorted names.
+                let range = match pattern.shape() {
+                    Shape::Exact(name) => Some((name, false)),
+                    Shape::Prefix(prefix) => Some((prefix, true)),
+                    _ => None,
+                };
+                if let Some((text, prefix)) = range {
+                    hits.extend(universe.range(text, prefix));
+                    hits.extend(
+                        extra_indices
+                            .iter()
+                            .copied()
+                            .filter(|&i| entry(i).is_some_and(|e| pattern.matches(&e.lowercase))),
+                    );
+                    continue;
+                }
                 let all: Vec<usize>;
                 let candidates: Box<dyn Iterator<Item = usize>> = match literal_service(text) {
                     Some(service) => Box::new(
@@ -145,7 +215,7 @@ impl ActionDomain {
                     }
                 };
                 for index in candidates {
-                    if everything || entry(index).is_some_and(|e| pattern.matches(&e.lowercase)) {
+                    if entry(index).is_some_and(|e| pattern.matches(&e.lowercase)) {
                         hits.push(index);
                     }
                 }
@@ -154,12 +224,14 @@ impl ActionDomain {
             hits.dedup();
             let id = u32::try_from(element_index).unwrap_or(u32::MAX);
             for index in hits {
-                matched_by.entry(index).or_default().push(id);
+                if let Some(list) = matched_by.get_mut(index) {
+                    list.push(id);
+                }
             }
         }
 
         // Group by signature, in universe order.
-        let mut class_of: HashMap<(&[u32], bool, bool), usize> = HashMap::new();
+        let mut class_of: FxMap<(&[u32], bool, bool), usize> = FxMap::default();
         let mut representatives = Vec::new();
         let mut element_classes: HashMap<Vec<String>, Vec<usize>> =
             keys.iter().map(|k| (k.clone(), Vec::new())).collect();
@@ -168,7 +240,7 @@ impl ActionDomain {
         let empty: Vec<u32> = Vec::new();
         for index in 0..total {
             let Some(e) = entry(index) else { continue };
-            let signature: &[u32] = matched_by.get(&index).unwrap_or(&empty);
+            let signature: &[u32] = matched_by.get(index).unwrap_or(&empty);
             let key = (signature, e.rcp, e.grant);
             if class_of.contains_key(&key) {
                 continue;

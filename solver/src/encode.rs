@@ -59,6 +59,9 @@ pub struct Encoder {
 /// How many values a policy variable is tried with in restricted mode.
 const VARIABLE_VALUES: usize = 12;
 
+/// How many alternatives the substitution of one value may make in restricted mode.
+const ALTERNATIVES: usize = 4 * VARIABLE_VALUES;
+
 fn no(c: char) -> Re {
     Re::Class(Class::not([c]))
 }
@@ -106,8 +109,16 @@ impl Encoder {
             tokens,
             variable_values: match domain.variables_per_value {
                 0 | 1 => usize::MAX,
-                2 => 6,
-                _ => 3,
+                // At most `ALTERNATIVES` combinations for a value with `v` variables.
+                v => (1..=VARIABLE_VALUES)
+                    .take_while(|c| {
+                        u32::try_from(v)
+                            .ok()
+                            .and_then(|v| c.checked_pow(v))
+                            .is_some_and(|n| n <= ALTERNATIVES)
+                    })
+                    .last()
+                    .unwrap_or(1),
             },
             abstract_variables,
             opaque: HashMap::new(),
@@ -672,7 +683,7 @@ impl Encoder {
                     next.push((g, p));
                 }
             }
-            if next.len() > 4 * VARIABLE_VALUES {
+            if next.len() > ALTERNATIVES {
                 return Err(Unsupported::new("too many policy variables in one value"));
             }
             alternatives = next;
@@ -814,32 +825,34 @@ impl Encoder {
         };
         let templated =
             version.substitutes_variables() && op.comparison.value_type().takes_variables();
-        if self.abstract_variables
-            && templated
-            && clause
-                .values
-                .iter()
-                .any(|v| Template::parse(v).has_variables())
-        {
-            let values: Vec<&str> = clause.values.iter().collect();
-            return Ok(self.opaque(format!(
-                "condition {} {} {values:?}",
-                clause.operator,
-                clause.key.to_lowercase()
-            )));
-        }
         let mut templates = Vec::new();
+        // Abstract mode: a value with variables is, against each value slot of the key, an
+        // unconstrained Boolean named by the test it stands for; the clause around it (absent
+        // keys, qualifiers, negation) stays exact, so that splitting or reordering values
+        // changes nothing.
+        let mut opaque_values = Vec::new();
         for value in clause.values.iter() {
             let template = if templated {
                 Template::parse(value)
             } else {
                 Template::literal(value)
             };
+            if self.abstract_variables && template.has_variables() {
+                opaque_values.push(value.to_owned());
+                continue;
+            }
             templates.extend(self.resolve(&template)?);
         }
         let mut m = Vec::with_capacity(var.slots.len());
         for (index, slot) in var.slots.iter().enumerate() {
-            let any = self.any_value_matches(op, &templates, &var, index, slot)?;
+            let mut any = vec![self.any_value_matches(op, &templates, &var, index, slot)?];
+            for value in &opaque_values {
+                any.push(self.opaque(format!(
+                    "{:?} {} {index} {value}",
+                    op.comparison, var.lowercase
+                )));
+            }
+            let any = smt::or(any);
             m.push(if op.negated { smt::not(&any) } else { any });
         }
         let present = match op.qualifier {

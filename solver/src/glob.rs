@@ -173,9 +173,11 @@ fn piece_at(subject: &Expr, offset: &Expr, piece: &Piece) -> Result<Expr, Unsupp
 // Case-insensitive equality (`StringEqualsIgnoreCase`, `Bool`: `to_lowercase` on both sides)
 // ---------------------------------------------------------------------------------------------
 
-/// Lowercase text → the characters whose `to_lowercase` it is. `Σ` is left out: Rust's
-/// `str::to_lowercase` maps it by context (final sigma), handled by the caller.
-fn preimages() -> &'static HashMap<String, Vec<char>> {
+/// Lowercase text → the other characters whose `to_lowercase` it is (a character that
+/// lowercases to itself is its own preimage, see [`preimage`]). Only the characters that change
+/// are stored: building a map of every character cost a query about half a second. `Σ` is left
+/// out: Rust's `str::to_lowercase` maps it by context (final sigma), handled by the caller.
+fn changing_preimages() -> &'static HashMap<String, Vec<char>> {
     static TABLE: OnceLock<HashMap<String, Vec<char>>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut table: HashMap<String, Vec<char>> = HashMap::new();
@@ -183,13 +185,30 @@ fn preimages() -> &'static HashMap<String, Vec<char>> {
             let Some(c) = char::from_u32(code) else {
                 continue;
             };
-            if c == 'Σ' {
+            if c == 'Σ' || lowercases_to_itself(c) {
                 continue;
             }
             table.entry(c.to_lowercase().collect()).or_default().push(c);
         }
         table
     })
+}
+
+fn lowercases_to_itself(c: char) -> bool {
+    let mut lower = c.to_lowercase();
+    lower.next() == Some(c) && lower.next().is_none()
+}
+
+/// The characters whose `to_lowercase` is `chunk`.
+fn preimage(chunk: &[char]) -> Vec<char> {
+    let key: String = chunk.iter().collect();
+    let mut chars = changing_preimages().get(&key).cloned().unwrap_or_default();
+    if let [c] = chunk {
+        if *c != 'Σ' && lowercases_to_itself(*c) {
+            chars.push(*c);
+        }
+    }
+    chars
 }
 
 /// The strings `r` with `r.to_lowercase() == target.to_lowercase()`.
@@ -200,7 +219,6 @@ pub fn lowercase_preimage(target: &str) -> Result<Re, Unsupported> {
             "case-insensitive comparison with `{target}`: Greek sigma lowercases by context"
         )));
     }
-    let table = preimages();
     // tails[i]: the strings whose lowercase is lower[i..].
     let n = lower.len();
     let mut tails: Vec<Re> = vec![Re::Empty; n + 1];
@@ -216,10 +234,10 @@ pub fn lowercase_preimage(target: &str) -> Result<Re, Unsupported> {
             if *rest == Re::Empty {
                 continue;
             }
-            let key: String = chunk.iter().collect();
-            if let Some(chars) = table.get(&key) {
+            let chars = preimage(chunk);
+            if !chars.is_empty() {
                 options.push(Re::concat(vec![
-                    Re::Class(ReClass::set(chars.iter().copied())),
+                    Re::Class(ReClass::set(chars)),
                     rest.clone(),
                 ]));
             }

@@ -14,6 +14,7 @@ mod glob;
 pub mod harness;
 mod query;
 mod regex;
+pub mod rewrite;
 mod smt;
 mod strings;
 mod symbolic;

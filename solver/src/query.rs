@@ -5,8 +5,9 @@
 use crate::domain::Domain;
 use crate::encode::Encoder;
 use crate::err::{SolverError, Unsupported};
-use crate::regex::Re;
+use crate::regex::{Literal, Re};
 use crate::smt::{self, Expr, ModelView, Outcome, Sort};
+use crate::strings::Subject;
 use crate::symbolic::{CallerKind, Mode};
 use crate::witness::{read_request, Witness};
 use iamspec_model::arn::{resource_pattern_matches, Arn};
@@ -15,6 +16,8 @@ use iamspec_model::policy::{Policy, PrincipalType, Principals};
 use iamspec_model::principal::{account_principal, Caller};
 use iamspec_model::request::{Action, Resource};
 use iamspec_model::{reference, Decision, PolicySet, Request};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// A query's answer.
@@ -78,6 +81,75 @@ struct Encoded {
     enc: Encoder,
     claim_names: Vec<String>,
     goals: Vec<Expr>,
+    /// Combinations of atoms no string realizes, found while checking lazily explored
+    /// domains: facts about strings, so every later check includes them.
+    learned: RefCell<Vec<Expr>>,
+}
+
+/// How many unrealizable combinations one check may exclude before giving up.
+const REFINEMENT_LIMIT: usize = 2_000;
+
+/// z3's answer, refined for the lazily explored string domains.
+enum Refined {
+    Unsat,
+    Unknown(String),
+    /// A model whose atoms are realized: the string of each lazy domain.
+    Sat(ModelView, HashMap<Subject, String>),
+}
+
+impl Encoded {
+    /// Checks `goal`. Lazily explored domains leave their atoms free, so a model counts only
+    /// once every such domain's combination of atoms is realized by a string; otherwise a small
+    /// part of the combination that no string realizes is excluded, for good, and z3 is asked
+    /// again. Without lazy domains this is one z3 call.
+    fn check(&self, goal: &Expr, timeout: Duration) -> Result<Refined, Unsupported> {
+        let lazy = &self.enc.finished().lazy;
+        for _ in 0..REFINEMENT_LIMIT {
+            let query = smt::and(
+                std::iter::once(goal.clone()).chain(self.learned.borrow().iter().cloned()),
+            );
+            let view = match self.enc.p.check(&query, timeout)? {
+                Outcome::Unsat => return Ok(Refined::Unsat),
+                Outcome::Unknown(reason) => return Ok(Refined::Unknown(reason)),
+                Outcome::Sat(view) => view,
+            };
+            let mut realized = HashMap::new();
+            let mut excluded = None;
+            for domain in lazy {
+                let want: Vec<Literal> = domain
+                    .atoms
+                    .iter()
+                    .enumerate()
+                    .map(|(i, atom)| (i, view.bool(atom.text()).unwrap_or(false)))
+                    .collect();
+                let mut engine = domain.engine.borrow_mut();
+                match engine.realize(&want)? {
+                    Some(text) => {
+                        realized.insert(domain.subject.clone(), text);
+                    }
+                    None => {
+                        let core = engine.core(&want)?;
+                        excluded = Some(smt::not(&smt::and(core.iter().map(|(i, member)| {
+                            let atom = domain.atoms.get(*i).cloned().unwrap_or_else(Expr::f);
+                            if *member {
+                                atom
+                            } else {
+                                smt::not(&atom)
+                            }
+                        }))));
+                        break;
+                    }
+                }
+            }
+            match excluded {
+                None => return Ok(Refined::Sat(view, realized)),
+                Some(clause) => self.learned.borrow_mut().push(clause),
+            }
+        }
+        Ok(Refined::Unknown(format!(
+            "more than {REFINEMENT_LIMIT} combinations of patterns excluded in the lazy partition"
+        )))
+    }
 }
 
 /// What a query adds to the domain, and how it builds its goals from the claims.
@@ -122,12 +194,21 @@ fn encode_with(mode: Mode, abstract_variables: bool, spec: &Spec) -> Result<Enco
         claims.push(c);
         claim_names.push(name);
     }
-    let goals = (spec.goals)(&mut enc, &claims)?;
+    let mut goals = Vec::new();
+    for (index, goal) in (spec.goals)(&mut enc, &claims)?.into_iter().enumerate() {
+        // Named, so that checking a goal adds one assertion over declared constants to the
+        // loaded problem (`Problem::check`).
+        let name = format!("goal{index}");
+        let g = enc.p.declare(&name, Sort::Bool);
+        enc.p.assert(&smt::iff(&g, &goal));
+        goals.push(g);
+    }
     enc.finish()?;
     Ok(Encoded {
         enc,
         claim_names,
         goals,
+        learned: RefCell::new(Vec::new()),
     })
 }
 
@@ -247,24 +328,21 @@ fn solve(
     }
     while witnesses.len() < options.max_witnesses.max(1) {
         let query = smt::and(std::iter::once(goal.clone()).chain(blocks.iter().cloned()));
-        let outcome = match enc.p.check(&query, options.timeout) {
+        let outcome = match encoded.check(&query, options.timeout) {
             Ok(outcome) => outcome,
             Err(unsupported) => return Ok(Verdict::Unknown(unsupported.0)),
         };
-        let solver = match outcome {
-            Outcome::Unsat => break,
-            Outcome::Unknown(reason) => {
+        let (view, realized) = match outcome {
+            Refined::Unsat => break,
+            Refined::Unknown(reason) => {
                 if witnesses.is_empty() {
                     return Ok(Verdict::Unknown(format!("z3 gave up: {reason}")));
                 }
                 break;
             }
-            Outcome::Sat(solver) => solver,
+            Refined::Sat(view, realized) => (view, realized),
         };
-        let view = ModelView::of(&solver).ok_or_else(|| SolverError::InvalidWitness {
-            reason: "z3 said sat without a model".into(),
-        })?;
-        let (json, request, chosen) = read_request(&view, enc)?;
+        let (json, request, chosen) = read_request(&view, enc, &realized)?;
         let claimed: Vec<bool> = encoded
             .claim_names
             .iter()
@@ -336,6 +414,10 @@ fn spec<'a>(sets: &'a [&'a PolicySet], goals: Goals<'a>) -> Spec<'a> {
 /// Do `a` and `b` allow exactly the same requests? Witnesses are requests one allows and the
 /// other does not.
 pub fn equivalent(a: &PolicySet, b: &PolicySet, options: &Options) -> Result<Verdict, SolverError> {
+    smt::in_fresh_context(|| equivalent_in(a, b, options))
+}
+
+fn equivalent_in(a: &PolicySet, b: &PolicySet, options: &Options) -> Result<Verdict, SolverError> {
     let sets = [a, b];
     let goals = |_: &mut Encoder, c: &[Expr]| Ok(vec![smt::xor(&claim(c, 0), &claim(c, 1))]);
     Runner::new(spec(&sets, &goals)).verdict(0, options, &|_, d, _| {
@@ -348,6 +430,10 @@ pub fn equivalent(a: &PolicySet, b: &PolicySet, options: &Options) -> Result<Ver
 /// Does `b` allow at least everything `a` allows (no new access in `a`)? Witnesses are requests
 /// `a` allows and `b` does not.
 pub fn implies(a: &PolicySet, b: &PolicySet, options: &Options) -> Result<Verdict, SolverError> {
+    smt::in_fresh_context(|| implies_in(a, b, options))
+}
+
+fn implies_in(a: &PolicySet, b: &PolicySet, options: &Options) -> Result<Verdict, SolverError> {
     let sets = [a, b];
     let goals =
         |_: &mut Encoder, c: &[Expr]| Ok(vec![smt::and([claim(c, 0), smt::not(&claim(c, 1))])]);
@@ -360,6 +446,10 @@ pub fn implies(a: &PolicySet, b: &PolicySet, options: &Options) -> Result<Verdic
 
 /// Does `a` deny every request? Witnesses are allowed requests.
 pub fn never_allows(a: &PolicySet, options: &Options) -> Result<Verdict, SolverError> {
+    smt::in_fresh_context(|| never_allows_in(a, options))
+}
+
+fn never_allows_in(a: &PolicySet, options: &Options) -> Result<Verdict, SolverError> {
     let sets = [a];
     let goals = |_: &mut Encoder, c: &[Expr]| Ok(vec![claim(c, 0)]);
     Runner::new(spec(&sets, &goals)).verdict(0, options, &|_, d, _| {
@@ -372,6 +462,15 @@ pub fn never_allows(a: &PolicySet, options: &Options) -> Result<Verdict, SolverE
 /// Does `a` deny every request for an action matching one of `actions` on a resource matching
 /// one of `resources` (patterns as in a policy's `Action` and `Resource`; none means all)?
 pub fn access_not_granted(
+    a: &PolicySet,
+    actions: &[String],
+    resources: &[String],
+    options: &Options,
+) -> Result<Verdict, SolverError> {
+    smt::in_fresh_context(|| access_not_granted_in(a, actions, resources, options))
+}
+
+fn access_not_granted_in(
     a: &PolicySet,
     actions: &[String],
     resources: &[String],
@@ -436,6 +535,14 @@ pub const TRUSTED_KEYS: [&str; 9] = [
 /// anonymous caller, or a caller from an account the policy never names and that does not own
 /// the resource, whose own identity policies allow everything? Witnesses are such requests.
 pub fn no_public_access(
+    resource: &Policy,
+    kind: iamspec_model::PolicyKind,
+    options: &Options,
+) -> Result<Verdict, SolverError> {
+    smt::in_fresh_context(|| no_public_access_in(resource, kind, options))
+}
+
+fn no_public_access_in(
     resource: &Policy,
     kind: iamspec_model::PolicyKind,
     options: &Options,
@@ -562,6 +669,16 @@ pub enum ReachVerdict {
 /// Which callers can perform `action` on `resource` under `set`: each group of callers the
 /// policies distinguish, whether all of it or only some (or only in some contexts).
 pub fn who_can_reach(
+    set: &PolicySet,
+    action: &str,
+    resource: &str,
+    resource_account: Option<&str>,
+    options: &Options,
+) -> Result<ReachVerdict, SolverError> {
+    smt::in_fresh_context(|| who_can_reach_in(set, action, resource, resource_account, options))
+}
+
+fn who_can_reach_in(
     set: &PolicySet,
     action: &str,
     resource: &str,
@@ -813,6 +930,14 @@ pub fn decide(
     request: &Request,
     options: &Options,
 ) -> Result<Option<bool>, SolverError> {
+    smt::in_fresh_context(|| decide_in(set, request, options))
+}
+
+fn decide_in(
+    set: &PolicySet,
+    request: &Request,
+    options: &Options,
+) -> Result<Option<bool>, SolverError> {
     let sets = [set];
     let goals = |enc: &mut Encoder, c: &[Expr]| {
         let pinned = pin(enc, request)?;
@@ -837,10 +962,10 @@ pub fn decide(
         };
         let sat = |goal: usize| -> Option<bool> {
             let goal = encoded.goals.get(goal)?.clone();
-            match encoded.enc.p.check(&goal, options.timeout).ok()? {
-                Outcome::Sat(_) => Some(true),
-                Outcome::Unsat => Some(false),
-                Outcome::Unknown(_) => None,
+            match encoded.check(&goal, options.timeout).ok()? {
+                Refined::Sat(..) => Some(true),
+                Refined::Unsat => Some(false),
+                Refined::Unknown(_) => None,
             }
         };
         match (sat(0), sat(1)) {

@@ -12,7 +12,8 @@
 
 use crate::err::Unsupported;
 use crate::smt::{self, Expr};
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// A set of characters: these, or all but these (sorted, distinct).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -330,6 +331,58 @@ fn range(low: u32, high: u32) -> Result<Expr, Unsupported> {
 // Automata: derivatives over hash-consed expressions
 // ---------------------------------------------------------------------------------------------
 
+/// rustc's FxHash. A partition hashes millions of small integer keys (expression nodes, state
+/// tuples), where the standard SipHash costs several times more; no key comes from an adversary
+/// who could aim at collisions, and the sizes are bounded by the limits below anyway.
+#[derive(Clone, Copy, Default)]
+pub struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            for (to, from) in word.iter_mut().zip(rest) {
+                *to = *from;
+            }
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+    fn write_u16(&mut self, n: u16) {
+        self.add(u64::from(n));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+}
+
+/// A map hashed with [`FxHasher`].
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
 /// An interned expression node; children are node ids.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Node {
@@ -351,11 +404,11 @@ const EPS: u32 = 1;
 /// tails), and a derivative is computed once per (expression, symbol).
 struct Arena {
     nodes: Vec<Node>,
-    index: HashMap<Node, u32>,
+    index: FxMap<Node, u32>,
     nullable: Vec<bool>,
     /// Per interned class: whether each symbol is in it.
     class_symbols: Vec<Vec<bool>>,
-    class_index: HashMap<Class, u32>,
+    class_index: FxMap<Class, u32>,
     symbols: Vec<char>,
     /// `derivs[node * symbols + symbol]`, `u32::MAX` while unknown.
     derivs: Vec<u32>,
@@ -369,10 +422,10 @@ impl Arena {
     fn new(symbols: Vec<char>) -> Arena {
         let mut arena = Arena {
             nodes: Vec::new(),
-            index: HashMap::new(),
+            index: FxMap::default(),
             nullable: Vec::new(),
             class_symbols: Vec::new(),
-            class_index: HashMap::new(),
+            class_index: FxMap::default(),
             symbols,
             derivs: Vec::new(),
             all: 0,
@@ -393,6 +446,14 @@ impl Arena {
         self.nodes.push(node);
         self.nullable.push(nullable);
         id
+    }
+
+    /// The alternatives of a union, or the expression itself.
+    fn alternatives<'a>(&'a self, id: &'a u32) -> &'a [u32] {
+        match self.nodes.get(*id as usize) {
+            Some(Node::Union(items)) => items,
+            _ => std::slice::from_ref(id),
+        }
     }
 
     fn nullable(&self, id: u32) -> bool {
@@ -532,9 +593,7 @@ impl Arena {
             }
         }
         if self.nodes.len() > NODE_LIMIT {
-            return Err(Unsupported::new(
-                "the patterns on one string are too many to partition",
-            ));
+            return Err(too_many());
         }
         let d = match self.get(id) {
             Node::Empty | Node::Eps => EMPTY,
@@ -602,12 +661,26 @@ pub struct Regions {
 /// How many combinations of automaton states one partition may explore before giving up.
 pub const STATE_LIMIT: usize = 200_000;
 
+/// The number of languages (plus the shape) a partition's limit is counted for.
+const WIDTH: usize = 32;
+
 /// The regions of `shape` (the strings the domain allows) cut by `languages`. A region's witness
 /// is the first of `preferred` that falls in it, else a shortest string.
 pub fn regions(shape: &Re, languages: &[Re], preferred: &[String]) -> Result<Regions, Unsupported> {
-    // The alphabet: every character some class names, plus one stand-in for the rest.
+    regions_within(shape, languages, preferred, STATE_LIMIT)?.ok_or_else(too_many)
+}
+
+fn too_many() -> Unsupported {
+    Unsupported::new("the patterns on one string are too many to partition")
+}
+
+/// The characters the languages name, plus one stand-in for all the others, in the order
+/// breadth-first search tries them (so that witnesses read naturally), and the stand-in.
+fn alphabet<'a>(
+    languages: impl IntoIterator<Item = &'a Re>,
+) -> Result<(Vec<char>, char), Unsupported> {
     let mut named: Vec<char> = Vec::new();
-    for re in std::iter::once(shape).chain(languages) {
+    for re in languages {
         let mut classes = Vec::new();
         re.classes(&mut classes);
         for class in classes {
@@ -623,7 +696,6 @@ pub fn regions(shape: &Re, languages: &[Re], preferred: &[String]) -> Result<Reg
         .ok_or_else(|| Unsupported::new("internal: no character left for the alphabet"))?;
     let mut symbols = named;
     symbols.push(other);
-    // Breadth-first search tries symbols in this order, so witnesses read naturally.
     symbols.sort_by_key(|c| {
         let rank = match c {
             'a'..='z' => 0,
@@ -642,26 +714,39 @@ pub fn regions(shape: &Re, languages: &[Re], preferred: &[String]) -> Result<Reg
             "too many distinct characters to partition",
         ));
     }
+    Ok((symbols, other))
+}
+
+/// [`regions`], or `None` when the exploration needs more than `limit` tuples of states (a
+/// tuple of more than [`WIDTH`] languages counting for as many tuples of that width).
+pub fn regions_within(
+    shape: &Re,
+    languages: &[Re],
+    preferred: &[String],
+    limit: usize,
+) -> Result<Option<Regions>, Unsupported> {
+    let (symbols, other) = alphabet(std::iter::once(shape).chain(languages))?;
     let mut arena = Arena::new(symbols.clone());
     let start: Vec<u32> = std::iter::once(shape)
         .chain(languages)
         .map(|re| arena.intern(re))
         .collect();
 
-    let mut seen: HashMap<Vec<u32>, usize> = HashMap::new();
-    let mut parent: Vec<Option<(usize, char)>> = Vec::new();
-    let mut tuples: Vec<Vec<u32>> = Vec::new();
-    let mut queue = VecDeque::new();
-    seen.insert(start.clone(), 0);
-    tuples.push(start.clone());
-    parent.push(None);
-    queue.push_back(0usize);
-    let mut found: HashMap<Vec<bool>, usize> = HashMap::new();
+    // Breadth-first over tuples of states; tuple `id` is `flat[id * width..][..width]`, and ids
+    // are handed out in visiting order, so the queue is the id range itself.
+    let width = start.len();
+    let mut seen: FxMap<Box<[u32]>, usize> = FxMap::default();
+    seen.insert(start.clone().into_boxed_slice(), 0);
+    let mut flat: Vec<u32> = start.clone();
+    let mut parent: Vec<Option<(usize, char)>> = vec![None];
+    let mut found: FxMap<Vec<bool>, usize> = FxMap::default();
     let mut order: Vec<Vec<bool>> = Vec::new();
-    while let Some(id) = queue.pop_front() {
-        let Some(tuple) = tuples.get(id).cloned() else {
-            continue;
-        };
+    let mut tuple: Vec<u32> = Vec::with_capacity(width);
+    let mut next: Vec<u32> = Vec::with_capacity(width);
+    let mut id = 0;
+    while id < parent.len() {
+        tuple.clear();
+        tuple.extend_from_slice(flat.get(id * width..(id + 1) * width).unwrap_or(&[]));
         if tuple.first().is_some_and(|&s| arena.nullable(s)) {
             let signature: Vec<bool> = tuple.iter().skip(1).map(|&q| arena.nullable(q)).collect();
             if !found.contains_key(&signature) {
@@ -671,28 +756,28 @@ pub fn regions(shape: &Re, languages: &[Re], preferred: &[String]) -> Result<Reg
         }
         for (si, &c) in symbols.iter().enumerate() {
             let symbol = u16::try_from(si).unwrap_or(u16::MAX);
-            let mut next = Vec::with_capacity(tuple.len());
+            next.clear();
             for &q in &tuple {
-                next.push(arena.deriv(q, symbol)?);
+                match arena.deriv(q, symbol) {
+                    Ok(d) => next.push(d),
+                    // Too many expressions: as many tuples would follow.
+                    Err(_) => return Ok(None),
+                }
             }
             // A string that left the shape can never come back into it.
-            if next.first() == Some(&EMPTY) {
+            if next.first() == Some(&EMPTY) || next == tuple || seen.contains_key(next.as_slice()) {
                 continue;
             }
-            if seen.contains_key(&next) {
-                continue;
+            // The limit counts tuples of the width of a typical partition: a wider one spends
+            // as much per tuple as several narrow ones.
+            if parent.len() * width.max(WIDTH) >= limit * WIDTH {
+                return Ok(None);
             }
-            if tuples.len() >= STATE_LIMIT {
-                return Err(Unsupported::new(
-                    "the patterns on one string are too many to partition",
-                ));
-            }
-            let nid = tuples.len();
-            seen.insert(next.clone(), nid);
-            tuples.push(next);
+            seen.insert(next.clone().into_boxed_slice(), parent.len());
+            flat.extend_from_slice(&next);
             parent.push(Some((id, c)));
-            queue.push_back(nid);
         }
+        id += 1;
     }
     let mut witnesses = Vec::with_capacity(order.len());
     for signature in &order {
@@ -739,10 +824,251 @@ pub fn regions(shape: &Re, languages: &[Re], preferred: &[String]) -> Result<Reg
             }
         }
     }
-    Ok(Regions {
+    Ok(Some(Regions {
         signatures: order,
         witnesses,
+    }))
+}
+
+/// A string domain explored lazily: instead of every region at once, [`Lazy::realize`] looks
+/// for a string with one given combination of answers, the one z3 proposes. Used where the
+/// partition is too large to build (patterns whose `*` crosses `:` make almost every
+/// combination of a domain's languages realizable: 2^n regions).
+pub struct Lazy {
+    arena: Arena,
+    symbols: Vec<char>,
+    shape: u32,
+    languages: Vec<u32>,
+    memo: FxMap<Vec<(usize, bool)>, Option<String>>,
+}
+
+/// A language of a lazy domain (its index) and whether the string is in it.
+pub type Literal = (usize, bool);
+
+impl Lazy {
+    pub fn new(shape: &Re, languages: &[Re]) -> Result<Lazy, Unsupported> {
+        let (symbols, _) = alphabet(std::iter::once(shape).chain(languages))?;
+        let mut arena = Arena::new(symbols.clone());
+        let shape = arena.intern(shape);
+        let languages = languages.iter().map(|re| arena.intern(re)).collect();
+        Ok(Lazy {
+            arena,
+            symbols,
+            shape,
+            languages,
+            memo: FxMap::default(),
+        })
+    }
+
+    /// A shortest string of the shape that is in the languages `want` marks true and not in
+    /// those it marks false (the others are free), or `None` when there is none. Breadth-first
+    /// over tuples of derivatives, pruning a tuple once a wanted language can no longer be
+    /// reached or an unwanted one can no longer be left.
+    pub fn realize(&mut self, want: &[Literal]) -> Result<Option<String>, Unsupported> {
+        let mut key = want.to_vec();
+        key.sort_unstable();
+        key.dedup();
+        if let Some(known) = self.memo.get(&key) {
+            return Ok(known.clone());
+        }
+        let contradictory = key.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0));
+        let found = if contradictory {
+            None
+        } else {
+            self.search(&key)?
+        };
+        self.memo.insert(key, found.clone());
+        Ok(found)
+    }
+
+    fn search(&mut self, want: &[Literal]) -> Result<Option<String>, Unsupported> {
+        let mut start = vec![self.shape];
+        for (index, _) in want {
+            let language = self
+                .languages
+                .get(*index)
+                .copied()
+                .ok_or_else(|| Unsupported::new("internal: no such language"))?;
+            start.push(language);
+        }
+        let mut unwanted = FxMap::default();
+        if dead(&self.arena, want, &start, &mut unwanted) {
+            return Ok(None);
+        }
+        let width = start.len();
+        let mut seen: FxMap<Box<[u32]>, usize> = FxMap::default();
+        seen.insert(start.clone().into_boxed_slice(), 0);
+        let mut flat = start;
+        let mut parent: Vec<Option<(usize, char)>> = vec![None];
+        let mut tuple: Vec<u32> = Vec::with_capacity(width);
+        let mut next: Vec<u32> = Vec::with_capacity(width);
+        let mut id = 0;
+        while id < parent.len() {
+            tuple.clear();
+            tuple.extend_from_slice(flat.get(id * width..(id + 1) * width).unwrap_or(&[]));
+            let accepted = tuple.first().is_some_and(|&q| self.arena.nullable(q))
+                && tuple
+                    .iter()
+                    .skip(1)
+                    .zip(want)
+                    .all(|(&q, (_, member))| self.arena.nullable(q) == *member);
+            if accepted {
+                return Ok(Some(spell(&parent, id)));
+            }
+            for (si, &c) in self.symbols.iter().enumerate() {
+                let symbol = u16::try_from(si).unwrap_or(u16::MAX);
+                next.clear();
+                for &q in &tuple {
+                    next.push(self.arena.deriv(q, symbol)?);
+                }
+                if next == tuple
+                    || seen.contains_key(next.as_slice())
+                    || dead(&self.arena, want, &next, &mut unwanted)
+                {
+                    continue;
+                }
+                if parent.len() >= STATE_LIMIT {
+                    return Err(Unsupported::new(
+                        "the patterns on one string are too many to search",
+                    ));
+                }
+                seen.insert(next.clone().into_boxed_slice(), parent.len());
+                flat.extend_from_slice(&next);
+                parent.push(Some((id, c)));
+            }
+            id += 1;
+        }
+        Ok(None)
+    }
+
+    /// A part of `want` (which no string realizes) that no string realizes either, small, so
+    /// that the clause excluding it excludes many combinations: one literal, else two of which
+    /// one is a membership (most combinations z3 proposes have few), else what is left after
+    /// dropping, half a group at a time, the literals that are not needed.
+    pub fn core(&mut self, want: &[Literal]) -> Result<Vec<Literal>, Unsupported> {
+        if let Some(core) = self.plain_core(want) {
+            return Ok(core);
+        }
+        let (members, others): (Vec<Literal>, Vec<Literal>) =
+            want.iter().copied().partition(|(_, member)| *member);
+        for literal in members.iter().chain(&others) {
+            if self.realize(std::slice::from_ref(literal))?.is_none() {
+                return Ok(vec![*literal]);
+            }
+        }
+        for (i, a) in members.iter().enumerate() {
+            for b in members.iter().skip(i + 1).chain(&others) {
+                if self.realize(&[*a, *b])?.is_none() {
+                    return Ok(vec![*a, *b]);
+                }
+            }
+        }
+        // Dropping groups: `needed` literals are kept; each group of the rest is dropped when
+        // what remains is still unrealizable, else split in two and tried again.
+        let mut needed: Vec<Literal> = Vec::new();
+        let mut groups: Vec<Vec<Literal>> = vec![want.to_vec()];
+        while let Some(group) = groups.pop() {
+            let rest: Vec<Literal> = needed
+                .iter()
+                .chain(groups.iter().flatten())
+                .copied()
+                .collect();
+            if self.realize(&rest)?.is_none() {
+                continue;
+            }
+            if group.len() == 1 {
+                needed.extend(group);
+                continue;
+            }
+            let half = group.len() / 2;
+            let (first, second) = group.split_at(half);
+            groups.push(first.to_vec());
+            groups.push(second.to_vec());
+        }
+        Ok(needed)
+    }
+}
+
+/// Whether no string continues `tuple` (the shape, then the languages of `want`) into the
+/// combination `want`: out of the shape, a wanted language out of reach, an unwanted one
+/// inevitable, or a wanted language inside the union of the unwanted ones, seen on the
+/// expressions (its alternatives are among theirs), as a list is inside the union of its items.
+fn dead(arena: &Arena, want: &[Literal], tuple: &[u32], unwanted: &mut FxMap<u32, ()>) -> bool {
+    if tuple.first() == Some(&EMPTY) {
+        return true;
+    }
+    unwanted.clear();
+    for (q, (_, member)) in tuple.iter().skip(1).zip(want) {
+        if (*member && *q == EMPTY) || (!*member && *q == arena.all) {
+            return true;
+        }
+        if !*member {
+            for part in arena.alternatives(q) {
+                unwanted.insert(*part, ());
+            }
+        }
+    }
+    tuple.iter().skip(1).zip(want).any(|(q, (_, member))| {
+        *member
+            && arena
+                .alternatives(q)
+                .iter()
+                .all(|part| unwanted.contains_key(part))
     })
+}
+
+impl Lazy {
+    /// The literals that make `want` dead before the first character (see [`dead`]): a
+    /// language wanted and empty, unwanted and universal, or wanted and inside the union of
+    /// some unwanted ones (a list and its items, typically). `None` when `want` is not dead
+    /// from the start.
+    fn plain_core(&self, want: &[Literal]) -> Option<Vec<Literal>> {
+        let start: Vec<u32> = want
+            .iter()
+            .map(|(i, _)| self.languages.get(*i).copied())
+            .collect::<Option<_>>()?;
+        let arena = &self.arena;
+        for (q, literal) in start.iter().zip(want) {
+            if (literal.1 && *q == EMPTY) || (!literal.1 && *q == arena.all) {
+                return Some(vec![*literal]);
+            }
+        }
+        for (q, literal) in start.iter().zip(want).filter(|(_, l)| l.1) {
+            let mut core = vec![*literal];
+            let covered = arena.alternatives(q).iter().all(|part| {
+                let cover = start
+                    .iter()
+                    .zip(want)
+                    .find(|(n, l)| !l.1 && arena.alternatives(n).contains(part));
+                if let Some((_, l)) = cover {
+                    if !core.contains(l) {
+                        core.push(*l);
+                    }
+                }
+                cover.is_some()
+            });
+            if covered {
+                return Some(core);
+            }
+        }
+        None
+    }
+}
+
+/// The string that leads to tuple `id`.
+fn spell(parent: &[Option<(usize, char)>], id: usize) -> String {
+    let mut text = Vec::new();
+    let mut at = Some(id);
+    while let Some(i) = at {
+        match parent.get(i).copied().flatten() {
+            Some((from, c)) => {
+                text.push(c);
+                at = Some(from);
+            }
+            None => at = None,
+        }
+    }
+    text.into_iter().rev().collect()
 }
 
 #[cfg(test)]
@@ -793,6 +1119,42 @@ mod tests {
             for (lang, expected) in langs.iter().zip(sig) {
                 assert_eq!(lang.matches(w), *expected, "{w:?}");
             }
+        }
+    }
+
+    #[test]
+    fn lazy_domains_realize_combinations_and_find_cores() {
+        let langs = vec![glob("a*"), glob("*b"), Re::lit("ab"), glob("*x*y*")];
+        let mut lazy = Lazy::new(&Re::all(), &langs).unwrap();
+        let s = lazy
+            .realize(&[(0, true), (1, true), (2, false)])
+            .unwrap()
+            .unwrap();
+        assert!(
+            langs[0].matches(&s) && langs[1].matches(&s) && !langs[2].matches(&s),
+            "{s}"
+        );
+        let s = lazy.realize(&[(3, true), (0, false)]).unwrap().unwrap();
+        assert!(langs[3].matches(&s) && !langs[0].matches(&s), "{s}");
+        // `ab` is in `a*`: in `ab` and not in `a*` is impossible, whatever else is asked.
+        let want = [(1, true), (2, true), (0, false), (3, false)];
+        assert_eq!(lazy.realize(&want).unwrap(), None);
+        let mut core = lazy.core(&want).unwrap();
+        core.sort_unstable();
+        assert_eq!(core, vec![(0, false), (2, true)]);
+        // Agrees with the full partition on every combination.
+        let full = regions(&Re::all(), &langs, &[]).unwrap();
+        for bits in 0..16u32 {
+            let want: Vec<Literal> = (0..4).map(|i| (i, bits & (1 << i) != 0)).collect();
+            let realizable = full
+                .signatures
+                .iter()
+                .any(|sig| want.iter().all(|(i, b)| sig[*i] == *b));
+            assert_eq!(
+                lazy.realize(&want).unwrap().is_some(),
+                realizable,
+                "{want:?}"
+            );
         }
     }
 

@@ -8,10 +8,12 @@
 //! bug report.
 
 use crate::err::Unsupported;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::rc::Rc;
 use std::time::Duration;
-use z3::{ast, SatResult, Solver};
+use z3::{ast, SatResult, Solver, Tactic};
 
 static DUMPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
@@ -281,13 +283,33 @@ pub fn lt(a: &Expr, b: &Expr) -> Expr {
     app("<", &[a, b])
 }
 
-/// A problem under construction: declarations, definitions and assertions, in order.
+/// Runs `f` in a z3 context of its own. z3 keeps state in a context that grows with every
+/// problem parsed into it (on one long-lived context, queries slow down several times over a
+/// few hundred of them), so each query gets a fresh context and drops it.
+pub fn in_fresh_context<R: Send + Sync>(f: impl FnOnce() -> R + Send + Sync) -> R {
+    z3::with_z3_config(&z3::Config::new(), f)
+}
+
+/// A problem under construction: declarations, definitions and assertions, in order; once
+/// checked, the z3 solver that holds them, reused for every further goal.
 #[derive(Default)]
 pub struct Problem {
     text: String,
     asserts: usize,
     names: usize,
-    declared: Vec<(String, Sort)>,
+    /// Declared constants, for the declarations a goal needs.
+    declared: HashMap<String, Sort>,
+    /// Names given to definitions: a goal that uses one cannot be checked incrementally.
+    defined: HashSet<String>,
+    uses_strings: bool,
+    loaded: RefCell<Option<Loaded>>,
+}
+
+/// A solver holding the problem's text as it was when loaded.
+struct Loaded {
+    solver: Solver,
+    text_len: usize,
+    timeout: u32,
 }
 
 /// The sorts the encoding uses.
@@ -314,7 +336,8 @@ impl Problem {
     /// Declares a constant named `name` (which must be a plain SMT-LIB symbol, unique).
     pub fn declare(&mut self, name: &str, sort: Sort) -> Expr {
         let _ = writeln!(self.text, "(declare-const {name} {})", sort.text());
-        self.declared.push((name.to_owned(), sort));
+        self.declared.insert(name.to_owned(), sort);
+        self.uses_strings |= sort == Sort::String;
         Expr::raw(name)
     }
 
@@ -336,6 +359,7 @@ impl Problem {
             sort.text(),
             value.text()
         );
+        self.defined.insert(name.clone());
         Expr::raw(name)
     }
 
@@ -347,50 +371,147 @@ impl Problem {
         self.asserts += 1;
     }
 
-    /// Runs z3 on the problem plus `goal`.
-    pub fn check(&self, goal: &Expr, timeout: Duration) -> Result<Outcome, Unsupported> {
-        let solver = Solver::new();
+    /// A solver for the problem. Partition problems (integers, Booleans, bitvectors) use z3's
+    /// SMT kernel directly: the default solver's setup costs about ten times more than solving
+    /// them. String problems keep the default solver, which chooses its own strategy.
+    fn new_solver(&self, timeout: u32) -> Solver {
+        let solver = if self.uses_strings {
+            Solver::new()
+        } else {
+            Tactic::new("smt").solver()
+        };
         let mut params = z3::Params::new();
-        let millis = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
-        params.set_u32("timeout", millis);
+        params.set_u32("timeout", timeout);
         solver.set_params(&params);
+        solver
+    }
+
+    /// Runs z3 on the problem plus `goal`. The problem is loaded once; each goal is pushed,
+    /// checked and popped, so that the witnesses of one query and the goals of another share
+    /// the parsing and the solver's setup.
+    pub fn check(&self, goal: &Expr, timeout: Duration) -> Result<Outcome, Unsupported> {
+        let millis = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
+        if let Some(dir) = std::env::var_os("IAMSPEC_SMT_DUMP") {
+            // Debugging aid: every problem as SMT-LIB, to replay outside the solver.
+            let n = DUMPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let path = std::path::Path::new(&dir).join(format!("problem-{n}.smt2"));
+            let mut text = self.text.clone();
+            if !goal.is_true() {
+                let _ = writeln!(text, "(assert {})", goal.text());
+            }
+            let _ = std::fs::write(path, format!("{text}(check-sat)\n"));
+        }
+        // z3's string solver answers much sooner on a fresh solver than incrementally (after
+        // a push it leaves the strategy the default solver picks for the whole problem).
+        let goal_text = match self.goal_text(goal) {
+            Some(text) if !self.uses_strings => text,
+            _ => return self.check_alone(goal, millis),
+        };
+        let mut slot = self.loaded.borrow_mut();
+        if slot.as_ref().is_some_and(|l| l.text_len != self.text.len()) {
+            *slot = None;
+        }
+        let loaded = match slot.take() {
+            Some(loaded) => loaded,
+            None => {
+                let solver = self.new_solver(millis);
+                solver.from_string(self.text.as_str());
+                lost_assertions(&solver, self.asserts)?;
+                Loaded {
+                    solver,
+                    text_len: self.text.len(),
+                    timeout: millis,
+                }
+            }
+        };
+        if loaded.timeout != millis {
+            let mut params = z3::Params::new();
+            params.set_u32("timeout", millis);
+            loaded.solver.set_params(&params);
+        }
+        let loaded = Loaded {
+            timeout: millis,
+            ..loaded
+        };
+        loaded.solver.push();
+        let mut expected = self.asserts;
+        if !goal.is_true() {
+            loaded.solver.from_string(goal_text.as_str());
+            expected += 1;
+        }
+        let outcome = lost_assertions(&loaded.solver, expected).map(|()| outcome(&loaded.solver));
+        loaded.solver.pop(1);
+        *slot = Some(loaded);
+        outcome
+    }
+
+    /// The declarations `goal` needs and its assertion, or `None` when it uses a definition
+    /// (then it is checked with the whole problem, in a solver of its own).
+    fn goal_text(&self, goal: &Expr) -> Option<String> {
+        let mut text = String::new();
+        let mut seen = HashSet::new();
+        for token in goal
+            .text()
+            .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        {
+            if self.defined.contains(token) {
+                return None;
+            }
+            if let Some(sort) = self.declared.get(token) {
+                if seen.insert(token) {
+                    let _ = writeln!(text, "(declare-const {token} {})", sort.text());
+                }
+            }
+        }
+        let _ = writeln!(text, "(assert {})", goal.text());
+        Some(text)
+    }
+
+    fn check_alone(&self, goal: &Expr, millis: u32) -> Result<Outcome, Unsupported> {
+        let solver = self.new_solver(millis);
         let mut text = self.text.clone();
         let mut expected = self.asserts;
         if !goal.is_true() {
             let _ = writeln!(text, "(assert {})", goal.text());
             expected += 1;
         }
-        if let Some(dir) = std::env::var_os("IAMSPEC_SMT_DUMP") {
-            // Debugging aid: every problem as SMT-LIB, to replay outside the solver.
-            let n = DUMPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let path = std::path::Path::new(&dir).join(format!("problem-{n}.smt2"));
-            let _ = std::fs::write(path, format!("{text}(check-sat)\n"));
-        }
         solver.from_string(text.as_str());
-        // z3 drops what follows a parse error silently: a lost assertion would make a wrong
-        // `Holds`, so count them.
-        let found = solver.get_assertions().len();
-        if found != expected {
-            return Err(Unsupported::new(format!(
-                "internal: z3 read {found} of the {expected} assertions of the encoding"
-            )));
-        }
-        Ok(match solver.check() {
-            SatResult::Unsat => Outcome::Unsat,
-            SatResult::Sat => Outcome::Sat(solver),
-            SatResult::Unknown => Outcome::Unknown(
-                solver
-                    .get_reason_unknown()
-                    .unwrap_or_else(|| "unknown".to_owned()),
-            ),
-        })
+        lost_assertions(&solver, expected)?;
+        Ok(outcome(&solver))
+    }
+}
+
+/// z3 drops what follows a parse error silently: a lost assertion would make a wrong `Holds`,
+/// so they are counted.
+fn lost_assertions(solver: &Solver, expected: usize) -> Result<(), Unsupported> {
+    let found = solver.get_assertions().len();
+    if found != expected {
+        return Err(Unsupported::new(format!(
+            "internal: z3 read {found} of the {expected} assertions of the encoding"
+        )));
+    }
+    Ok(())
+}
+
+fn outcome(solver: &Solver) -> Outcome {
+    match solver.check() {
+        SatResult::Unsat => Outcome::Unsat,
+        SatResult::Sat => match solver.get_model() {
+            Some(model) => Outcome::Sat(ModelView { model }),
+            None => Outcome::Unknown("z3 said sat without a model".to_owned()),
+        },
+        SatResult::Unknown => Outcome::Unknown(
+            solver
+                .get_reason_unknown()
+                .unwrap_or_else(|| "unknown".to_owned()),
+        ),
     }
 }
 
 pub enum Outcome {
     Unsat,
-    /// The solver, holding its model.
-    Sat(Solver),
+    /// A model of the problem and the goal.
+    Sat(ModelView),
     Unknown(String),
 }
 
@@ -400,10 +521,6 @@ pub struct ModelView {
 }
 
 impl ModelView {
-    pub fn of(solver: &Solver) -> Option<ModelView> {
-        solver.get_model().map(|model| ModelView { model })
-    }
-
     pub fn bool(&self, name: &str) -> Option<bool> {
         let c = ast::Bool::new_const(name);
         self.model.eval(&c, true).and_then(|v| v.as_bool())
@@ -509,10 +626,9 @@ mod tests {
             let mut p = Problem::default();
             let x = p.declare("x", Sort::String);
             p.assert(&eq(&x, &str_lit(text).unwrap()));
-            let Outcome::Sat(solver) = p.check(&Expr::t(), Duration::from_secs(5)).unwrap() else {
+            let Outcome::Sat(view) = p.check(&Expr::t(), Duration::from_secs(5)).unwrap() else {
                 panic!("unsat")
             };
-            let view = ModelView::of(&solver).unwrap();
             assert_eq!(view.string("x").as_deref(), Some(text));
         }
     }

@@ -14,6 +14,7 @@ use crate::smt::{self, Expr, Sort};
 use crate::symbolic::{
     other_account_field, principal_shape, resource_shape, CallerKind, Mode, Slot, Strs,
 };
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// What a string test is about.
@@ -41,7 +42,32 @@ pub struct Finished {
     pub resources: Vec<String>,
     /// Free key → (witness string per region, the region constant of each slot).
     pub keys: HashMap<String, (Vec<String>, Vec<String>)>,
+    /// The string domains explored lazily (the resource, or a key's slot) instead.
+    pub lazy: Vec<LazyDomain>,
 }
+
+/// A string domain whose partition is too large to build: its atoms are free in the problem,
+/// and each combination z3 proposes is checked for a string that realizes it (`query.rs`).
+pub struct LazyDomain {
+    pub subject: Subject,
+    /// The atom of each language of the engine, in its order.
+    pub atoms: Vec<Expr>,
+    pub engine: RefCell<regex::Lazy>,
+}
+
+impl std::fmt::Debug for LazyDomain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazyDomain")
+            .field("subject", &self.subject)
+            .field("atoms", &self.atoms.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// How many tuples of states the partition of the resource or of a key may explore before the
+/// domain is explored lazily instead (a larger partition costs more to build than z3 spends
+/// proposing combinations for the lazy search).
+const EAGER_LIMIT: usize = 20_000;
 
 fn no(c: char) -> Re {
     Re::Class(Class::not([c]))
@@ -324,7 +350,7 @@ impl Encoder {
         );
         let account_alt = Re::union(accounts.iter().map(|a| Re::lit(a)).collect());
         let entries = std::mem::take(&mut self.atoms.entries);
-        let mut finished = Finished::default();
+        self.finished = Finished::default();
 
         // The principal, kind by kind, in one numbering.
         let mut offset = 0usize;
@@ -352,7 +378,7 @@ impl Encoder {
             )?;
             let n = found.signatures.len();
             for (signature, witness) in found.signatures.iter().zip(found.witnesses) {
-                finished.principals.push((kind, witness));
+                self.finished.principals.push((kind, witness));
                 let tag = signature.iter().skip(mine.len()).position(|b| *b);
                 account_of.push(tag);
             }
@@ -415,9 +441,46 @@ impl Encoder {
         for account in &accounts {
             preferred.push(format!("arn:aws:sqs:us-east-1:{account}:queue"));
         }
-        let found = regex::regions(&shape, &languages, &preferred)?;
-        let n = found.signatures.len();
         let rany = self.req.rany.clone();
+        let has_id = self.req.has_identity_side();
+        let Some(found) = regex::regions_within(&shape, &languages, &preferred, EAGER_LIMIT)?
+        else {
+            // Lazily: the account field's shapes (one per account, then empty: the last
+            // languages) become atoms too; at most one holds.
+            let mut atoms: Vec<Expr> = mine.iter().map(|(_, _, atom)| atom.clone()).collect();
+            let mut tags = Vec::new();
+            for j in 0..=accounts.len() {
+                tags.push(self.p.declare(&format!("rtag{j}"), Sort::Bool));
+            }
+            for (i, a) in tags.iter().enumerate() {
+                for b in tags.iter().skip(i + 1) {
+                    self.p.assert(&smt::not(&smt::and([a.clone(), b.clone()])));
+                }
+            }
+            let (empty, account_tags) = tags
+                .split_last()
+                .ok_or_else(|| Unsupported::new("internal: no account tags"))?;
+            self.p.assert(&smt::implies(
+                &smt::eq(&racct_mode, &Expr::int(1)),
+                &smt::and([
+                    smt::not(&rany),
+                    smt::not(empty),
+                    smt::not(&smt::or(account_tags.iter().cloned())),
+                ]),
+            ));
+            self.p.assert(&smt::implies(
+                &smt::eq(&racct_mode, &Expr::int(0)),
+                &smt::and([smt::not(&has_id), smt::or([rany, empty.clone()])]),
+            ));
+            atoms.extend(tags);
+            self.finished.lazy.push(LazyDomain {
+                subject: Subject::Resource,
+                atoms,
+                engine: RefCell::new(regex::Lazy::new(&shape, &languages)?),
+            });
+            return self.finish_keys(&entries);
+        };
+        let n = found.signatures.len();
         self.p.assert(&smt::implies(
             &smt::not(&rany),
             &smt::and([
@@ -452,7 +515,6 @@ impl Encoder {
                     .is_some_and(|s| !field(s).0 && !field(s).1)
             })
             .collect();
-        let has_id = self.req.has_identity_side();
         self.p.assert(&smt::implies(
             &smt::eq(&racct_mode, &Expr::int(1)),
             &smt::and([smt::not(&rany), in_set(&rreg, &other_ids, n)]),
@@ -464,11 +526,15 @@ impl Encoder {
                 smt::or([rany, in_set(&rreg, &empty_ids, n)]),
             ]),
         ));
-        finished.resources = found.witnesses;
+        self.finished.resources = found.witnesses;
+        self.finish_keys(&entries)
+    }
 
-        // Free keys: one partition per key, one region constant per slot.
+    /// Free keys: one partition per key, one region constant per slot; or, when the partition
+    /// is too large, each slot explored lazily.
+    fn finish_keys(&mut self, entries: &[(Subject, Re, Expr)]) -> Result<(), Unsupported> {
         let mut keys: Vec<String> = Vec::new();
-        for (subject, _, _) in &entries {
+        for (subject, _, _) in entries {
             if let Subject::Key(key, _) = subject {
                 if !keys.contains(key) {
                     keys.push(key.clone());
@@ -486,9 +552,25 @@ impl Encoder {
                     languages.push(re.clone());
                 }
             }
-            let found = regex::regions(&Re::all(), &languages, &[])?;
-            let n = found.signatures.len();
             let slots = self.req.keys.get(&key).map(|k| k.slots.len()).unwrap_or(1);
+            let Some(found) = regex::regions_within(&Re::all(), &languages, &[], EAGER_LIMIT)?
+            else {
+                for slot in 0..slots {
+                    let subject = Subject::Key(key.clone(), slot);
+                    let (res, atoms): (Vec<Re>, Vec<Expr>) = mine
+                        .iter()
+                        .filter(|(s, _, _)| *s == subject)
+                        .map(|(_, re, atom)| (re.clone(), atom.clone()))
+                        .unzip();
+                    self.finished.lazy.push(LazyDomain {
+                        subject,
+                        atoms,
+                        engine: RefCell::new(regex::Lazy::new(&Re::all(), &res)?),
+                    });
+                }
+                continue;
+            };
+            let n = found.signatures.len();
             let base = self
                 .req
                 .keys
@@ -521,9 +603,8 @@ impl Encoder {
                 }
                 names.push(name);
             }
-            finished.keys.insert(key, (found.witnesses, names));
+            self.finished.keys.insert(key, (found.witnesses, names));
         }
-        self.finished = finished;
         Ok(())
     }
 }

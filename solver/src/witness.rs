@@ -5,12 +5,14 @@ use crate::domain::KeyType;
 use crate::encode::Encoder;
 use crate::err::SolverError;
 use crate::smt::ModelView;
+use crate::strings::Subject;
 use crate::symbolic::{CallerKind, KeyVar, Mode, Strs};
 use crate::values;
 use iamspec_model::arn::Arn;
 use iamspec_model::json::{Json, JsonPath};
 use iamspec_model::principal::Caller;
 use iamspec_model::{Decision, Request};
+use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// A request on which a property fails, replayed through the reference evaluator.
@@ -35,9 +37,11 @@ pub struct Chosen {
     pub act: i64,
 }
 
+/// The request of a model; `realized` has the strings of the lazily explored domains.
 pub fn read_request(
     view: &ModelView,
     enc: &Encoder,
+    realized: &HashMap<Subject, String>,
 ) -> Result<(Json, Request, Chosen), SolverError> {
     let req = &enc.req;
     let k = view.int("k").ok_or_else(|| invalid("no caller kind"))?;
@@ -50,7 +54,7 @@ pub fn read_request(
     let rany = view.bool("rany").ok_or_else(|| invalid("no resource"))?;
     let parts = match req.mode {
         Mode::Strings => z3_parts(view, kind, rany)?,
-        Mode::Partition => partition_parts(view, enc, kind, rany)?,
+        Mode::Partition => partition_parts(view, enc, kind, rany, realized)?,
     };
     let mut members: Vec<(String, Json)> = Vec::new();
     let s = |text: String| Json::String(text);
@@ -84,7 +88,9 @@ pub fn read_request(
         };
         let mut items = Vec::with_capacity(count);
         for (index, slot) in var.names.slots.iter().enumerate().take(count) {
-            items.push(Json::String(slot_text(view, enc, var, index, slot)?));
+            items.push(Json::String(slot_text(
+                view, enc, var, index, slot, realized,
+            )?));
         }
         let value = if multi {
             Json::Array(items)
@@ -188,6 +194,7 @@ fn partition_parts(
     enc: &Encoder,
     kind: CallerKind,
     rany: bool,
+    realized: &HashMap<Subject, String>,
 ) -> Result<Parts, SolverError> {
     let Strs::Partition(regions) = &enc.req.strs else {
         return Err(invalid("not a partition"));
@@ -230,6 +237,8 @@ fn partition_parts(
     };
     let resource = if rany {
         "*".to_owned()
+    } else if let Some(text) = realized.get(&Subject::Resource) {
+        text.clone()
     } else {
         let rreg = view
             .int("rreg")
@@ -265,10 +274,13 @@ fn slot_text(
     var: &KeyVar,
     index: usize,
     slot: &str,
+    realized: &HashMap<Subject, String>,
 ) -> Result<String, SolverError> {
+    let lazy = realized.get(&Subject::Key(var.lowercase.clone(), index));
     let text = match &var.ty {
         KeyType::String => match enc.req.mode {
             Mode::Strings => view.string(slot),
+            Mode::Partition if lazy.is_some() => lazy.cloned(),
             Mode::Partition => match enc.finished().keys.get(&var.lowercase) {
                 Some((witnesses, names)) => names
                     .get(index)

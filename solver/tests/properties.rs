@@ -15,12 +15,12 @@
     clippy::indexing_slicing
 )]
 
-use iamspec_corpus::Catalogue;
 use iamspec_model::json::{Json, JsonPath};
 use iamspec_model::policy::{check, PolicyKind};
 use iamspec_model::testing::strategy::{self, Mode};
 use iamspec_model::{reference, Request};
 use iamspec_solver::harness::place;
+use iamspec_solver::rewrite::{self, rewrite, Mutation, REWRITES};
 use iamspec_solver::{equivalent, request_in_domain, Options, Verdict};
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -246,148 +246,6 @@ fn document(statements: Vec<Value>) -> Value {
     json!({"Version": "2012-10-17", "Statement": statements})
 }
 
-/// A rewrite that must not change what a policy means.
-#[derive(Clone, Copy, Debug)]
-enum Rewrite {
-    SplitActions,
-    SplitResources,
-    SplitConditionValues,
-    Reverse,
-    ReverseLists,
-    Scalars,
-    Duplicate,
-    Subsumed,
-    ExpandActions,
-}
-
-const REWRITES: [Rewrite; 9] = [
-    Rewrite::SplitActions,
-    Rewrite::SplitResources,
-    Rewrite::SplitConditionValues,
-    Rewrite::Reverse,
-    Rewrite::ReverseLists,
-    Rewrite::Scalars,
-    Rewrite::Duplicate,
-    Rewrite::Subsumed,
-    Rewrite::ExpandActions,
-];
-
-fn rewrite(statements: Vec<Value>, how: Rewrite, at: usize) -> Vec<Value> {
-    let n = statements.len();
-    if n == 0 {
-        return statements;
-    }
-    let i = at % n;
-    let mut out = statements.clone();
-    let target = statements[i].clone();
-    match how {
-        Rewrite::SplitActions | Rewrite::SplitResources => {
-            let field = if matches!(how, Rewrite::SplitActions) {
-                "Action"
-            } else {
-                "Resource"
-            };
-            // Items of a list are OR'ed: one statement per item means the same.
-            if let Some(items) = target.get(field).and_then(Value::as_array) {
-                if items.len() > 1 {
-                    out.remove(i);
-                    for item in items {
-                        let mut copy = target.clone();
-                        copy[field] = json!([item]);
-                        out.push(copy);
-                    }
-                }
-            }
-        }
-        Rewrite::SplitConditionValues => {
-            // Values of a positive operator are OR'ed: split them across statements.
-            let Some(condition) = target.get("Condition").and_then(Value::as_object) else {
-                return out;
-            };
-            for (op, keys) in condition {
-                if op.contains("Not") || op.starts_with("For") || op == "Null" {
-                    continue;
-                }
-                let keys = keys.as_object().unwrap();
-                if keys.len() != 1 {
-                    continue;
-                }
-                let (key, values) = keys.iter().next().unwrap();
-                let values = values.as_array().unwrap();
-                if values.len() < 2 {
-                    continue;
-                }
-                out.remove(i);
-                for value in values {
-                    let mut copy = target.clone();
-                    copy["Condition"][op][key] = json!([value]);
-                    out.push(copy);
-                }
-                break;
-            }
-        }
-        Rewrite::Reverse => out.reverse(),
-        Rewrite::ReverseLists => {
-            for field in ["Action", "NotAction", "Resource", "NotResource"] {
-                if let Some(items) = out[i].get_mut(field).and_then(Value::as_array_mut) {
-                    items.reverse();
-                }
-            }
-        }
-        Rewrite::Scalars => {
-            for field in ["Action", "NotAction", "Resource", "NotResource"] {
-                if let Some(items) = out[i].get(field).and_then(Value::as_array) {
-                    if items.len() == 1 {
-                        let scalar = items[0].clone();
-                        out[i][field] = scalar;
-                    }
-                }
-            }
-        }
-        Rewrite::Duplicate => out.push(target),
-        Rewrite::Subsumed => {
-            // The same statement with one more condition applies less often: adding it
-            // changes nothing, whatever its effect.
-            let mut copy = target.clone();
-            let condition = copy
-                .as_object_mut()
-                .unwrap()
-                .entry("Condition")
-                .or_insert_with(|| json!({}));
-            let extra = condition
-                .as_object_mut()
-                .unwrap()
-                .entry("StringEquals")
-                .or_insert_with(|| json!({}));
-            if extra.get("aws:RequestTag/extra").is_none() {
-                extra["aws:RequestTag/extra"] = json!("yes");
-            }
-            out.push(copy);
-        }
-        Rewrite::ExpandActions => {
-            // A pattern is the list of the catalogue's actions it matches (the catalogue is
-            // the action domain), when that list is short.
-            for field in ["Action", "NotAction"] {
-                let Some(items) = out[i].get(field).and_then(Value::as_array) else {
-                    continue;
-                };
-                let mut expanded = Vec::new();
-                for item in items {
-                    let text = item.as_str().unwrap();
-                    let matches = Catalogue::embedded().expand(text);
-                    if text.contains(['*', '?']) && !matches.is_empty() && matches.len() <= 60 {
-                        expanded.extend(matches.iter().map(|a| json!(a.to_string())));
-                    } else {
-                        expanded.push(item.clone());
-                    }
-                }
-                out[i][field] = json!(expanded);
-            }
-        }
-    }
-    out
-}
-
 fn placed(kind: PolicyKind, doc: &Value) -> Option<Vec<iamspec_solver::harness::Placed>> {
     let text = doc.to_string();
     let json = Json::parse(&text).unwrap();
@@ -469,21 +327,17 @@ fn rewrites_are_equivalent() {
 }
 
 /// `policy` with statement `n` (modulo their number) dropped when `n` is odd, duplicated when
-/// it is even.
+/// it is even (or when it is the only one).
 fn mutate(policy: &Json, n: usize) -> Json {
-    let mut value = policy.to_value();
-    if let Some(Value::Array(statements)) = value.get_mut("Statement") {
-        if !statements.is_empty() {
-            let i = n % statements.len();
-            if n % 2 == 1 && statements.len() > 1 {
-                statements.remove(i);
-            } else {
-                let copy = statements[i].clone();
-                statements.push(copy);
-            }
-        }
-    }
-    Json::parse(&value.to_string()).unwrap()
+    let value = policy.to_value();
+    let dropped = (n % 2 == 1)
+        .then(|| rewrite::mutate(&value, Mutation::DropStatement(n)))
+        .flatten();
+    let mutated = dropped
+        .or_else(|| rewrite::mutate(&value, Mutation::DuplicateStatement(n)))
+        .map(|m| m.document)
+        .unwrap_or(value);
+    Json::parse(&mutated.to_string()).unwrap()
 }
 
 #[test]

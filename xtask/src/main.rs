@@ -6,6 +6,7 @@ mod corpus;
 mod fuzz;
 mod peer;
 mod prop;
+mod solver_corpus;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -42,6 +43,9 @@ enum Task {
     /// Measure what BENCHMARKS.md records (the benches' `report` and `compile_corpus` examples,
     /// criterion's saved estimates) and write `target/bench-report.md`.
     BenchReport(bench::Args),
+    /// Issue 5's corpus benchmark: every managed policy against a rewritten and two mutated
+    /// forms with `iamspec_solver::equivalent`; writes `target/solver-corpus.md`.
+    SolverCorpus(solver_corpus::Args),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
         Task::Fuzz(args) => fuzz::run(&args).map_err(|e| e.to_string()),
         Task::Corpus => corpus::run().map_err(|e| e.to_string()),
         Task::BenchReport(args) => bench::run(&args).map_err(|e| e.to_string()),
+        Task::SolverCorpus(args) => solver_corpus::run(&args).map_err(|e| e.to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
