@@ -88,10 +88,32 @@ pub fn is_trust_action(action: &Action) -> bool {
     )
 }
 
+/// KMS actions that act on no KMS key, lowercase and sorted: the Service Authorization Reference
+/// lists no `key` resource for them, and the KMS API reference gives their permission as
+/// "(IAM policy)" (https://docs.aws.amazon.com/kms/latest/APIReference/API_ListAliases.html), so
+/// no key policy is asked (D52).
+const KMS_ACTIONS_WITHOUT_KEY: [&str; 11] = [
+    "connectcustomkeystore",
+    "createcustomkeystore",
+    "createkey",
+    "deletecustomkeystore",
+    "describecustomkeystores",
+    "disconnectcustomkeystore",
+    "generaterandom",
+    "listaliases",
+    "listkeys",
+    "listretirablegrants",
+    "updatecustomkeystore",
+];
+
 /// Role trust policies and KMS key policies must grant access themselves: an identity policy
 /// alone never suffices (D52).
 pub fn needs_resource_grant(action: &Action) -> bool {
-    is_trust_action(action) || action.service() == "kms"
+    let kms_key_action = action
+        .lowercase()
+        .strip_prefix("kms:")
+        .is_some_and(|name| KMS_ACTIONS_WITHOUT_KEY.binary_search(&name).is_err());
+    is_trust_action(action) || kms_key_action
 }
 
 #[cfg(test)]
@@ -101,6 +123,19 @@ mod tests {
     #[test]
     fn rcp_services_are_sorted_for_binary_search() {
         assert!(RCP_SERVICES.windows(2).all(|w| w[0] < w[1]));
+        assert!(KMS_ACTIONS_WITHOUT_KEY.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    // D52
+    #[test]
+    fn resources_that_must_grant_themselves() {
+        let a = |s: &str| Action::parse(s).unwrap();
+        assert!(needs_resource_grant(&a("sts:AssumeRole")));
+        assert!(needs_resource_grant(&a("kms:Decrypt")));
+        assert!(needs_resource_grant(&a("KMS:CreateAlias")));
+        assert!(!needs_resource_grant(&a("kms:ListAliases")));
+        assert!(!needs_resource_grant(&a("KMS:CreateKey")));
+        assert!(!needs_resource_grant(&a("s3:GetObject")));
     }
 
     // D43
