@@ -9,6 +9,7 @@ pub mod arn;
 pub mod condition;
 pub mod evaluator;
 pub mod fast;
+pub mod hash;
 pub mod json;
 pub mod pattern;
 pub mod policy;

@@ -13,7 +13,6 @@
 use crate::err::Unsupported;
 use crate::smt::{self, Expr};
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// A set of characters: these, or all but these (sorted, distinct).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -331,57 +330,7 @@ fn range(low: u32, high: u32) -> Result<Expr, Unsupported> {
 // Automata: derivatives over hash-consed expressions
 // ---------------------------------------------------------------------------------------------
 
-/// rustc's FxHash. A partition hashes millions of small integer keys (expression nodes, state
-/// tuples), where the standard SipHash costs several times more; no key comes from an adversary
-/// who could aim at collisions, and the sizes are bounded by the limits below anyway.
-#[derive(Clone, Copy, Default)]
-pub struct FxHasher(u64);
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            for (to, from) in word.iter_mut().zip(rest) {
-                *to = *from;
-            }
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-    fn write_u16(&mut self, n: u16) {
-        self.add(u64::from(n));
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.add(u64::from(n));
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-}
-
-/// A map hashed with [`FxHasher`].
-pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub use iamspec_model::hash::FxMap;
 
 /// An interned expression node; children are node ids.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -779,22 +728,14 @@ pub fn regions_within(
         }
         id += 1;
     }
-    let mut witnesses = Vec::with_capacity(order.len());
-    for signature in &order {
-        let mut text = Vec::new();
-        let mut at = found.get(signature).copied();
-        while let Some(id) = at {
-            match parent.get(id).copied().flatten() {
-                Some((from, c)) => {
-                    text.push(c);
-                    at = Some(from);
-                }
-                None => at = None,
-            }
-        }
-        text.reverse();
-        witnesses.push(text.into_iter().collect());
-    }
+    let mut witnesses: Vec<String> = order
+        .iter()
+        .map(|signature| {
+            found
+                .get(signature)
+                .map_or_else(String::new, |&id| spell(&parent, id))
+        })
+        .collect();
     // Preferred witnesses: derive every expression by each candidate.
     let symbol_of: HashMap<char, u16> = symbols
         .iter()

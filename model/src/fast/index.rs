@@ -9,15 +9,16 @@
 //! their whole list. The index yields exactly the statements whose action element matches the
 //! request's action (possibly the same statement more than once), never a candidate to re-check.
 
+use crate::hash::FxMap;
 use crate::pattern::{Pattern, Piece, Shape};
 use crate::policy::ActionElement;
 use crate::request::Action;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::ControlFlow;
 
 /// The interning tables: short keys from policies, looked up once per request.
-type Table = HashMap<Box<str>, usize, BuildHasherDefault<WordHasher>>;
+/// Interned names: a request's action is hashed twice per decision, hence FxHash.
+type Table = FxMap<Box<str>, usize>;
 
 /// Interned lowercase service prefixes and literal actions, shared by every group of a compiled
 /// policy set, so that a request looks its action up once.
@@ -66,42 +67,6 @@ fn intern(table: &mut Table, text: &str) -> usize {
     let id = table.len();
     table.insert(text.into(), id);
     id
-}
-
-/// A multiplicative hash eight bytes at a time (as rustc's `FxHasher`): a request's action is
-/// hashed twice per decision, and SipHash's resistance to chosen collisions buys nothing here,
-/// where the keys come from the policies being compiled.
-#[derive(Clone, Copy, Debug, Default)]
-pub(super) struct WordHasher(u64);
-
-impl WordHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let mut word = [0u8; 8];
-        for (slot, byte) in word.iter_mut().zip(chunks.remainder()) {
-            *slot = *byte;
-        }
-        self.add(u64::from_le_bytes(word));
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        self.add(u64::from(byte));
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 /// A request's action, looked up in [`Names`].
