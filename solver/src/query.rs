@@ -873,52 +873,52 @@ fn principal_groups(set: &PolicySet) -> Vec<(PrincipalGroup, Member)> {
             Ok(smt::and(parts))
         }),
     ));
-    let named_services: Vec<String> = services.iter().map(|s| s.to_ascii_lowercase()).collect();
-    for service in services {
+    let services = services.into_iter().map(|service| {
         let text = service.to_ascii_lowercase();
-        groups.push((
-            PrincipalGroup::Service(service),
-            Box::new(move |enc: &mut Encoder| {
-                let is = enc.req.is(Service);
-                Ok(smt::and([is, enc.principal_pred(Service, Re::lit(&text))?]))
-            }),
-        ));
-    }
-    groups.push((
-        PrincipalGroup::OtherService,
-        Box::new(move |enc: &mut Encoder| {
-            let mut parts = vec![enc.req.is(Service)];
-            for s in &named_services {
-                parts.push(smt::not(&enc.principal_pred(Service, Re::lit(s))?));
-            }
-            Ok(smt::and(parts))
-        }),
-    ));
-    let named_providers = providers.clone();
-    for provider in providers {
-        let text = provider.clone();
-        groups.push((
-            PrincipalGroup::IdentityProvider(provider),
-            Box::new(move |enc: &mut Encoder| {
-                let is = enc.req.is(IdentityProvider);
-                Ok(smt::and([
-                    is,
-                    enc.principal_pred(IdentityProvider, Re::lit(&text))?,
-                ]))
-            }),
-        ));
-    }
-    groups.push((
+        (PrincipalGroup::Service(service), text)
+    });
+    named_groups(&mut groups, Service, services, PrincipalGroup::OtherService);
+    let providers = providers
+        .into_iter()
+        .map(|provider| (PrincipalGroup::IdentityProvider(provider.clone()), provider));
+    named_groups(
+        &mut groups,
+        IdentityProvider,
+        providers,
         PrincipalGroup::OtherIdentityProvider,
+    );
+    groups
+}
+
+/// One group per name the policies give callers of `kind` (`(group, text)`), and `other` for the
+/// callers of `kind` named by none of them.
+fn named_groups(
+    groups: &mut Vec<(PrincipalGroup, Member)>,
+    kind: CallerKind,
+    names: impl Iterator<Item = (PrincipalGroup, String)>,
+    other: PrincipalGroup,
+) {
+    let mut texts = Vec::new();
+    for (group, text) in names {
+        texts.push(text.clone());
+        groups.push((
+            group,
+            Box::new(move |enc: &mut Encoder| {
+                let is = enc.req.is(kind);
+                Ok(smt::and([is, enc.principal_pred(kind, Re::lit(&text))?]))
+            }),
+        ));
+    }
+    groups.push((
+        other,
         Box::new(move |enc: &mut Encoder| {
-            let mut parts = vec![enc.req.is(IdentityProvider)];
-            for p in &named_providers {
-                parts.push(smt::not(&enc.principal_pred(IdentityProvider, Re::lit(p))?));
+            let mut parts = vec![enc.req.is(kind)];
+            for text in &texts {
+                parts.push(smt::not(&enc.principal_pred(kind, Re::lit(text))?));
             }
             Ok(smt::and(parts))
         }),
     ));
-    groups
 }
 
 /// What the encoding says about one concrete request under `set`: `Some(allowed)` when pinning

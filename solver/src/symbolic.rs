@@ -161,48 +161,33 @@ fn no(c: char) -> Re {
 /// README: role sessions are their role ARN, `/`, and the session name).
 pub fn principal_shape(kind: CallerKind, accounts: &Re) -> Re {
     use CallerKind::*;
-    let partition = Re::plus(no(':'));
-    let path_and_name = Re::concat(vec![Re::all(), no('/')]);
+    let path_and_name = || Re::concat(vec![Re::all(), no('/')]);
+    // `arn:PARTITION:{service}ACCOUNT{resource}` followed by `rest`.
+    let arn = |service: &str, resource: &str, rest: Vec<Re>| {
+        let mut parts = vec![
+            Re::lit("arn:"),
+            Re::plus(no(':')),
+            Re::lit(service),
+            accounts.clone(),
+            Re::lit(resource),
+        ];
+        parts.extend(rest);
+        Re::concat(parts)
+    };
     match kind {
         Root => Re::concat(vec![
             Re::lit("arn:aws:iam::"),
             accounts.clone(),
             Re::lit(":root"),
         ]),
-        User => Re::concat(vec![
-            Re::lit("arn:"),
-            partition,
-            Re::lit(":iam::"),
-            accounts.clone(),
-            Re::lit(":user/"),
-            path_and_name,
-        ]),
-        RoleSession => Re::concat(vec![
-            Re::lit("arn:"),
-            partition,
-            Re::lit(":iam::"),
-            accounts.clone(),
-            Re::lit(":role/"),
-            path_and_name,
-            Re::lit("/"),
-            Re::plus(no('/')),
-        ]),
-        Role => Re::concat(vec![
-            Re::lit("arn:"),
-            partition,
-            Re::lit(":iam::"),
-            accounts.clone(),
-            Re::lit(":role/"),
-            path_and_name,
-        ]),
-        FederatedUser => Re::concat(vec![
-            Re::lit("arn:"),
-            partition,
-            Re::lit(":sts::"),
-            accounts.clone(),
-            Re::lit(":federated-user/"),
-            Re::plus(no('/')),
-        ]),
+        User => arn(":iam::", ":user/", vec![path_and_name()]),
+        RoleSession => arn(
+            ":iam::",
+            ":role/",
+            vec![path_and_name(), Re::lit("/"), Re::plus(no('/'))],
+        ),
+        Role => arn(":iam::", ":role/", vec![path_and_name()]),
+        FederatedUser => arn(":sts::", ":federated-user/", vec![Re::plus(no('/'))]),
         Service => Re::concat(vec![
             Re::plus(Re::Class(Class::set(
                 ('a'..='z').chain('0'..='9').chain(['.', '-']),

@@ -152,6 +152,7 @@ fn compare(comparison: Comparison, pieces: &[(String, bool)], p: &str, r: &str) 
         _ => false,
     };
     match comparison {
+        // `PolicyValues::any_matches` answers these two by a set lookup, which is the same test.
         StringEquals => r == p,
         StringEqualsIgnoreCase => r.to_lowercase() == p.to_lowercase(),
         StringLike => Pattern::from_pieces(pieces.iter().map(|(t, w)| (t.as_str(), *w))).matches(r),

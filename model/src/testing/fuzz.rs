@@ -434,12 +434,7 @@ impl G<'_, '_> {
         } else {
             let mut entries = self.many(1, 2, G::principal_entry)?;
             if self.invalid == 0 {
-                let mut seen: Vec<String> = Vec::new();
-                entries.retain(|(name, _)| {
-                    let first = !seen.contains(name);
-                    seen.push(name.clone());
-                    first
-                });
+                keep_first_of_each_type(&mut entries);
             }
             PrincipalSpec::Typed(entries)
         };

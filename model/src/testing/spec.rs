@@ -168,6 +168,17 @@ pub enum PrincipalSpec {
     Typed(Vec<(String, ListSpec)>),
 }
 
+/// A principal type is written once in a valid `Principal` (a repeat is a duplicate key): keeps
+/// the first entry of each type.
+pub fn keep_first_of_each_type(entries: &mut Vec<(String, ListSpec)>) {
+    let mut seen: Vec<String> = Vec::new();
+    entries.retain(|(name, _)| {
+        let first = !seen.contains(name);
+        seen.push(name.clone());
+        first
+    });
+}
+
 impl PrincipalSpec {
     pub fn to_json(&self) -> Json {
         match self {

@@ -434,12 +434,7 @@ fn principal_value(mode: Mode) -> BoxedStrategy<PrincipalSpec> {
     vec(entries, 1..=2)
         .prop_map(move |mut entries| {
             if !mode.allows_invalid() {
-                let mut seen: Vec<String> = Vec::new();
-                entries.retain(|(name, _)| {
-                    let first = !seen.contains(name);
-                    seen.push(name.clone());
-                    first
-                });
+                keep_first_of_each_type(&mut entries);
             }
             PrincipalSpec::Typed(entries)
         })
