@@ -1,7 +1,8 @@
 //! `iamspec check`: properties of one policy (or a pair), proved or refuted by the solver.
 
 use crate::equiv::{
-    bug, combine, load, load_pair, print_failure, report, summary, witness_cases, Combined, Common,
+    bug, combine, deployment, grants_placement, input_warnings, load, load_pair, print_failure,
+    print_placements, report, summary, warn, witness_cases, Combined, Common, Wording, AS_GIVEN,
     EXIT_UNKNOWN,
 };
 use crate::EXIT_INPUT;
@@ -45,17 +46,19 @@ pub enum Command {
 }
 
 /// Exit 0 when the property holds, 1 when it fails (with witnesses), 2 on bad input, 3 when
-/// unknown, 4 on a solver bug.
+/// unknown, 4 on a solver bug, 5 (no-new-access) when neither side allows anything.
 pub fn run(command: Command) -> u8 {
     match command {
         Command::NoNewAccess { old, new, common } => {
-            let (old, new) = match load_pair(&old, &new, common.kind) {
+            let pair = match load_pair(&old, &new, &common) {
                 Ok(pair) => pair,
                 Err(message) => {
                     eprintln!("{message}");
                     return EXIT_INPUT;
                 }
             };
+            let (old, new) = (&pair.a, &pair.b);
+            let set = old.first().is_some_and(|p| p.label == AS_GIVEN);
             let options = common.options();
             // Witnesses: requests NEW allows and OLD does not.
             let outcome = combine(old.len().min(new.len()), |i| {
@@ -67,11 +70,14 @@ pub fn run(command: Command) -> u8 {
             report(
                 &common,
                 outcome,
-                &new,
-                &old,
-                "no new access: everything the new policy allows, the old one allows",
-                "new access",
-                ["new", "old"],
+                (new, old),
+                &pair.warnings,
+                grants_placement(set, common.kind),
+                Wording {
+                    holds: "no new access: everything the new policy allows, the old one allows",
+                    fails: "new access",
+                    names: ["new", "old"],
+                },
             )
         }
         Command::AccessNotGranted {
@@ -80,6 +86,10 @@ pub fn run(command: Command) -> u8 {
             resources,
             common,
         } => {
+            if let Some(message) = common.invalid() {
+                eprintln!("{message}");
+                return EXIT_INPUT;
+            }
             let input = match load(&policy, common.kind) {
                 Ok(input) => input,
                 Err(message) => {
@@ -87,7 +97,12 @@ pub fn run(command: Command) -> u8 {
                     return EXIT_INPUT;
                 }
             };
-            let placed = input.placed(common.kind);
+            if let Some(message) = unknown_action_arguments(&actions, &input) {
+                eprintln!("{message}");
+                return EXIT_INPUT;
+            }
+            warn(&input_warnings(&[&input]));
+            let placed = input.placed(common.kind, &deployment(&common, &[&input]));
             let mut options = common.options();
             // The root user needs no identity policy (D53): a lone identity policy, boundary
             // or session policy is asked about the principals it can be attached to.
@@ -121,6 +136,11 @@ pub fn run(command: Command) -> u8 {
                     return EXIT_INPUT;
                 }
             };
+            if let Some(message) = common.invalid() {
+                eprintln!("{message}");
+                return EXIT_INPUT;
+            }
+            warn(&input_warnings(&[&input]));
             let crate::equiv::Input::Policy { policy, json } = input else {
                 eprintln!("no-public-access takes one resource-based policy document");
                 return EXIT_INPUT;
@@ -144,7 +164,7 @@ pub fn run(command: Command) -> u8 {
             let placed = vec![iamspec_solver::harness::Placed {
                 set: iamspec_model::PolicySet::default(),
                 json: harness,
-                label: "as the resource policy, for outsiders whose own identity policies allow everything",
+                label: "as the resource policy, for outsiders whose own identity policies allow everything".into(),
             }];
             single(
                 &common,
@@ -171,10 +191,12 @@ fn single(
     };
     match combined {
         Combined::Holds => {
+            let labels: Vec<&str> = placed.iter().map(|p| p.label.as_str()).collect();
             if common.json {
-                println!("{}", json!({"verdict": "holds"}));
+                println!("{}", json!({"verdict": "holds", "placements": labels}));
             } else {
                 println!("{holds}");
+                print_placements(&labels);
                 println!(
                     "(assuming actions are those of {} and those the policies name)",
                     iamspec_solver::catalogue_assumption()
@@ -200,8 +222,29 @@ fn single(
                 cases.extend(witness_cases(n + 1, w, &[("policy", &p.json)], fails));
                 lines.push(summary(w, &["policy"]));
             }
-            print_failure(common, fails, p.label, &lines, cases);
+            print_failure(common, fails, &p.label, &lines, cases);
             1
         }
     }
+}
+
+/// An `--action` that matches no action of the catalogue and none the policy names: the
+/// question asks about nothing.
+fn unknown_action_arguments(actions: &[String], input: &crate::equiv::Input) -> Option<String> {
+    let catalogue = iamspec_corpus::Catalogue::embedded();
+    let named = input.actions_named();
+    for action in actions {
+        let pattern = iamspec_model::pattern::Pattern::new(action).ignore_case();
+        let in_catalogue = !catalogue.expand(action).is_empty();
+        let in_policy = named
+            .iter()
+            .any(|n| pattern.matches(&n.to_ascii_lowercase()));
+        if !in_catalogue && !in_policy {
+            return Some(format!(
+                "`--action {action}` matches no action of {} nor any the policy names: the check would be about nothing",
+                iamspec_solver::catalogue_assumption()
+            ));
+        }
+    }
+    None
 }

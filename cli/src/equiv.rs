@@ -6,7 +6,7 @@ use iamspec_model::json::{Json, JsonPath};
 use iamspec_model::policy::{check, Policy, PolicyKind};
 use iamspec_model::request::Action;
 use iamspec_model::PolicySet;
-use iamspec_solver::harness::{place, Placed};
+use iamspec_solver::harness::{accounts_named, place_in, Placed, DEFAULT_ACCOUNT};
 use iamspec_solver::{Options, SolverError, Verdict, Witness};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -40,9 +40,13 @@ pub struct Common {
     /// Seconds z3 may spend on each query.
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
-    /// How many witnesses to find when the property fails.
+    /// How many witnesses to find when the property fails (at least 1).
     #[arg(long, default_value_t = 3)]
     pub witnesses: usize,
+    /// Only requests on resources owned by this account (12 digits); single policies are
+    /// deployed in it (its KMS keys and roles delegate to IAM).
+    #[arg(long)]
+    pub resource_account: Option<String>,
 }
 
 impl Common {
@@ -50,9 +54,75 @@ impl Common {
         Options {
             timeout: Duration::from_secs(self.timeout),
             max_witnesses: self.witnesses.max(1),
+            resource_account: self.resource_account.clone(),
             ..Options::default()
         }
     }
+
+    /// The arguments that no query can take, as a message.
+    pub fn invalid(&self) -> Option<String> {
+        if self.witnesses == 0 {
+            return Some("`--witnesses 0`: ask for at least one witness".into());
+        }
+        match &self.resource_account {
+            Some(a) if !iamspec_model::principal::is_account_id(a) => Some(format!(
+                "`--resource-account {a}`: not a 12-digit account id"
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// Actions that a policy names (in `Action` or `NotAction`) and that match no action of the
+/// catalogue: likely typos, about which a verdict says nothing.
+pub fn unknown_actions(policy: &Policy) -> Vec<String> {
+    let catalogue = iamspec_corpus::Catalogue::embedded();
+    let mut unknown: Vec<String> = Vec::new();
+    for statement in &policy.statements {
+        for pattern in statement.action.patterns.iter() {
+            if pattern != "*"
+                && catalogue.expand(pattern).is_empty()
+                && !unknown.iter().any(|u| u == pattern)
+            {
+                unknown.push(pattern.to_owned());
+            }
+        }
+    }
+    unknown
+}
+
+/// Warnings about the inputs of a comparison: actions the catalogue does not list.
+pub fn input_warnings(inputs: &[&Input]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for input in inputs {
+        let policies: Vec<&Policy> = match input {
+            Input::Policy { policy, .. } => vec![policy],
+            Input::Set { set, .. } => policies_of(set),
+        };
+        for policy in policies {
+            for action in unknown_actions(policy) {
+                let line = format!(
+                    "`{action}` matches no action of {}: a typo? The verdict covers it only as named",
+                    iamspec_solver::catalogue_assumption()
+                );
+                if !warnings.contains(&line) {
+                    warnings.push(line);
+                }
+            }
+        }
+    }
+    warnings
+}
+
+fn policies_of(set: &PolicySet) -> Vec<&Policy> {
+    let mut all: Vec<&Policy> = set.identity.iter().chain(&set.session).collect();
+    all.extend(set.permission_boundary.iter());
+    all.extend(set.resource.iter());
+    all.extend(set.vpc_endpoint.iter());
+    for levels in set.scp.iter().chain(&set.rcp) {
+        all.extend(levels.iter().flatten());
+    }
+    all
 }
 
 /// A file given to a solver command.
@@ -89,15 +159,42 @@ pub fn load(path: &Path, kind: PolicyKind) -> Result<Input, String> {
 }
 
 impl Input {
-    /// The policy sets the input is compared in (one for a set; see `harness::place`).
-    pub fn placed(&self, kind: PolicyKind) -> Vec<Placed> {
+    /// The policy sets the input is compared in (one for a set; see `harness::place_in`),
+    /// deployed in `accounts`.
+    pub fn placed(&self, kind: PolicyKind, accounts: &[String]) -> Vec<Placed> {
         match self {
-            Input::Policy { policy, json } => place(kind, policy, json),
+            Input::Policy { policy, json } => place_in(kind, policy, json, accounts),
             Input::Set { set, json } => vec![Placed {
                 set: (**set).clone(),
                 json: json.clone(),
-                label: "as given",
+                label: AS_GIVEN.into(),
             }],
+        }
+    }
+
+    /// The action patterns its policies name without a wildcard.
+    pub fn actions_named(&self) -> Vec<String> {
+        let policies: Vec<&Policy> = match self {
+            Input::Policy { policy, .. } => vec![policy],
+            Input::Set { set, .. } => policies_of(set),
+        };
+        policies
+            .iter()
+            .flat_map(|p| &p.statements)
+            .flat_map(|s| s.action.patterns.iter())
+            .filter(|a| !a.contains(['*', '?']))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The accounts it names.
+    pub fn accounts(&self) -> Vec<String> {
+        match self {
+            Input::Policy { policy, .. } => accounts_named(policy),
+            Input::Set { set, .. } => policies_of(set)
+                .into_iter()
+                .flat_map(accounts_named)
+                .collect(),
         }
     }
 
@@ -106,18 +203,50 @@ impl Input {
     }
 }
 
+/// The label of a policy set compared as given.
+pub const AS_GIVEN: &str = "as given";
+
+/// The accounts single policies are deployed in: `--resource-account` (or the harness's
+/// default), then every account the inputs name.
+pub fn deployment(common: &Common, inputs: &[&Input]) -> Vec<String> {
+    let mut accounts = vec![common
+        .resource_account
+        .clone()
+        .unwrap_or_else(|| DEFAULT_ACCOUNT.to_owned())];
+    for input in inputs {
+        for a in input.accounts() {
+            if !accounts.contains(&a) {
+                accounts.push(a);
+            }
+        }
+    }
+    accounts
+}
+
+/// Both inputs of a comparison, placed alike, and the warnings about them.
+pub struct Pair {
+    pub a: Vec<Placed>,
+    pub b: Vec<Placed>,
+    pub warnings: Vec<String>,
+}
+
 /// Loads both inputs of a comparison, which must be of the same form.
-pub fn load_pair(
-    a: &Path,
-    b: &Path,
-    kind: PolicyKind,
-) -> Result<(Vec<Placed>, Vec<Placed>), String> {
+pub fn load_pair(a: &Path, b: &Path, common: &Common) -> Result<Pair, String> {
+    if let Some(message) = common.invalid() {
+        return Err(message);
+    }
+    let kind = common.kind;
     let a_input = load(a, kind)?;
     let b_input = load(b, kind)?;
     if a_input.is_set() != b_input.is_set() {
         return Err("compare two policy documents or two policy sets, not one of each".into());
     }
-    Ok((a_input.placed(kind), b_input.placed(kind)))
+    let accounts = deployment(common, &[&a_input, &b_input]);
+    Ok(Pair {
+        a: a_input.placed(kind, &accounts),
+        b: b_input.placed(kind, &accounts),
+        warnings: input_warnings(&[&a_input, &b_input]),
+    })
 }
 
 /// How a comparison over several placements came out.
@@ -286,37 +415,103 @@ pub fn summary(witness: &Witness, sides: &[&str]) -> String {
     )
 }
 
+/// Exit status when the property holds but neither side allows anything: the check saw nothing.
+pub const EXIT_VACUOUS: u8 = 5;
+
+/// What a two-sided comparison prints besides its verdict.
+pub struct Wording<'a> {
+    pub holds: &'a str,
+    pub fails: &'a str,
+    pub names: [&'a str; 2],
+}
+
+/// Prints warnings on stderr.
+pub fn warn(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
+/// Whether neither side allows any request in the placement where the policies' own grants
+/// show (`grants`): then "equivalent" or "no new access" says nothing.
+pub fn vacuous(
+    a: &[Placed],
+    b: &[Placed],
+    grants: Option<usize>,
+    options: &Options,
+) -> Result<Option<String>, SolverError> {
+    let Some(index) = grants else {
+        return Ok(None);
+    };
+    let (Some(pa), Some(pb)) = (a.get(index), b.get(index)) else {
+        return Ok(None);
+    };
+    for p in [pa, pb] {
+        if iamspec_solver::never_allows(&p.set, options)? != Verdict::Holds {
+            return Ok(None);
+        }
+    }
+    Ok(Some(pa.label.clone()))
+}
+
 /// Prints the outcome of a two-sided comparison and returns the exit status.
 pub fn report(
     common: &Common,
     outcome: Result<Combined, SolverError>,
-    a: &[Placed],
-    b: &[Placed],
-    holds: &str,
-    fails: &str,
-    names: [&str; 2],
+    (a, b): (&[Placed], &[Placed]),
+    warnings: &[String],
+    grants: Option<usize>,
+    wording: Wording,
 ) -> u8 {
+    let Wording {
+        holds,
+        fails,
+        names,
+    } = wording;
     let combined = match outcome {
         Ok(combined) => combined,
         Err(e) => return bug(e),
     };
+    warn(warnings);
     let assumption = format!(
         "actions are those of {} and those the policies name",
         iamspec_solver::catalogue_assumption()
     );
+    let labels: Vec<&str> = a.iter().map(|p| p.label.as_str()).collect();
     match combined {
         Combined::Holds => {
+            let empty = match vacuous(a, b, grants, &common.options()) {
+                Ok(empty) => empty,
+                Err(e) => return bug(e),
+            };
             if common.json {
-                println!("{}", json!({"verdict": "holds", "assumes": assumption}));
+                let verdict = if empty.is_some() { "vacuous" } else { "holds" };
+                println!(
+                    "{}",
+                    json!({"verdict": verdict, "assumes": assumption, "placements": labels, "warnings": warnings})
+                );
             } else {
-                println!("{holds}");
+                match &empty {
+                    Some(label) => {
+                        println!("vacuous: neither side allows any request ({label}); {holds} only because both allow nothing");
+                    }
+                    None => println!("{holds}"),
+                }
+                print_placements(&labels);
                 println!("(assuming {assumption})");
             }
-            0
+            if empty.is_some() {
+                EXIT_VACUOUS
+            } else {
+                0
+            }
         }
         Combined::Unknown(reason) => {
             if common.json {
-                println!("{}", json!({"verdict": "unknown", "reason": reason}));
+                println!(
+                    "{}",
+                    json!({"verdict": "unknown", "reason": reason, "warnings": warnings})
+                );
             } else {
                 println!("unknown: {reason}");
             }
@@ -344,9 +539,24 @@ pub fn report(
                 "{fails} ({count} {})",
                 if count == 1 { "witness" } else { "witnesses" }
             );
-            print_failure(common, &heading, pa.label, &lines, cases);
+            print_failure(common, &heading, &pa.label, &lines, cases);
             1
         }
+    }
+}
+
+/// Which sets a verdict covers.
+pub fn print_placements(labels: &[&str]) {
+    if labels == [AS_GIVEN] {
+        println!("checked the policy sets as given");
+        return;
+    }
+    println!(
+        "checked each policy placed in {} policy sets:",
+        labels.len()
+    );
+    for label in labels {
+        println!("  - {label}");
     }
 }
 
@@ -364,21 +574,23 @@ pub fn bug(e: SolverError) -> u8 {
 }
 
 /// Exit 0 when equivalent, 1 when different (with witnesses), 2 on bad input, 3 when unknown,
-/// 4 on a solver bug.
+/// 4 on a solver bug, 5 when neither side allows anything.
 pub fn run(args: Args) -> u8 {
-    let (a, b) = match load_pair(&args.a, &args.b, args.common.kind) {
+    let pair = match load_pair(&args.a, &args.b, &args.common) {
         Ok(pair) => pair,
         Err(message) => {
             eprintln!("{message}");
             return EXIT_INPUT;
         }
     };
+    let (a, b) = (&pair.a, &pair.b);
     let options = args.common.options();
     let outcome = combine(a.len().min(b.len()), |i| match (a.get(i), b.get(i)) {
         (Some(pa), Some(pb)) => iamspec_solver::equivalent(&pa.set, &pb.set, &options),
         _ => Ok(Verdict::Holds),
     });
-    let kind = if a.first().is_some_and(|p| p.label == "as given") {
+    let set = a.first().is_some_and(|p| p.label == AS_GIVEN);
+    let kind = if set {
         "policy sets".to_owned()
     } else {
         format!("{} policies", args.common.kind)
@@ -386,10 +598,24 @@ pub fn run(args: Args) -> u8 {
     report(
         &args.common,
         outcome,
-        &a,
-        &b,
-        &format!("equivalent as {kind}: every request gets the same decision"),
-        "different",
-        ["a", "b"],
+        (a, b),
+        &pair.warnings,
+        grants_placement(set, args.common.kind),
+        Wording {
+            holds: &format!("equivalent as {kind}: every request gets the same decision"),
+            fails: "different",
+            names: ["a", "b"],
+        },
     )
+}
+
+/// The placement in which a policy's own grants show (for [`vacuous`]); none for the kinds
+/// that only limit (SCPs, RCPs, VPC endpoint policies).
+pub fn grants_placement(set: bool, kind: PolicyKind) -> Option<usize> {
+    match kind {
+        _ if set => Some(0),
+        PolicyKind::Identity | PolicyKind::PermissionBoundary | PolicyKind::Session => Some(0),
+        PolicyKind::Resource | PolicyKind::Trust => Some(1),
+        PolicyKind::Scp | PolicyKind::Rcp | PolicyKind::VpcEndpoint => None,
+    }
 }

@@ -1,7 +1,7 @@
 //! `iamspec reach`: which principals can perform an action on a resource, and whether always or
 //! only in some contexts.
 
-use crate::equiv::{bug, load, witness_cases, Common, Input, EXIT_UNKNOWN};
+use crate::equiv::{bug, deployment, load, witness_cases, Common, Input, EXIT_UNKNOWN};
 use crate::EXIT_INPUT;
 use iamspec_model::policy::PolicyKind;
 use iamspec_solver::ReachVerdict;
@@ -19,9 +19,6 @@ pub struct Args {
     /// The resource ARN, or `*`.
     #[arg(long, default_value = "*")]
     resource: String,
-    /// The account that owns the resource, when the ARN does not say.
-    #[arg(long)]
-    resource_account: Option<String>,
     #[command(flatten)]
     common: Common,
 }
@@ -36,7 +33,11 @@ pub fn run(args: Args) -> u8 {
             return EXIT_INPUT;
         }
     };
-    let placed = input.placed(args.common.kind);
+    if let Some(message) = args.common.invalid() {
+        eprintln!("{message}");
+        return EXIT_INPUT;
+    }
+    let placed = input.placed(args.common.kind, &deployment(&args.common, &[&input]));
     let chosen = match (&input, args.common.kind) {
         (Input::Policy { .. }, PolicyKind::Resource | PolicyKind::Trust) => placed.get(1),
         _ => placed.first(),
@@ -50,7 +51,7 @@ pub fn run(args: Args) -> u8 {
         &chosen.set,
         &args.action,
         &args.resource,
-        args.resource_account.as_deref(),
+        args.common.resource_account.as_deref(),
         &options,
     ) {
         Ok(v) => v,

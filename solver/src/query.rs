@@ -63,6 +63,8 @@ pub struct Options {
     pub max_witnesses: usize,
     pub callers: Callers,
     pub encoding: Encoding,
+    /// Only requests on resources owned by this account (a 12-digit id) are considered.
+    pub resource_account: Option<String>,
 }
 
 impl Default for Options {
@@ -72,6 +74,7 @@ impl Default for Options {
             max_witnesses: 3,
             callers: Callers::All,
             encoding: Encoding::Auto,
+            resource_account: None,
         }
     }
 }
@@ -159,6 +162,8 @@ struct Spec<'a> {
     /// Text that may hold account ids (query arguments).
     extra_texts: Vec<String>,
     extra_resource_patterns: Vec<String>,
+    /// Every goal is restricted to resources of this account ([`Options::resource_account`]).
+    resource_account: Option<String>,
     goals: Goals<'a>,
 }
 
@@ -176,6 +181,9 @@ fn encode_with(mode: Mode, abstract_variables: bool, spec: &Spec) -> Result<Enco
     }
     for pattern in &spec.extra_resource_patterns {
         domain.note_resource_pattern(pattern);
+    }
+    if let Some(account) = &spec.resource_account {
+        domain.note_text(account, true);
     }
     if abstract_variables && domain.account_specific.is_some() {
         return Err(Unsupported::new("an account-specific pattern"));
@@ -195,7 +203,12 @@ fn encode_with(mode: Mode, abstract_variables: bool, spec: &Spec) -> Result<Enco
         claim_names.push(name);
     }
     let mut goals = Vec::new();
+    let owned = match &spec.resource_account {
+        Some(account) => smt::and([enc.req.racct_present(), enc.racct_pred(&Re::lit(account))?]),
+        None => Expr::t(),
+    };
     for (index, goal) in (spec.goals)(&mut enc, &claims)?.into_iter().enumerate() {
+        let goal = smt::and([goal, owned.clone()]);
         // Named, so that checking a goal adds one assertion over declared constants to the
         // loaded problem (`Problem::check`).
         let name = format!("goal{index}");
@@ -240,6 +253,17 @@ impl<'a> Runner<'a> {
         options: &Options,
         check: Check,
     ) -> Result<Verdict, SolverError> {
+        if let Some(account) = &options.resource_account {
+            if !iamspec_model::principal::is_account_id(account) {
+                return Err(SolverError::InvalidQuery(format!(
+                    "`{account}` is not a 12-digit account id"
+                )));
+            }
+        }
+        // The encodings are built on the first call, with the options of that call.
+        if self.partition.is_none() && self.abstraction.is_none() && self.strings.is_none() {
+            self.spec.resource_account = options.resource_account.clone();
+        }
         let spec = &self.spec;
         // With policy variables the partition is restricted: first try to prove the property
         // on the over-approximation, which is cheap.
@@ -407,6 +431,7 @@ fn spec<'a>(sets: &'a [&'a PolicySet], goals: Goals<'a>) -> Spec<'a> {
         extra_actions: Vec::new(),
         extra_texts: Vec::new(),
         extra_resource_patterns: Vec::new(),
+        resource_account: None,
         goals,
     }
 }
@@ -582,34 +607,7 @@ fn no_public_access_in(
     })
 }
 
-/// Every 12-digit account id written anywhere in `policy`.
-fn accounts_named(policy: &Policy) -> Vec<String> {
-    let mut texts: Vec<&str> = Vec::new();
-    for statement in &policy.statements {
-        if let Some(p) = &statement.principal {
-            if let Principals::Typed(entries) = &p.principals {
-                for (_, values) in entries {
-                    texts.extend(values.iter());
-                }
-            }
-        }
-        if let Some(r) = &statement.resource {
-            texts.extend(r.patterns.iter());
-        }
-        for clause in &statement.condition {
-            texts.extend(clause.values.iter());
-        }
-    }
-    let mut accounts: Vec<String> = Vec::new();
-    for text in texts {
-        for run in text.split(|c: char| !c.is_ascii_digit()) {
-            if run.len() == 12 && !accounts.iter().any(|a| a == run) {
-                accounts.push(run.to_owned());
-            }
-        }
-    }
-    accounts
-}
+use crate::harness::accounts_named;
 
 /// A group of callers for [`who_can_reach`].
 #[derive(Clone, Debug, PartialEq, Eq)]
