@@ -418,3 +418,170 @@ fn random_pairs_agree_with_sampled_requests() {
     println!("random pairs: {holds} equivalent ({sampled} requests sampled), {fails} different, {unknown} unknown");
     assert!(holds > 0 && fails > 0, "holds {holds} fails {fails}");
 }
+
+/// `set` (a conformance `policies` object) with `policy` of `kind` added where a policy of that
+/// kind goes: appended to identity and session lists, as the boundary, resource or VPC endpoint
+/// policy (replacing one there), into the last SCP or RCP level (or as a new one-level chain).
+/// `variant` 1 and 2 make the set a deployment where the kind's effect shows: an SCP or RCP in
+/// a new level beside the default full-access policy; for identity, boundary and session
+/// policies a resource policy that allows everyone (1) or that delegates keys and roles to
+/// IAM (2).
+fn with_policy(set: &Value, kind: PolicyKind, policy: &Value, variant: usize) -> Value {
+    use iamspec_solver::harness::{delegating_to_iam, FULL_AWS_ACCESS, RCP_FULL_AWS_ACCESS};
+    let mut set = set.as_object().cloned().unwrap_or_default();
+    let parse = |text: &str| serde_json::from_str::<Value>(text).unwrap();
+    match (kind, variant) {
+        (PolicyKind::Scp | PolicyKind::Rcp, 1 | 2) => {
+            let full = if kind == PolicyKind::Scp {
+                FULL_AWS_ACCESS
+            } else {
+                RCP_FULL_AWS_ACCESS
+            };
+            let key = if kind == PolicyKind::Scp {
+                "scp"
+            } else {
+                "rcp"
+            };
+            let levels = set.entry(key).or_insert_with(|| json!([]));
+            levels
+                .as_array_mut()
+                .unwrap()
+                .push(json!([parse(full), policy.clone()]));
+            return Value::Object(set);
+        }
+        (PolicyKind::Identity | PolicyKind::PermissionBoundary | PolicyKind::Session, 1) => {
+            let open = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+            set.insert("resource".into(), parse(open));
+        }
+        (PolicyKind::Identity | PolicyKind::PermissionBoundary | PolicyKind::Session, 2) => {
+            let (_, json) = delegating_to_iam(&["111122223333".to_owned()]);
+            set.insert("resource".into(), json.to_value());
+        }
+        _ => {}
+    }
+    let key = match kind {
+        PolicyKind::Identity => "identity",
+        PolicyKind::Session => "session",
+        PolicyKind::PermissionBoundary => "permission_boundary",
+        PolicyKind::Resource | PolicyKind::Trust => "resource",
+        PolicyKind::VpcEndpoint => "vpc_endpoint",
+        PolicyKind::Scp => "scp",
+        PolicyKind::Rcp => "rcp",
+    };
+    match kind {
+        PolicyKind::Identity | PolicyKind::Session => {
+            let list = set.entry(key).or_insert_with(|| json!([]));
+            list.as_array_mut().unwrap().push(policy.clone());
+        }
+        PolicyKind::Scp | PolicyKind::Rcp => {
+            let levels = set.entry(key).or_insert_with(|| json!([[]]));
+            let levels = levels.as_array_mut().unwrap();
+            levels
+                .last_mut()
+                .unwrap()
+                .as_array_mut()
+                .unwrap()
+                .push(policy.clone());
+        }
+        _ => {
+            set.insert(key.to_owned(), policy.clone());
+        }
+    }
+    Value::Object(set)
+}
+
+/// Single-policy placement against policy-set mode: whenever two generated policies of a kind
+/// are equivalent in every placement of `harness::place`, they are equivalent in generated
+/// policy sets too (with either in the slot of its kind). Placement is what `iamspec equiv
+/// A.json B.json --kind K` answers, so a placement that misses a deployment is a false
+/// "equivalent" (issue 10: SCPs alone, identity policies without key policies, explicit vs
+/// implicit denies).
+#[test]
+fn placement_agrees_with_policy_sets() {
+    let kinds = [
+        PolicyKind::Identity,
+        PolicyKind::PermissionBoundary,
+        PolicyKind::Session,
+        PolicyKind::Scp,
+        PolicyKind::Rcp,
+        PolicyKind::Resource,
+        PolicyKind::VpcEndpoint,
+    ];
+    let mut runner = runner(56, 23);
+    let sets = strategy::policy_set(Mode::VALID);
+    let action = iamspec_model::request::Action::parse("s3:GetObject").unwrap();
+    let (mut holds, mut fails, mut unknown, mut sets_checked) = (0, 0, 0, 0);
+    for round in 0..56 {
+        let kind = kinds[round % kinds.len()];
+        let policy = strategy::policy(kind, Mode::VALID);
+        let a = policy
+            .new_tree(&mut runner)
+            .unwrap()
+            .current()
+            .to_json(kind);
+        let b = if round % 4 == 0 {
+            policy
+                .new_tree(&mut runner)
+                .unwrap()
+                .current()
+                .to_json(kind)
+        } else {
+            mutate(&a, round / kinds.len())
+        };
+        let (text_a, text_b) = (a.to_compact_string(), b.to_compact_string());
+        let (Some(pa), Some(pb)) = (placed(kind, &a.to_value()), placed(kind, &b.to_value()))
+        else {
+            continue;
+        };
+        let mut verdict = Verdict::Holds;
+        for (x, y) in pa.iter().zip(&pb) {
+            match equivalent(&x.set, &y.set, &options()).unwrap() {
+                Verdict::Holds => {}
+                other => {
+                    verdict = other;
+                    break;
+                }
+            }
+        }
+        match verdict {
+            Verdict::Fails(_) => {
+                fails += 1;
+                continue;
+            }
+            Verdict::Unknown(r) => {
+                eprintln!("unknown: {r}");
+                unknown += 1;
+                continue;
+            }
+            Verdict::Holds => holds += 1,
+        }
+        for variant in 0..3 {
+            let set = sets
+                .new_tree(&mut runner)
+                .unwrap()
+                .current()
+                .to_json()
+                .to_value();
+            let load = |policy: &Json| {
+                let value = with_policy(&set, kind, &policy.to_value(), variant);
+                let json = Json::parse(&value.to_string()).unwrap();
+                iamspec_model::PolicySet::from_json(&json, &JsonPath::root(), &action).ok()
+            };
+            let (Some(sa), Some(sb)) = (load(&a), load(&b)) else {
+                continue;
+            };
+            sets_checked += 1;
+            if let Verdict::Fails(w) = equivalent(&sa, &sb, &options()).unwrap() {
+                panic!(
+                    "equivalent in every placement as {kind}, but not in the set {set}\n{text_a}\n{text_b}\nwitness {}",
+                    w[0].request_json.to_compact_string()
+                );
+            }
+        }
+    }
+    println!("placement vs sets: {holds} equivalent ({sets_checked} sets checked), {fails} different, {unknown} unknown");
+    assert!(
+        holds >= 5 && sets_checked >= 5,
+        "holds {holds}, sets {sets_checked}"
+    );
+}
