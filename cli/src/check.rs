@@ -2,7 +2,7 @@
 
 use crate::equiv::{
     bug, combine, deployment, grants_placement, input_warnings, load, load_pair, print_failure,
-    print_placements, report, summary, warn, witness_cases, Combined, Common, Wording, AS_GIVEN,
+    print_placements, report, table, warn, witness_cases, Combined, Common, Wording, AS_GIVEN,
     EXIT_UNKNOWN,
 };
 use crate::EXIT_INPUT;
@@ -77,6 +77,21 @@ pub fn run(command: Command) -> u8 {
                     holds: "no new access: everything the new policy allows, the old one allows",
                     fails: "new access",
                     names: ["new", "old"],
+                    // Identity-side policies govern IAM identities, not the root user (D53).
+                    new_actions: Some(
+                        if !set
+                            && matches!(
+                                common.kind,
+                                PolicyKind::Identity
+                                    | PolicyKind::PermissionBoundary
+                                    | PolicyKind::Session
+                            )
+                        {
+                            Callers::IamIdentities
+                        } else {
+                            Callers::All
+                        },
+                    ),
                 },
             )
         }
@@ -162,7 +177,12 @@ pub fn run(command: Command) -> u8 {
             });
             let harness = iamspec_model::json::Json::parse(&harness.to_string()).unwrap_or(json);
             let placed = vec![iamspec_solver::harness::Placed {
-                set: iamspec_model::PolicySet::default(),
+                set: iamspec_model::PolicySet {
+                    identity: vec![iamspec_solver::harness::allow_all()],
+                    resource: Some(policy.clone()),
+                    resource_kind: Some(kind),
+                    ..iamspec_model::PolicySet::default()
+                },
                 json: harness,
                 label: "as the resource policy, for outsiders whose own identity policies allow everything".into(),
             }];
@@ -217,20 +237,19 @@ fn single(
                 return EXIT_UNKNOWN;
             };
             let mut cases = Vec::new();
-            let mut lines = Vec::new();
+            let mut tables = Vec::new();
             for (n, w) in witnesses.iter().enumerate() {
                 cases.extend(witness_cases(n + 1, w, &[("policy", &p.json)], fails));
-                lines.push(summary(w, &["policy"]));
+                tables.push(table(n + 1, w, &[("policy", p)]));
             }
-            print_failure(common, fails, &p.label, &lines, cases);
-            1
+            print_failure(common, fails, &p.label, &tables, &[], cases)
         }
     }
 }
 
 /// An `--action` that matches no action of the catalogue and none the policy names: the
 /// question asks about nothing.
-fn unknown_action_arguments(actions: &[String], input: &crate::equiv::Input) -> Option<String> {
+pub fn unknown_action_arguments(actions: &[String], input: &crate::equiv::Input) -> Option<String> {
     let catalogue = iamspec_corpus::Catalogue::embedded();
     let named = input.actions_named();
     for action in actions {

@@ -43,6 +43,9 @@ pub struct Common {
     /// How many witnesses to find when the property fails (at least 1).
     #[arg(long, default_value_t = 3)]
     pub witnesses: usize,
+    /// Write the witnesses as a conformance suite to FILE (the terminal gets the summary).
+    #[arg(long, value_name = "FILE")]
+    pub witnesses_out: Option<PathBuf>,
     /// Only requests on resources owned by this account (12 digits); single policies are
     /// deployed in it (its KMS keys and roles delegate to IAM).
     #[arg(long)]
@@ -368,51 +371,136 @@ fn write_pretty(json: &Json, depth: usize, out: &mut String) {
     }
 }
 
-/// Prints a verdict that failed: a line per witness, then the cases (or all of it as JSON).
+/// Prints a verdict that failed: a table per witness (or all of it as JSON), and writes the
+/// witnesses as a conformance suite to `--witnesses-out`. Returns 1, or 2 when the file cannot
+/// be written.
 pub fn print_failure(
     common: &Common,
     heading: &str,
     label: &str,
-    lines: &[String],
+    tables: &[String],
+    extra: &[String],
     cases: Vec<Json>,
-) {
+) -> u8 {
+    let count = cases.len();
+    let suite = suite(cases);
+    let mut status = 1;
+    let written = match &common.witnesses_out {
+        Some(path) => match std::fs::write(path, pretty(&suite) + "\n") {
+            Ok(()) => Some(path.display().to_string()),
+            Err(e) => {
+                eprintln!("{}: cannot write the witnesses: {e}", path.display());
+                status = EXIT_INPUT;
+                None
+            }
+        },
+        None => None,
+    };
     if common.json {
         let output = object(vec![
             ("verdict", Json::String("fails".into())),
             ("placement", Json::String(label.to_owned())),
             (
                 "witnesses",
-                Json::Array(lines.iter().map(|l| Json::String(l.clone())).collect()),
+                Json::Array(tables.iter().map(|l| Json::String(l.clone())).collect()),
             ),
-            ("suite", suite(cases)),
+            (
+                "notes",
+                Json::Array(extra.iter().map(|l| Json::String(l.clone())).collect()),
+            ),
+            ("suite", suite),
         ]);
         println!("{}", output.to_compact_string());
     } else {
         println!("{heading}:");
         println!("checked {label}");
-        for line in lines {
-            println!("  {line}");
+        for table in tables {
+            println!();
+            print!("{table}");
         }
-        println!("conformance cases (iamspec conformance run FILE):");
-        println!("{}", pretty(&suite(cases)));
+        for line in extra {
+            println!("{line}");
+        }
+        match written {
+            Some(path) => println!(
+                "wrote {count} conformance cases to {path} (iamspec conformance run {path})"
+            ),
+            None if common.witnesses_out.is_none() => {
+                println!("(--witnesses-out FILE writes them as conformance cases)")
+            }
+            None => {}
+        }
     }
+    status
 }
 
-/// One line about a witness: who does what to what, and each side's decision.
-pub fn summary(witness: &Witness, sides: &[&str]) -> String {
+/// A witness as a compact table: the request (principal, resource, its account, the context
+/// values the policies test), then under each side the decision and the statements that
+/// decided it (kind, policy index, statement index, Sid).
+pub fn table(number: usize, witness: &Witness, sides: &[(&str, &Placed)]) -> String {
     let r = &witness.request;
-    let decisions: Vec<String> = sides
+    let mut out = format!("witness {number}: {}\n", r.action);
+    let mut row = |name: &str, value: &str| out.push_str(&format!("  {name:<17} {value}\n"));
+    row("principal", &r.principal_text);
+    row("resource", &r.resource.to_string());
+    row(
+        "resource account",
+        r.resource_account.as_deref().unwrap_or("(none)"),
+    );
+    if let Some(Json::Object(context)) = witness.request_json.get("context") {
+        for (key, value) in context {
+            row(&format!("context {key}"), &value.to_compact_string());
+        }
+    }
+    let answers: Vec<_> = sides
         .iter()
-        .zip(&witness.decisions)
-        .map(|(side, d)| format!("{side}: {}", d.as_str()))
+        .map(|(_, placed)| iamspec_model::reference::authorize(&placed.set, r))
         .collect();
-    format!(
-        "{} {} on {} ({})",
-        r.principal_text,
-        r.action,
-        r.resource,
-        decisions.join(", ")
-    )
+    let mut absent: Vec<&str> = Vec::new();
+    for key in answers.iter().flat_map(|a| &a.missing_keys) {
+        if !absent.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+            absent.push(key);
+        }
+    }
+    if !absent.is_empty() {
+        row("absent keys", &absent.join(", "));
+    }
+    for (((side, _), decision), answer) in sides.iter().zip(&witness.decisions).zip(&answers) {
+        let wanted = match decision {
+            iamspec_model::Decision::Allow => Some(iamspec_model::policy::Effect::Allow),
+            iamspec_model::Decision::ExplicitDeny => Some(iamspec_model::policy::Effect::Deny),
+            iamspec_model::Decision::ImplicitDeny => None,
+        };
+        let deciding: Vec<String> = answer
+            .matched
+            .iter()
+            .filter(|m| Some(m.effect) == wanted)
+            .map(|m| {
+                let level = m.level.map(|l| format!(" level {l}")).unwrap_or_default();
+                let sid = m
+                    .sid
+                    .as_deref()
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default();
+                format!(
+                    "{}{level}[{}] Statement[{}]{sid}",
+                    m.kind.as_str(),
+                    m.policy,
+                    m.statement
+                )
+            })
+            .collect();
+        let why = if deciding.is_empty() {
+            match answer.deciding {
+                Some(kind) => format!("no statement allows; decided by {}", kind.as_str()),
+                None => "no statement allows".to_owned(),
+            }
+        } else {
+            deciding.join(", ")
+        };
+        out.push_str(&format!("  {side:<17} {:<14}{why}\n", decision.as_str()));
+    }
+    out
 }
 
 /// Exit status when the property holds but neither side allows anything: the check saw nothing.
@@ -423,6 +511,40 @@ pub struct Wording<'a> {
     pub holds: &'a str,
     pub fails: &'a str,
     pub names: [&'a str; 2],
+    /// List the witnesses' actions that the second side never allows to these callers
+    /// (no-new-access).
+    pub new_actions: Option<iamspec_solver::Callers>,
+}
+
+/// The witnesses' actions that `old` allows on no resource for no caller.
+fn actions_new(
+    witnesses: &[Witness],
+    old: &Placed,
+    callers: iamspec_solver::Callers,
+    options: &Options,
+) -> Result<Vec<String>, SolverError> {
+    let mut list: Vec<String> = Vec::new();
+    for w in witnesses {
+        let action = w.request.action.as_str().to_owned();
+        if list.contains(&action) {
+            continue;
+        }
+        let single = Options {
+            max_witnesses: 1,
+            callers,
+            ..options.clone()
+        };
+        let verdict = iamspec_solver::access_not_granted(
+            &old.set,
+            std::slice::from_ref(&action),
+            &[],
+            &single,
+        )?;
+        if verdict == Verdict::Holds {
+            list.push(action);
+        }
+    }
+    Ok(list)
 }
 
 /// Prints warnings on stderr.
@@ -446,8 +568,22 @@ pub fn vacuous(
     let (Some(pa), Some(pb)) = (a.get(index), b.get(index)) else {
         return Ok(None);
     };
+    // Identity-side policies are asked about the callers they govern: in their placement the
+    // root user is allowed KMS by the delegating key policy whatever they say (D53).
+    let identity_side = pa.label.starts_with("as the only identity policy")
+        || pa.label.starts_with("as the boundary")
+        || pa.label.starts_with("as the session policy");
+    let options = Options {
+        max_witnesses: 1,
+        callers: if identity_side {
+            iamspec_solver::Callers::IamIdentities
+        } else {
+            iamspec_solver::Callers::All
+        },
+        ..options.clone()
+    };
     for p in [pa, pb] {
-        if iamspec_solver::never_allows(&p.set, options)? != Verdict::Holds {
+        if iamspec_solver::never_allows(&p.set, &options)? != Verdict::Holds {
             return Ok(None);
         }
     }
@@ -467,6 +603,7 @@ pub fn report(
         holds,
         fails,
         names,
+        new_actions,
     } = wording;
     let combined = match outcome {
         Ok(combined) => combined,
@@ -524,7 +661,7 @@ pub fn report(
                 ));
             };
             let mut cases = Vec::new();
-            let mut lines = Vec::new();
+            let mut tables = Vec::new();
             for (n, w) in witnesses.iter().enumerate() {
                 cases.extend(witness_cases(
                     n + 1,
@@ -532,15 +669,33 @@ pub fn report(
                     &[(names[0], &pa.json), (names[1], &pb.json)],
                     fails,
                 ));
-                lines.push(summary(w, &names));
+                tables.push(table(n + 1, w, &[(names[0], pa), (names[1], pb)]));
             }
             let count = witnesses.len();
+            let mut extra = Vec::new();
+            if count < common.witnesses {
+                extra.push(format!(
+                    "({count} of the {} witnesses asked for: no other class of actions shows a difference)",
+                    common.witnesses
+                ));
+            }
+            if let Some(callers) = new_actions {
+                match actions_new(&witnesses, pb, callers, &common.options()) {
+                    Ok(list) if !list.is_empty() => {
+                        extra.push(format!(
+                            "new actions (allowed somewhere now, never before): {}",
+                            list.join(", ")
+                        ));
+                    }
+                    Ok(_) => {}
+                    Err(e) => return bug(e),
+                }
+            }
             let heading = format!(
                 "{fails} ({count} {})",
                 if count == 1 { "witness" } else { "witnesses" }
             );
-            print_failure(common, &heading, &pa.label, &lines, cases);
-            1
+            print_failure(common, &heading, &pa.label, &tables, &extra, cases)
         }
     }
 }
@@ -605,6 +760,7 @@ pub fn run(args: Args) -> u8 {
             holds: &format!("equivalent as {kind}: every request gets the same decision"),
             fails: "different",
             names: ["a", "b"],
+            new_actions: None,
         },
     )
 }

@@ -46,6 +46,25 @@ pub fn run(args: Args) -> u8 {
         eprintln!("internal: nothing to evaluate");
         return EXIT_INPUT;
     };
+    if let Some(message) =
+        crate::check::unknown_action_arguments(std::slice::from_ref(&args.action), &input)
+    {
+        eprintln!("{message}");
+        return EXIT_INPUT;
+    }
+    let mut warnings = Vec::new();
+    if args.resource == "*" {
+        warnings.push("`--resource *` asks about a request that names no resource (actions that take none): resource policies and resource patterns see no ARN; give the resource's ARN".to_owned());
+    } else if args.common.resource_account.is_none()
+        && iamspec_model::arn::Arn::parse(&args.resource).is_ok_and(|a| a.account().is_empty())
+    {
+        warnings.push(format!(
+            "`{}` names no account and `--resource-account` is not given: the resource is taken to be in the caller's own account, so no group is cross-account",
+            args.resource
+        ));
+    }
+    crate::equiv::warn(&warnings);
+    crate::equiv::warn(&crate::equiv::input_warnings(&[&input]));
     let options = args.common.options();
     let verdict = match iamspec_solver::who_can_reach(
         &chosen.set,
@@ -76,6 +95,7 @@ pub fn run(args: Args) -> u8 {
                 json!({
                     "principals": g.group.to_string(),
                     "always": g.always,
+                    "conditions": conditions(&chosen.set, &g.witness),
                     "case": witness_cases(n + 1, &g.witness, &[("policies", &chosen.json)], "reaches")
                         .pop()
                         .map(|case| case.to_value()),
@@ -101,8 +121,64 @@ pub fn run(args: Args) -> u8 {
                 "in some cases (conditions or part of the group)"
             };
             println!("  {}: {when}", g.group);
+            for line in conditions(&chosen.set, &g.witness) {
+                println!("    {line}");
+            }
             println!("    e.g. {}", g.witness.request_json.to_compact_string());
         }
     }
     0
+}
+
+/// The conditions of the statements that allowed the group's example request, one line per
+/// statement: what a caller of the group must meet (other allowing statements may exist).
+fn conditions(set: &iamspec_model::PolicySet, witness: &iamspec_solver::Witness) -> Vec<String> {
+    use iamspec_model::policy::Effect;
+    let answer = iamspec_model::reference::authorize(set, &witness.request);
+    let mut lines = Vec::new();
+    for m in answer.matched.iter().filter(|m| m.effect == Effect::Allow) {
+        let Some(statement) = statement_of(set, m) else {
+            continue;
+        };
+        if statement.condition.is_empty() {
+            continue;
+        }
+        let clauses: Vec<String> = statement
+            .condition
+            .iter()
+            .map(|c| {
+                let values: Vec<&str> = c.values.iter().collect();
+                format!("{} {} {}", c.operator_text, c.key, values.join(" | "))
+            })
+            .collect();
+        let sid = m
+            .sid
+            .as_deref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        lines.push(format!(
+            "when {} [{}[{}] Statement[{}]{sid}]",
+            clauses.join(" and "),
+            m.kind.as_str(),
+            m.policy,
+            m.statement
+        ));
+    }
+    lines
+}
+
+fn statement_of<'a>(
+    set: &'a iamspec_model::PolicySet,
+    m: &iamspec_model::answer::StatementRef,
+) -> Option<&'a iamspec_model::policy::Statement> {
+    let policy = match m.kind {
+        PolicyKind::Identity => set.identity.get(m.policy),
+        PolicyKind::Session => set.session.get(m.policy),
+        PolicyKind::PermissionBoundary => set.permission_boundary.as_ref(),
+        PolicyKind::Resource | PolicyKind::Trust => set.resource.as_ref(),
+        PolicyKind::VpcEndpoint => set.vpc_endpoint.as_ref(),
+        PolicyKind::Scp => set.scp.as_ref()?.get(m.level?)?.get(m.policy),
+        PolicyKind::Rcp => set.rcp.as_ref()?.get(m.level?)?.get(m.policy),
+    }?;
+    policy.statements.get(m.statement)
 }

@@ -1,0 +1,211 @@
+//! Issue 10: refactor checks a reviewer can trust. Each false "equivalent" / "no new access"
+//! of the issue, run as a user runs it (fixtures in `cli/tests/fixtures/refactor/`), and the
+//! witness tables, degenerate questions and `--witnesses-out`, snapshotted with `insta`
+//! (`refactor__*` snapshots). Citations are in `solver/tests/refactor.rs` and D80–D82.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+/// Runs `iamspec ARGS` in the workspace root: (exit code, transcript for the snapshot).
+fn iamspec(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_iamspec"))
+        .args(args)
+        .current_dir(workspace())
+        .output()
+        .unwrap();
+    let code = out.status.code().expect("exited, not killed");
+    let transcript = format!(
+        "$ iamspec {}\nexit: {code}\n--- stdout\n{}--- stderr\n{}",
+        args.join(" "),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap()
+    );
+    (code, transcript)
+}
+
+fn f(name: &str) -> String {
+    format!("cli/tests/fixtures/refactor/{name}.json")
+}
+
+/// §4.1, D81: a deny-list SCP is deployed beside FullAWSAccess; two different ones differ.
+#[test]
+fn scps_differ_beside_full_aws_access() {
+    let (a, b) = (f("scp-region-deny"), f("scp-deny-object"));
+    let (code, t) = iamspec(&["equiv", &a, &b, "--kind", "scp", "--witnesses", "2"]);
+    assert_eq!(code, 1, "{t}");
+    insta::assert_snapshot!("refactor_scp_region_vs_object", t);
+}
+
+/// D81: RCPs beside RCPFullAWSAccess.
+#[test]
+fn rcps_differ_beside_rcp_full_aws_access() {
+    let (a, b) = (f("rcp-deny-external-s3"), f("rcp-deny-insecure-sqs"));
+    let (code, t) = iamspec(&["equiv", &a, &b, "--kind", "rcp", "--witnesses", "2"]);
+    assert_eq!(code, 1, "{t}");
+    insta::assert_snapshot!("refactor_rcp_unrelated", t);
+}
+
+/// D80, D52: with the default key policy and a trust policy trusting the account, adding
+/// kms:Decrypt and sts:AssumeRole on `*` is new access; both are new actions.
+#[test]
+fn identity_policy_gaining_kms_and_role_access() {
+    let (old, new) = (f("identity-s3-read"), f("identity-s3-read-kms-role"));
+    let (code, t) = iamspec(&["check", "no-new-access", &old, &new]);
+    assert_eq!(code, 1, "{t}");
+    assert!(
+        t.contains(
+            "new actions (allowed somewhere now, never before): kms:Decrypt, sts:AssumeRole"
+        ),
+        "{t}"
+    );
+    insta::assert_snapshot!("refactor_no_new_access_kms_role", t);
+}
+
+/// §4.3/§4.4, D51, D80: explicit vs implicit deny shows beside an open same-account resource
+/// policy, for boundaries, identity and session policies alike.
+#[test]
+fn explicit_and_implicit_deny_differ() {
+    let (a, b) = (f("allow-all-deny-s3"), f("notaction-s3"));
+    for kind in ["boundary", "identity", "session"] {
+        let (code, t) = iamspec(&["equiv", &a, &b, "--kind", kind, "--witnesses", "1"]);
+        assert_eq!(code, 1, "{t}");
+        assert!(t.contains("explicit_deny"), "{t}");
+        if kind == "boundary" {
+            insta::assert_snapshot!("refactor_boundary_explicit_vs_implicit", t);
+        }
+    }
+}
+
+/// A refactor that changes nothing still holds, and the answer says where it was checked.
+#[test]
+fn equivalent_scps_say_where_they_were_checked() {
+    let (a, b) = (f("scp-deny-object"), f("scp-deny-object-split"));
+    let (code, t) = iamspec(&["equiv", &a, &b, "--kind", "scp"]);
+    assert_eq!(code, 0, "{t}");
+    insta::assert_snapshot!("refactor_scp_equivalent", t);
+}
+
+/// D82: degenerate questions.
+#[test]
+fn degenerate_questions_are_named() {
+    let (code, t) = iamspec(&[
+        "check",
+        "access-not-granted",
+        &f("s3-put-a"),
+        "--action",
+        "s3:PutObjectz",
+    ]);
+    assert_eq!(code, 2, "{t}");
+    insta::assert_snapshot!("refactor_unknown_action_argument", t);
+
+    let (code, t) = iamspec(&["equiv", &f("s3-putz"), &f("s3-putz")]);
+    assert_eq!(code, 0, "{t}");
+    assert!(
+        t.contains("warning: `s3:PutObjectz` matches no action"),
+        "{t}"
+    );
+
+    let (code, t) = iamspec(&["equiv", &f("allow-nothing-a"), &f("allow-nothing-b")]);
+    assert_eq!(code, 5, "{t}");
+    insta::assert_snapshot!("refactor_vacuous", t);
+
+    let (code, t) = iamspec(&["equiv", &f("s3-put-a"), &f("s3-put-b"), "--witnesses", "0"]);
+    assert_eq!(code, 2, "{t}");
+    let (code, t) = iamspec(&[
+        "equiv",
+        &f("s3-put-a"),
+        &f("s3-put-b"),
+        "--resource-account",
+        "12345",
+    ]);
+    assert_eq!(code, 2, "{t}");
+}
+
+/// `--resource-account` restricts the requests to that account's resources.
+#[test]
+fn resource_account_restricts_the_requests() {
+    let (code, t) = iamspec(&[
+        "check",
+        "no-new-access",
+        &f("s3-put-b"),
+        &f("s3-put-a"),
+        "--resource-account",
+        "444455556666",
+        "--witnesses",
+        "1",
+    ]);
+    assert_eq!(code, 1, "{t}");
+    assert!(t.contains("resource account  444455556666"), "{t}");
+}
+
+/// `reach` names the conditions of each group and warns on degenerate questions.
+#[test]
+fn reach_names_conditions_and_warns() {
+    let p = f("bucket-team");
+    let (code, t) = iamspec(&[
+        "reach",
+        &p,
+        "--kind",
+        "resource",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::reports/q1.csv",
+    ]);
+    assert_eq!(code, 0, "{t}");
+    insta::assert_snapshot!("refactor_reach_conditions", t);
+    let (code, t) = iamspec(&[
+        "reach",
+        &p,
+        "--kind",
+        "resource",
+        "--action",
+        "s3:GetObject",
+    ]);
+    assert_eq!(code, 0, "{t}");
+    assert!(t.contains("warning: `--resource *`"), "{t}");
+    let (code, _) = iamspec(&[
+        "reach",
+        &p,
+        "--kind",
+        "resource",
+        "--action",
+        "s3:GetObjectz",
+    ]);
+    assert_eq!(code, 2);
+}
+
+/// `--witnesses-out` writes a suite that `conformance run` passes; the terminal gets tables.
+#[test]
+fn witnesses_out_writes_a_runnable_suite() {
+    let dir = std::env::temp_dir().join(format!("iamspec-refactor-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("witnesses.json");
+    let out_text = out.to_str().unwrap();
+    let (code, t) = iamspec(&[
+        "check",
+        "no-new-access",
+        &f("identity-s3-read"),
+        &f("identity-s3-read-kms-role"),
+        "--witnesses-out",
+        out_text,
+    ]);
+    assert_eq!(code, 1, "{t}");
+    assert!(
+        !t.contains("\"format\""),
+        "the suite went to the terminal:\n{t}"
+    );
+    let (code, run) = iamspec(&["conformance", "run", out_text]);
+    assert_eq!(code, 0, "{run}");
+    assert!(run.contains("4 passed, 0 failed"), "{run}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
