@@ -209,3 +209,73 @@ fn witnesses_out_writes_a_runnable_suite() {
     assert!(run.contains("4 passed, 0 failed"), "{run}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The PR recipe (`examples/ci/policy-pr-check.sh`) on a tiny git repository: one identity
+/// policy gains KMS and role access, an SCP is refactored without change, a policy is added,
+/// a non-policy JSON file changes. Skipped, saying so, where git or bash is absent.
+#[test]
+fn pr_recipe_on_a_tiny_repository() {
+    let have = |tool: &str| {
+        Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !have("git") || !have("bash") {
+        eprintln!("skipped: the PR recipe needs git and bash");
+        return;
+    }
+    let repo = std::env::temp_dir().join(format!("iamspec-pr-recipe-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&repo);
+    std::fs::create_dir_all(repo.join("policies/scp")).unwrap();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.email=ci@example.com", "-c", "user.name=ci"])
+            .args(args)
+            .current_dir(&repo)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    };
+    let fixture = |name: &str| std::fs::read(workspace().join(f(name))).unwrap();
+    let write = |path: &str, bytes: &[u8]| std::fs::write(repo.join(path), bytes).unwrap();
+    git(&["init", "-q"]);
+    write("policies/app.json", &fixture("identity-s3-read"));
+    write("policies/scp/guard.json", &fixture("scp-deny-object"));
+    write("package.json", b"{\"name\": \"a\"}");
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "base"]);
+    write("policies/app.json", &fixture("identity-s3-read-kms-role"));
+    write("policies/scp/guard.json", &fixture("scp-deny-object-split"));
+    write("policies/uploads.json", &fixture("s3-put-a"));
+    write("package.json", b"{\"name\": \"b\"}");
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "change"]);
+    let out = Command::new("bash")
+        .arg(workspace().join("examples/ci/policy-pr-check.sh"))
+        .args(["HEAD~1", "HEAD", "out"])
+        .env("IAMSPEC", env!("CARGO_BIN_EXE_iamspec"))
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{:?}", out.stderr);
+    let summary = std::fs::read_to_string(repo.join("out/summary.md")).unwrap();
+    assert_eq!(summary, stdout);
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo.join("out/results.sarif")).unwrap())
+            .unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let uris: Vec<&str> = results
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(uris, ["policies/app.json", "policies/uploads.json"]);
+    assert!(repo.join("out/policies_app.json.witnesses.json").exists());
+    std::fs::remove_dir_all(&repo).unwrap();
+    insta::assert_snapshot!("refactor_pr_summary", summary);
+}
