@@ -129,6 +129,17 @@ pub fn run(command: Command) -> u8 {
             {
                 options.callers = Callers::IamIdentities;
             }
+            // Identity-side policies: only where their own grants show (the second placement
+            // lets an open resource policy grant everything not explicitly denied, D80).
+            let mut placed = placed;
+            if !input.is_set()
+                && matches!(
+                    common.kind,
+                    PolicyKind::Identity | PolicyKind::PermissionBoundary | PolicyKind::Session
+                )
+            {
+                placed.truncate(1);
+            }
             let outcome = combine(placed.len(), |i| match placed.get(i) {
                 Some(p) => {
                     iamspec_solver::access_not_granted(&p.set, &actions, &resources, &options)

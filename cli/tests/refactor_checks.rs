@@ -279,3 +279,25 @@ fn pr_recipe_on_a_tiny_repository() {
     std::fs::remove_dir_all(&repo).unwrap();
     insta::assert_snapshot!("refactor_pr_summary", summary);
 }
+
+/// `access-not-granted` on an identity policy asks only where its own grants show: the open
+/// resource policy of D80's second placement would grant everything not explicitly denied.
+#[test]
+fn access_not_granted_on_an_identity_policy() {
+    let (code, t) = iamspec(&[
+        "check",
+        "access-not-granted",
+        &f("identity-s3-read"),
+        "--action",
+        "s3:DeleteBucket",
+    ]);
+    assert_eq!(code, 0, "{t}");
+    let (code, t) = iamspec(&[
+        "check",
+        "access-not-granted",
+        &f("identity-s3-read-kms-role"),
+        "--action",
+        "kms:Decrypt",
+    ]);
+    assert_eq!(code, 1, "{t}");
+}
