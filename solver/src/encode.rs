@@ -54,6 +54,8 @@ pub struct Encoder {
     /// one per text, so the encoding over-approximates: unsatisfiable means the property holds.
     pub abstract_variables: bool,
     opaque: HashMap<String, Expr>,
+    /// The opaque tests `generic` can relate, with their Booleans.
+    opaque_tests: Vec<(crate::generic::Test, Expr)>,
 }
 
 /// How many values a policy variable is tried with in restricted mode.
@@ -122,11 +124,37 @@ impl Encoder {
             },
             abstract_variables,
             opaque: HashMap::new(),
+            opaque_tests: Vec::new(),
         })
     }
 
     pub fn finished(&self) -> &Finished {
         &self.finished
+    }
+
+    /// As [`Encoder::opaque`], remembering the test for [`Encoder::relate_opaque`].
+    fn opaque_test(&mut self, text: String, test: crate::generic::Test) -> Expr {
+        let known = self.opaque.contains_key(&text);
+        let e = self.opaque(text);
+        if !known {
+            self.opaque_tests.push((test, e.clone()));
+        }
+        e
+    }
+
+    /// Abstract mode: asserts the implications between opaque tests that hold for every value
+    /// of the variables (`generic.rs`), so that the over-approximation can prove more.
+    pub fn relate_opaque(&mut self) {
+        let tests: Vec<crate::generic::Test> =
+            self.opaque_tests.iter().map(|(t, _)| t.clone()).collect();
+        for (i, j) in crate::generic::implications(&tests) {
+            if let (Some((_, a)), Some((_, b))) =
+                (self.opaque_tests.get(i), self.opaque_tests.get(j))
+            {
+                let fact = smt::implies(a, b);
+                self.p.assert(&fact);
+            }
+        }
     }
 
     /// An unconstrained Boolean standing for the test written as `text` (abstract mode).
@@ -592,7 +620,12 @@ impl Encoder {
             return Ok(cached.clone());
         }
         if self.abstract_variables && substitutes && has_variables(pattern) {
-            return Ok(self.opaque(format!("resource {pattern}")));
+            return Ok(self.opaque_test(
+                format!("resource {pattern}"),
+                crate::generic::Test::Resource {
+                    pattern: pattern.to_owned(),
+                },
+            ));
         }
         let mut options = Vec::new();
         for (resolvable, parts) in self.resource_pieces(pattern, substitutes)? {
@@ -847,10 +880,24 @@ impl Encoder {
         for (index, slot) in var.slots.iter().enumerate() {
             let mut any = vec![self.any_value_matches(op, &templates, &var, index, slot)?];
             for value in &opaque_values {
-                any.push(self.opaque(format!(
-                    "{:?} {} {index} {value}",
-                    op.comparison, var.lowercase
-                )));
+                let text = format!("{:?} {} {index} {value}", op.comparison, var.lowercase);
+                let like = match op.comparison {
+                    Comparison::StringLike => Some(true),
+                    Comparison::StringEquals => Some(false),
+                    _ => None,
+                };
+                any.push(match like {
+                    Some(like) => self.opaque_test(
+                        text,
+                        crate::generic::Test::Value {
+                            like,
+                            key: var.lowercase.clone(),
+                            slot: index,
+                            value: value.clone(),
+                        },
+                    ),
+                    None => self.opaque(text),
+                });
             }
             let any = smt::or(any);
             m.push(if op.negated { smt::not(&any) } else { any });

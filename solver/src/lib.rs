@@ -10,6 +10,7 @@ mod actions;
 mod domain;
 mod encode;
 mod err;
+mod generic;
 mod glob;
 pub mod harness;
 mod query;

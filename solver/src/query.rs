@@ -217,6 +217,9 @@ fn encode_with(mode: Mode, abstract_variables: bool, spec: &Spec) -> Result<Enco
         enc.p.assert(&smt::iff(&g, &goal));
         goals.push(g);
     }
+    if abstract_variables {
+        enc.relate_opaque();
+    }
     enc.finish()?;
     Ok(Encoded {
         enc,

@@ -155,3 +155,46 @@ fn equivalent_guardrails_still_hold() {
         .is_none()
     );
 }
+
+/// Policy variables (§3.6, D35–D37): home directories and `StringLike` vs `StringEquals` on
+/// `${aws:username}` are decided, not `Unknown` (issue 10; these timed out in z3 strings), and
+/// `*${aws:username}*` too. `generic.rs` relates the abstraction's tests for every value.
+#[test]
+fn policy_variables_are_decided() {
+    let doc =
+        |statements: &str| format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#);
+    let get = |resource: &str| {
+        format!(
+            r#"{{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::home-bucket/{resource}"}}"#
+        )
+    };
+    let list = |op: &str| {
+        format!(
+            r#"{{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::home-bucket","Condition":{{"{op}":{{"s3:prefix":"home/${{aws:username}}"}}}}}}"#
+        )
+    };
+    let home = doc(&get("home/${aws:username}/*"));
+    let home_x = doc(&get("home/${aws:username}/x/*"));
+    let contains = doc(&get("*${aws:username}*"));
+    let contains_shared = doc(&format!("{},{}", get("*${aws:username}*"), get("shared/*")));
+    let (like, equals) = (doc(&list("StringLike")), doc(&list("StringEquals")));
+    let verdict = |new: &str, old: &str| {
+        let (pn, po) = (
+            placed(PolicyKind::Identity, new),
+            placed(PolicyKind::Identity, old),
+        );
+        match first_failure(&pn, &po, |n, o| {
+            implies(&n.set, &o.set, &options()).unwrap()
+        }) {
+            None => "holds",
+            Some(_) => "fails",
+        }
+    };
+    assert_eq!(verdict(&home_x, &home), "holds");
+    assert_eq!(verdict(&home, &home_x), "fails");
+    assert_eq!(verdict(&like, &equals), "holds");
+    assert_eq!(verdict(&equals, &like), "holds");
+    assert_eq!(verdict(&contains, &contains), "holds");
+    assert_eq!(verdict(&contains, &contains_shared), "holds");
+    assert_eq!(verdict(&contains_shared, &contains), "fails");
+}
