@@ -134,6 +134,7 @@ pub fn run(args: &Args) -> Result<(), SolverCorpusError> {
         );
         return Ok(());
     };
+    policies.extend(variable_policies());
     if !args.policies.is_empty() {
         let missing: Vec<&String> = args
             .policies
@@ -249,6 +250,68 @@ pub fn run(args: &Args) -> Result<(), SolverCorpusError> {
 }
 
 /// The policy set of one identity policy, or why there is none.
+/// Policies heavy in policy variables (issue 10), benchmarked beside the managed ones: home
+/// directories, self-management, tag-based access, `*${aws:username}*`, leading keys.
+fn variable_policies() -> Vec<ManagedPolicy> {
+    let documents = [
+        (
+            "iamspec-variables-home-directories",
+            serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Sid": "ListHome", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::home-bucket",
+             "Condition": {"StringLike": {"s3:prefix": ["", "home/", "home/${aws:username}/*"]}}},
+            {"Sid": "OwnObjects", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+             "Resource": ["arn:aws:s3:::home-bucket/home/${aws:username}", "arn:aws:s3:::home-bucket/home/${aws:username}/*"]}]}),
+        ),
+        (
+            "iamspec-variables-self-management",
+            serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["iam:ChangePassword", "iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys", "iam:UpdateAccessKey"],
+             "Resource": "arn:aws:iam::*:user/${aws:username}"},
+            {"Effect": "Allow", "Action": ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice"],
+             "Resource": ["arn:aws:iam::*:mfa/${aws:username}", "arn:aws:iam::*:user/${aws:username}"]}]}),
+        ),
+        (
+            "iamspec-variables-tags",
+            serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["ec2:StartInstances", "ec2:StopInstances"], "Resource": "*",
+             "Condition": {"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}}},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::projects/${aws:PrincipalTag/project}/*"}]}),
+        ),
+        (
+            "iamspec-variables-contains",
+            serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-bucket/*${aws:username}*"},
+            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::shared-bucket",
+             "Condition": {"StringLike": {"s3:prefix": "*${aws:username}*"}}}]}),
+        ),
+        (
+            "iamspec-variables-leading-keys",
+            serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"],
+             "Resource": "arn:aws:dynamodb:*:*:table/users",
+             "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["${aws:userid}"]}}}]}),
+        ),
+        (
+            "iamspec-variables-prefixes",
+            serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "sqs:*", "Resource": "arn:aws:sqs:*:*:${aws:PrincipalTag/project}-*"},
+            {"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "arn:aws:logs:*:*:log-group:/app/${aws:username}/*",
+             "Condition": {"StringEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}}}]}),
+        ),
+    ];
+    documents
+        .into_iter()
+        .map(|(name, document)| ManagedPolicy {
+            name: name.to_owned(),
+            arn: None,
+            version: "v1".to_owned(),
+            update_date: None,
+            deprecated: false,
+            document,
+        })
+        .collect()
+}
+
 fn identity_set(text: &str) -> Result<PolicySet, String> {
     let json = Json::parse(text).map_err(|e| e.to_string())?;
     let (policy, findings) = check(&json, PolicyKind::Identity, Some(text));
