@@ -33,24 +33,9 @@ pub fn run(args: Args) -> u8 {
         eprintln!("--format: expected `text` or `json`");
         return EXIT_INPUT;
     }
-    let mut context: Vec<(String, ContextValue)> = Vec::new();
-    for item in &args.context {
-        let Some((key, value)) = item.split_once('=') else {
-            eprintln!("--context: expected `key=value`, found `{item}`");
-            return EXIT_INPUT;
-        };
-        match context
-            .iter_mut()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        {
-            Some((_, existing)) => {
-                let mut values = existing.as_slice().to_vec();
-                values.push(value.to_owned());
-                *existing = ContextValue::Multi(values);
-            }
-            None => context.push((key.to_owned(), ContextValue::Single(value.to_owned()))),
-        }
-    }
+    let Some(context) = parse_context(&args.context) else {
+        return EXIT_INPUT;
+    };
     let world = match snapshot::load(&args.snapshot) {
         Ok(world) => world,
         Err(error) => {
@@ -90,4 +75,28 @@ pub fn run(args: Args) -> u8 {
         crate::print_out(&text.join("\n"));
     }
     u8::from(denied)
+}
+
+/// `key=value` items; a key given again adds a value (a multivalued key). `None` after
+/// reporting a malformed item.
+pub fn parse_context(items: &[String]) -> Option<Vec<(String, ContextValue)>> {
+    let mut context: Vec<(String, ContextValue)> = Vec::new();
+    for item in items {
+        let Some((key, value)) = item.split_once('=') else {
+            eprintln!("--context: expected `key=value`, found `{item}`");
+            return None;
+        };
+        match context
+            .iter_mut()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        {
+            Some((_, existing)) => {
+                let mut values = existing.as_slice().to_vec();
+                values.push(value.to_owned());
+                *existing = ContextValue::Multi(values);
+            }
+            None => context.push((key.to_owned(), ContextValue::Single(value.to_owned()))),
+        }
+    }
+    Some(context)
 }

@@ -13,6 +13,9 @@ pub struct Args {
     /// A user, role or root ARN of the snapshot.
     #[arg(long)]
     principal: String,
+    /// Context keys of the requests, `key=value` (`aws:RequestedRegion=eu-west-1`).
+    #[arg(long, num_args = 1..)]
+    context: Vec<String>,
     /// `text` or `json`.
     #[arg(long, default_value = "text")]
     format: String,
@@ -24,6 +27,9 @@ pub fn run(args: Args) -> u8 {
         eprintln!("--format: expected `text` or `json`");
         return EXIT_INPUT;
     }
+    let Some(context) = crate::access::parse_context(&args.context) else {
+        return EXIT_INPUT;
+    };
     let world = match snapshot::load(&args.snapshot) {
         Ok(world) => world,
         Err(error) => {
@@ -31,7 +37,7 @@ pub fn run(args: Args) -> u8 {
             return EXIT_INPUT;
         }
     };
-    match world.permissions(&args.principal, Catalogue::embedded()) {
+    match world.permissions(&args.principal, &context, Catalogue::embedded()) {
         Ok(permissions) if args.format == "json" => crate::print_out(&format!(
             "{}\n",
             serde_json::to_string_pretty(&permissions).unwrap_or_default()

@@ -12,8 +12,8 @@ use crate::entity::World;
 use iamspec_corpus::catalogue::{ActionRef, Catalogue};
 use iamspec_model::arn::Arn;
 use iamspec_model::evaluator::Evaluator;
-use iamspec_model::policy::{Effect, Statement};
-use iamspec_model::request::{Action, Resource};
+use iamspec_model::policy::{Effect, PolicyKind, Statement};
+use iamspec_model::request::{Action, ContextValue, Resource};
 use iamspec_model::{Decision, Request};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -49,8 +49,9 @@ pub struct Grant {
     pub action: String,
     /// `*` or the resource pattern a granting statement names.
     pub resource: String,
-    /// `allowed`, `conditional`, `denied` (an explicit deny carves it out), or `blocked` (a
-    /// boundary, session policy or SCP does not allow it).
+    /// `allowed`, `conditional`, `denied` (an explicit deny carves it out), `blocked` (a
+    /// boundary, session policy or SCP does not allow it), or `needs-resource-policy` (KMS keys
+    /// and role trust: the resource's own policy must grant it as well, D52).
     pub status: &'static str,
     /// For `conditional`: the context keys the decision waits on; for `denied`/`blocked`: the
     /// policy that took it away.
@@ -59,16 +60,19 @@ pub struct Grant {
 }
 
 impl World {
-    /// The effective permissions of `principal` in its own account.
+    /// The effective permissions of `principal` in its own account, for requests with `context`
+    /// (plus the keys derived from the world).
     pub fn permissions(
         &self,
         principal: &str,
+        context: &[(String, ContextValue)],
         catalogue: &Catalogue,
     ) -> Result<Permissions, AssembleError> {
         let mut assembled = self.assemble(&Query {
             principal: principal.to_owned(),
             action: "sts:GetCallerIdentity".into(),
             resource: "*".into(),
+            context: context.to_vec(),
             ..Query::default()
         })?;
         // The principal's own side only: no resource policy, no RCPs.
@@ -139,6 +143,24 @@ impl World {
                             .filter_map(|r| assembled.labels.of(r).map(ToString::to_string))
                             .collect(),
                     ),
+                    Decision::ImplicitDeny
+                        if matches!(
+                            answer.deciding,
+                            Some(PolicyKind::Resource | PolicyKind::Trust)
+                        ) =>
+                    {
+                        (
+                            "needs-resource-policy",
+                            vec![format!(
+                                "the identity side allows it; the {} must grant it too",
+                                if action.service() == "kms" {
+                                    "key policy"
+                                } else {
+                                    "role trust policy"
+                                }
+                            )],
+                        )
+                    }
                     Decision::ImplicitDeny => (
                         "blocked",
                         answer
@@ -279,10 +301,10 @@ impl Permissions {
                     let detail = match status {
                         "conditional" => format!(" (needs {detail})"),
                         "denied" => format!(" (explicit deny in {detail})"),
-                        "blocked" => format!(" ({detail})"),
+                        "blocked" | "needs-resource-policy" => format!(" ({detail})"),
                         _ => String::new(),
                     };
-                    let _ = writeln!(out, "      {status:<11} {shown} on {resource}{detail}");
+                    let _ = writeln!(out, "      {status} {shown} on {resource}{detail}");
                 }
             }
         }

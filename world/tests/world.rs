@@ -437,7 +437,7 @@ fn example_organization_levels() {
 fn permissions_name_conditional_and_carved_out_grants() {
     let world = example();
     let p = world
-        .permissions(ALICE, iamspec_corpus::Catalogue::embedded())
+        .permissions(ALICE, &[], iamspec_corpus::Catalogue::embedded())
         .unwrap();
     let s3 = p.services.iter().find(|s| s.prefix == "s3").unwrap();
     let grants: Vec<_> = s3.levels.iter().flat_map(|l| &l.grants).collect();
