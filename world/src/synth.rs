@@ -153,7 +153,7 @@ fn attached(rng: &mut Rng, account: &str, policies: usize, most: usize) -> Vec<V
 pub fn gaad(account: &str, size: Size, seed: u64) -> Value {
     let mut rng = Rng::new(seed);
     let policies = size.policies.max(1);
-    let statements = 6;
+    let statements = 4;
     let groups: Vec<Value> = (0..size.groups)
         .map(|g| {
             json!({"Path": "/", "GroupName": format!("group-{g}"), "GroupId": format!("AGPA{g:017}"),
@@ -187,8 +187,8 @@ pub fn gaad(account: &str, size: Size, seed: u64) -> Value {
             } else {
                 json!({"AWS": format!("arn:aws:iam::{account}:root")})
             };
-            let inline: Vec<Value> = (0..1 + rng.below(2))
-                .map(|i| json!({"PolicyName": format!("inline-{i}"), "PolicyDocument": document(&mut rng, account, size.roles, 4)}))
+            let inline: Vec<Value> = (0..1)
+                .map(|i| json!({"PolicyName": format!("inline-{i}"), "PolicyDocument": document(&mut rng, account, size.roles, 3)}))
                 .collect();
             json!({"Path": "/app/", "RoleName": format!("role-{r}"), "RoleId": format!("AROA{r:017}"),
                    "Arn": format!("arn:aws:iam::{account}:role/app/role-{r}"), "CreateDate": date(&mut rng),
@@ -200,7 +200,7 @@ pub fn gaad(account: &str, size: Size, seed: u64) -> Value {
         .collect();
     let managed: Vec<Value> = (0..size.policies)
         .map(|p| {
-            let count = 1 + rng.below(3);
+            let count = 1 + rng.below(2);
             let versions: Vec<Value> = (0..count)
                 .map(|v| json!({"Document": document(&mut rng, account, size.roles, statements), "VersionId": format!("v{}", count - v),
                                 "IsDefaultVersion": v == 0, "CreateDate": date(&mut rng)}))
