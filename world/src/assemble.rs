@@ -20,7 +20,7 @@ use std::sync::Arc;
 /// A question about the world.
 #[derive(Clone, Debug, Default)]
 pub struct Query {
-    /// A user, role, assumed-role session, root ARN, a service principal or `anonymous`.
+    /// A user, role, assumed-role session or root ARN, a service principal or `anonymous`.
     pub principal: String,
     pub action: String,
     /// An ARN, or `*`.
@@ -51,6 +51,9 @@ impl fmt::Display for PolicyLabel {
     }
 }
 
+/// The labels of an SCP or RCP chain: per level, root first, its description and its policies.
+pub type LevelLabels = Vec<(String, Vec<PolicyLabel>)>;
+
 /// Labels parallel to the policies of a [`PolicySet`].
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Labels {
@@ -59,8 +62,8 @@ pub struct Labels {
     pub session: Vec<PolicyLabel>,
     pub resource: Option<PolicyLabel>,
     /// One list per level, root first, with the level's description.
-    pub scp: Vec<(String, Vec<PolicyLabel>)>,
-    pub rcp: Vec<(String, Vec<PolicyLabel>)>,
+    pub scp: LevelLabels,
+    pub rcp: LevelLabels,
 }
 
 impl Labels {
@@ -110,14 +113,12 @@ pub enum AssembleError {
     Resource(String),
 }
 
-enum Who<'w> {
+enum Who {
     User(EntityRef),
     Role(EntityRef, Option<String>),
     Root,
     Outside(String),
     NoIdentity,
-    #[allow(dead_code)]
-    Phantom(&'w ()),
 }
 
 impl World {
@@ -198,7 +199,7 @@ impl World {
                 });
                 out.assumptions.push(format!("account `{account}` is not in the snapshot: its own identity-based policies and SCPs are assumed to allow the request, so the answer is what this world's resource side decides (D91)"));
             }
-            Who::Root | Who::NoIdentity | Who::Phantom(_) => {}
+            Who::Root | Who::NoIdentity => {}
         }
         for (i, policy) in query.session_policies.iter().enumerate() {
             out.set.session.push(policy.clone());
@@ -331,7 +332,7 @@ impl World {
         Ok(out)
     }
 
-    fn resolve(&self, text: &str) -> Result<(Who<'_>, Caller), AssembleError> {
+    fn resolve(&self, text: &str) -> Result<(Who, Caller), AssembleError> {
         let caller = Caller::parse(text, None).map_err(AssembleError::Principal)?;
         let Some(account) = caller.account().map(str::to_owned) else {
             return Ok((Who::NoIdentity, caller));
@@ -458,7 +459,7 @@ impl World {
         levels: &[Level<'_>],
         kind: OrgPolicyType,
         unavailable: &mut Vec<String>,
-    ) -> (Vec<Vec<Policy>>, Vec<(String, Vec<PolicyLabel>)>) {
+    ) -> (Vec<Vec<Policy>>, LevelLabels) {
         let mut policies = Vec::with_capacity(levels.len());
         let mut labels = Vec::with_capacity(levels.len());
         for level in levels {

@@ -113,7 +113,10 @@ fn parse_csv(text: &str) -> Result<Vec<Row>, (usize, String)> {
 
 /// RFC 4180 records: fields separated by commas, optionally quoted with `"` (a doubled quote
 /// inside), records by CRLF or LF. Linear; an unterminated quote is an error.
-fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, (usize, String)> {
+/// A record with the line it starts on.
+type Record = (usize, Vec<String>);
+
+fn records(text: &str) -> Result<Vec<Record>, (usize, String)> {
     let mut out = Vec::new();
     let mut record = Vec::new();
     let mut field = String::new();

@@ -133,7 +133,7 @@ impl Organization {
         let id = id.to_owned();
         self.policies
             .iter()
-            .filter(move |p| p.kind == kind && p.targets.iter().any(|t| *t == id))
+            .filter(move |p| p.kind == kind && p.targets.contains(&id))
     }
 
     /// `aws:PrincipalOrgPaths` / `aws:ResourceOrgPaths` value: `o-id/r-root/ou-1/ou-2/`
@@ -223,7 +223,7 @@ impl Organization {
                 if depth > MAX_OU_DEPTH {
                     return Err(r.error(&at, format!("OU `{}` is nested more than {MAX_OU_DEPTH} levels under the root (or its parents form a cycle); AWS allows {MAX_OU_DEPTH}", ou.id)));
                 }
-                parent = &ous.get(p).map(|o| &o.parent).unwrap_or(&root);
+                parent = ous.get(p).map(|o| &o.parent).unwrap_or(&root);
             }
         }
         let mut account_parents = HashMap::new();

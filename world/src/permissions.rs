@@ -104,8 +104,7 @@ impl World {
                     .extend(resources.iter().cloned());
             }
         }
-        let mut by_service: BTreeMap<String, (String, BTreeMap<String, (usize, Vec<Grant>)>)> =
-            BTreeMap::new();
+        let mut by_service: BTreeMap<String, (String, Levels)> = BTreeMap::new();
         for ((_, text), (action_ref, patterns)) in candidates {
             let Some(action) = Action::parse(&text) else {
                 continue;
@@ -201,6 +200,9 @@ impl World {
         })
     }
 }
+
+/// Per access level: how many actions the service has at that level, and the grants.
+type Levels = BTreeMap<String, (usize, Vec<Grant>)>;
 
 fn request(assembled: &Assembled, action: &Action, resource: Resource) -> Request {
     let base = &assembled.request;

@@ -451,6 +451,7 @@ fn permissions_name_conditional_and_carved_out_grants() {
     let mgmt = world
         .permissions(
             "arn:aws:iam::111111111111:user/org-admin",
+            &[],
             iamspec_corpus::Catalogue::embedded(),
         )
         .unwrap();
@@ -458,6 +459,7 @@ fn permissions_name_conditional_and_carved_out_grants() {
     let carol = world
         .permissions(
             "arn:aws:iam::333333333333:user/carol",
+            &[],
             iamspec_corpus::Catalogue::embedded(),
         )
         .unwrap();
