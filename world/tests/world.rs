@@ -553,7 +553,7 @@ fn quotas_are_reported() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 10, ..ProptestConfig::default() })]
 
     /// Generated organizations: every assembled set decides alike under `reference` and `fast`.
     #[test]
