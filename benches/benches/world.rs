@@ -48,8 +48,11 @@ fn world(c: &mut Criterion) {
                 "kms:Decrypt",
                 "sts:AssumeRole",
                 "ec2:RunInstances",
-            ][i % 4]
-                .to_owned(),
+            ]
+            .get(i % 4)
+            .copied()
+            .unwrap_or("s3:GetObject")
+            .to_owned(),
             resource: if i % 4 == 2 {
                 format!("arn:aws:iam::123456789012:role/app/role-{}", i * 7)
             } else {
