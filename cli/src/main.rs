@@ -1,6 +1,7 @@
 //! The `iamspec` command line. Thin by design: it parses arguments, calls the crates and prints;
 //! no IAM logic lives here.
 
+mod access;
 mod bench;
 mod check;
 mod conformance;
@@ -8,6 +9,7 @@ mod equiv;
 mod eval;
 mod input;
 mod lint;
+mod permissions;
 mod reach;
 mod summary;
 mod validate;
@@ -54,6 +56,11 @@ enum Command {
     Check(check::Command),
     /// Which principals can perform an action on a resource.
     Reach(reach::Args),
+    /// Decide requests against a world (an iamspec-snapshot/1 or a GAAD file), naming each
+    /// policy and where it is attached.
+    Access(access::Args),
+    /// What a principal of a world can do, per service and access level.
+    Permissions(permissions::Args),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +75,8 @@ fn main() -> ExitCode {
         Command::Equiv(args) => equiv::run(args),
         Command::Check(command) => check::run(command),
         Command::Reach(args) => reach::run(args),
+        Command::Access(args) => access::run(args),
+        Command::Permissions(args) => permissions::run(args),
     };
     ExitCode::from(code)
 }
@@ -97,3 +106,8 @@ pub fn display_name(path: &Path) -> String {
 }
 
 pub type Paths = Vec<PathBuf>;
+
+/// Writes to standard output; a closed pipe (`| head`) is not an error worth a panic.
+pub fn print_out(text: &str) {
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
+}

@@ -7,6 +7,7 @@ mod fuzz;
 mod peer;
 mod prop;
 mod solver_corpus;
+mod world_gen;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -46,6 +47,9 @@ enum Task {
     /// Issue 5's corpus benchmark: every managed policy against a rewritten and two mutated
     /// forms with `iamspec_solver::equivalent`; writes `target/solver-corpus.md`.
     SolverCorpus(solver_corpus::Args),
+    /// Write a seeded synthetic GAAD file (default: 2,000 users, 5,000 roles, 3,000 customer
+    /// policies) for the world benchmarks.
+    WorldGen(world_gen::Args),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         Task::Corpus => corpus::run().map_err(|e| e.to_string()),
         Task::BenchReport(args) => bench::run(&args).map_err(|e| e.to_string()),
         Task::SolverCorpus(args) => solver_corpus::run(&args).map_err(|e| e.to_string()),
+        Task::WorldGen(args) => world_gen::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

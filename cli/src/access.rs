@@ -1,0 +1,102 @@
+//! `iamspec access SNAPSHOT --principal ARN --action A... --resource R...`: decide and explain
+//! requests against a world (iamspec-world does the work).
+
+use crate::EXIT_INPUT;
+use iamspec_model::request::ContextValue;
+use iamspec_world::{snapshot, Query};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// An iamspec-snapshot/1 directory or file, or a GAAD file.
+    snapshot: PathBuf,
+    /// The principal: a user, role, assumed-role or root ARN, a service principal, `anonymous`.
+    #[arg(long)]
+    principal: String,
+    /// One or more actions (`s3:GetObject`).
+    #[arg(long, num_args = 1.., required = true)]
+    action: Vec<String>,
+    /// One or more resources (ARNs, or `*`).
+    #[arg(long, num_args = 1.., required = true)]
+    resource: Vec<String>,
+    /// Context keys, `key=value` (repeat the key for a multivalued key).
+    #[arg(long, num_args = 1..)]
+    context: Vec<String>,
+    /// `text` or `json`.
+    #[arg(long, default_value = "text")]
+    format: String,
+}
+
+/// Exit 0 when every request is allowed, 1 when one is denied, 2 on bad input.
+pub fn run(args: Args) -> u8 {
+    if !matches!(args.format.as_str(), "text" | "json") {
+        eprintln!("--format: expected `text` or `json`");
+        return EXIT_INPUT;
+    }
+    let Some(context) = parse_context(&args.context) else {
+        return EXIT_INPUT;
+    };
+    let world = match snapshot::load(&args.snapshot) {
+        Ok(world) => world,
+        Err(error) => {
+            eprintln!("{error}");
+            return EXIT_INPUT;
+        }
+    };
+    let mut answers = Vec::new();
+    for action in &args.action {
+        for resource in &args.resource {
+            let query = Query {
+                principal: args.principal.clone(),
+                action: action.clone(),
+                resource: resource.clone(),
+                context: context.clone(),
+                session_policies: Vec::new(),
+            };
+            match world.access(&query) {
+                Ok(answer) => answers.push(answer),
+                Err(error) => {
+                    eprintln!("{error}");
+                    return EXIT_INPUT;
+                }
+            }
+        }
+    }
+    let denied = answers
+        .iter()
+        .any(|a| a.decision != iamspec_model::Decision::Allow);
+    if args.format == "json" {
+        crate::print_out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&answers).unwrap_or_default()
+        ));
+    } else {
+        let text: Vec<String> = answers.iter().map(|a| a.render_text()).collect();
+        crate::print_out(&text.join("\n"));
+    }
+    u8::from(denied)
+}
+
+/// `key=value` items; a key given again adds a value (a multivalued key). `None` after
+/// reporting a malformed item.
+pub fn parse_context(items: &[String]) -> Option<Vec<(String, ContextValue)>> {
+    let mut context: Vec<(String, ContextValue)> = Vec::new();
+    for item in items {
+        let Some((key, value)) = item.split_once('=') else {
+            eprintln!("--context: expected `key=value`, found `{item}`");
+            return None;
+        };
+        match context
+            .iter_mut()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        {
+            Some((_, existing)) => {
+                let mut values = existing.as_slice().to_vec();
+                values.push(value.to_owned());
+                *existing = ContextValue::Multi(values);
+            }
+            None => context.push((key.to_owned(), ContextValue::Single(value.to_owned()))),
+        }
+    }
+    Some(context)
+}

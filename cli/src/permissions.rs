@@ -1,0 +1,52 @@
+//! `iamspec permissions SNAPSHOT --principal ARN`: the principal's effective permissions in its
+//! own account, per service and access level (iamspec-world does the work).
+
+use crate::EXIT_INPUT;
+use iamspec_corpus::Catalogue;
+use iamspec_world::snapshot;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// An iamspec-snapshot/1 directory or file, or a GAAD file.
+    snapshot: PathBuf,
+    /// A user, role or root ARN of the snapshot.
+    #[arg(long)]
+    principal: String,
+    /// Context keys of the requests, `key=value` (`aws:RequestedRegion=eu-west-1`).
+    #[arg(long, num_args = 1..)]
+    context: Vec<String>,
+    /// `text` or `json`.
+    #[arg(long, default_value = "text")]
+    format: String,
+}
+
+/// Exit 0 with the permissions, 2 on bad input.
+pub fn run(args: Args) -> u8 {
+    if !matches!(args.format.as_str(), "text" | "json") {
+        eprintln!("--format: expected `text` or `json`");
+        return EXIT_INPUT;
+    }
+    let Some(context) = crate::access::parse_context(&args.context) else {
+        return EXIT_INPUT;
+    };
+    let world = match snapshot::load(&args.snapshot) {
+        Ok(world) => world,
+        Err(error) => {
+            eprintln!("{error}");
+            return EXIT_INPUT;
+        }
+    };
+    match world.permissions(&args.principal, &context, Catalogue::embedded()) {
+        Ok(permissions) if args.format == "json" => crate::print_out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&permissions).unwrap_or_default()
+        )),
+        Ok(permissions) => crate::print_out(&permissions.render_text()),
+        Err(error) => {
+            eprintln!("{error}");
+            return EXIT_INPUT;
+        }
+    }
+    0
+}
