@@ -1474,7 +1474,12 @@ fn request_error_path(e: &RequestError) -> &JsonPath {
         | RequestError::InvalidPrincipal { path, .. }
         | RequestError::InvalidAction { path, .. }
         | RequestError::InvalidResource { path, .. }
-        | RequestError::InvalidAccount { path, .. } => path,
+        | RequestError::InvalidAccount { path, .. }
+        | RequestError::ListForSingleValuedKey { path, .. }
+        | RequestError::WrongKeyType { path, .. }
+        | RequestError::ImpossibleKey { path, .. }
+        | RequestError::ContradictsPrincipal { path, .. }
+        | RequestError::ContradictsResource { path, .. } => path,
     }
 }
 
