@@ -7,6 +7,7 @@
 pub mod answer;
 pub mod arn;
 pub mod condition;
+pub mod context_keys;
 pub mod evaluator;
 pub mod fast;
 pub mod hash;

@@ -76,7 +76,15 @@ impl PolicySet {
 
 fn one(json: &Json, path: &JsonPath, kind: PolicyKind) -> Result<Policy, PolicySetError> {
     let (policy, findings) = check(json, kind, None);
-    if let Some(finding) = findings.into_iter().find(|f| f.blocks_evaluation()) {
+    // A fault in the content is reported before the size quota (D63), which only says how long.
+    let blocking = |f: &&crate::policy::Finding| f.blocks_evaluation();
+    let first = findings
+        .iter()
+        .filter(blocking)
+        .find(|f| !f.code.starts_with("quota-"))
+        .or_else(|| findings.iter().find(blocking))
+        .cloned();
+    if let Some(finding) = first {
         return Err(PolicySetError::InvalidPolicy {
             path: path.join(&finding.path),
             kind,

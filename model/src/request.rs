@@ -3,10 +3,12 @@
 //! the resource (D40, SEMANTICS.md §3.7).
 
 mod err;
+pub mod validate;
 
 pub use err::RequestError;
 
 use crate::arn::Arn;
+use crate::context_keys::{NoServiceKeys, ServiceKeyTypes};
 use crate::json::{Json, JsonPath};
 use crate::principal::{is_account_id, Caller};
 use std::collections::BTreeMap;
@@ -167,9 +169,15 @@ impl Request {
         resource_account: Option<String>,
         context: Context,
     ) -> Request {
+        // A stated `aws:ResourceAccount` names the owner where neither the request nor the ARN
+        // does (D61: validation has checked that it agrees with them where they do).
+        let stated = match context.get("aws:ResourceAccount") {
+            Some(ContextValue::Single(account)) => Some(account.clone()),
+            _ => None,
+        };
         let resource_account = resource_account.or_else(|| match &resource {
             Resource::Arn(arn) if !arn.account().is_empty() => Some(arn.account().to_owned()),
-            _ => principal.account().map(str::to_owned),
+            _ => stated.or_else(|| principal.account().map(str::to_owned)),
         });
         let mut request = Request {
             principal,
@@ -188,54 +196,43 @@ impl Request {
         request
     }
 
-    /// The keys AWS derives from the principal and the resource (D40).
+    /// The keys AWS derives from the principal and the resource (D40, D62).
     fn derived_keys(&self) -> Vec<(&'static str, String)> {
-        let mut keys = Vec::new();
-        let is_service = matches!(self.principal, Caller::Service { .. });
-        keys.push(("aws:PrincipalIsAWSService", is_service.to_string()));
-        match &self.principal {
-            Caller::Root { account } => {
-                keys.push(("aws:PrincipalArn", format!("arn:aws:iam::{account}:root")));
-                keys.push(("aws:PrincipalAccount", account.clone()));
-                keys.push(("aws:PrincipalType", "Account".into()));
-                keys.push(("aws:userid", account.clone()));
-            }
-            Caller::User { arn, account, name } => {
-                keys.push(("aws:PrincipalArn", arn.clone()));
-                keys.push(("aws:PrincipalAccount", account.clone()));
-                keys.push(("aws:PrincipalType", "User".into()));
-                keys.push(("aws:username", name.clone()));
-            }
-            Caller::RoleSession {
-                role_arn, account, ..
-            } => {
-                keys.push(("aws:PrincipalArn", role_arn.clone()));
-                keys.push(("aws:PrincipalAccount", account.clone()));
-                keys.push(("aws:PrincipalType", "AssumedRole".into()));
-            }
-            Caller::FederatedUser { arn, account, name } => {
-                keys.push(("aws:PrincipalArn", arn.clone()));
-                keys.push(("aws:PrincipalAccount", account.clone()));
-                keys.push(("aws:PrincipalType", "FederatedUser".into()));
-                keys.push(("aws:userid", format!("{account}:{name}")));
-            }
-            Caller::Service { name } => {
-                keys.push(("aws:PrincipalServiceName", name.clone()));
-            }
-            Caller::IdentityProvider { .. } => {}
-            Caller::Anonymous => {
-                keys.push(("aws:PrincipalType", "Anonymous".into()));
-                keys.push(("aws:userid", "anonymous".into()));
-            }
-        }
+        let mut keys = validate::principal_keys(&self.principal);
         if let Some(account) = &self.resource_account {
             keys.push(("aws:ResourceAccount", account.clone()));
         }
         keys
     }
 
-    /// Reads a request in the conformance format; errors name the path under `path`.
+    /// Reads a request in the conformance format; errors name the path under `path`. Service
+    /// keys are not type-checked; see [`Request::from_json_with`].
     pub fn from_json(json: &Json, path: &JsonPath) -> Result<Request, RequestError> {
+        Request::from_json_with(json, path, &NoServiceKeys)
+    }
+
+    /// As [`Request::from_json`], checking service keys against the types `service` knows
+    /// (the action catalogue's, D60).
+    pub fn from_json_with(
+        json: &Json,
+        path: &JsonPath,
+        service: &dyn ServiceKeyTypes,
+    ) -> Result<Request, RequestError> {
+        Request::read(json, path, Some(service))
+    }
+
+    /// As [`Request::from_json`] without D61's checks of what the request states (the
+    /// structure is still checked). For the solver's witnesses until it quantifies only over
+    /// requests AWS can send; nothing that reads a user's request uses it.
+    pub fn from_json_unvalidated(json: &Json, path: &JsonPath) -> Result<Request, RequestError> {
+        Request::read(json, path, None)
+    }
+
+    fn read(
+        json: &Json,
+        path: &JsonPath,
+        service: Option<&dyn ServiceKeyTypes>,
+    ) -> Result<Request, RequestError> {
         let Json::Object(members) = json else {
             return Err(RequestError::WrongType {
                 path: path.clone(),
@@ -249,6 +246,7 @@ impl Request {
         let mut resource = None;
         let mut resource_account = None;
         let mut context = Context::default();
+        let mut context_path = path.key("context");
         let mut seen: Vec<&str> = Vec::new();
         for (key, value) in members {
             let at = path.key(key);
@@ -262,7 +260,10 @@ impl Request {
                 "action" => action = Some((string(value, &at)?, at)),
                 "resource" => resource = Some((string(value, &at)?, at)),
                 "resource_account" => resource_account = Some((string(value, &at)?, at)),
-                "context" => context = context_from_json(value, &at)?,
+                "context" => {
+                    context = context_from_json(value, &at)?;
+                    context_path = at;
+                }
                 _ => return Err(RequestError::UnknownField { path: at }),
             }
         }
@@ -316,6 +317,16 @@ impl Request {
                     value: account.clone(),
                 });
             }
+        }
+        if let Some(service) = service {
+            validate::check(
+                &caller,
+                &resource,
+                &resource_account,
+                &context,
+                &context_path,
+                service,
+            )?;
         }
         Ok(Request::new(
             &principal_text,
@@ -406,11 +417,11 @@ mod tests {
     }
 
     #[test]
-    fn context_wins_over_derived_keys() {
-        let r = request(r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"*","context":{"aws:UserName":"mallory","n":10,"b":true,"m":["a","b"]}}"#).unwrap();
+    fn context_values_read_as_text() {
+        let r = request(r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"*","context":{"AWS:UserName":"alice","n":10,"b":true,"m":["a","b"]}}"#).unwrap();
         assert_eq!(
             r.context.get("aws:username"),
-            Some(&ContextValue::Single("mallory".into()))
+            Some(&ContextValue::Single("alice".into()))
         );
         assert_eq!(r.context.get("n"), Some(&ContextValue::Single("10".into())));
         assert_eq!(
@@ -418,6 +429,73 @@ mod tests {
             Some(&ContextValue::Single("true".into()))
         );
         assert_eq!(r.context.get("m").unwrap().as_slice().len(), 2);
+    }
+
+    // D61: what a request states must be possible.
+    #[test]
+    fn impossible_requests_are_errors_at_their_path() {
+        let user = r#""principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject""#;
+        let cases = [
+            (format!(r#"{{{user},"resource":"*","context":{{"aws:username":"mallory"}}}}"#), "request.context.aws:username", "contradicts the principal"),
+            (format!(r#"{{{user},"resource":"*","context":{{"aws:PrincipalAccount":"444455556666"}}}}"#), "request.context.aws:PrincipalAccount", "contradicts"),
+            (format!(r#"{{{user},"resource":"*","context":{{"aws:PrincipalType":"AssumedRole"}}}}"#), "request.context.aws:PrincipalType", "contradicts"),
+            (format!(r#"{{{user},"resource":"*","context":{{"aws:SourceIp":["203.0.113.7","203.0.113.8"]}}}}"#), "request.context.aws:SourceIp", "single-valued"),
+            (format!(r#"{{{user},"resource":"*","context":{{"aws:SourceIp":"nowhere"}}}}"#), "request.context.aws:SourceIp", "an IP address"),
+            (format!(r#"{{{user},"resource":"*","context":{{"aws:MultiFactorAuthAge":"old"}}}}"#), "request.context.aws:MultiFactorAuthAge", "a number"),
+            (format!(r#"{{{user},"resource":"arn:aws:sqs:us-east-1:444455556666:q","resource_account":"111122223333"}}"#), "request.resource_account", "contradicts the resource"),
+            (format!(r#"{{{user},"resource":"arn:aws:sqs:us-east-1:444455556666:q","context":{{"aws:ResourceAccount":"111122223333"}}}}"#), "request.context.aws:ResourceAccount", "contradicts the resource"),
+            (r#"{"principal":"anonymous","action":"s3:GetObject","resource":"*","context":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}"#.to_owned(), "request.context.aws:PrincipalOrgID", "never sends"),
+            (r#"{"principal":"s3.amazonaws.com","action":"s3:GetObject","resource":"*","context":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}"#.to_owned(), "request.context.aws:PrincipalOrgID", "never sends"),
+            (r#"{"principal":"anonymous","action":"s3:GetObject","resource":"*","context":{"aws:PrincipalIsAWSService":"false"}}"#.to_owned(), "request.context.aws:PrincipalIsAWSService", "never sends"),
+        ];
+        for (text, path, what) in cases {
+            let err = request(&text).unwrap_err().to_string();
+            assert!(err.starts_with(&format!("{path}:")), "{text}: {err}");
+            assert!(err.contains(what), "{text}: {err}");
+        }
+    }
+
+    // D61: keys that agree, and keys an ARN without an account leaves open, are fine.
+    #[test]
+    fn possible_requests_pass() {
+        let ok = [
+            r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"*","context":{"aws:PrincipalAccount":"111122223333","aws:PrincipalIsAWSService":"FALSE","aws:TagKeys":["a","b"],"aws:SourceIp":[],"s3:prefix":["x","y"]}}"#,
+            r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"iam:GetPolicy","resource":"arn:aws:iam::aws:policy/ReadOnlyAccess","resource_account":"111122223333"}"#,
+            r#"{"principal":"s3.amazonaws.com","action":"sqs:SendMessage","resource":"*","context":{"aws:SourceArn":"arn:aws:s3:::b","aws:PrincipalServiceName":"s3.amazonaws.com"}}"#,
+        ];
+        for text in ok {
+            request(text).unwrap();
+        }
+        let r = request(r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{"aws:ResourceAccount":"444455556666"}}"#).unwrap();
+        assert_eq!(r.resource_account.as_deref(), Some("444455556666"));
+    }
+
+    // D61: service keys are typed by the caller's catalogue.
+    #[test]
+    fn service_key_types_come_from_the_caller() {
+        use crate::context_keys::{Cardinality, KeyType};
+        let mut types = BTreeMap::new();
+        types.insert("ec2:vpc".to_owned(), (KeyType::Arn, Cardinality::Multi));
+        let json = Json::parse(r#"{"principal":"anonymous","action":"ec2:RunInstances","resource":"*","context":{"ec2:Vpc":["arn:aws:ec2:us-east-1:111122223333:vpc/vpc-1","vpc-2"]}}"#).unwrap();
+        let at = JsonPath::root().key("request");
+        assert!(Request::from_json(&json, &at).is_ok());
+        let err = Request::from_json_with(&json, &at, &types).unwrap_err();
+        assert!(
+            err.to_string().starts_with("request.context.ec2:Vpc[1]: "),
+            "{err}"
+        );
+    }
+
+    // D62: anonymous requests do not include aws:PrincipalIsAWSService.
+    #[test]
+    fn anonymous_requests_have_no_principal_is_aws_service() {
+        let r =
+            request(r#"{"principal":"anonymous","action":"s3:GetObject","resource":"*"}"#).unwrap();
+        assert_eq!(r.context.get("aws:PrincipalIsAWSService"), None);
+        assert_eq!(
+            r.context.get("aws:PrincipalType"),
+            Some(&ContextValue::Single("Anonymous".into()))
+        );
     }
 
     // D22

@@ -1,7 +1,7 @@
 //! Which controls govern a request (SEMANTICS.md §4.2): the services RCPs apply to, and the
 //! actions whose resource-based policy must grant access itself.
 
-use crate::request::Action;
+use crate::request::{Action, Resource};
 
 /// The IAM service prefixes whose resources RCPs govern (D43), from AWS Organizations' "List of
 /// AWS services that support RCPs" as of 2026-09-26; the same 62 prefixes that
@@ -116,6 +116,17 @@ pub fn needs_resource_grant(action: &Action) -> bool {
     is_trust_action(action) || kms_key_action
 }
 
+/// Is the resource a KMS alias (`arn:aws:kms:REGION:ACCOUNT:alias/NAME`)? Aliases are not keys:
+/// IAM policies alone authorize alias operations, so D52's key-policy requirement does not apply
+/// to them (D67; KMS developer guide, "Controlling access to aliases",
+/// https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html).
+pub fn is_kms_alias(resource: &Resource) -> bool {
+    match resource {
+        Resource::Arn(arn) => arn.service() == "kms" && arn.resource().starts_with("alias/"),
+        Resource::Any => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +147,20 @@ mod tests {
         assert!(!needs_resource_grant(&a("kms:ListAliases")));
         assert!(!needs_resource_grant(&a("KMS:CreateKey")));
         assert!(!needs_resource_grant(&a("s3:GetObject")));
+    }
+
+    // D67
+    #[test]
+    fn kms_aliases_are_not_keys() {
+        let r = |s: &str| Resource::Arn(crate::arn::Arn::parse(s).unwrap());
+        assert!(is_kms_alias(&r(
+            "arn:aws:kms:us-east-1:111122223333:alias/app"
+        )));
+        assert!(!is_kms_alias(&r(
+            "arn:aws:kms:us-east-1:111122223333:key/1234abcd"
+        )));
+        assert!(!is_kms_alias(&r("arn:aws:s3:::alias/app")));
+        assert!(!is_kms_alias(&Resource::Any));
     }
 
     // D43

@@ -919,17 +919,29 @@ fn hundred_thousand_statements_across_every_kind() {
     };
     let everything = allow(json!({"Action": "*", "Resource": "*"}));
     let rcp_full_access = allow(json!({"Principal": "*", "Action": "*", "Resource": "*"}));
-    let policies = json!({
+    // SCPs and RCPs this large are over their 5,120-character quota: refused, fast (D63).
+    let r = request("s3:Action17777", "arn:aws:s3:::b/k", json!({})).to_string();
+    let over_quota = json!({
         "identity": [statements(false, "Allow")],
+        "scp": [[statements(false, "Allow")], [everything.clone()]],
+        "rcp": [[rcp_full_access.clone(), statements(true, "Deny")]],
+    })
+    .to_string();
+    let refused = timed("120k statements, SCP and RCP over quota", || {
+        decide_text(&r, &over_quota)
+    });
+    assert!(refused.is_err());
+    let deny_one = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:Action17777", "Resource": "*"}]});
+    let policies = json!({
+        "identity": [statements(false, "Allow"), statements(false, "Allow")],
         "permission_boundary": statements(false, "Allow"),
         "resource": statements(true, "Allow"),
-        "scp": [[statements(false, "Allow")], [everything]],
-        "rcp": [[rcp_full_access, statements(true, "Deny")]],
+        "scp": [[everything]],
+        "rcp": [[rcp_full_access, deny_one]],
         "vpc_endpoint": statements(true, "Allow"),
     });
-    let r = request("s3:Action17777", "arn:aws:s3:::b/k", json!({})).to_string();
     let policies = policies.to_string();
-    let answer = timed("120k statements across every kind", || {
+    let answer = timed("100k statements across every kind", || {
         decide_text(&r, &policies).unwrap()
     });
     assert_eq!(answer.decision, Decision::ExplicitDeny);
@@ -1474,7 +1486,12 @@ fn request_error_path(e: &RequestError) -> &JsonPath {
         | RequestError::InvalidPrincipal { path, .. }
         | RequestError::InvalidAction { path, .. }
         | RequestError::InvalidResource { path, .. }
-        | RequestError::InvalidAccount { path, .. } => path,
+        | RequestError::InvalidAccount { path, .. }
+        | RequestError::ListForSingleValuedKey { path, .. }
+        | RequestError::WrongKeyType { path, .. }
+        | RequestError::ImpossibleKey { path, .. }
+        | RequestError::ContradictsPrincipal { path, .. }
+        | RequestError::ContradictsResource { path, .. } => path,
     }
 }
 

@@ -300,9 +300,27 @@ impl Encoder {
         let no_block = self.p.define("no_block", Sort::Bool, no_block);
         let same_account = self.same_account();
         let allow_cross = smt::and([no_block.clone(), g_account.clone()]);
-        let needs_grant = self
+        let grant_action = self
             .req
             .action_in(self.actions.grant_classes(), self.actions.class_count());
+        // A KMS alias is not a key: no key policy is asked (D67, `scope::is_kms_alias`).
+        let no_colon = || Re::star(Re::Class(Class::not([':'])));
+        let alias = Re::concat(vec![
+            Re::lit("arn:"),
+            no_colon(),
+            Re::lit(":kms:"),
+            no_colon(),
+            Re::lit(":"),
+            no_colon(),
+            Re::lit(":alias/"),
+            Re::all(),
+        ]);
+        let needs_grant = if self.actions.grant_classes().is_empty() {
+            grant_action
+        } else {
+            let is_alias = smt::and([smt::not(&self.req.rany), self.resource_pred(alias)?]);
+            smt::and([grant_action, smt::not(&is_alias)])
+        };
         let allow_same = smt::or([
             g_wildcard.clone(),
             smt::and([g_parent, smt::not(&b_boundary), smt::not(&b_session)]),

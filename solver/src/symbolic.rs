@@ -347,7 +347,8 @@ impl SymRequest {
             "aws:principaltype" => smt::or([self.has_identity_side(), self.is(Anonymous)]),
             "aws:username" => self.is(User),
             "aws:userid" => self.is_any(&[Root, FederatedUser, Anonymous]),
-            "aws:principalisawsservice" => Expr::t(),
+            // Signed requests only (D62): not anonymous, not an identity provider's call.
+            "aws:principalisawsservice" => smt::not(&self.is_any(&[IdentityProvider, Anonymous])),
             "aws:principalservicename" => self.is(Service),
             "aws:resourceaccount" => self.racct_present(),
             other => {

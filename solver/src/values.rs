@@ -216,7 +216,8 @@ pub fn date_text(constants: &[Instant], region: i64) -> Option<String> {
     let seconds = i64::try_from(target.div_euclid(1_000_000_000)).ok()?;
     let sub = u32::try_from(target.rem_euclid(1_000_000_000)).ok()?;
     let instant = Instant::from_epoch_parts(seconds, sub)?;
-    let text = if sub == 0 {
+    // Four digits would read as a year (D66).
+    let text = if sub == 0 && !(1000..=9999).contains(&seconds) {
         seconds.to_string()
     } else {
         instant.to_string()

@@ -77,7 +77,7 @@ pub const CHECKS: &[Check] = &[
     validation("quota-trust-policy-size", Warning, "A trust policy over the default quota"),
     validation("quota-managed-policy-size", Warning, "An identity policy or boundary over the customer managed quota"),
     validation("missing-version", Warning, "No `Version` element"),
-    validation("not-principal-with-allow", SecurityWarning, "`NotPrincipal` with `Allow`"),
+    validation("not-principal-with-allow", Error, "`NotPrincipal` with `Allow`"),
     validation("unusual-service-principal", Warning, "A service principal of unusual form"),
     validation("invalid-canonical-user", Warning, "A canonical user id of the wrong form"),
     validation("service-wildcard", Warning, "A wildcard in an action's service prefix"),

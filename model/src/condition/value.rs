@@ -182,9 +182,11 @@ impl Instant {
     /// or epoch (UNIX) time, and `aws:EpochTime` "also accepts the number of seconds since
     /// January 1, 1970". Accepted, exactly:
     ///
-    /// * epoch seconds: `-?DIGITS` fitting an `i64` (`1704067200`, `-1`, `0`); leading zeros are
-    ///   allowed, a `+` sign and a fraction are not. Any all-digit text is epoch seconds, so
-    ///   `2024` is 1970-01-01T00:33:44Z, not a year;
+    /// * a year `YYYY` (exactly four digits) or a year and month `YYYY-MM`, the reduced W3C
+    ///   forms, meaning the first instant of that year or month in UTC (D66): `2024` is
+    ///   2024-01-01T00:00:00Z;
+    /// * epoch seconds: `-?DIGITS` fitting an `i64` (`1704067200`, `-1`, `0`) other than four
+    ///   digits; leading zeros are allowed, a `+` sign and a fraction are not;
     /// * a complete date `YYYY-MM-DD`, meaning midnight UTC;
     /// * a date and time `YYYY-MM-DDThh:mmTZD`, `YYYY-MM-DDThh:mm:ssTZD` or
     ///   `YYYY-MM-DDThh:mm:ss.sTZD` with 1 to 9 fraction digits, where the zone designator `TZD`
@@ -194,11 +196,14 @@ impl Instant {
     /// month (29 in February of leap years: divisible by 4, except centuries not divisible by
     /// 400); hours 00–23; minutes and seconds 00–59 (no `24:00`, no leap second `:60`).
     ///
-    /// Rejected, although some ISO 8601 or RFC 3339 readers take them: the reduced W3C forms
-    /// `YYYY` (epoch seconds, see above) and `YYYY-MM`; a time without a zone designator; basic
+    /// Rejected, although some ISO 8601 or RFC 3339 readers take them: a time without a zone
+    /// designator; basic
     /// format (`20240101`, `+0500`, `T120000`); lowercase `t`/`z`; a space instead of `T`; more
     /// than 9 fraction digits; whitespace anywhere.
     pub fn parse(text: &str) -> Option<Instant> {
+        if let Some(instant) = parse_w3c_year_or_month(text) {
+            return Some(instant);
+        }
         if let Some(seconds) = parse_epoch_seconds(text) {
             return Some(Instant::from_epoch_seconds(seconds));
         }
@@ -286,6 +291,26 @@ fn parse_epoch_seconds(text: &str) -> Option<i64> {
         };
     }
     Some(value)
+}
+
+/// The reduced forms of the W3C profile of ISO 8601, `YYYY` and `YYYY-MM` (D66).
+fn parse_w3c_year_or_month(text: &str) -> Option<Instant> {
+    let mut cursor = Cursor::new(text);
+    let year = cursor.number(4)?;
+    let month = if cursor.is_empty() {
+        1
+    } else {
+        cursor.expect(b'-')?;
+        let month = cursor.number(2)?;
+        if !cursor.is_empty() || !(1..=12).contains(&month) {
+            return None;
+        }
+        month
+    };
+    let days = days_from_civil(i64::from(year), month, 1);
+    Some(Instant::from_epoch_seconds(
+        days.checked_mul(SECONDS_PER_DAY)?,
+    ))
 }
 
 /// The complete-date and date-time forms of the W3C profile of ISO 8601 (see [`Instant::parse`]).
@@ -900,8 +925,13 @@ mod tests {
         assert_eq!(at("-1"), at("1969-12-31T23:59:59Z"));
         assert_eq!(at("-0"), Instant::from_epoch_seconds(0));
         assert_eq!(at("0001704067200"), new_year);
-        // An all-digit text is epoch seconds, never a year.
-        assert_eq!(at("2024"), Instant::from_epoch_seconds(2024));
+        // Four digits are a year, the W3C `YYYY` form (D66); other all-digit texts are seconds.
+        assert_eq!(at("2024"), at("2024-01-01T00:00:00Z"));
+        assert_eq!(at("2024-02"), at("2024-02-01T00:00:00Z"));
+        assert_eq!(at("0000"), at("0000-01-01"));
+        assert_eq!(at("202"), Instant::from_epoch_seconds(202));
+        assert_eq!(at("20240"), Instant::from_epoch_seconds(20240));
+        assert_eq!(at("2024-06-01T12:30+02:00"), at("2024-06-01T10:30:00Z"));
         assert_eq!(at("9223372036854775807").epoch_seconds(), i64::MAX);
         assert_eq!(at("-9223372036854775808").epoch_seconds(), i64::MIN);
         assert_eq!(
@@ -990,7 +1020,10 @@ mod tests {
             "2024-01-01T12:00:00ZZ",
             "2024-01-01T12:00:00Z ",
             " 2024-01-01",
-            "2024-01",
+            "2024-13",
+            "2024-00",
+            "2024-1",
+            "2024-01-",
             "2024-1-01",
             "2024-01-1",
             "24-01-01",

@@ -49,10 +49,11 @@ impl Finding {
         self.severity == Severity::Error
     }
 
-    /// Size quotas depend on how a policy is attached (managed or inline, which entity), which a
-    /// request does not say; they are reported by validation but do not stop evaluation.
+    /// Every error stops evaluation (fail closed), size quotas included: a size is an error
+    /// only for the kinds whose quota the document alone decides (session, trust, SCP, RCP); for
+    /// identity policies and boundaries it is a warning, since the attachment decides (D63).
     pub fn blocks_evaluation(&self) -> bool {
-        self.is_error() && !self.code.starts_with("quota-")
+        self.is_error()
     }
 }
 

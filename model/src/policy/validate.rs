@@ -239,10 +239,11 @@ impl Validator {
                             path(),
                             format!("a {} does not take `NotPrincipal`", kind.aws_name()),
                         ),
-                        _ if s.effect == Some(Effect::Allow) => self.warning(
+                        // AWS refuses it (D64).
+                        _ if s.effect == Some(Effect::Allow) => self.error(
                             "not-principal-with-allow",
                             path(),
-                            "`NotPrincipal` with `Allow` grants access to everyone not listed, anonymous callers included; AWS no longer supports it",
+                            "`NotPrincipal` with `Allow` grants access to everyone not listed, anonymous callers included; AWS does not support it (D64)",
                         ),
                         _ => {}
                     }
@@ -304,6 +305,19 @@ impl Validator {
                         format!("{} is not an AWS principal (account id, or a root, user, role, assumed-role or federated-user ARN)", quoted(value)),
                     );
                 }
+            }
+            PrincipalType::Service | PrincipalType::Federated | PrincipalType::CanonicalUser
+                if value != "*" && (value.contains('*') || value.contains('?')) =>
+            {
+                // As for `AWS` (D14): AWS refuses a partial wildcard in any principal type (D65).
+                self.error(
+                    "principal-wildcard",
+                    path(),
+                    format!(
+                        "{}: only the whole value `*` is a wildcard in a principal (D65)",
+                        quoted(value)
+                    ),
+                );
             }
             PrincipalType::Service => {
                 if value != "*" && !is_service_principal(value) {

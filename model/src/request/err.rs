@@ -1,3 +1,4 @@
+use crate::context_keys::{Availability, KeyType};
 use crate::json::JsonPath;
 use crate::quote::quoted;
 use thiserror::Error;
@@ -29,4 +30,31 @@ pub enum RequestError {
     InvalidResource { path: JsonPath, reason: String },
     #[error("{path}: {} is not a 12-digit account id", quoted(.value))]
     InvalidAccount { path: JsonPath, value: String },
+    #[error("{path}: {} is single-valued: AWS sends one value, not a list (D61)", quoted(.key))]
+    ListForSingleValuedKey { path: JsonPath, key: String },
+    #[error("{path}: {} takes {expected}; {} is not one (D61)", quoted(.key), quoted(.value))]
+    WrongKeyType {
+        path: JsonPath,
+        key: String,
+        expected: KeyType,
+        value: String,
+    },
+    #[error("{path}: AWS never sends {} for this principal: it is {} (D61)", quoted(.key), .availability.describe())]
+    ImpossibleKey {
+        path: JsonPath,
+        key: String,
+        availability: Availability,
+    },
+    #[error("{path}: {} contradicts the principal, for whom it is {} (D61)", quoted(.value), quoted(.expected))]
+    ContradictsPrincipal {
+        path: JsonPath,
+        value: String,
+        expected: String,
+    },
+    #[error("{path}: {} contradicts the resource, whose account is {} (D61)", quoted(.value), quoted(.expected))]
+    ContradictsResource {
+        path: JsonPath,
+        value: String,
+        expected: String,
+    },
 }

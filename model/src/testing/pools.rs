@@ -88,6 +88,7 @@ pub static ACTIONS: Pool = LazyLock::new(|| {
         "sts:AssumeRole",
         "sts:TagSession",
         "sts:AssumeRoleWithWebIdentity",
+        "sts:AssumeRoleWithSAML",
         "sqs:SendMessage",
         "lambda:InvokeFunction",
         "ec2:DescribeInstances",

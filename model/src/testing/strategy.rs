@@ -123,7 +123,7 @@ pub fn request(mode: Mode) -> BoxedStrategy<RequestSpec> {
                 context,
                 defect,
             )| {
-                RequestSpec {
+                let spec = RequestSpec {
                     principal,
                     principal_arn,
                     action,
@@ -131,10 +131,62 @@ pub fn request(mode: Mode) -> BoxedStrategy<RequestSpec> {
                     resource_account,
                     context: distinct_keys(context, mode),
                     defect,
+                };
+                if mode.allows_invalid() {
+                    spec
+                } else {
+                    possible(spec)
                 }
             },
         )
         .boxed()
+}
+
+/// The request without the parts AWS could not send (D61): each context entry, or the
+/// `resource_account`, that request validation rejects is left out, one at a time.
+fn possible(mut spec: RequestSpec) -> RequestSpec {
+    use crate::json::JsonPath;
+    use crate::request::RequestError as E;
+    let root = JsonPath::root();
+    for _ in 0..=spec.context.len() + 1 {
+        // A value that contradicts the principal or the resource takes the value AWS derives,
+        // so that conditions on derived keys still meet a stated key.
+        let (path, derived) = match crate::Request::from_json(&spec.to_json(), &root) {
+            Ok(_) => return spec,
+            Err(
+                E::ContradictsPrincipal { path, expected, .. }
+                | E::ContradictsResource { path, expected, .. },
+            ) => (path.to_string(), Some(expected)),
+            Err(
+                E::ListForSingleValuedKey { path, .. }
+                | E::WrongKeyType { path, .. }
+                | E::ImpossibleKey { path, .. },
+            ) => (path.to_string(), None),
+            Err(_) => return spec,
+        };
+        if path == root.key("resource_account").to_string() {
+            spec.resource_account = None;
+            continue;
+        }
+        let at = |key: &str| root.key("context").key(key).to_string();
+        let Some(index) = spec.context.iter().position(|(key, _)| {
+            let entry = at(key);
+            path == entry || path.starts_with(&format!("{entry}["))
+        }) else {
+            return spec;
+        };
+        match derived {
+            Some(value) => {
+                if let Some(entry) = spec.context.get_mut(index) {
+                    entry.1 = ContextValueSpec::Single(Scalar::Str(value));
+                }
+            }
+            None => {
+                spec.context.remove(index);
+            }
+        }
+    }
+    spec
 }
 
 /// A key given twice (in any case) is an error; only invalid cases keep both.
