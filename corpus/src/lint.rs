@@ -35,6 +35,7 @@ mod conditions;
 mod cover;
 mod document;
 mod global_keys;
+mod index;
 mod intersect;
 mod locate;
 mod principals;
@@ -212,7 +213,11 @@ pub fn lint_json(
     catalogue: &Catalogue,
 ) -> LintReport {
     let (policy, validation) = validate(json, kind, text);
-    let mut findings: Vec<LintFinding> = validation.into_iter().map(from_validation).collect();
+    let mut findings: Vec<LintFinding> = validation
+        .into_iter()
+        .filter(|f| !principals::documented_principal(json, f))
+        .map(from_validation)
+        .collect();
     if let Some(policy) = &policy {
         let size = json.to_compact_string().chars().count();
         let mut linter = Linter::new(catalogue, kind, policy, size, text);
@@ -232,6 +237,17 @@ pub fn lint_json(
         (a.position, &a.path, a.severity, a.id).cmp(&(b.position, &b.path, b.severity, b.id))
     });
     findings.dedup_by(|a, b| a.id == b.id && a.path == b.path && a.message == b.message);
+    // `ForAllValues:` on a single-valued key: the fix is to drop the qualifier, not to add the
+    // `Null` guard `for-all-values-without-null` asks for; one finding per clause (issue 13).
+    let single_valued: std::collections::HashSet<JsonPath> = findings
+        .iter()
+        .filter(|f| f.id == "for-all-values-single-valued")
+        .map(|f| f.path.clone())
+        .collect();
+    if !single_valued.is_empty() {
+        findings
+            .retain(|f| f.id != "for-all-values-without-null" || !single_valued.contains(&f.path));
+    }
     LintReport {
         kind,
         policy,

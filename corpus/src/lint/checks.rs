@@ -85,7 +85,7 @@ pub const CHECKS: &[Check] = &[
     validation("short-arn", Warning, "A resource ARN with fewer than six fields"),
     validation("resource-service-wildcard", Warning, "A wildcard in an ARN's service field"),
     validation("variable-not-substituted", Warning, "A policy variable that stays literal text"),
-    validation("for-all-values-without-null", SecurityWarning, "`ForAllValues` in an `Allow` without a `Null` guard"),
+    validation("for-all-values-without-null", Warning, "`ForAllValues` in an `Allow` without a `Null` guard"),
     // ---- lint: actions ----
     lint("unknown-service", Warning, "An action of a service the catalogue does not know"),
     lint("unknown-action", Warning, "An action the service does not have"),

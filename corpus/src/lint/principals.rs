@@ -2,7 +2,9 @@
 //! without a source condition, to web identities without an audience or subject condition.
 
 use super::{Linter, StatementFacts};
+use iamspec_model::json::{Json, JsonPath, Segment};
 use iamspec_model::pattern::fold_case;
+use iamspec_model::policy::Finding;
 use iamspec_model::policy::{Effect, PolicyKind, PrincipalType, Principals};
 
 /// Condition keys that narrow who the caller is or where the call comes from: with one of them,
@@ -62,8 +64,9 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
     if let Principals::Typed(entries) = &element.principals {
         for (ptype, values) in entries {
             let at = path.key(ptype.as_str());
+            let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
             for (i, value) in values.iter().enumerate() {
-                if values.iter().take(i).any(|earlier| earlier == value) {
+                if !seen.insert(value) {
                     linter.emit(
                         "duplicate-principal",
                         values.item_path(&at, i),
@@ -147,4 +150,47 @@ fn web_identity_provider(value: &str) -> Option<&str> {
         return Some(provider);
     }
     WEB_IDENTITY_PROVIDERS.iter().copied().find(|p| *p == value)
+}
+
+/// Whether a validation finding is an `invalid-principal` about a principal AWS documents but
+/// the model's principal grammar does not have: the CloudFront origin access identity,
+/// `arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2EXAMPLE` (legacy OAI,
+/// <https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html>).
+pub(crate) fn documented_principal(json: &Json, finding: &Finding) -> bool {
+    finding.code == "invalid-principal"
+        && json_at(json, &finding.path)
+            .and_then(Json::as_str)
+            .is_some_and(is_cloudfront_oai)
+}
+
+/// `arn:PARTITION:iam::cloudfront:user/CloudFront Origin Access Identity ID`, the id being
+/// CloudFront's upper-case letters and digits.
+pub(crate) fn is_cloudfront_oai(value: &str) -> bool {
+    let Some(rest) = value.strip_prefix("arn:") else {
+        return false;
+    };
+    let Some((partition, rest)) = rest.split_once(':') else {
+        return false;
+    };
+    let Some(id) = rest.strip_prefix("iam::cloudfront:user/CloudFront Origin Access Identity ")
+    else {
+        return false;
+    };
+    matches!(partition, "aws" | "aws-cn" | "aws-us-gov")
+        && !id.is_empty()
+        && id.len() <= 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// The JSON value at `path`, the first member where a key repeats.
+pub(crate) fn json_at<'j>(json: &'j Json, path: &JsonPath) -> Option<&'j Json> {
+    path.segments()
+        .iter()
+        .try_fold(json, |node, segment| match (segment, node) {
+            (Segment::Key(key), _) => node.get(key),
+            (Segment::Index(i), Json::Array(items)) => items.get(*i),
+            (Segment::Index(_), _) => None,
+        })
 }

@@ -3,6 +3,7 @@
 //! types (with the widened test of [`super::intersect`], so "cannot" is never a guess).
 
 use super::cover::resource_covers;
+use super::index::PrefixIndex;
 use super::intersect::Glob;
 use super::{Linter, StatementFacts};
 use crate::catalogue::{ActionRef, Catalogue};
@@ -384,9 +385,18 @@ fn duplicates_and_redundancy(
     patterns: &[(&str, JsonPath)],
     substitutes: bool,
 ) {
-    for (index, (text, at)) in patterns.iter().enumerate() {
-        let first = patterns.iter().position(|(other, _)| other == text);
-        if first != Some(index) {
+    // Exact repeats by hashing; covers through their literal prefixes (linear, `index.rs`). A
+    // pattern without wildcards or variables covers only itself.
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(patterns.len());
+    let mut index = PrefixIndex::new();
+    for (at, (text, _)) in patterns.iter().enumerate() {
+        if first.insert(text, at).is_none() && (text.contains(['*', '?']) || text.contains("${")) {
+            index.insert(text, substitutes, at);
+        }
+    }
+    let mut reported: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for (text, at) in patterns {
+        if !reported.insert(text) {
             linter.emit(
                 "duplicate-resource",
                 at.clone(),
@@ -394,10 +404,15 @@ fn duplicates_and_redundancy(
             );
             continue;
         }
-        if let Some((cover, _)) = patterns
-            .iter()
-            .find(|(other, _)| other != text && resource_covers(other, text, substitutes))
-        {
+        let mut cover = None;
+        index.any(text, |other| {
+            cover = patterns
+                .get(other)
+                .map(|(other, _)| *other)
+                .filter(|other| other != text && resource_covers(other, text, substitutes));
+            cover.is_some()
+        });
+        if let Some(cover) = cover {
             linter.emit(
                 "redundant-resource",
                 at.clone(),
