@@ -41,7 +41,10 @@ mod locate;
 mod principals;
 mod render;
 mod resources;
+mod risks;
 mod statements;
+mod trust;
+mod values;
 
 pub use checks::{check, Check, Origin, CHECKS};
 pub use global_keys::{global_key, GlobalKey};
@@ -323,8 +326,12 @@ impl<'c, 'p> Linter<'c, 'p> {
             conditions::check(self, facts);
             principals::check(self, facts);
             statements::check(self, facts);
+            risks::check(self, facts);
+            trust::check(self, facts);
+            values::check(self, facts);
         }
         statements::check_pairs(self, &statements);
+        risks::check_policy(self, &statements);
     }
 
     fn report(

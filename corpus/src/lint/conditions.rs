@@ -65,6 +65,7 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
             types(linter, clause, ty, &path);
         }
         verdicts.extend(support(facts, &actions, clause, &key, &path));
+        partly(linter, facts, &actions, clause, &key, &path);
         values(linter, facts, clause, &path);
     }
     report_verdicts(linter, verdicts);
@@ -375,6 +376,64 @@ fn support(
         }
         Key::Global(_) | Key::Provider | Key::Unknown => None,
     }
+}
+
+/// A service key that some of the statement's actions support and others do not (Access
+/// Analyzer's "Unsupported action for condition key"): for the others the key is absent. Only
+/// for statements that list their actions without wildcards, where the author chose each one.
+fn partly(
+    linter: &mut Linter<'_, '_>,
+    facts: &StatementFacts<'_, '_>,
+    actions: &[ActionRef<'_>],
+    clause: &ConditionClause,
+    key: &Key<'_>,
+    path: &JsonPath,
+) {
+    let Key::Service(resolved) = key else {
+        return;
+    };
+    if actions.len() < 2 || facts.patterns.iter().any(|p| p.has_wildcards) {
+        return;
+    }
+    let name = &clause.key;
+    let without: Vec<String> = actions
+        .iter()
+        .filter(|action| {
+            !action
+                .condition_keys()
+                .iter()
+                .any(|k| std::ptr::eq(*k, *resolved) || k.matches(name))
+        })
+        .map(ToString::to_string)
+        .collect();
+    if without.is_empty() || without.len() == actions.len() {
+        return;
+    }
+    let shown: Vec<String> = without.iter().take(5).map(|a| format!("`{a}`")).collect();
+    let more = without.len().saturating_sub(shown.len());
+    linter.emit(
+        "condition-key-partly-supported",
+        path.clone(),
+        format!(
+            "{}{} never see{} `{name}`: for {} `{}` {}; put {} in a statement of {} own",
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            },
+            if without.len() == 1 { "s" } else { "" },
+            if without.len() == 1 { "it" } else { "them" },
+            clause.operator_text,
+            if absent_holds(clause) {
+                "always holds"
+            } else {
+                "never holds"
+            },
+            if without.len() == 1 { "it" } else { "them" },
+            if without.len() == 1 { "its" } else { "their" },
+        ),
+    );
 }
 
 /// Reports the verdicts of one statement. A clause that never holds for some services decides

@@ -99,7 +99,7 @@ fn is_literal(field: &str) -> bool {
     !field.contains(['*', '?']) && !field.contains("${")
 }
 
-fn is_region(text: &str) -> bool {
+pub(crate) fn is_region(text: &str) -> bool {
     // `us-east-1`, `us-gov-west-1`, `eusc-de-east-1`: letters, dash-separated words, a number.
     let mut parts = text.split('-');
     let first_ok = parts
