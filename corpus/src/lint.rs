@@ -289,7 +289,7 @@ pub(crate) struct Linter<'c, 'p> {
     findings: Vec<LintFinding>,
     expansions: HashMap<String, Rc<[ActionRef<'c>]>>,
     /// The catalogue's ARN templates by service, built when a policy first needs them.
-    arn_index: Option<Rc<resources::ArnIndex>>,
+    arn_index: Option<std::sync::Arc<resources::ArnIndex>>,
 }
 
 impl<'c, 'p> Linter<'c, 'p> {

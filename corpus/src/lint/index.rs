@@ -14,6 +14,11 @@ use std::collections::HashMap;
 /// How many candidates one entry is compared with, at most.
 pub(crate) const MAX_CANDIDATES: usize = 64;
 
+/// How many bytes of a literal prefix the trie holds: a longer prefix is cut there, which only
+/// widens the candidates (the final test decides), and keeps a megabyte-long value from
+/// becoming a megabyte of trie nodes.
+const MAX_PREFIX: usize = 256;
+
 /// A trie of case-folded literal prefixes, each node holding the items whose prefix ends there.
 #[derive(Default)]
 pub(crate) struct PrefixIndex {
@@ -34,7 +39,7 @@ impl PrefixIndex {
     /// or (with `variables`) `${`.
     pub(crate) fn insert(&mut self, pattern: &str, variables: bool, item: usize) {
         let mut node = 0u32;
-        for byte in literal_prefix(pattern, variables).bytes() {
+        for byte in literal_prefix(pattern, variables).bytes().take(MAX_PREFIX) {
             let byte = byte.to_ascii_lowercase();
             let next = self.items.len() as u32;
             node = *self.edges.entry((node, byte)).or_insert(next);
@@ -52,7 +57,7 @@ impl PrefixIndex {
     pub(crate) fn any(&self, text: &str, mut found: impl FnMut(usize) -> bool) -> bool {
         let mut budget = MAX_CANDIDATES;
         let mut node = 0u32;
-        let mut bytes = text.bytes();
+        let mut bytes = text.bytes().take(MAX_PREFIX);
         loop {
             for &item in self.items.get(node as usize).map_or(&[][..], Vec::as_slice) {
                 if budget == 0 {

@@ -10,7 +10,7 @@ use crate::catalogue::{ActionRef, Catalogue};
 use iamspec_model::arn::split_fields;
 use iamspec_model::json::JsonPath;
 use std::collections::{BTreeSet, HashMap};
-use std::rc::Rc;
+use std::sync::{Arc, OnceLock};
 
 /// Partitions AWS has (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html).
 const PARTITIONS: &[&str] = &[
@@ -83,12 +83,21 @@ impl ArnIndex {
 }
 
 impl Linter<'_, '_> {
-    fn arn_index(&mut self) -> Rc<ArnIndex> {
+    fn arn_index(&mut self) -> Arc<ArnIndex> {
+        // Building the index reads every ARN template of the catalogue: once per process for
+        // the embedded catalogue (most of the time of linting a small policy otherwise).
+        static EMBEDDED: OnceLock<Arc<ArnIndex>> = OnceLock::new();
         match &self.arn_index {
-            Some(index) => Rc::clone(index),
+            Some(index) => Arc::clone(index),
             None => {
-                let index = Rc::new(ArnIndex::new(self.catalogue));
-                self.arn_index = Some(Rc::clone(&index));
+                let embedded = Catalogue::try_embedded()
+                    .is_ok_and(|embedded| std::ptr::eq(embedded, self.catalogue));
+                let index = if embedded {
+                    Arc::clone(EMBEDDED.get_or_init(|| Arc::new(ArnIndex::new(self.catalogue))))
+                } else {
+                    Arc::new(ArnIndex::new(self.catalogue))
+                };
+                self.arn_index = Some(Arc::clone(&index));
                 index
             }
         }

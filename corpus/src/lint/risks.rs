@@ -145,15 +145,43 @@ fn identity_like(kind: PolicyKind) -> bool {
     )
 }
 
-/// Whether the statement's `Action` lists `qualified` (through wildcards too), or its
-/// `NotAction` does not.
+/// A statement's `Action`/`NotAction` compiled once, to ask about many actions.
+struct Grants<'s> {
+    statement: &'s Statement,
+    /// Folded entries without wildcards, for one lookup.
+    exact: std::collections::HashSet<String>,
+    wildcards: Vec<Pattern>,
+}
+
+impl<'s> Grants<'s> {
+    fn new(statement: &'s Statement) -> Grants<'s> {
+        let mut exact = std::collections::HashSet::new();
+        let mut wildcards = Vec::new();
+        for p in statement.action.patterns.iter() {
+            if p.contains(['*', '?']) {
+                wildcards.push(Pattern::new(p).ignore_case());
+            } else {
+                exact.insert(fold_case(p).into_owned());
+            }
+        }
+        Grants {
+            statement,
+            exact,
+            wildcards,
+        }
+    }
+
+    /// Whether the `Action` lists `qualified` (through wildcards too), or the `NotAction` does
+    /// not.
+    fn grants(&self, qualified: &str) -> bool {
+        let listed = self.exact.contains(fold_case(qualified).as_ref())
+            || self.wildcards.iter().any(|w| w.matches(qualified));
+        listed != self.statement.action.negated
+    }
+}
+
 fn grants(statement: &Statement, qualified: &str) -> bool {
-    let listed = statement
-        .action
-        .patterns
-        .iter()
-        .any(|p| Pattern::new(p).ignore_case().matches(qualified));
-    listed != statement.action.negated
+    Grants::new(statement).grants(qualified)
 }
 
 fn where_(statement: &Statement) -> JsonPath {
@@ -178,9 +206,10 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
     if statement.action.patterns.iter().any(|p| p == "*") {
         return;
     }
+    let compiled = Grants::new(statement);
     let listed = |list: &[&str]| -> Vec<String> {
         list.iter()
-            .filter(|a| grants(statement, a))
+            .filter(|a| compiled.grants(a))
             .map(|a| (*a).to_owned())
             .collect()
     };
@@ -321,10 +350,11 @@ pub(crate) fn check_policy(linter: &mut Linter<'_, '_>, statements: &[StatementF
         return;
     }
     // `*` on `*` is `allow-all`'s: every method is then open, and saying so adds nothing.
-    let unconstrained: Vec<&Statement> = statements
+    let unconstrained: Vec<Grants<'_>> = statements
         .iter()
         .map(|f| f.statement)
         .filter(|s| unconstrained(s) && !s.action.patterns.iter().any(|p| p == "*"))
+        .map(Grants::new)
         .collect();
     if unconstrained.is_empty() {
         return;
@@ -336,8 +366,8 @@ pub(crate) fn check_policy(linter: &mut Linter<'_, '_>, statements: &[StatementF
             if granted.contains_key(action) {
                 continue;
             }
-            if let Some(statement) = unconstrained.iter().find(|s| grants(s, action)) {
-                granted.insert(action, statement);
+            if let Some(compiled) = unconstrained.iter().find(|s| s.grants(action)) {
+                granted.insert(action, compiled.statement);
             }
         }
     }

@@ -100,18 +100,29 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
     let shapes: Vec<Shape> = statements.iter().map(|f| Shape::of(f.statement)).collect();
     // The first statement of each shape, and one action index per (effect, principal, condition).
     let mut first: HashMap<&Shape, usize> = HashMap::with_capacity(shapes.len());
-    let mut groups: HashMap<GroupKey<'_>, PrefixIndex> = HashMap::new();
+    // Per group, the statements by action entries and by resource entries.
+    let mut groups: HashMap<GroupKey<'_>, (PrefixIndex, PrefixIndex)> = HashMap::new();
     for (i, (facts, shape)) in statements.iter().zip(&shapes).enumerate() {
         if *first.entry(shape).or_insert(i) != i || facts.statement.action.negated {
             continue;
         }
-        let group = groups.entry(shape.group()).or_insert_with(PrefixIndex::new);
+        let (by_action, by_resource) = groups
+            .entry(shape.group())
+            .or_insert_with(|| (PrefixIndex::new(), PrefixIndex::new()));
         // An exact entry covers only its own text, a wildcard one what its prefix leads to:
         // both are found by the literal prefix (the whole text for an exact entry).
         let mut distinct: HashSet<&str> = HashSet::new();
         for pattern in facts.statement.action.patterns.iter() {
             if distinct.insert(pattern) {
-                group.insert(pattern, false, i);
+                by_action.insert(pattern, false, i);
+            }
+        }
+        if let Some(resource) = facts.statement.resource.as_ref().filter(|r| !r.negated) {
+            let mut distinct: HashSet<&str> = HashSet::new();
+            for pattern in resource.patterns.iter() {
+                if distinct.insert(pattern) {
+                    by_resource.insert(pattern, substitutes, i);
+                }
             }
         }
     }
@@ -130,14 +141,35 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
         if later.statement.action.negated {
             continue;
         }
-        let Some(index) = groups.get(&later_shape.group()) else {
+        let Some((by_action, by_resource)) = groups.get(&later_shape.group()) else {
             continue;
         };
         let Some(first_action) = later.statement.action.patterns.iter().next() else {
             continue;
         };
+        // A cover must cover the first resource too: the candidates for it, when there is one.
+        let first_resource = later
+            .statement
+            .resource
+            .as_ref()
+            .filter(|r| !r.negated)
+            .and_then(|r| r.patterns.iter().next());
+        let resource_candidates: Option<HashSet<usize>> = first_resource.map(|r| {
+            let mut set = HashSet::new();
+            by_resource.any(r, |j| {
+                set.insert(j);
+                false
+            });
+            set
+        });
         let mut found = None;
-        index.any(first_action, |j| {
+        by_action.any(first_action, |j| {
+            if resource_candidates
+                .as_ref()
+                .is_some_and(|set| !set.contains(&j))
+            {
+                return false;
+            }
             let hit = statements
                 .get(j)
                 .zip(shapes.get(j))
