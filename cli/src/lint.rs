@@ -1,5 +1,7 @@
 use crate::{display_name, read_input, EXIT_INPUT};
-use iamspec_corpus::lint::{lint, render_json, render_text, LintReport, LintSeverity};
+use iamspec_corpus::lint::{
+    lint_with, render_json, render_text, LintOptions, LintReport, LintSeverity,
+};
 use iamspec_corpus::sarif::sarif;
 use iamspec_corpus::Catalogue;
 use iamspec_model::json::Json;
@@ -55,6 +57,10 @@ pub struct Args {
     /// Show only findings at least this serious.
     #[arg(long, value_enum)]
     min_severity: Option<MinSeverity>,
+    /// The ARN of the resource a resource policy is attached to: statements and actions that
+    /// cannot apply to it are reported.
+    #[arg(long, value_name = "ARN")]
+    resource: Option<String>,
 }
 
 /// One policy document to lint.
@@ -90,11 +96,14 @@ pub fn run(args: Args) -> u8 {
             }
         }
     }
+    let options = LintOptions {
+        resource: args.resource.clone(),
+    };
     let mut reports: Vec<(String, LintReport)> = documents
         .into_iter()
         .map(|d| {
             let kind = args.kind.or(d.kind).unwrap_or(PolicyKind::Identity);
-            (d.name, lint(&d.text, kind, catalogue))
+            (d.name, lint_with(&d.text, kind, catalogue, &options))
         })
         .collect();
     let errors = reports.iter().any(|(_, r)| r.has_errors());

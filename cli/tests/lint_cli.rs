@@ -189,3 +189,27 @@ fn lint_cli_one_json_shape_stdin_and_min_severity() {
     let run = iamspec(&["lint", "--min-severity", "error", "-"], Some(&with_bom));
     insta::assert_snapshot!("lint_cli_stdin_with_bom_errors_only", run.transcript());
 }
+
+#[test]
+fn lint_cli_resource_option() {
+    let policy = br#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::other-bucket/*"}]}"#;
+    let args = [
+        "lint",
+        "--kind",
+        "resource",
+        "--resource",
+        "arn:aws:s3:::example-bucket",
+        "-",
+    ];
+    let run = iamspec(&args, Some(policy));
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stdout.contains("error[resource-not-attached]"),
+        "{}",
+        run.transcript()
+    );
+    let without = iamspec(&["lint", "--kind", "resource", "-"], Some(policy));
+    assert_eq!(without.code, 0, "{}", without.transcript());
+}

@@ -30,6 +30,7 @@
 //! ```
 
 mod actions;
+mod attached;
 mod checks;
 mod conditions;
 mod cover;
@@ -183,8 +184,27 @@ pub const NOT_FOR_AWS_MANAGED: &[&str] = &[
     "policy-size-near-quota",
 ];
 
+/// What lint may know besides the document.
+#[derive(Clone, Debug, Default)]
+pub struct LintOptions {
+    /// The ARN of the resource a resource policy is attached to (`--resource`): statements
+    /// and actions that cannot apply to it are reported (`resource-not-attached`,
+    /// `action-not-for-resource`).
+    pub resource: Option<String>,
+}
+
 /// Lints the policy document `text` as a policy of `kind` against `catalogue`.
 pub fn lint(text: &str, kind: PolicyKind, catalogue: &Catalogue) -> LintReport {
+    lint_with(text, kind, catalogue, &LintOptions::default())
+}
+
+/// [`lint`] with [`LintOptions`].
+pub fn lint_with(
+    text: &str,
+    kind: PolicyKind,
+    catalogue: &Catalogue,
+    options: &LintOptions,
+) -> LintReport {
     let json = match Json::parse(text) {
         Ok(json) => json,
         Err(error) => {
@@ -204,7 +224,7 @@ pub fn lint(text: &str, kind: PolicyKind, catalogue: &Catalogue) -> LintReport {
             }
         }
     };
-    lint_json(&json, Some(text), kind, catalogue)
+    lint_json_with(&json, Some(text), kind, catalogue, options)
 }
 
 /// Lints a policy already read as JSON; `text`, when given, is its original text (for positions
@@ -215,6 +235,17 @@ pub fn lint_json(
     kind: PolicyKind,
     catalogue: &Catalogue,
 ) -> LintReport {
+    lint_json_with(json, text, kind, catalogue, &LintOptions::default())
+}
+
+/// [`lint_json`] with [`LintOptions`].
+pub fn lint_json_with(
+    json: &Json,
+    text: Option<&str>,
+    kind: PolicyKind,
+    catalogue: &Catalogue,
+    options: &LintOptions,
+) -> LintReport {
     let (policy, validation) = validate(json, kind, text);
     let mut findings: Vec<LintFinding> = validation
         .into_iter()
@@ -224,6 +255,7 @@ pub fn lint_json(
     if let Some(policy) = &policy {
         let size = json.to_compact_string().chars().count();
         let mut linter = Linter::new(catalogue, kind, policy, size, text);
+        linter.resource = options.resource.as_deref();
         linter.run();
         findings.extend(linter.findings);
     }
@@ -290,6 +322,8 @@ pub(crate) struct Linter<'c, 'p> {
     expansions: HashMap<String, Rc<[ActionRef<'c>]>>,
     /// The catalogue's ARN templates by service, built when a policy first needs them.
     arn_index: Option<std::sync::Arc<resources::ArnIndex>>,
+    /// The ARN of the resource the policy is attached to, when given.
+    resource: Option<&'p str>,
 }
 
 impl<'c, 'p> Linter<'c, 'p> {
@@ -309,6 +343,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             findings: Vec::new(),
             expansions: HashMap::new(),
             arn_index: None,
+            resource: None,
         }
     }
 
@@ -329,6 +364,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             risks::check(self, facts);
             trust::check(self, facts);
             values::check(self, facts);
+            attached::check(self, facts);
         }
         statements::check_pairs(self, &statements);
         risks::check_policy(self, &statements);

@@ -222,3 +222,47 @@ fn condition_values_that_are_right() {
     );
     assert!(!has(&legacy, "policy-variable-syntax"));
 }
+
+#[test]
+fn the_attached_resource() {
+    use iamspec_corpus::lint::{lint_with, LintOptions};
+    let check = |resource: &str, statements: &str| {
+        let text = format!(r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#);
+        let options = LintOptions {
+            resource: Some(resource.to_owned()),
+        };
+        lint_with(&text, PolicyKind::Resource, Catalogue::embedded(), &options)
+    };
+    let bucket = check(
+        "arn:aws:s3:::example-bucket",
+        r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": ["s3:GetObject", "s3:ListBucket"],
+            "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]},
+           {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}"#,
+    );
+    assert!(!has(&bucket, "resource-not-attached"), "{bucket:?}");
+    assert!(!has(&bucket, "action-not-for-resource"), "{bucket:?}");
+    let key = check(
+        "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": ["kms:Decrypt", "kms:Encrypt"], "Resource": "*"}"#,
+    );
+    assert!(!has(&key, "resource-not-attached"), "{key:?}");
+    assert!(!has(&key, "action-not-for-resource"), "{key:?}");
+    // Another account's bucket of the same name pattern is not this bucket.
+    let other = check(
+        "arn:aws:s3:::example-bucket",
+        r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket-logs/*"}"#,
+    );
+    assert!(has(&other, "resource-not-attached"));
+    // Without `--resource` neither check runs.
+    let unknown = run(
+        PolicyKind::Resource,
+        r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "sqs:SendMessage", "Resource": "arn:aws:s3:::other/*"}"#,
+    );
+    assert!(!has(&unknown, "resource-not-attached"));
+    assert!(!has(&unknown, "action-not-for-resource"));
+}

@@ -168,6 +168,9 @@ pub const CHECKS: &[Check] = &[
     lint("redundant-numeric-bound", Suggestion, "Several bounds under one numeric operator, of which one decides"),
     lint("arn-value-unknown-region", Warning, "An ARN condition value whose region is no region name"),
     lint("policy-variable-syntax", Warning, "A malformed or unknown policy variable"),
+    // ---- lint: the attached resource (`--resource`) ----
+    lint("resource-not-attached", Error, "A statement whose resources cannot be the resource the policy is attached to"),
+    lint("action-not-for-resource", Warning, "An action that cannot act on the resource the policy is attached to"),
     // ---- lint: principals (existing) ----
     lint("public-access", SecurityWarning, "A resource policy that allows everyone"),
     lint("service-principal-without-source", SecurityWarning, "A service principal without `aws:SourceArn`/`aws:SourceAccount`"),
