@@ -324,6 +324,8 @@ pub(crate) struct Linter<'c, 'p> {
     arn_index: Option<std::sync::Arc<resources::ArnIndex>>,
     /// The ARN of the resource the policy is attached to, when given.
     resource: Option<&'p str>,
+    /// Catalogue ARN templates compiled for intersection, with their service, across statements.
+    template_globs: HashMap<&'c str, (intersect::Glob, Option<&'c str>)>,
 }
 
 impl<'c, 'p> Linter<'c, 'p> {
@@ -344,6 +346,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             expansions: HashMap::new(),
             arn_index: None,
             resource: None,
+            template_globs: HashMap::new(),
         }
     }
 

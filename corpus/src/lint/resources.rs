@@ -127,7 +127,7 @@ pub(crate) fn is_region(text: &str) -> bool {
         && last.chars().all(|c| c.is_ascii_digit())
 }
 
-pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, '_>) {
     let statement = facts.statement;
     let Some(element) = &statement.resource else {
         return;
@@ -167,7 +167,7 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
         .collect();
     // For each resource: does it fit some action? For each action: does some resource fit it?
     // Templates are shared by many actions, so intersections are remembered.
-    let mut template_globs: HashMap<&str, (Glob, Option<&str>)> = HashMap::new();
+    let template_globs = &mut linter.template_globs;
     let mut memo: HashMap<(usize, &str), bool> = HashMap::new();
     let mut resource_fits = vec![false; patterns.len()];
     let mut unfit_actions: Vec<ActionRef<'_>> = Vec::new();

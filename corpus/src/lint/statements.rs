@@ -101,9 +101,17 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
     // The first statement of each shape, and one action index per (effect, principal, condition).
     let mut first: HashMap<&Shape, usize> = HashMap::with_capacity(shapes.len());
     // Per group, the statements by action entries and by resource entries.
+    // A statement alone in its group has nothing to be covered by: no index for it.
+    let mut sizes: HashMap<GroupKey<'_>, usize> = HashMap::new();
+    for shape in &shapes {
+        *sizes.entry(shape.group()).or_insert(0) += 1;
+    }
     let mut groups: HashMap<GroupKey<'_>, (PrefixIndex, PrefixIndex)> = HashMap::new();
     for (i, (facts, shape)) in statements.iter().zip(&shapes).enumerate() {
         if *first.entry(shape).or_insert(i) != i || facts.statement.action.negated {
+            continue;
+        }
+        if sizes.get(&shape.group()).is_none_or(|&n| n < 2) {
             continue;
         }
         let (by_action, by_resource) = groups
