@@ -1,61 +1,132 @@
-use crate::{input, EXIT_INPUT};
-use iamspec_corpus::lint::{lint, render_json, render_text, LintReport};
+use crate::{display_name, read_input, EXIT_INPUT};
+use iamspec_corpus::lint::{
+    lint_with, render_json, render_text, LintOptions, LintReport, LintSeverity,
+};
 use iamspec_corpus::sarif::sarif;
 use iamspec_corpus::Catalogue;
+use iamspec_model::json::Json;
 use iamspec_model::PolicyKind;
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// One line per finding: `file:line:column: severity[check] path: message`.
     Text,
-    /// A JSON object per file (an array of them for several files).
+    /// A JSON array with one object per document, whatever the number of documents.
     Json,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
 }
 
+/// The least serious severity shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum MinSeverity {
+    Error,
+    #[value(name = "security_warning", alias = "security-warning")]
+    SecurityWarning,
+    Warning,
+    Suggestion,
+}
+
+impl MinSeverity {
+    fn severity(self) -> LintSeverity {
+        match self {
+            MinSeverity::Error => LintSeverity::Error,
+            MinSeverity::SecurityWarning => LintSeverity::SecurityWarning,
+            MinSeverity::Warning => LintSeverity::Warning,
+            MinSeverity::Suggestion => LintSeverity::Suggestion,
+        }
+    }
+}
+
 #[derive(clap::Args)]
 pub struct Args {
-    /// Policy documents (`-` for standard input).
+    /// Policy documents: files, directories (every `*.json` below them), `-` for standard
+    /// input. AWS CLI output (`get-policy-version`, `get-bucket-policy`, `get-role`) and the
+    /// managed-policy corpus shape (`[{name, document}, …]`) are unwrapped.
     #[arg(required = true)]
     policies: Vec<PathBuf>,
-    /// The kind of policy: identity, resource, trust, boundary, session, scp, rcp, vpc_endpoint.
-    #[arg(long, default_value = "identity")]
-    kind: PolicyKind,
+    /// The kind of policy: identity, resource, trust, boundary, session, scp, rcp, vpc_endpoint
+    /// (default identity; trust for `get-role` output, resource for `get-bucket-policy` output).
+    #[arg(long)]
+    kind: Option<PolicyKind>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Show only findings at least this serious.
+    #[arg(long, value_enum)]
+    min_severity: Option<MinSeverity>,
+    /// The ARN of the resource a resource policy is attached to: statements and actions that
+    /// cannot apply to it are reported.
+    #[arg(long, value_name = "ARN")]
+    resource: Option<String>,
 }
 
-/// Exit 0 when no finding is an error, 1 when one is, 2 when a file cannot be read.
+/// One policy document to lint.
+struct Document {
+    name: String,
+    text: String,
+    kind: Option<PolicyKind>,
+}
+
+/// Exit 0 when no finding is an error, 1 when one is, 2 when an input cannot be read (the others
+/// are linted all the same).
 pub fn run(args: Args) -> u8 {
     // The embedded catalogue: lint needs no shared data folder.
     let catalogue = Catalogue::embedded();
-    let mut reports: Vec<(String, LintReport)> = Vec::with_capacity(args.policies.len());
+    let mut unreadable = false;
+    let mut documents = Vec::new();
     for path in &args.policies {
-        let Some(source) = input::read_or_report(path) else {
-            return EXIT_INPUT;
-        };
-        reports.push((source.name, lint(&source.text, args.kind, catalogue)));
+        match files(path) {
+            Ok(found) => {
+                for file in found {
+                    match read_input(&file) {
+                        Ok(text) => documents.extend(unwrap(&display_name(&file), text)),
+                        Err(message) => {
+                            eprintln!("{message}");
+                            unreadable = true;
+                        }
+                    }
+                }
+            }
+            Err(message) => {
+                eprintln!("{message}");
+                unreadable = true;
+            }
+        }
+    }
+    let options = LintOptions {
+        resource: args.resource.clone(),
+    };
+    let mut reports: Vec<(String, LintReport)> = documents
+        .into_iter()
+        .map(|d| {
+            let kind = args.kind.or(d.kind).unwrap_or(PolicyKind::Identity);
+            (d.name, lint_with(&d.text, kind, catalogue, &options))
+        })
+        .collect();
+    let errors = reports.iter().any(|(_, r)| r.has_errors());
+    if let Some(min) = args.min_severity {
+        for (_, report) in &mut reports {
+            report.findings.retain(|f| f.severity <= min.severity());
+        }
     }
     match args.format {
         Format::Text => {
+            let colour = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             for (name, report) in &reports {
-                print_out(&render_text(name, report));
+                let text = render_text(name, report);
+                print_out(&if colour { coloured(&text) } else { text });
             }
         }
         Format::Json => {
-            let mut values: Vec<serde_json::Value> = reports
+            let values: Vec<serde_json::Value> = reports
                 .iter()
                 .map(|(name, report)| render_json(name, report))
                 .collect();
-            let value = if values.len() == 1 {
-                values.pop().unwrap_or_default()
-            } else {
-                serde_json::Value::Array(values)
-            };
-            print_out(&format!("{value}\n"));
+            print_out(&format!("{}\n", serde_json::Value::Array(values)));
         }
         Format::Sarif => {
             let files: Vec<(&str, &LintReport)> =
@@ -67,10 +138,188 @@ pub fn run(args: Args) -> u8 {
             ));
         }
     }
-    u8::from(reports.iter().any(|(_, r)| r.has_errors()))
+    if unreadable {
+        EXIT_INPUT
+    } else {
+        u8::from(errors)
+    }
+}
+
+/// `path` itself, or for a directory every `*.json` file below it, in name order.
+fn files(path: &Path) -> Result<Vec<PathBuf>, String> {
+    if path == Path::new("-") || !path.is_dir() {
+        return Ok(vec![path.to_owned()]);
+    }
+    let mut out = Vec::new();
+    let mut pending = vec![path.to_owned()];
+    while let Some(dir) = pending.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+            let path = entry.path();
+            // `file_type` does not follow symbolic links: a link cycle cannot loop.
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if is_dir {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The policy documents of a file: the file itself when it is a policy (or not JSON: lint says
+/// so), else the document inside AWS CLI output or a managed-policy corpus entry.
+fn unwrap(name: &str, text: String) -> Vec<Document> {
+    // A byte-order mark is not part of the JSON.
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    };
+    let as_is = |text: String| Document {
+        name: name.to_owned(),
+        text,
+        kind: None,
+    };
+    let Ok(json) = Json::parse(&text) else {
+        return vec![as_is(text)];
+    };
+    if json.get("Statement").is_some() {
+        return vec![as_is(text)];
+    }
+    let inner = |value: &Json, at: &str, kind: Option<PolicyKind>| {
+        document_text(value).map(|text| Document {
+            name: format!("{name}#{at}"),
+            text,
+            kind,
+        })
+    };
+    let found = if let Some(version) = json.get("PolicyVersion") {
+        version
+            .get("Document")
+            .and_then(|d| inner(d, "PolicyVersion.Document", None))
+    } else if let Some(role) = json.get("Role") {
+        role.get("AssumeRolePolicyDocument")
+            .and_then(|d| inner(d, "Role.AssumeRolePolicyDocument", Some(PolicyKind::Trust)))
+    } else if let Some(policy) = json.get("Policy") {
+        inner(policy, "Policy", Some(PolicyKind::Resource))
+    } else if let Some(document) = json.get("document") {
+        inner(document, "document", None)
+    } else if let Json::Array(items) = &json {
+        let corpus: Vec<Document> = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| {
+                let label = item
+                    .get("name")
+                    .and_then(Json::as_str)
+                    .map_or_else(|| format!("[{i}]"), ToOwned::to_owned);
+                item.get("document").and_then(|d| inner(d, &label, None))
+            })
+            .collect();
+        if !corpus.is_empty() {
+            return corpus;
+        }
+        None
+    } else {
+        None
+    };
+    // Not a shape lint knows: lint it as it is, and validation names what is missing.
+    found.map_or_else(|| vec![as_is(text)], |d| vec![d])
+}
+
+/// A document given as JSON, as a JSON string, or URL-encoded as the IAM API returns it.
+fn document_text(value: &Json) -> Option<String> {
+    match value {
+        Json::Object(_) => Some(value.to_compact_string()),
+        Json::String(text) => {
+            let text = text.trim();
+            if text.starts_with('%') {
+                percent_decode(text)
+            } else {
+                Some(text.to_owned())
+            }
+        }
+        _ => None,
+    }
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(if b == b'+' { b' ' } else { b });
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The severity word of each finding line in colour (ANSI): red errors, magenta security
+/// warnings, yellow warnings, cyan suggestions.
+fn coloured(text: &str) -> String {
+    const COLOURS: [(&str, &str); 4] = [
+        (": error[", "31"),
+        (": security warning[", "35"),
+        (": warning[", "33"),
+        (": suggestion[", "36"),
+    ];
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.lines() {
+        let hit = COLOURS
+            .iter()
+            .find_map(|(marker, code)| line.find(marker).map(|at| (at, *marker, *code)));
+        match hit {
+            Some((at, marker, code)) => {
+                let word = marker.trim_start_matches(": ").trim_end_matches('[');
+                let before = line.get(..at).unwrap_or("");
+                let after = line.get(at + marker.len()..).unwrap_or("");
+                out.push_str(&format!("{before}: \x1b[{code}m{word}\x1b[0m[{after}\n"));
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 /// Writes to standard output; a closed pipe (`| head`) is not an error worth a panic.
 fn print_out(text: &str) {
     let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(
+            percent_decode("%7B%22a%22%3A1%7D").as_deref(),
+            Some(r#"{"a":1}"#)
+        );
+        assert_eq!(percent_decode("%7"), None);
+        assert_eq!(percent_decode("%zz"), None);
+    }
+
+    #[test]
+    fn colour_only_the_severity_word() {
+        let text = "f:1:2: error[x] p: m\nf: identity-based policy (identity): 1 error\n";
+        let out = coloured(text);
+        assert!(
+            out.starts_with("f:1:2: \x1b[31merror\x1b[0m[x] p: m\n"),
+            "{out}"
+        );
+        assert!(out.ends_with("(identity): 1 error\n"));
+    }
 }

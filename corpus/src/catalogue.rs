@@ -685,16 +685,30 @@ impl<'a> ActionRef<'a> {
             .map(move |rt| (rt, service.resource_type(&rt.name)))
     }
 
-    /// Every condition key that applies to the action, the action's own and those of its
-    /// resource types, without repeats, each with its type from the service.
+    /// Every condition key that applies to the action, without repeats, each with its type from
+    /// the service: the action's own, those its resource types carry in the action's row, and
+    /// those the service's resource-type table lists for them (the Service Authorization
+    /// Reference puts `aws:ResourceTag/${TagKey}` there, as for CodeCommit's `repository`).
     pub fn condition_keys(&self) -> Vec<&'a ConditionKey> {
         let mut keys: Vec<&'a ConditionKey> = Vec::new();
-        let names = self.action.condition_keys.iter().chain(
-            self.action
-                .resource_types
-                .iter()
-                .flat_map(|rt| rt.condition_keys.iter()),
-        );
+        let service = self.service;
+        let names = self
+            .action
+            .condition_keys
+            .iter()
+            .chain(
+                self.action
+                    .resource_types
+                    .iter()
+                    .flat_map(|rt| rt.condition_keys.iter()),
+            )
+            .chain(
+                self.action
+                    .resource_types
+                    .iter()
+                    .filter_map(move |rt| service.resource_type(&rt.name))
+                    .flat_map(|rt| rt.condition_keys.iter()),
+            );
         for name in names {
             if let Some(key) = self.service.condition_key(name) {
                 if !keys.iter().any(|seen| std::ptr::eq(*seen, key)) {

@@ -30,17 +30,22 @@
 //! ```
 
 mod actions;
+mod attached;
 mod checks;
 mod conditions;
 mod cover;
 mod document;
 mod global_keys;
+mod index;
 mod intersect;
 mod locate;
 mod principals;
 mod render;
 mod resources;
+mod risks;
 mod statements;
+mod trust;
+mod values;
 
 pub use checks::{check, Check, Origin, CHECKS};
 pub use global_keys::{global_key, GlobalKey};
@@ -179,8 +184,27 @@ pub const NOT_FOR_AWS_MANAGED: &[&str] = &[
     "policy-size-near-quota",
 ];
 
+/// What lint may know besides the document.
+#[derive(Clone, Debug, Default)]
+pub struct LintOptions {
+    /// The ARN of the resource a resource policy is attached to (`--resource`): statements
+    /// and actions that cannot apply to it are reported (`resource-not-attached`,
+    /// `action-not-for-resource`).
+    pub resource: Option<String>,
+}
+
 /// Lints the policy document `text` as a policy of `kind` against `catalogue`.
 pub fn lint(text: &str, kind: PolicyKind, catalogue: &Catalogue) -> LintReport {
+    lint_with(text, kind, catalogue, &LintOptions::default())
+}
+
+/// [`lint`] with [`LintOptions`].
+pub fn lint_with(
+    text: &str,
+    kind: PolicyKind,
+    catalogue: &Catalogue,
+    options: &LintOptions,
+) -> LintReport {
     let json = match Json::parse(text) {
         Ok(json) => json,
         Err(error) => {
@@ -200,7 +224,7 @@ pub fn lint(text: &str, kind: PolicyKind, catalogue: &Catalogue) -> LintReport {
             }
         }
     };
-    lint_json(&json, Some(text), kind, catalogue)
+    lint_json_with(&json, Some(text), kind, catalogue, options)
 }
 
 /// Lints a policy already read as JSON; `text`, when given, is its original text (for positions
@@ -211,11 +235,27 @@ pub fn lint_json(
     kind: PolicyKind,
     catalogue: &Catalogue,
 ) -> LintReport {
+    lint_json_with(json, text, kind, catalogue, &LintOptions::default())
+}
+
+/// [`lint_json`] with [`LintOptions`].
+pub fn lint_json_with(
+    json: &Json,
+    text: Option<&str>,
+    kind: PolicyKind,
+    catalogue: &Catalogue,
+    options: &LintOptions,
+) -> LintReport {
     let (policy, validation) = validate(json, kind, text);
-    let mut findings: Vec<LintFinding> = validation.into_iter().map(from_validation).collect();
+    let mut findings: Vec<LintFinding> = validation
+        .into_iter()
+        .filter(|f| !principals::documented_principal(json, f))
+        .map(from_validation)
+        .collect();
     if let Some(policy) = &policy {
         let size = json.to_compact_string().chars().count();
         let mut linter = Linter::new(catalogue, kind, policy, size, text);
+        linter.resource = options.resource.as_deref();
         linter.run();
         findings.extend(linter.findings);
     }
@@ -232,6 +272,17 @@ pub fn lint_json(
         (a.position, &a.path, a.severity, a.id).cmp(&(b.position, &b.path, b.severity, b.id))
     });
     findings.dedup_by(|a, b| a.id == b.id && a.path == b.path && a.message == b.message);
+    // `ForAllValues:` on a single-valued key: the fix is to drop the qualifier, not to add the
+    // `Null` guard `for-all-values-without-null` asks for; one finding per clause (issue 13).
+    let single_valued: std::collections::HashSet<JsonPath> = findings
+        .iter()
+        .filter(|f| f.id == "for-all-values-single-valued")
+        .map(|f| f.path.clone())
+        .collect();
+    if !single_valued.is_empty() {
+        findings
+            .retain(|f| f.id != "for-all-values-without-null" || !single_valued.contains(&f.path));
+    }
     LintReport {
         kind,
         policy,
@@ -270,7 +321,11 @@ pub(crate) struct Linter<'c, 'p> {
     findings: Vec<LintFinding>,
     expansions: HashMap<String, Rc<[ActionRef<'c>]>>,
     /// The catalogue's ARN templates by service, built when a policy first needs them.
-    arn_index: Option<Rc<resources::ArnIndex>>,
+    arn_index: Option<std::sync::Arc<resources::ArnIndex>>,
+    /// The ARN of the resource the policy is attached to, when given.
+    resource: Option<&'p str>,
+    /// Catalogue ARN templates compiled for intersection, with their service, across statements.
+    template_globs: HashMap<&'c str, (intersect::Glob, Option<&'c str>)>,
 }
 
 impl<'c, 'p> Linter<'c, 'p> {
@@ -290,6 +345,8 @@ impl<'c, 'p> Linter<'c, 'p> {
             findings: Vec::new(),
             expansions: HashMap::new(),
             arn_index: None,
+            resource: None,
+            template_globs: HashMap::new(),
         }
     }
 
@@ -307,8 +364,13 @@ impl<'c, 'p> Linter<'c, 'p> {
             conditions::check(self, facts);
             principals::check(self, facts);
             statements::check(self, facts);
+            risks::check(self, facts);
+            trust::check(self, facts);
+            values::check(self, facts);
+            attached::check(self, facts);
         }
         statements::check_pairs(self, &statements);
+        risks::check_policy(self, &statements);
     }
 
     fn report(

@@ -184,6 +184,13 @@ fn condition_keys_with_types() {
         .map(|k| k.name())
         .collect();
     assert!(pass_role_keys.contains(&"iam:PassedToService"));
+    // Keys the service's resource-type table lists count too (issue 13): CodeCommit lists
+    // `aws:ResourceTag/${TagKey}` for `repository`, not in `GetFile`'s row.
+    let get_file = c.action("codecommit:GetFile").unwrap();
+    assert!(get_file
+        .condition_keys()
+        .iter()
+        .any(|k| k.matches("aws:ResourceTag/team")));
 
     // Every key an action or resource type names is defined, with a type, by its service.
     for action in c.actions() {
@@ -192,6 +199,11 @@ fn condition_keys_with_types() {
                 .action()
                 .resource_types()
                 .iter()
+                .map(|rt| rt.condition_keys().len())
+                .sum::<usize>()
+            + action
+                .resource_types()
+                .filter_map(|(_, rt)| rt)
                 .map(|rt| rt.condition_keys().len())
                 .sum::<usize>();
         let mut named: Vec<&str> = action

@@ -43,8 +43,8 @@ fn null_guard_silences_for_all_values() {
         .unwrap();
     assert_eq!(
         finding.severity,
-        LintSeverity::SecurityWarning,
-        "raised by lint"
+        LintSeverity::Warning,
+        "AWS's own `aws:TagKeys` pattern: a warning, not a security warning (issue 13)"
     );
     let guarded = run(
         PolicyKind::Identity,

@@ -9,7 +9,7 @@
     clippy::panic
 )]
 
-use iamspec_corpus::lint::{lint, Origin, CHECKS};
+use iamspec_corpus::lint::{lint, lint_with, LintOptions, Origin, CHECKS};
 use iamspec_corpus::Catalogue;
 use iamspec_model::PolicyKind;
 use std::collections::BTreeMap;
@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 /// The documentation's sections: id → (severity word, kind, example) when there is an example.
 struct Section {
     severity: String,
-    example: Option<(PolicyKind, String)>,
+    example: Option<(PolicyKind, String, Option<String>)>,
 }
 
 fn sections() -> BTreeMap<String, Section> {
@@ -46,10 +46,16 @@ fn sections() -> BTreeMap<String, Section> {
                 },
             ));
         } else if let Some(info) = line.strip_prefix("```json") {
-            let kind = match info.trim().strip_prefix("kind=") {
-                Some(kind) => kind.parse().unwrap(),
-                None => PolicyKind::Identity,
-            };
+            // `kind=KIND` and `resource=ARN` (the attached resource), in any order.
+            let mut kind = PolicyKind::Identity;
+            let mut resource = None;
+            for word in info.split_whitespace() {
+                if let Some(k) = word.strip_prefix("kind=") {
+                    kind = k.parse().unwrap();
+                } else if let Some(arn) = word.strip_prefix("resource=") {
+                    resource = Some(arn.to_owned());
+                }
+            }
             let mut body = String::new();
             for line in lines.by_ref() {
                 if line == "```" {
@@ -60,7 +66,7 @@ fn sections() -> BTreeMap<String, Section> {
             }
             if let Some((_, section)) = current.as_mut() {
                 if section.example.is_none() {
-                    section.example = Some((kind, body));
+                    section.example = Some((kind, body, resource));
                 }
             }
         }
@@ -95,10 +101,10 @@ fn every_example_triggers_its_check() {
     let catalogue = Catalogue::embedded();
     let mut checked = 0;
     for (id, section) in sections() {
-        let Some((kind, example)) = section.example else {
+        let Some((kind, example, resource)) = section.example else {
             continue;
         };
-        let report = lint(&example, kind, catalogue);
+        let report = lint_with(&example, kind, catalogue, &LintOptions { resource });
         let finding = report
             .findings
             .iter()

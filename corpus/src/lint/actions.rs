@@ -2,6 +2,7 @@
 //! that match nothing, spelling, duplicates and entries covered by others.
 
 use super::cover::ActionCover;
+use super::index::PrefixIndex;
 use super::{Linter, StatementFacts};
 use iamspec_model::pattern::fold_case;
 use iamspec_model::policy::Effect;
@@ -80,7 +81,8 @@ fn well_formed(prefix: &str, name: &str) -> bool {
 
 fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
     let patterns = &facts.patterns;
-    // Only an entry with wildcards can cover a different entry; compile those once.
+    // Only an entry with wildcards can cover a different entry; compile those once, and find
+    // the ones that may cover an entry through their literal prefixes (linear, `index.rs`).
     let covers: Vec<(&str, String, ActionCover)> = patterns
         .iter()
         .filter(|p| p.has_wildcards)
@@ -92,6 +94,10 @@ fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts
             )
         })
         .collect();
+    let mut index = PrefixIndex::new();
+    for (at, (text, _, _)) in covers.iter().enumerate() {
+        index.insert(text, false, at);
+    }
     let mut seen: HashSet<String> = HashSet::new();
     for pattern in patterns {
         let mine = fold_case(pattern.text).into_owned();
@@ -103,9 +109,13 @@ fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts
             );
             continue;
         }
-        let cover = covers
-            .iter()
-            .find(|(_, folded, cover)| *folded != mine && cover.covers(pattern.text));
+        let mut cover = None;
+        index.any(pattern.text, |at| {
+            cover = covers
+                .get(at)
+                .filter(|(_, folded, c)| *folded != mine && c.covers(pattern.text));
+            cover.is_some()
+        });
         if let Some((text, _, _)) = cover {
             linter.emit(
                 "redundant-action",

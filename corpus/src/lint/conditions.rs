@@ -52,6 +52,7 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
     } else {
         Vec::new()
     };
+    let mut verdicts = Vec::new();
     for clause in &statement.condition {
         let path = statement.condition_path(clause);
         let key = resolve(linter, clause, &path);
@@ -63,9 +64,11 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
         if let Some(ty) = ty {
             types(linter, clause, ty, &path);
         }
-        support(linter, facts, &actions, clause, &key, &path);
+        verdicts.extend(support(facts, &actions, clause, &key, &path));
+        partly(linter, facts, &actions, clause, &key, &path);
         values(linter, facts, clause, &path);
     }
+    report_verdicts(linter, verdicts);
 }
 
 /// Finds the key; reports unknown, misspelt and deprecated keys.
@@ -267,17 +270,32 @@ fn operators_for(ty: ConditionKeyType) -> &'static str {
     }
 }
 
-/// Whether the statement's actions ever see the key.
+/// What one clause's key means for the statement's actions that never see it: the clause then
+/// always holds for them, or never does. Conditions are ANDed, so once one clause never holds for
+/// some services, "always holds" is no longer true of the statement there (issue 13): the
+/// verdicts are collected per statement and reconciled before they are reported.
+struct Verdict {
+    id: &'static str,
+    severity: LintSeverity,
+    path: JsonPath,
+    holds: bool,
+    /// The services whose actions never see the key; `None`: every action of the statement.
+    services: Option<BTreeSet<String>>,
+    name: String,
+    operator: String,
+    consequence: &'static str,
+}
+
+/// Whether the statement's actions ever see the key; the verdict when some never do.
 fn support(
-    linter: &mut Linter<'_, '_>,
     facts: &StatementFacts<'_, '_>,
     actions: &[ActionRef<'_>],
     clause: &ConditionClause,
     key: &Key<'_>,
     path: &JsonPath,
-) {
+) -> Option<Verdict> {
     if actions.is_empty() {
-        return;
+        return None;
     }
     let name = &clause.key;
     let resolved = match key {
@@ -292,15 +310,22 @@ fn support(
             .iter()
             .any(|k| resolved.is_some_and(|r| std::ptr::eq(*k, r)) || k.matches(name))
     };
+    let holds = absent_holds(clause);
     match key {
         Key::Service(_) => {
-            if !actions.iter().any(sees) {
-                linter.emit(
-                    "unsupported-condition-key",
-                    path.clone(),
-                    format!("no action of this statement supports `{name}`: the key is never in their requests, so `{}` {}", clause.operator_text, absent_outcome(clause)),
-                );
+            if actions.iter().any(sees) {
+                return None;
             }
+            Some(Verdict {
+                id: "unsupported-condition-key",
+                severity: LintSeverity::Warning,
+                path: path.clone(),
+                holds,
+                services: None,
+                name: name.to_string(),
+                operator: clause.operator_text.to_string(),
+                consequence: "",
+            })
         }
         Key::Global(global) if global.per_action => {
             let mut services: BTreeSet<&str> = BTreeSet::new();
@@ -312,22 +337,13 @@ fn support(
                     supported.insert(prefix);
                 }
             }
-            let missing: Vec<&str> = services.difference(&supported).copied().collect();
+            let missing: BTreeSet<String> = services
+                .difference(&supported)
+                .map(|s| (*s).to_owned())
+                .collect();
             if missing.is_empty() {
-                return;
+                return None;
             }
-            let shown: Vec<&str> = missing.iter().take(5).copied().collect();
-            let more = missing.len().saturating_sub(shown.len());
-            let list = format!(
-                "{}{}",
-                shown.join(", "),
-                if more > 0 {
-                    format!(" and {more} more")
-                } else {
-                    String::new()
-                }
-            );
-            let holds = absent_holds(clause);
             let (id, severity, consequence) = match (facts.statement.effect, holds) {
                 (Effect::Allow, false) => (
                     "unsupported-tag-key-allow",
@@ -345,16 +361,132 @@ fn support(
                     "the condition never holds for them, so this `Deny` does not protect them",
                 ),
                 // The `Deny` then applies whatever the tags: stricter than meant, not weaker.
-                (Effect::Deny, true) => return,
+                (Effect::Deny, true) => return None,
             };
-            linter.report(
+            Some(Verdict {
                 id,
                 severity,
-                path.clone(),
-                format!("no action of {list} in this statement supports `{name}`: {consequence}"),
-            );
+                path: path.clone(),
+                holds,
+                services: Some(missing),
+                name: name.to_string(),
+                operator: clause.operator_text.to_string(),
+                consequence,
+            })
         }
-        Key::Global(_) | Key::Provider | Key::Unknown => {}
+        Key::Global(_) | Key::Provider | Key::Unknown => None,
+    }
+}
+
+/// A service key that some of the statement's actions support and others do not (Access
+/// Analyzer's "Unsupported action for condition key"): for the others the key is absent. Only
+/// for statements that list their actions without wildcards, where the author chose each one.
+fn partly(
+    linter: &mut Linter<'_, '_>,
+    facts: &StatementFacts<'_, '_>,
+    actions: &[ActionRef<'_>],
+    clause: &ConditionClause,
+    key: &Key<'_>,
+    path: &JsonPath,
+) {
+    let Key::Service(resolved) = key else {
+        return;
+    };
+    if actions.len() < 2 || facts.patterns.iter().any(|p| p.has_wildcards) {
+        return;
+    }
+    let name = &clause.key;
+    let without: Vec<String> = actions
+        .iter()
+        .filter(|action| {
+            !action
+                .condition_keys()
+                .iter()
+                .any(|k| std::ptr::eq(*k, *resolved) || k.matches(name))
+        })
+        .map(ToString::to_string)
+        .collect();
+    if without.is_empty() || without.len() == actions.len() {
+        return;
+    }
+    let shown: Vec<String> = without.iter().take(5).map(|a| format!("`{a}`")).collect();
+    let more = without.len().saturating_sub(shown.len());
+    linter.emit(
+        "condition-key-partly-supported",
+        path.clone(),
+        format!(
+            "{}{} never see{} `{name}`: for {} `{}` {}; put {} in a statement of {} own",
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            },
+            if without.len() == 1 { "s" } else { "" },
+            if without.len() == 1 { "it" } else { "them" },
+            clause.operator_text,
+            if absent_holds(clause) {
+                "always holds"
+            } else {
+                "never holds"
+            },
+            if without.len() == 1 { "it" } else { "them" },
+            if without.len() == 1 { "its" } else { "their" },
+        ),
+    );
+}
+
+/// Reports the verdicts of one statement. A clause that never holds for some services decides
+/// the statement there, so an "always holds" verdict keeps only the services no "never holds"
+/// verdict covers, and is dropped when none is left.
+fn report_verdicts(linter: &mut Linter<'_, '_>, verdicts: Vec<Verdict>) {
+    let never_everywhere = verdicts.iter().any(|v| !v.holds && v.services.is_none());
+    let never: BTreeSet<String> = verdicts
+        .iter()
+        .filter(|v| !v.holds)
+        .filter_map(|v| v.services.as_ref())
+        .flatten()
+        .cloned()
+        .collect();
+    for mut verdict in verdicts {
+        if verdict.holds {
+            if never_everywhere {
+                continue;
+            }
+            if let Some(services) = verdict.services.as_mut() {
+                services.retain(|s| !never.contains(s));
+                if services.is_empty() {
+                    continue;
+                }
+            }
+        }
+        let name = &verdict.name;
+        let message = match &verdict.services {
+            None => format!(
+                "no action of this statement supports `{name}`: the key is never in their requests, so `{}` {}",
+                verdict.operator,
+                if verdict.holds { "always holds" } else { "never holds" }
+            ),
+            Some(services) => {
+                let shown: Vec<&str> = services.iter().take(5).map(String::as_str).collect();
+                let more = services.len().saturating_sub(shown.len());
+                let list = format!(
+                    "{}{}",
+                    shown.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                );
+                format!(
+                    "no action of {list} in this statement supports `{name}`: {}",
+                    verdict.consequence
+                )
+            }
+        };
+        let message = iamspec_model::quote::shorten_backticked(&message);
+        linter.report(verdict.id, verdict.severity, verdict.path, message);
     }
 }
 
@@ -366,14 +498,6 @@ fn absent_holds(clause: &ConditionClause) -> bool {
         return clause.values.iter().any(|v| v.eq_ignore_ascii_case("true"));
     }
     op.if_exists || op.negated || op.qualifier == Some(SetQualifier::ForAllValues)
-}
-
-fn absent_outcome(clause: &ConditionClause) -> &'static str {
-    if absent_holds(clause) {
-        "always holds"
-    } else {
-        "never holds"
-    }
 }
 
 /// The values: counts, duplicates, wildcards, and the MFA and private-address pitfalls.
@@ -390,8 +514,9 @@ fn values(
     let value_path = |i: usize| clause.values.item_path(path, i);
     let is = |documented: &str| fold_case(name) == fold_case(documented);
 
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for (i, value) in values.iter().enumerate() {
-        if values.iter().take(i).any(|earlier| earlier == value) {
+        if !seen.insert(value) {
             linter.emit(
                 "duplicate-condition-value",
                 value_path(i),

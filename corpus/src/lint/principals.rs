@@ -2,7 +2,9 @@
 //! without a source condition, to web identities without an audience or subject condition.
 
 use super::{Linter, StatementFacts};
+use iamspec_model::json::{Json, JsonPath, Segment};
 use iamspec_model::pattern::fold_case;
+use iamspec_model::policy::Finding;
 use iamspec_model::policy::{Effect, PolicyKind, PrincipalType, Principals};
 
 /// Condition keys that narrow who the caller is or where the call comes from: with one of them,
@@ -62,8 +64,9 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
     if let Principals::Typed(entries) = &element.principals {
         for (ptype, values) in entries {
             let at = path.key(ptype.as_str());
+            let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
             for (i, value) in values.iter().enumerate() {
-                if values.iter().take(i).any(|earlier| earlier == value) {
+                if !seen.insert(value) {
                     linter.emit(
                         "duplicate-principal",
                         values.item_path(&at, i),
@@ -73,6 +76,7 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
             }
         }
     }
+    identities(linter, facts, &path);
     if statement.effect != Effect::Allow || element.negated {
         return;
     }
@@ -124,6 +128,10 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
                 let Some(provider) = web_identity_provider(value) else {
                     continue;
                 };
+                // An OIDC provider ARN: `oidc-without-subject` (trust.rs) asks for the subject.
+                if value.contains(":oidc-provider/") {
+                    continue;
+                }
                 let prefix = fold_case(&format!("{provider}:")).into_owned();
                 let narrowed = statement
                     .condition
@@ -147,4 +155,167 @@ fn web_identity_provider(value: &str) -> Option<&str> {
         return Some(provider);
     }
     WEB_IDENTITY_PROVIDERS.iter().copied().find(|p| *p == value)
+}
+
+/// Whether a validation finding is an `invalid-principal` about a principal AWS documents but
+/// the model's principal grammar does not have: the CloudFront origin access identity,
+/// `arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2EXAMPLE` (legacy OAI,
+/// <https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html>).
+pub(crate) fn documented_principal(json: &Json, finding: &Finding) -> bool {
+    finding.code == "invalid-principal"
+        && json_at(json, &finding.path)
+            .and_then(Json::as_str)
+            .is_some_and(is_cloudfront_oai)
+}
+
+/// `arn:PARTITION:iam::cloudfront:user/CloudFront Origin Access Identity ID`, the id being
+/// CloudFront's upper-case letters and digits.
+pub(crate) fn is_cloudfront_oai(value: &str) -> bool {
+    let Some(rest) = value.strip_prefix("arn:") else {
+        return false;
+    };
+    let Some((partition, rest)) = rest.split_once(':') else {
+        return false;
+    };
+    let Some(id) = rest.strip_prefix("iam::cloudfront:user/CloudFront Origin Access Identity ")
+    else {
+        return false;
+    };
+    matches!(partition, "aws" | "aws-cn" | "aws-us-gov")
+        && !id.is_empty()
+        && id.len() <= 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// The JSON value at `path`, the first member where a key repeats.
+pub(crate) fn json_at<'j>(json: &'j Json, path: &JsonPath) -> Option<&'j Json> {
+    path.segments()
+        .iter()
+        .try_fold(json, |node, segment| match (segment, node) {
+            (Segment::Key(key), _) => node.get(key),
+            (Segment::Index(i), Json::Array(items)) => items.get(*i),
+            (Segment::Index(_), _) => None,
+        })
+}
+
+/// Keys that no request of such a principal carries: service principals have no tags, no MFA
+/// and no user name; a federated (SAML or web identity) caller of `sts:AssumeRoleWith…` is no
+/// AWS principal yet, so its request has none of the `aws:Principal…` keys (SEMANTICS.md §3.8).
+const NOT_FROM_SERVICES: &[&str] = &[
+    "aws:PrincipalTag/",
+    "aws:MultiFactorAuthPresent",
+    "aws:MultiFactorAuthAge",
+    "aws:username",
+];
+const NOT_FROM_FEDERATED: &[&str] = &[
+    "aws:PrincipalTag/",
+    "aws:PrincipalArn",
+    "aws:PrincipalAccount",
+    "aws:PrincipalOrgID",
+    "aws:PrincipalOrgPaths",
+    "aws:username",
+];
+
+/// Principals named by unique id, principals already included by another entry, federated
+/// principals in resource policies, and condition keys the statement's principals never send.
+fn identities(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>, path: &JsonPath) {
+    let statement = facts.statement;
+    let Some(element) = &statement.principal else {
+        return;
+    };
+    let Principals::Typed(entries) = &element.principals else {
+        return;
+    };
+    for (ptype, values) in entries {
+        let at = path.key(ptype.as_str());
+        match ptype {
+            PrincipalType::Aws => {
+                let everyone = values.iter().any(|v| v == "*");
+                let accounts: std::collections::HashSet<&str> = values
+                    .iter()
+                    .filter(|v| v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()))
+                    .collect();
+                for (i, value) in values.iter().enumerate() {
+                    if is_unique_id(value) {
+                        linter.emit(
+                            "unique-id-principal",
+                            values.item_path(&at, i),
+                            format!("`{value}` is a unique id, not an ARN: AWS shows one where the user or role it named was deleted, and a new principal of the same name does not match it; name the principal by ARN"),
+                        );
+                    }
+                    let root_of = value
+                        .strip_prefix("arn:")
+                        .and_then(|r| r.split_once(":iam::"))
+                        .and_then(|(_, r)| r.strip_suffix(":root"))
+                        .filter(|account| accounts.contains(account));
+                    if everyone && value != "*" {
+                        linter.emit(
+                            "redundant-principal",
+                            values.item_path(&at, i),
+                            format!("`{value}` is already included by `*` in the same `AWS` list"),
+                        );
+                    } else if let Some(account) = root_of {
+                        linter.emit(
+                            "redundant-principal",
+                            values.item_path(&at, i),
+                            format!("`{value}` names the same principal as `{account}` in the same list"),
+                        );
+                    }
+                }
+            }
+            PrincipalType::Federated if linter.kind == PolicyKind::Resource => {
+                linter.emit(
+                    "federated-principal-in-resource-policy",
+                    at.clone(),
+                    "a `Federated` principal only assumes roles: in a resource policy it never matches a request; name the role its users assume (`AWS`)",
+                );
+            }
+            _ => {}
+        }
+    }
+    if element.negated {
+        return;
+    }
+    let only = |wanted: PrincipalType| entries.iter().all(|(t, _)| *t == wanted);
+    let missing: &[&str] = if only(PrincipalType::Service) {
+        NOT_FROM_SERVICES
+    } else if only(PrincipalType::Federated) && linter.kind == PolicyKind::Trust {
+        NOT_FROM_FEDERATED
+    } else {
+        return;
+    };
+    let who = if missing == NOT_FROM_SERVICES {
+        "service principals"
+    } else {
+        "federated callers of `sts:AssumeRoleWith…`"
+    };
+    for clause in &statement.condition {
+        let key = fold_case(&clause.key);
+        let never = missing.iter().any(|m| {
+            let m = fold_case(m);
+            if m.ends_with('/') {
+                key.starts_with(m.as_ref())
+            } else {
+                key == m
+            }
+        });
+        if never {
+            linter.emit(
+                "key-principal-never-sends",
+                statement.condition_path(clause),
+                format!("`{}` is never in the requests of {who}, the only principals of this statement: the condition {}", clause.key, if clause.operator.if_exists || clause.operator.negated { "always holds" } else { "never holds" }),
+            );
+        }
+    }
+}
+
+/// An IAM user (`AIDA`) or role (`AROA`) unique id.
+fn is_unique_id(value: &str) -> bool {
+    (value.starts_with("AIDA") || value.starts_with("AROA"))
+        && value.len() >= 16
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }

@@ -3,13 +3,14 @@
 //! types (with the widened test of [`super::intersect`], so "cannot" is never a guess).
 
 use super::cover::resource_covers;
+use super::index::PrefixIndex;
 use super::intersect::Glob;
 use super::{Linter, StatementFacts};
 use crate::catalogue::{ActionRef, Catalogue};
 use iamspec_model::arn::split_fields;
 use iamspec_model::json::JsonPath;
 use std::collections::{BTreeSet, HashMap};
-use std::rc::Rc;
+use std::sync::{Arc, OnceLock};
 
 /// Partitions AWS has (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html).
 const PARTITIONS: &[&str] = &[
@@ -82,12 +83,21 @@ impl ArnIndex {
 }
 
 impl Linter<'_, '_> {
-    fn arn_index(&mut self) -> Rc<ArnIndex> {
+    fn arn_index(&mut self) -> Arc<ArnIndex> {
+        // Building the index reads every ARN template of the catalogue: once per process for
+        // the embedded catalogue (most of the time of linting a small policy otherwise).
+        static EMBEDDED: OnceLock<Arc<ArnIndex>> = OnceLock::new();
         match &self.arn_index {
-            Some(index) => Rc::clone(index),
+            Some(index) => Arc::clone(index),
             None => {
-                let index = Rc::new(ArnIndex::new(self.catalogue));
-                self.arn_index = Some(Rc::clone(&index));
+                let embedded = Catalogue::try_embedded()
+                    .is_ok_and(|embedded| std::ptr::eq(embedded, self.catalogue));
+                let index = if embedded {
+                    Arc::clone(EMBEDDED.get_or_init(|| Arc::new(ArnIndex::new(self.catalogue))))
+                } else {
+                    Arc::new(ArnIndex::new(self.catalogue))
+                };
+                self.arn_index = Some(Arc::clone(&index));
                 index
             }
         }
@@ -98,7 +108,7 @@ fn is_literal(field: &str) -> bool {
     !field.contains(['*', '?']) && !field.contains("${")
 }
 
-fn is_region(text: &str) -> bool {
+pub(crate) fn is_region(text: &str) -> bool {
     // `us-east-1`, `us-gov-west-1`, `eusc-de-east-1`: letters, dash-separated words, a number.
     let mut parts = text.split('-');
     let first_ok = parts
@@ -117,7 +127,7 @@ fn is_region(text: &str) -> bool {
         && last.chars().all(|c| c.is_ascii_digit())
 }
 
-pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, '_>) {
     let statement = facts.statement;
     let Some(element) = &statement.resource else {
         return;
@@ -157,7 +167,7 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
         .collect();
     // For each resource: does it fit some action? For each action: does some resource fit it?
     // Templates are shared by many actions, so intersections are remembered.
-    let mut template_globs: HashMap<&str, (Glob, Option<&str>)> = HashMap::new();
+    let template_globs = &mut linter.template_globs;
     let mut memo: HashMap<(usize, &str), bool> = HashMap::new();
     let mut resource_fits = vec![false; patterns.len()];
     let mut unfit_actions: Vec<ActionRef<'_>> = Vec::new();
@@ -384,9 +394,18 @@ fn duplicates_and_redundancy(
     patterns: &[(&str, JsonPath)],
     substitutes: bool,
 ) {
-    for (index, (text, at)) in patterns.iter().enumerate() {
-        let first = patterns.iter().position(|(other, _)| other == text);
-        if first != Some(index) {
+    // Exact repeats by hashing; covers through their literal prefixes (linear, `index.rs`). A
+    // pattern without wildcards or variables covers only itself.
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(patterns.len());
+    let mut index = PrefixIndex::new();
+    for (at, (text, _)) in patterns.iter().enumerate() {
+        if first.insert(text, at).is_none() && (text.contains(['*', '?']) || text.contains("${")) {
+            index.insert(text, substitutes, at);
+        }
+    }
+    let mut reported: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for (text, at) in patterns {
+        if !reported.insert(text) {
             linter.emit(
                 "duplicate-resource",
                 at.clone(),
@@ -394,10 +413,15 @@ fn duplicates_and_redundancy(
             );
             continue;
         }
-        if let Some((cover, _)) = patterns
-            .iter()
-            .find(|(other, _)| other != text && resource_covers(other, text, substitutes))
-        {
+        let mut cover = None;
+        index.any(text, |other| {
+            cover = patterns
+                .get(other)
+                .map(|(other, _)| *other)
+                .filter(|other| other != text && resource_covers(other, text, substitutes));
+            cover.is_some()
+        });
+        if let Some(cover) = cover {
             linter.emit(
                 "redundant-resource",
                 at.clone(),

@@ -2,10 +2,11 @@
 //! every role), a `Deny` of everything, and statements that repeat or are covered by others.
 
 use super::cover::{resource_covers, ActionCover};
+use super::index::PrefixIndex;
 use super::{Linter, StatementFacts};
 use iamspec_model::pattern::fold_case;
 use iamspec_model::policy::{ConditionClause, Effect, Principals, Statement};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
     let statement = facts.statement;
@@ -45,15 +46,18 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
             }
             let every_role =
                 resource.is_none_or(|r| r.negated || r.patterns.iter().any(|p| p == "*"));
-            if every_role && grants(facts, "iam:PassRole") {
-                let guarded = statement
-                    .condition
-                    .iter()
-                    .any(|c| fold_case(&c.key) == "iam:passedtoservice");
+            // Access Analyzer's fix for a wide `iam:PassRole` is `iam:PassedToService`: with a
+            // positive condition on it the role can go only to the services named.
+            let guarded = statement.condition.iter().any(|c| {
+                fold_case(&c.key) == "iam:passedtoservice"
+                    && !c.operator.negated
+                    && c.values.iter().all(|v| v != "*")
+            });
+            if every_role && !guarded && grants(facts, "iam:PassRole") {
                 linter.emit(
                     "pass-role-star",
                     statement.resource_path().unwrap_or_else(|| statement.path.clone()),
-                    format!("`iam:PassRole` on every role lets the caller hand any role, an administrator's included, to a service{}; name the roles", if guarded { " (even limited by `iam:PassedToService`)" } else { "" }),
+                    "`iam:PassRole` on every role lets the caller hand any role, an administrator's included, to any service; name the roles, or limit the services with `iam:PassedToService`",
                 );
             }
         }
@@ -87,57 +91,133 @@ fn grants(facts: &StatementFacts<'_, '_>, qualified: &str) -> bool {
 }
 
 /// Statements that repeat another, or grant (deny) nothing another does not, under the same
-/// effect, principal and condition.
+/// effect, principal and condition. Linear: repeats by hashing; for covers, only statements of
+/// the same effect, principal and condition whose actions include one that may cover the
+/// statement's first action (by literal prefix, `index.rs`) are compared, at most
+/// [`super::index::MAX_CANDIDATES`] of them.
 pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFacts<'_, '_>]) {
     let substitutes = linter.policy.version.substitutes_variables();
     let shapes: Vec<Shape> = statements.iter().map(|f| Shape::of(f.statement)).collect();
+    // The first statement of each shape, and one action index per (effect, principal, condition).
+    let mut first: HashMap<&Shape, usize> = HashMap::with_capacity(shapes.len());
+    // Per group, the statements by action entries and by resource entries.
+    // A statement alone in its group has nothing to be covered by: no index for it.
+    let mut sizes: HashMap<GroupKey<'_>, usize> = HashMap::new();
+    for shape in &shapes {
+        *sizes.entry(shape.group()).or_insert(0) += 1;
+    }
+    let mut groups: HashMap<GroupKey<'_>, (PrefixIndex, PrefixIndex)> = HashMap::new();
+    for (i, (facts, shape)) in statements.iter().zip(&shapes).enumerate() {
+        if *first.entry(shape).or_insert(i) != i || facts.statement.action.negated {
+            continue;
+        }
+        if sizes.get(&shape.group()).is_none_or(|&n| n < 2) {
+            continue;
+        }
+        let (by_action, by_resource) = groups
+            .entry(shape.group())
+            .or_insert_with(|| (PrefixIndex::new(), PrefixIndex::new()));
+        // An exact entry covers only its own text, a wildcard one what its prefix leads to:
+        // both are found by the literal prefix (the whole text for an exact entry).
+        let mut distinct: HashSet<&str> = HashSet::new();
+        for pattern in facts.statement.action.patterns.iter() {
+            if distinct.insert(pattern) {
+                by_action.insert(pattern, false, i);
+            }
+        }
+        if let Some(resource) = facts.statement.resource.as_ref().filter(|r| !r.negated) {
+            let mut distinct: HashSet<&str> = HashSet::new();
+            for pattern in resource.patterns.iter() {
+                if distinct.insert(pattern) {
+                    by_resource.insert(pattern, substitutes, i);
+                }
+            }
+        }
+    }
     for (i, (later, later_shape)) in statements.iter().zip(&shapes).enumerate() {
-        for (earlier, earlier_shape) in statements.iter().zip(&shapes).take(i) {
-            if later_shape == earlier_shape {
+        let earliest = first.get(later_shape).copied().unwrap_or(i);
+        if earliest != i {
+            if let Some(earlier) = statements.get(earliest) {
                 linter.emit(
                     "duplicate-statement",
                     later.statement.path.clone(),
                     format!("the statement says the same as {}", name(earlier.statement)),
                 );
-                break;
             }
-        }
-        if statements
-            .iter()
-            .zip(&shapes)
-            .take(i)
-            .any(|(_, shape)| shape == later_shape)
-        {
             continue;
         }
-        for (j, (other, other_shape)) in statements.iter().zip(&shapes).enumerate() {
-            if i != j
-                && other_shape != later_shape
-                && covers(
-                    other.statement,
-                    other_shape,
-                    later.statement,
-                    later_shape,
-                    substitutes,
-                )
+        if later.statement.action.negated {
+            continue;
+        }
+        let Some((by_action, by_resource)) = groups.get(&later_shape.group()) else {
+            continue;
+        };
+        let Some(first_action) = later.statement.action.patterns.iter().next() else {
+            continue;
+        };
+        // A cover must cover the first resource too: the candidates for it, when there is one.
+        let first_resource = later
+            .statement
+            .resource
+            .as_ref()
+            .filter(|r| !r.negated)
+            .and_then(|r| r.patterns.iter().next());
+        let resource_candidates: Option<HashSet<usize>> = first_resource.map(|r| {
+            let mut set = HashSet::new();
+            by_resource.any(r, |j| {
+                set.insert(j);
+                false
+            });
+            set
+        });
+        let mut found = None;
+        by_action.any(first_action, |j| {
+            if resource_candidates
+                .as_ref()
+                .is_some_and(|set| !set.contains(&j))
             {
-                linter.emit(
-                    "redundant-statement",
-                    later.statement.path.clone(),
-                    format!(
-                        "{} already {} everything this statement does",
-                        name(other.statement),
-                        match other.statement.effect {
-                            Effect::Allow => "allows",
-                            Effect::Deny => "denies",
-                        }
-                    ),
-                );
-                break;
+                return false;
             }
+            let hit = statements
+                .get(j)
+                .zip(shapes.get(j))
+                .filter(|(other, other_shape)| {
+                    j != i
+                        && *other_shape != later_shape
+                        && covers(
+                            other.statement,
+                            other_shape,
+                            later.statement,
+                            later_shape,
+                            substitutes,
+                        )
+                });
+            found = hit.map(|(other, _)| other.statement);
+            found.is_some()
+        });
+        if let Some(other) = found {
+            linter.emit(
+                "redundant-statement",
+                later.statement.path.clone(),
+                format!(
+                    "{} already {} everything this statement does",
+                    name(other),
+                    match other.effect {
+                        Effect::Allow => "allows",
+                        Effect::Deny => "denies",
+                    }
+                ),
+            );
         }
     }
 }
+
+/// What two statements must share for one to cover the other.
+type GroupKey<'s> = (
+    Effect,
+    &'s Option<PrincipalShape>,
+    &'s BTreeSet<(String, String, BTreeSet<String>)>,
+);
 
 fn name(statement: &Statement) -> String {
     match &statement.sid {
@@ -201,6 +281,12 @@ impl Shape {
     }
 }
 
+impl Shape {
+    fn group(&self) -> GroupKey<'_> {
+        (self.effect, &self.principal, &self.condition)
+    }
+}
+
 impl PartialEq for Shape {
     fn eq(&self, other: &Shape) -> bool {
         self.effect == other.effect
@@ -208,6 +294,18 @@ impl PartialEq for Shape {
             && self.action == other.action
             && self.resource == other.resource
             && self.condition == other.condition
+    }
+}
+
+impl Eq for Shape {}
+
+impl std::hash::Hash for Shape {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.effect.hash(state);
+        self.principal.hash(state);
+        self.action.hash(state);
+        self.resource.hash(state);
+        self.condition.hash(state);
     }
 }
 

@@ -1,0 +1,215 @@
+//! `iamspec lint` as a user runs it (issue 13): directories, `-`, AWS CLI output and the
+//! managed-policy corpus shape, a missing file among others, `--min-severity`, one JSON shape.
+//! Snapshots (`cli/tests/snapshots/lint_cli__*.snap`) hold the command, exit status and output.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+struct Run {
+    command: String,
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn transcript(&self) -> String {
+        format!(
+            "$ iamspec {}\nexit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.command, self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+fn iamspec(args: &[&str], input: Option<&[u8]>) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iamspec"))
+        .args(args)
+        .current_dir(workspace())
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    if let Some(input) = input {
+        stdin.write_all(input).unwrap();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    Run {
+        command: args.join(" "),
+        code: out.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+const DIR: &str = "cli/tests/fixtures/lint";
+
+#[test]
+fn lint_cli_directory_and_a_missing_file() {
+    let dir = format!("{DIR}/dir");
+    let missing = format!("{DIR}/no-such-file.json");
+    let run = iamspec(&["lint", &missing, &dir], None);
+    // The missing file is reported, both policies below the directory still linted (the
+    // `.txt` file is not), and the exit status says an input could not be read.
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("no-such-file.json"),
+        "{}",
+        run.transcript()
+    );
+    assert!(run.stdout.contains("dir/a.json:"), "{}", run.transcript());
+    assert!(
+        run.stdout.contains("dir/nested/b.json:"),
+        "{}",
+        run.transcript()
+    );
+    assert!(!run.stdout.contains("notes.txt"));
+    assert!(
+        !run.stdout.contains('\x1b'),
+        "no colour when not a terminal"
+    );
+    insta::assert_snapshot!("lint_cli_directory_and_a_missing_file", run.transcript());
+}
+
+#[test]
+fn lint_cli_aws_cli_output_and_the_managed_corpus_shape() {
+    let files: Vec<String> = [
+        "get-policy-version.json",
+        "get-bucket-policy.json",
+        "get-role.json",
+        "managed-corpus.json",
+    ]
+    .iter()
+    .map(|f| format!("{DIR}/{f}"))
+    .collect();
+    let mut args = vec!["lint", "--format", "json"];
+    args.extend(files.iter().map(String::as_str));
+    let run = iamspec(&args, None);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let results = value.as_array().unwrap();
+    let seen: Vec<(String, String)> = results
+        .iter()
+        .map(|r| {
+            (
+                r["file"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_owned(),
+                r["kind"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = [
+        ("get-policy-version.json#PolicyVersion.Document", "identity"),
+        ("get-bucket-policy.json#Policy", "resource"),
+        ("get-role.json#Role.AssumeRolePolicyDocument", "trust"),
+        ("managed-corpus.json#ExampleReadOnly", "identity"),
+        ("managed-corpus.json#ExampleAdmin", "identity"),
+    ]
+    .iter()
+    .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+    .collect();
+    assert_eq!(seen, expected);
+    let ids = |i: usize| -> Vec<String> {
+        results[i]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(ids(0).contains(&"data-exfiltration".to_owned()));
+    assert!(ids(1).contains(&"public-access".to_owned()));
+    assert!(ids(2).contains(&"oidc-without-subject".to_owned()));
+    assert!(ids(3).is_empty());
+    assert!(ids(4).contains(&"allow-all".to_owned()));
+    let text = iamspec(
+        &[
+            &["lint"][..],
+            &files.iter().map(String::as_str).collect::<Vec<_>>(),
+        ]
+        .concat(),
+        None,
+    );
+    insta::assert_snapshot!("lint_cli_wrappers_text", text.transcript());
+}
+
+#[test]
+fn lint_cli_one_json_shape_stdin_and_min_severity() {
+    let policy = std::fs::read(workspace().join(DIR).join("dir/a.json")).unwrap();
+    // One document from standard input: still an array of one result.
+    let run = iamspec(&["lint", "--format", "json", "-"], Some(&policy));
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(value.as_array().unwrap().len(), 1);
+    assert_eq!(value[0]["file"], "<stdin>");
+    let all = value[0]["findings"].as_array().unwrap().len();
+    // Only security warnings and errors: the unknown action (a warning) goes.
+    let run = iamspec(
+        &[
+            "lint",
+            "--min-severity",
+            "security_warning",
+            "--format",
+            "json",
+            "-",
+        ],
+        Some(&policy),
+    );
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let kept: Vec<&str> = value[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["severity"].as_str().unwrap())
+        .collect();
+    assert!(!kept.is_empty() && kept.len() < all, "{kept:?} of {all}");
+    assert!(kept
+        .iter()
+        .all(|s| *s == "error" || *s == "security_warning"));
+    // A BOM before the JSON is not an error.
+    let mut with_bom = "\u{feff}".as_bytes().to_vec();
+    with_bom.extend_from_slice(&policy);
+    let run = iamspec(&["lint", "--min-severity", "error", "-"], Some(&with_bom));
+    insta::assert_snapshot!("lint_cli_stdin_with_bom_errors_only", run.transcript());
+}
+
+#[test]
+fn lint_cli_resource_option() {
+    let policy = br#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::other-bucket/*"}]}"#;
+    let args = [
+        "lint",
+        "--kind",
+        "resource",
+        "--resource",
+        "arn:aws:s3:::example-bucket",
+        "-",
+    ];
+    let run = iamspec(&args, Some(policy));
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stdout.contains("error[resource-not-attached]"),
+        "{}",
+        run.transcript()
+    );
+    let without = iamspec(&["lint", "--kind", "resource", "-"], Some(policy));
+    assert_eq!(without.code, 0, "{}", without.transcript());
+}
