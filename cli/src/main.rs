@@ -8,6 +8,7 @@ mod equiv;
 mod eval;
 mod input;
 mod lint;
+mod output;
 mod reach;
 mod summary;
 mod validate;
@@ -57,6 +58,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    output::exit_quietly_on_broken_pipe();
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Eval(args) => eval::run(args),
