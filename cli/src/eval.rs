@@ -514,7 +514,13 @@ fn context(entries: &[String]) -> Result<Vec<(String, Json)>, String> {
             {
                 (value, kind.to_ascii_lowercase())
             }
-            Some((_, kind)) if kind.chars().all(|c| c.is_ascii_alphabetic()) && !kind.is_empty() => {
+            // Most likely a misspelt type (`strng`), not a value holding a comma (`a,b`).
+            Some((_, kind))
+                if kind.chars().all(|c| c.is_ascii_alphabetic())
+                    && ["str", "num", "boo", "dat", "ip", "bin"]
+                        .iter()
+                        .any(|p| kind.to_ascii_lowercase().starts_with(p)) =>
+            {
                 return Err(format!(
                     "{}: `{kind}` is not a context key type (string, numeric, boolean, date, ip, binary, each also as a List)",
                     quoted(entry)

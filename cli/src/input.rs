@@ -86,7 +86,7 @@ fn utf8(bytes: &[u8]) -> Result<String, String> {
         let text = bytes.get(..at).unwrap_or_default();
         let line = text.iter().filter(|b| **b == b'\n').count() + 1;
         format!(
-            "not UTF-8 text: invalid byte 0x{:02X} at line {line} (save the file as UTF-8)",
+            "not valid UTF-8: invalid byte 0x{:02X} at line {line} (save the file as UTF-8)",
             bytes.get(at).copied().unwrap_or(0)
         )
     })
@@ -148,14 +148,6 @@ pub fn read_json(path: &Path) -> Result<(Source, Json), String> {
 /// [`read`], printing the error: `None` means the command exits with [`crate::EXIT_INPUT`].
 pub fn read_or_report(path: &Path) -> Option<Source> {
     read(path).map_err(|message| eprintln!("{message}")).ok()
-}
-
-/// [`read_json`], printing the error: `None` means the command exits with
-/// [`crate::EXIT_INPUT`].
-pub fn read_json_or_report(path: &Path) -> Option<(Source, Json)> {
-    read_json(path)
-        .map_err(|message| eprintln!("{message}"))
-        .ok()
 }
 
 /// Every suite in `paths` (files, or directories holding them), printing the error: `None`
@@ -319,7 +311,7 @@ mod tests {
         assert_eq!(decode(&be).unwrap(), json);
         assert_eq!(
             decode(b"{\"a\":\n\"\xff\"}").unwrap_err(),
-            "not UTF-8 text: invalid byte 0xFF at line 2 (save the file as UTF-8)"
+            "not valid UTF-8: invalid byte 0xFF at line 2 (save the file as UTF-8)"
         );
     }
 

@@ -255,3 +255,110 @@ fn usage_errors_exit_2() {
         run.stderr
     );
 }
+
+/// Several files, one of them missing: each is reported, the rest still validated, and the exit
+/// status is the worst (2).
+#[test]
+fn validate_reads_files_as_users_have_them() {
+    let files = [
+        "bom-policy.json",
+        "utf16-policy.json",
+        "get-bucket-policy-output.json",
+        "simulate-get-policy-version.json",
+        "no-such-file.json",
+        "huge-number-policy.json",
+        "lone-surrogate-policy.json",
+        "bucket-policy-as-identity.json",
+    ]
+    .map(fixture);
+    let mut args = vec!["validate"];
+    args.extend(files.iter().map(String::as_str));
+    let run = iamspec(&args);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!("validate_inputs", run.transcript());
+}
+
+#[test]
+fn validate_json_has_one_record_per_file_even_unreadable() {
+    let run = iamspec(&[
+        "validate",
+        "--format",
+        "json",
+        &fixture("bom-policy.json"),
+        &fixture("no-such-file.json"),
+    ]);
+    assert_eq!(run.code, 2);
+    let records: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["valid"], true);
+    assert_eq!(records[1]["file"], "cli/tests/fixtures/no-such-file.json");
+    assert!(records[1]["error"]
+        .as_str()
+        .unwrap()
+        .ends_with("no such file or directory"));
+}
+
+#[test]
+fn colour_always_never_and_no_color() {
+    let policy = fixture("bom-policy.json");
+    let run = iamspec(&["validate", "--color", "always", &policy]);
+    assert!(
+        run.stdout.contains("\x1b[32mvalid\x1b[0m"),
+        "{}",
+        run.stdout
+    );
+    let run = iamspec(&["validate", "--color", "never", &policy]);
+    assert!(!run.stdout.contains('\x1b'));
+    // NO_COLOR only changes `auto` (and output to a pipe is never coloured by `auto`).
+    let out = Command::new(env!("CARGO_BIN_EXE_iamspec"))
+        .args(["validate", &policy])
+        .current_dir(workspace())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(out.stdout).unwrap().contains('\x1b'));
+}
+
+#[test]
+fn quiet_drops_notes() {
+    let wrapped = fixture("simulate-get-policy-version.json");
+    let run = iamspec(&["validate", &wrapped]);
+    assert!(run
+        .stderr
+        .contains("read the policy in `PolicyVersion.Document`"));
+    let run = iamspec(&["validate", "-q", &wrapped]);
+    assert_eq!(run.stderr, "");
+    assert_eq!(run.code, 0);
+}
+
+#[test]
+fn summary_takes_several_files() {
+    let run = iamspec(&[
+        "summary",
+        "--json",
+        &fixture("simulate-identity.json"),
+        &fixture("get-bucket-policy-output.json"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let files: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["file"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "cli/tests/fixtures/simulate-identity.json",
+            "cli/tests/fixtures/get-bucket-policy-output.json"
+        ]
+    );
+}
