@@ -13,15 +13,16 @@ pub enum Format {
     Json,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
     /// Colour when standard output is a terminal and `NO_COLOR` is unset.
+    #[default]
     Auto,
     Always,
     Never,
 }
 
-#[derive(Clone, Debug, clap::Args)]
+#[derive(Clone, Debug, Default, clap::Args)]
 pub struct OutputArgs {
     /// Output format.
     #[arg(long, value_enum, value_name = "FORMAT")]
