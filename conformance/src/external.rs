@@ -387,6 +387,11 @@ fn exit_status(child: &mut Child) -> String {
     while !has_exited(pid) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
     }
+    if !has_exited(pid) && std::path::Path::new("/proc/self/stat").exists() {
+        kill_group(pid);
+        let _ = child.wait();
+        return "closed its standard output or input without exiting (it was stopped)".into();
+    }
     kill_group(pid);
     match child.wait() {
         Ok(status) => match (status.code(), status.signal()) {
