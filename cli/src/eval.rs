@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     /// Case or suite files in the conformance format (`-` for standard input); several may be
     /// given.
-    #[arg(conflicts_with_all = ["policy", "principal", "action"])]
+    #[arg(conflicts_with_all = ["policy", "principal", "action"], value_name = "FILE")]
     cases: Vec<PathBuf>,
     /// In a suite, only the case with this id.
     #[arg(long = "case", value_name = "ID")]

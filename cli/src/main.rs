@@ -30,7 +30,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Decide one case (a request and its policies, in the conformance format) and explain it.
+    /// Decide and explain cases (case files, or every case of suites, in the conformance
+    /// format); or, with --policy, every action on every resource, as `aws iam
+    /// simulate-custom-policy` does.
     Eval(eval::Args),
     /// Validate a policy document for its kind: errors (what AWS rejects) and warnings.
     Validate(validate::Args),
