@@ -1,4 +1,5 @@
-use crate::{input, EXIT_INPUT};
+use crate::output::OutputArgs;
+use crate::{input, out, EXIT_INPUT};
 use iamspec_model::evaluator::Reference;
 use iamspec_model::fast::Compiled;
 use iamspec_model::{Decision, Evaluator, PolicySet, Request};
@@ -13,9 +14,11 @@ pub struct Args {
     /// The evaluator to measure.
     #[arg(long, value_enum, default_value_t = Which::Fast)]
     evaluator: Which,
-    /// How long to keep deciding, in seconds.
-    #[arg(long, default_value_t = 3.0)]
+    /// How long to keep deciding, in seconds (more than 0).
+    #[arg(long, default_value_t = 3.0, value_parser = crate::conformance::positive_seconds, allow_hyphen_values = true)]
     seconds: f64,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -26,6 +29,7 @@ enum Which {
 
 /// Exit 0 after measuring; 2 when a suite cannot be read or has no case with valid inputs.
 pub fn run(args: Args) -> u8 {
+    let output = args.output.resolve();
     let Some(duration) = Duration::try_from_secs_f64(args.seconds)
         .ok()
         .filter(|d| !d.is_zero())
@@ -54,11 +58,13 @@ pub fn run(args: Args) -> u8 {
         eprintln!("no case with valid inputs in the given suites");
         return EXIT_INPUT;
     }
-    println!(
-        "cases: {} from {} suite(s), {skipped} skipped (invalid inputs)",
-        cases.len(),
-        suites.len()
-    );
+    if !output.json() {
+        out!(
+            "cases: {} from {} suite(s), {skipped} skipped (invalid inputs)",
+            cases.len(),
+            suites.len()
+        );
+    }
     let result = match args.evaluator {
         Which::Fast => {
             let started = Instant::now();
@@ -66,15 +72,19 @@ pub fn run(args: Args) -> u8 {
                 .iter()
                 .map(|(request, policies)| (Compiled::new(policies), request))
                 .collect();
-            println!(
-                "evaluator: fast (compiled {} policy sets in {:.1} ms)",
-                compiled.len(),
-                started.elapsed().as_secs_f64() * 1000.0
-            );
+            if !output.json() {
+                out!(
+                    "evaluator: fast (compiled {} policy sets in {:.1} ms)",
+                    compiled.len(),
+                    started.elapsed().as_secs_f64() * 1000.0
+                );
+            }
             measure(&compiled, duration)
         }
         Which::Reference => {
-            println!("evaluator: reference");
+            if !output.json() {
+                out!("evaluator: reference");
+            }
             let prepared: Vec<(Reference<'_>, &Request)> = cases
                 .iter()
                 .map(|(request, policies)| (Reference::new(policies), request))
@@ -83,25 +93,45 @@ pub fn run(args: Args) -> u8 {
         }
     };
     let seconds = result.elapsed.as_secs_f64();
-    println!(
-        "decided: {} in {seconds:.2} s ({} passes, {} allowed per pass)",
-        result.decisions, result.passes, result.allowed_per_pass
-    );
-    // On a busy machine other processes hold the CPU part of the time; the thread's own CPU
-    // time shows how much (the kernel accounts it at scheduler ticks: close enough over seconds).
-    if let Some(cpu) = result.cpu.filter(|cpu| !cpu.is_zero()) {
-        println!(
-            "on CPU: {:.2} s of {seconds:.2} s ({:.0} decisions per CPU-second)",
-            cpu.as_secs_f64(),
-            result.decisions as f64 / cpu.as_secs_f64()
-        );
-    }
     let rate = if seconds > 0.0 {
         result.decisions as f64 / seconds
     } else {
         0.0
     };
-    println!("decisions/s: {rate:.0}");
+    let cpu = result.cpu.filter(|cpu| !cpu.is_zero());
+    if output.json() {
+        out!(
+            "{}",
+            serde_json::json!({
+                "evaluator": match args.evaluator { Which::Fast => "fast", Which::Reference => "reference" },
+                "files": args.suites.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                "cases": cases.len(),
+                "skipped": skipped,
+                "decisions": result.decisions,
+                "passes": result.passes,
+                "seconds": seconds,
+                "cpu_seconds": cpu.map(|c| c.as_secs_f64()),
+                "decisions_per_second": rate.round(),
+            })
+        );
+        return 0;
+    }
+    out!(
+        "decided: {} in {seconds:.2} s ({} passes, {} allowed per pass)",
+        result.decisions,
+        result.passes,
+        result.allowed_per_pass
+    );
+    // On a busy machine other processes hold the CPU part of the time; the thread's own CPU
+    // time shows how much (the kernel accounts it at scheduler ticks: close enough over seconds).
+    if let Some(cpu) = cpu {
+        out!(
+            "on CPU: {:.2} s of {seconds:.2} s ({:.0} decisions per CPU-second)",
+            cpu.as_secs_f64(),
+            result.decisions as f64 / cpu.as_secs_f64()
+        );
+    }
+    out!("decisions/s: {rate:.0}");
     0
 }
 
@@ -159,6 +189,7 @@ mod tests {
             suites,
             evaluator,
             seconds,
+            output: OutputArgs::default(),
         }
     }
 

@@ -10,6 +10,7 @@ mod eval;
 mod input;
 mod lint;
 mod permissions;
+mod output;
 mod reach;
 mod summary;
 mod validate;
@@ -31,7 +32,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Decide one case (a request and its policies, in the conformance format) and explain it.
+    /// Decide and explain cases (case files, or every case of suites, in the conformance
+    /// format); or, with --policy, every action on every resource, as `aws iam
+    /// simulate-custom-policy` does.
     Eval(eval::Args),
     /// Validate a policy document for its kind: errors (what AWS rejects) and warnings.
     Validate(validate::Args),
@@ -64,6 +67,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    output::exit_quietly_on_broken_pipe();
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Eval(args) => eval::run(args),

@@ -1,24 +1,63 @@
-use crate::{input, EXIT_INPUT};
+use crate::output::{Output, OutputArgs};
+use crate::{input, out, EXIT_INPUT};
 use iamspec_corpus::summary::{render_text, summarize};
 use iamspec_corpus::Catalogue;
 use iamspec_model::policy::Policy;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "Exit status: 0 every policy summarized; 1 a policy does not parse; 2 a \
+    file cannot be read or is not JSON (the other files are still summarized)."
+)]
 pub struct Args {
-    /// A policy document (`-` for standard input).
-    policy: PathBuf,
-    /// Print the summary as JSON.
-    #[arg(long)]
-    json: bool,
+    /// Policy documents, directories (their `.json` files) or `-` for standard input. AWS CLI
+    /// output is unwrapped.
+    #[arg(required = true)]
+    policies: Vec<PathBuf>,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
-/// Exit 0 with a summary, 1 when the policy does not parse, 2 when it cannot be read.
 pub fn run(args: Args) -> u8 {
-    let Some(input::Source { name, text }) = input::read_or_report(&args.policy) else {
-        return EXIT_INPUT;
+    let output = args.output.resolve();
+    let files = input::expand(&args.policies);
+    let several = files.len() > 1;
+    let mut worst = 0;
+    for (i, path) in files.into_iter().enumerate() {
+        let code = match path {
+            Ok(path) => {
+                if several && !output.json() {
+                    if i > 0 {
+                        out!();
+                    }
+                    out!("== {}", crate::display_name(&path));
+                }
+                summary_one(&path, &output)
+            }
+            Err(message) => {
+                eprintln!("{message}");
+                EXIT_INPUT
+            }
+        };
+        worst = worst.max(code);
+    }
+    worst
+}
+
+fn summary_one(path: &Path, output: &Output) -> u8 {
+    let document = match input::read_policy(path) {
+        Ok(document) => document,
+        Err(message) => {
+            eprintln!("{message}");
+            return EXIT_INPUT;
+        }
     };
-    let policy = match Policy::parse(&text) {
+    let name = &document.name;
+    if let Some(what) = &document.unwrapped {
+        output.note(format_args!("{name}: read the policy in `{what}"));
+    }
+    let policy = match Policy::from_json(&document.json) {
         Ok(policy) => policy,
         Err(error) => {
             eprintln!("{name}: {error}");
@@ -27,18 +66,10 @@ pub fn run(args: Args) -> u8 {
         }
     };
     let summary = summarize(&policy, Catalogue::embedded());
-    if args.json {
-        print_out(&format!(
-            "{}\n",
-            serde_json::json!({"file": name, "summary": summary})
-        ));
+    if output.json() {
+        out!("{}", serde_json::json!({"file": name, "summary": summary}));
     } else {
-        print_out(&render_text(&summary));
+        out!("{}", render_text(&summary).trim_end_matches('\n'));
     }
     0
-}
-
-/// Writes to standard output; a closed pipe (`| head`) is not an error worth a panic.
-fn print_out(text: &str) {
-    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
 }

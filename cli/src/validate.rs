@@ -1,55 +1,107 @@
-use crate::{input, EXIT_INPUT};
+use crate::output::{Output, OutputArgs, Paint};
+use crate::{input, out, EXIT_INPUT};
 use iamspec_model::policy::{check, PolicyKind, Severity};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "Exit status: 0 every policy valid (warnings allowed); 1 a policy has \
+    errors; 2 a file cannot be read or is not JSON (the other files are still validated)."
+)]
 pub struct Args {
-    /// A policy document (`-` for standard input).
-    policy: PathBuf,
+    /// Policy documents, directories (their `.json` files) or `-` for standard input. AWS CLI
+    /// output (`get-policy-version`, `get-bucket-policy`, `get-role`, `get-key-policy`) is
+    /// unwrapped.
+    #[arg(required = true)]
+    policies: Vec<PathBuf>,
     /// The kind of policy: identity, resource, trust, boundary, session, scp, rcp, vpc_endpoint.
     #[arg(long, default_value = "identity")]
     kind: PolicyKind,
-    /// Print the findings as JSON.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+pub fn run(args: Args) -> u8 {
+    let output = args.output.resolve();
+    let mut worst = 0;
+    for path in input::expand(&args.policies) {
+        let code = match path {
+            Ok(path) => validate_one(&path, args.kind, &output),
+            Err(message) => report_unreadable(&message, &output),
+        };
+        worst = worst.max(code);
+    }
+    worst
+}
+
+/// Reports a file that could not be read: on standard error, and as a record in JSON.
+fn report_unreadable(message: &str, output: &Output) -> u8 {
+    eprintln!("{message}");
+    if output.json() {
+        let file = message.split(": ").next().unwrap_or("");
+        out!("{}", serde_json::json!({"file": file, "error": message}));
+    }
+    EXIT_INPUT
 }
 
 /// Exit 0 when valid (warnings allowed), 1 when there are errors, 2 when unreadable.
-pub fn run(args: Args) -> u8 {
-    let Some((source, json)) = input::read_json_or_report(&args.policy) else {
-        return EXIT_INPUT;
+fn validate_one(path: &std::path::Path, kind: PolicyKind, output: &Output) -> u8 {
+    let document = match input::read_policy(path) {
+        Ok(document) => document,
+        Err(message) => return report_unreadable(&message, output),
     };
-    let (name, text) = (source.name, source.text);
-    let (_, findings) = check(&json, args.kind, Some(&text));
+    let name = &document.name;
+    if let Some(what) = &document.unwrapped {
+        output.note(format_args!("{name}: read the policy in `{what}"));
+    }
+    let (_, findings) = check(&document.json, kind, document.text.as_deref());
     let errors = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
     let warnings = findings.len() - errors;
-    if args.json {
-        let value = serde_json::json!({
+    // A policy that names a principal, checked as an identity policy, is most often a bucket or
+    // key policy checked under the default kind.
+    let hint = (kind == PolicyKind::Identity
+        && findings.iter().any(|f| f.code == "principal-not-allowed"))
+    .then_some(
+        "it names a `Principal`, as resource-based policies do: check it with `--kind resource` \
+         (or `--kind trust` for a role's trust policy)",
+    );
+    if output.json() {
+        let mut value = serde_json::json!({
             "file": name,
-            "kind": args.kind.as_str(),
+            "kind": kind.as_str(),
             "valid": errors == 0,
             "findings": findings,
         });
-        println!("{value}");
+        if let (Some(hint), Some(object)) = (hint, value.as_object_mut()) {
+            object.insert("hint".into(), hint.into());
+        }
+        out!("{value}");
     } else {
         for finding in &findings {
-            println!("{name}: {finding}");
+            out!("{name}: {finding}");
         }
-        let kind = args.kind.aws_name();
-        let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        let aws_name = kind.aws_name();
+        let article = if aws_name.starts_with(['a', 'e', 'i', 'o', 'u']) {
             "an"
         } else {
             "a"
         };
-        println!(
-            "{name}: {} as {article} {kind}: {errors} error{}, {warnings} warning{}",
-            if errors == 0 { "valid" } else { "invalid" },
+        let verdict = if errors == 0 {
+            output.paint(Paint::Green, "valid")
+        } else {
+            output.paint(Paint::Red, "invalid")
+        };
+        out!(
+            "{name}: {verdict} as {article} {aws_name}: {errors} error{}, {warnings} warning{}",
             if errors == 1 { "" } else { "s" },
             if warnings == 1 { "" } else { "s" },
         );
+        if let Some(hint) = hint {
+            out!("{name}: hint: {hint}");
+        }
     }
     u8::from(errors > 0)
 }

@@ -269,32 +269,7 @@ fn validate_unreadable_json_is_one_line_naming_file_and_position() {
 // ---------------------------------------------------------------------------------------------
 // conformance run
 
-#[test]
-fn conformance_run_with_a_failing_case() {
-    let run = iamspec(&["conformance", "run", &fixture("suite-failing.json")]);
-    assert_eq!(run.code, 1);
-    assert!(run
-        .stdout
-        .contains("FAIL tiny/wrong-expectation: expected allow, got implicit_deny"));
-    assert!(run.stdout.ends_with("2 passed, 1 failed\n"));
-    insta::assert_snapshot!(run.transcript());
-}
-
-#[test]
-fn conformance_run_as_json() {
-    let run = iamspec(&[
-        "conformance",
-        "run",
-        "--json",
-        &fixture("suite-failing.json"),
-    ]);
-    assert_eq!(run.code, 1);
-    assert_eq!(run.stdout.lines().count(), 3);
-    for line in run.stdout.lines() {
-        serde_json::from_str::<serde_json::Value>(line).unwrap();
-    }
-    insta::assert_snapshot!(run.transcript());
-}
+// `conformance run` with failing cases, JSON output and external implementations: runner.rs.
 
 #[test]
 fn conformance_run_on_a_malformed_suite() {
@@ -317,68 +292,6 @@ fn conformance_run_on_unreadable_json() {
         run.stderr,
         format!("{path}: invalid JSON at line 4, column 67: trailing comma\n")
     );
-}
-
-/// An implementation that exits at once: every case is reported, the run is not aborted.
-#[test]
-fn conformance_run_with_an_implementation_that_exits() {
-    let run = iamspec(&[
-        "conformance",
-        "run",
-        "--impl",
-        "exit 3",
-        &fixture("suite-failing.json"),
-    ]);
-    assert_eq!(run.code, 1);
-    insta::assert_snapshot!(run.transcript());
-}
-
-/// An implementation that answers the first case, then dies mid-run (killed by a signal): it
-/// is restarted for the next case, and its wrong answers are failures like any other.
-#[test]
-fn conformance_run_with_an_implementation_that_crashes_mid_run() {
-    // Answers `allow` to the first line it reads, then kills itself; a restarted copy does the
-    // same.
-    let crasher = r#"read line; echo '{"decision": "allow"}'; read line; kill -9 $$"#;
-    let run = iamspec(&[
-        "conformance",
-        "run",
-        "--impl",
-        crasher,
-        &fixture("suite-failing.json"),
-    ]);
-    assert_eq!(run.code, 1);
-    insta::assert_snapshot!(run.transcript());
-}
-
-/// An implementation that answers garbage and one that hangs (cut off by `--timeout`).
-#[test]
-fn conformance_run_with_an_implementation_that_answers_garbage_or_hangs() {
-    let garbage = r#"while read line; do echo 'not json'; done"#;
-    let run = iamspec(&[
-        "conformance",
-        "run",
-        "--impl",
-        garbage,
-        &fixture("suite-failing.json"),
-    ]);
-    assert_eq!(run.code, 1);
-    insta::assert_snapshot!("conformance_run_garbage", run.transcript());
-    let run = iamspec(&[
-        "conformance",
-        "run",
-        "--timeout",
-        "0.2",
-        "--impl",
-        // `exec`: the shell becomes the sleeper, so that the runner's kill reaches it (a plain
-        // `sleep 30` is a grandchild the runner leaves running; see the report).
-        "exec sleep 30",
-        "--filter",
-        "allowed-by-identity",
-        &fixture("suite-failing.json"),
-    ]);
-    assert_eq!(run.code, 1);
-    insta::assert_snapshot!("conformance_run_hang", run.transcript());
 }
 
 /// The built-in suites all pass (the runner's own contract: exit 0 and `N passed, 0 failed`).

@@ -424,7 +424,7 @@ fn wrong_types_everywhere_in_a_suite() {
                 );
                 let mut reference = Implementation::Reference;
                 for (i, case) in suite.cases.iter().enumerate() {
-                    let result = run_case(&mut reference, &suite.name, case);
+                    let result = run_case(&mut reference, "", &suite.name, case).unwrap();
                     let error = result
                         .got
                         .strip_prefix("error (")

@@ -3,6 +3,7 @@
 //! implementation over the line protocol.
 
 pub mod case;
+pub mod discover;
 pub mod external;
 pub mod runner;
 pub mod suite;

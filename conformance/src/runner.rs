@@ -1,7 +1,7 @@
 //! Running cases: what an implementation answered, and whether that is what the case expects.
 
 use crate::case::{Case, Expect};
-use crate::external::External;
+use crate::external::{External, ImplementationError};
 use iamspec_model::Decision;
 use serde::Serialize;
 use std::fmt;
@@ -23,7 +23,7 @@ pub enum Outcome {
     },
     /// The implementation rejected the inputs (right for `expect.error` cases).
     Rejected(String),
-    /// The implementation crashed, hung or answered garbage: never a pass.
+    /// The implementation hung, or answered another case or garbage: never a pass.
     Broken(String),
 }
 
@@ -44,6 +44,8 @@ impl fmt::Display for Outcome {
 /// One case's result, as printed by `--json` (one object per line).
 #[derive(Clone, Debug, Serialize)]
 pub struct CaseResult {
+    /// The suite file, as the runner was given it.
+    pub file: String,
     pub suite: String,
     pub id: String,
     pub expected: String,
@@ -52,22 +54,23 @@ pub struct CaseResult {
 }
 
 impl Implementation {
-    pub fn run(&mut self, case: &Case) -> Outcome {
+    /// Asks the implementation about `case`; `Err` means it cannot go on (the run stops).
+    pub fn run(&mut self, case: &Case) -> Result<Outcome, ImplementationError> {
         match self {
-            Implementation::Reference => match case.evaluate() {
+            Implementation::Reference => Ok(match case.evaluate() {
                 Ok((_, answer)) => Outcome::Decision {
                     decision: answer.decision,
                     deciding: answer.deciding.map(|k| k.slot().to_owned()),
                 },
                 Err(e) => Outcome::Rejected(e.to_string()),
-            },
+            }),
             Implementation::External(peer) => peer.ask(case),
         }
     }
 }
 
 /// Does `got` satisfy `expected`? A stated deciding kind must match too, when the
-/// implementation reports one.
+/// implementation reports one (FORMAT.md, `expect.deciding`).
 pub fn satisfies(expected: &Expect, got: &Outcome) -> bool {
     match (expected, got) {
         (Expect::Error, Outcome::Rejected(_)) => true,
@@ -88,14 +91,20 @@ pub fn satisfies(expected: &Expect, got: &Outcome) -> bool {
     }
 }
 
-/// Runs `case` and compares.
-pub fn run_case(implementation: &mut Implementation, suite: &str, case: &Case) -> CaseResult {
-    let got = implementation.run(case);
-    CaseResult {
+/// Runs `case` of `suite` (read from `file`) and compares.
+pub fn run_case(
+    implementation: &mut Implementation,
+    file: &str,
+    suite: &str,
+    case: &Case,
+) -> Result<CaseResult, ImplementationError> {
+    let got = implementation.run(case)?;
+    Ok(CaseResult {
+        file: file.to_owned(),
         suite: suite.to_owned(),
         id: case.id.clone(),
         expected: case.expect.to_string(),
         passed: satisfies(&case.expect, &got),
         got: got.to_string(),
-    }
+    })
 }

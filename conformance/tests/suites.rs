@@ -19,7 +19,7 @@ fn every_case_passes_with_the_reference_evaluator() {
     for suite in suites() {
         for case in &suite.cases {
             count += 1;
-            let result = run_case(&mut implementation, &suite.name, case);
+            let result = run_case(&mut implementation, "", &suite.name, case).unwrap();
             if !result.passed {
                 failures.push(format!(
                     "FAIL {}/{}: expected {}, got {}",

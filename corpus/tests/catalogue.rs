@@ -347,7 +347,11 @@ fn s2_1_indexed_expansion_agrees_with_full_scan() {
 fn agrees_with_shared_iam_catalogue() {
     let path = iamspec_corpus::shared_data_dir().join("iam-catalogue.json");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        println!("skipped: {} not found", path.display());
+        eprintln_uncaptured(format_args!(
+            "{}: skipped: {} not found",
+            module_path!(),
+            path.display()
+        ));
         return;
     };
     let shared: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -519,4 +523,11 @@ fn from_json_rejects_bad_catalogues() {
         error.to_string(),
         "action `d:X` has unknown access level code `Q`"
     );
+}
+
+/// A skip must show in `cargo test`'s output, and libtest captures `println!`/`eprintln!` of
+/// passing tests: this writes to the process's standard error directly, which it does not.
+fn eprintln_uncaptured(message: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{message}");
 }

@@ -18,10 +18,11 @@ use iamspec_model::PolicyKind;
 #[test]
 fn every_managed_policy_lints_without_errors() {
     let Some(policies) = ManagedPolicy::load_shared().unwrap() else {
-        println!(
-            "skipped: no managed-policy corpus in {}",
+        eprintln_uncaptured(format_args!(
+            "{}: skipped: no managed-policy corpus in {}",
+            module_path!(),
             shared_data_dir().display()
-        );
+        ));
         return;
     };
     let catalogue = Catalogue::embedded();
@@ -69,4 +70,11 @@ fn every_managed_policy_lints_without_errors() {
     assert_eq!(results.len(), 1_643);
     assert!(summarized > 1_500, "{summarized}");
     assert!(failing.is_empty(), "{}", failing.join("\n"));
+}
+
+/// A skip must show in `cargo test`'s output, and libtest captures `println!`/`eprintln!` of
+/// passing tests: this writes to the process's standard error directly, which it does not.
+fn eprintln_uncaptured(message: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{message}");
 }

@@ -14,10 +14,11 @@ use std::collections::{BTreeMap, BTreeSet};
 fn corpus() -> Option<Vec<ManagedPolicy>> {
     let policies = ManagedPolicy::load_shared().expect("the managed-policy corpus reads");
     if policies.is_none() {
-        println!(
-            "skipped: no managed-policy corpus in {}",
+        eprintln_uncaptured(format_args!(
+            "{}: skipped: no managed-policy corpus in {}",
+            module_path!(),
             shared_data_dir().display()
-        );
+        ));
     }
     policies
 }
@@ -156,7 +157,11 @@ fn s2_1_corpus_wide_expansion_agrees_with_naive_scan() {
     let Some(policies) = corpus() else { return };
     let path = shared_data_dir().join("iam-catalogue.json");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        println!("skipped: {} not found", path.display());
+        eprintln_uncaptured(format_args!(
+            "{}: skipped: {} not found",
+            module_path!(),
+            path.display()
+        ));
         return;
     };
     let shared: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -210,4 +215,11 @@ fn s2_1_corpus_wide_expansion_agrees_with_naive_scan() {
     for (pattern, count) in empty.iter().take(15) {
         println!("  {pattern} ({count}x)");
     }
+}
+
+/// A skip must show in `cargo test`'s output, and libtest captures `println!`/`eprintln!` of
+/// passing tests: this writes to the process's standard error directly, which it does not.
+fn eprintln_uncaptured(message: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{message}");
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: MIT
 //
-// Conformance adapter: puts @cloud-copilot/iam-simulate behind the iamspec line protocol
-// (shared/conformance/FORMAT.md, "Running"). One JSON line in per case
-// `{"id", "request", "policies"}`, one JSON line out: `{"decision": ...}` or `{"error": ...}`.
+// Conformance adapter: puts @cloud-copilot/iam-simulate behind the iamspec line protocol,
+// version 2 (conformance/FORMAT.md in this repository, "Running"). One JSON line in per case
+// `{"protocol": 2, "id", "request", "policies"}`, one JSON line out, echoing the case's id:
+// `{"id": ..., "decision": ...}` or `{"id": ..., "error": ...}`.
 //
 // iam-simulate is AGPL-licensed. This file only *loads* it at run time from an install outside
 // the repository (`cargo xtask peer-setup`); none of its code is copied here. See README.md.
@@ -429,12 +430,34 @@ function explain(id, simulation, result) {
 
 const DECISIONS = { Allowed: 'allow', ExplicitlyDenied: 'explicit_deny', ImplicitlyDenied: 'implicit_deny' };
 
+/** The line protocol this adapter speaks (FORMAT.md, "Running"). */
+const PROTOCOL = 2;
+
+/** The answer to one line, carrying the case's `id` as the protocol requires. */
+async function answerWithId(line, peer) {
+  let id;
+  try {
+    id = JSON.parse(line)?.id;
+  } catch {
+    // not JSON: answered without an id, which the runner reports as a protocol fault
+  }
+  const reply = await answer(line, peer);
+  return id === undefined ? reply : { id, ...reply };
+}
+
 async function answer(line, peer) {
   let input;
   try {
     input = JSON.parse(line);
   } catch (e) {
     return { error: `line is not JSON: ${e.message}` };
+  }
+  if (input?.protocol !== PROTOCOL) {
+    // Answering would guess at a protocol we do not know: stop, saying why (the runner shows it).
+    process.stderr.write(
+      `iam-simulate adapter: line protocol ${JSON.stringify(input?.protocol)}; this adapter speaks ${PROTOCOL}\n`
+    );
+    process.exit(2);
   }
   const duplicate = duplicateKey(line);
   if (duplicate !== undefined) {
@@ -485,7 +508,7 @@ async function main() {
   for await (const line of lines) {
     // The runner never sends blank lines; answering one would shift every later answer.
     if (line.trim() === '') continue;
-    const reply = await answer(line, peer);
+    const reply = await answerWithId(line, peer);
     process.stdout.write(`${JSON.stringify(reply)}\n`);
   }
 }

@@ -9,6 +9,9 @@ pub enum SuiteError {
     Read { file: PathBuf, message: String },
     #[error("{}: {error}", file.display())]
     Json { file: PathBuf, error: JsonError },
+    /// Valid JSON, but not a suite (a case file, or something else).
+    #[error("{}: {message}", file.display())]
+    NotASuite { file: PathBuf, message: String },
     #[error("{}: {path}: {message}", file.display())]
     Malformed {
         file: PathBuf,

@@ -1,0 +1,364 @@
+//! The conventions every command follows (`--format`, several files, inputs as users have them,
+//! broken pipes, colour, `-q`, flag edge values) and the simulate-style `eval`, run on the built
+//! binary. Snapshots: `cli/tests/snapshots/cli_conventions__*.snap`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+struct Run {
+    command: String,
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn transcript(&self) -> String {
+        format!(
+            "$ iamspec {}\nexit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.command, self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+fn iamspec(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_iamspec"))
+        .args(args)
+        .current_dir(workspace())
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    Run {
+        command: args.join(" "),
+        code: out.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn fixture(name: &str) -> String {
+    format!("cli/tests/fixtures/{name}")
+}
+
+const ALICE: &str = "arn:aws:iam::111122223333:user/alice";
+
+// ---------------------------------------------------------------------------------------------
+// eval, simulate-style
+
+#[test]
+fn eval_simulates_every_action_on_every_resource() {
+    let identity = fixture("simulate-identity.json");
+    let wrapped = fixture("simulate-get-policy-version.json");
+    let run = iamspec(&[
+        "eval",
+        "--policy",
+        &identity,
+        &wrapped,
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+        "s3:DeleteObject",
+        "--resource",
+        "arn:aws:s3:::reports/q1.csv",
+        "arn:aws:s3:::photos/cat.jpg",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    insta::assert_snapshot!("eval_simulate_text", run.transcript());
+}
+
+#[test]
+fn eval_simulates_with_context_boundary_and_json() {
+    let identity = fixture("simulate-identity.json");
+    let boundary = fixture("simulate-boundary.json");
+    let run = iamspec(&[
+        "eval",
+        "--format",
+        "json",
+        "--policy",
+        &identity,
+        "--boundary",
+        &boundary,
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+        "s3:ListBucket",
+        "--resource",
+        "arn:aws:s3:::reports/q1.csv",
+        "--context",
+        "aws:SourceIp=203.0.113.9,ip",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let records: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 2);
+    assert!(records.iter().all(|r| r["eval_decision"] == "allowed"));
+    insta::assert_snapshot!("eval_simulate_json", run.transcript());
+}
+
+#[test]
+fn eval_names_missing_context_values() {
+    let run = iamspec(&[
+        "eval",
+        "--policy",
+        &fixture("simulate-identity.json"),
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::reports/q1.csv",
+    ]);
+    assert_eq!(run.code, 0);
+    assert!(run
+        .stdout
+        .starts_with("s3:GetObject on arn:aws:s3:::reports/q1.csv: implicitDeny\n"));
+    assert!(
+        run.stdout
+            .contains("  missing context values: aws:SourceIp\n"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn eval_rejects_bad_context_and_invalid_policies_by_file() {
+    let run = iamspec(&[
+        "eval",
+        "--policy",
+        &fixture("simulate-identity.json"),
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+        "--context",
+        "aws:SourceIp=somewhere,ip",
+    ]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "--context: `aws:SourceIp=somewhere,ip`: `somewhere` is not ip\n"
+    );
+    let run = iamspec(&[
+        "eval",
+        "--policy",
+        &fixture("errors-policy.json"),
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .starts_with("cli/tests/fixtures/errors-policy.json"),
+        "{}",
+        run.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// eval on suites
+
+#[test]
+fn eval_explains_every_case_of_a_suite() {
+    let run = iamspec(&["eval", &fixture("suite-failing.json")]);
+    // The second case expects the wrong decision; the third expects (and gets) an error.
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!("eval_suite", run.transcript());
+}
+
+#[test]
+fn eval_picks_one_case_and_names_it_in_json() {
+    let run = iamspec(&[
+        "eval",
+        "--json",
+        "--case",
+        "allowed-by-identity",
+        &fixture("suite-failing.json"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let record: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(record["file"], "cli/tests/fixtures/suite-failing.json");
+    assert_eq!(record["case"], "allowed-by-identity");
+    assert_eq!(record["path"], "cases[0]");
+    let run = iamspec(&["eval", "--case", "nope", &fixture("suite-failing.json")]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "cli/tests/fixtures/suite-failing.json: no case with id `nope`\n"
+    );
+}
+
+#[test]
+fn eval_help_says_it_takes_several_cases() {
+    let run = iamspec(&["eval", "--help"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("Case or suite files in the conformance format (`-` for standard input); several may be given"));
+    assert!(run.stdout.contains("iamspec eval --policy <FILE>..."));
+}
+
+// ---------------------------------------------------------------------------------------------
+// conventions
+
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    // `iamspec conformance run conformance/suites --json | head -1`
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iamspec"))
+        .args(["conformance", "run", "--json", "conformance/suites"])
+        .current_dir(workspace())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 10];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let run = iamspec(&["eval", "--no-such-flag"]);
+    assert_eq!(run.code, 2);
+    let run = iamspec(&["conformance", "run", "--format", "yaml", "x"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("invalid value 'yaml' for '--format <FORMAT>'"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Several files, one of them missing: each is reported, the rest still validated, and the exit
+/// status is the worst (2).
+#[test]
+fn validate_reads_files_as_users_have_them() {
+    let files = [
+        "bom-policy.json",
+        "utf16-policy.json",
+        "get-bucket-policy-output.json",
+        "simulate-get-policy-version.json",
+        "no-such-file.json",
+        "huge-number-policy.json",
+        "lone-surrogate-policy.json",
+        "bucket-policy-as-identity.json",
+    ]
+    .map(fixture);
+    let mut args = vec!["validate"];
+    args.extend(files.iter().map(String::as_str));
+    let run = iamspec(&args);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!("validate_inputs", run.transcript());
+}
+
+#[test]
+fn validate_json_has_one_record_per_file_even_unreadable() {
+    let run = iamspec(&[
+        "validate",
+        "--format",
+        "json",
+        &fixture("bom-policy.json"),
+        &fixture("no-such-file.json"),
+    ]);
+    assert_eq!(run.code, 2);
+    let records: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["valid"], true);
+    assert_eq!(records[1]["file"], "cli/tests/fixtures/no-such-file.json");
+    assert!(records[1]["error"]
+        .as_str()
+        .unwrap()
+        .ends_with("no such file or directory"));
+}
+
+#[test]
+fn colour_always_never_and_no_color() {
+    let policy = fixture("bom-policy.json");
+    let run = iamspec(&["validate", "--color", "always", &policy]);
+    assert!(
+        run.stdout.contains("\x1b[32mvalid\x1b[0m"),
+        "{}",
+        run.stdout
+    );
+    let run = iamspec(&["validate", "--color", "never", &policy]);
+    assert!(!run.stdout.contains('\x1b'));
+    // NO_COLOR only changes `auto` (and output to a pipe is never coloured by `auto`).
+    let out = Command::new(env!("CARGO_BIN_EXE_iamspec"))
+        .args(["validate", &policy])
+        .current_dir(workspace())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(out.stdout).unwrap().contains('\x1b'));
+}
+
+#[test]
+fn quiet_drops_notes() {
+    let wrapped = fixture("simulate-get-policy-version.json");
+    let run = iamspec(&["validate", &wrapped]);
+    assert!(run
+        .stderr
+        .contains("read the policy in `PolicyVersion.Document`"));
+    let run = iamspec(&["validate", "-q", &wrapped]);
+    assert_eq!(run.stderr, "");
+    assert_eq!(run.code, 0);
+}
+
+#[test]
+fn summary_takes_several_files() {
+    let run = iamspec(&[
+        "summary",
+        "--json",
+        &fixture("simulate-identity.json"),
+        &fixture("get-bucket-policy-output.json"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let files: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["file"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "cli/tests/fixtures/simulate-identity.json",
+            "cli/tests/fixtures/get-bucket-policy-output.json"
+        ]
+    );
+}
