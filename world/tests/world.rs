@@ -583,3 +583,65 @@ proptest! {
         prop_assert!(compared > 0);
     }
 }
+
+/// Every node of a small snapshot (organization, inline GAAD, resource) replaced by each JSON
+/// type: loading answers with an error naming the file, or a world, never a panic; a world that
+/// loads answers questions without a panic either.
+#[test]
+fn wrong_types_at_every_node_never_panic() {
+    let snapshot = serde_json::json!({
+        "format": "iamspec-snapshot/1",
+        "organization": {"id": "o-x", "root": "r-x", "management_account": "111111111111",
+            "policy_types": ["SERVICE_CONTROL_POLICY"],
+            "organizational_units": [{"id": "ou-a", "name": "A", "parent": "r-x"}],
+            "accounts": [{"id": "111111111111", "parent": "r-x"}, {"id": "222222222222", "parent": "ou-a"}],
+            "policies": [{"name": "D", "type": "SERVICE_CONTROL_POLICY", "targets": ["ou-a"],
+                "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}}]},
+        "accounts": [{"id": "222222222222", "gaad": {
+            "UserDetailList": [{"UserName": "u", "UserId": "AIDA1", "Arn": "arn:aws:iam::222222222222:user/u", "CreateDate": "2024-01-01T00:00:00Z",
+                "GroupList": ["g"], "AttachedManagedPolicies": [{"PolicyName": "p", "PolicyArn": "arn:aws:iam::222222222222:policy/p"}],
+                "Tags": [{"Key": "k", "Value": "v"}], "PermissionsBoundary": {"PermissionsBoundaryArn": "arn:aws:iam::222222222222:policy/p"}}],
+            "GroupDetailList": [{"GroupName": "g", "Arn": "arn:aws:iam::222222222222:group/g",
+                "GroupPolicyList": [{"PolicyName": "i", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}]}],
+            "RoleDetailList": [{"RoleName": "r", "Arn": "arn:aws:iam::222222222222:role/r",
+                "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:user/u"}, "Action": "sts:AssumeRole"}]},
+                "InstanceProfileList": [{"InstanceProfileName": "r", "Arn": "arn:aws:iam::222222222222:instance-profile/r", "Roles": [{"RoleName": "r"}]}],
+                "RoleLastUsed": {"LastUsedDate": "2024-01-01T00:00:00Z"}}],
+            "Policies": [{"PolicyName": "p", "Arn": "arn:aws:iam::222222222222:policy/p", "DefaultVersionId": "v1",
+                "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": true, "Document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}]}]},
+            "password_policy": {"MinimumPasswordLength": 14}}],
+        "resources": [{"arn": "arn:aws:s3:::b", "account": "222222222222", "tags": {"env": "prod"},
+            "policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}}]
+    });
+    let template = Json::parse(&snapshot.to_string()).unwrap();
+    let mut loaded = 0;
+    let mutations = iamspec_model::testing::hostile::mutations(&template);
+    assert!(mutations.len() > 500);
+    for m in &mutations {
+        match from_json("s.json", &m.document, Path::new("/nonexistent")) {
+            Ok(world) => {
+                loaded += 1;
+                for (principal, action, resource) in [
+                    (
+                        "arn:aws:iam::222222222222:user/u",
+                        "s3:GetObject",
+                        "arn:aws:s3:::b/k",
+                    ),
+                    (
+                        "arn:aws:iam::222222222222:user/u",
+                        "sts:AssumeRole",
+                        "arn:aws:iam::222222222222:role/r",
+                    ),
+                ] {
+                    let _ = world.access(&query(principal, action, resource, &[]));
+                }
+            }
+            Err(e) => assert!(
+                e.file.contains("s.json") || e.file.contains("nonexistent"),
+                "{}: {e}",
+                m.describe()
+            ),
+        }
+    }
+    assert!(loaded > 0);
+}
