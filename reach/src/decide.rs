@@ -3,7 +3,7 @@
 
 use iamspec_model::evaluator::Evaluator;
 use iamspec_model::json::Json;
-use iamspec_model::policy::{Effect, Policy, PolicyKind};
+use iamspec_model::policy::{Policy, PolicyKind};
 use iamspec_model::request::ContextValue;
 use iamspec_model::Decision;
 use iamspec_world::{Query, World};
@@ -142,33 +142,105 @@ pub fn decide(
         Decision::ExplicitDeny => Outcome::no(),
         Decision::ImplicitDeny if answer.missing_keys.is_empty() => Outcome::no(),
         Decision::ImplicitDeny => {
-            // Would a request carrying the keys be allowed? Only an Allow statement that
-            // matched on everything else can say so; ask the evaluator with the keys unknown.
-            let keys: Vec<String> = answer
-                .missing_keys
-                .iter()
-                .map(|k| format!("the request context key `{k}`, as a condition wants it"))
-                .collect();
-            if grants_conditionally(&assembled.set, action) {
-                Outcome {
+            // Would a request carrying the missing keys be allowed? Look for a context the
+            // evaluator allows: the keys set to values the policies' own conditions name.
+            match witness_context(&assembled.set, &assembled.request, &answer.missing_keys) {
+                Some(context) => Outcome {
                     verdict: Verdict::Conditional,
-                    needs: keys,
-                }
-            } else {
-                Outcome::no()
+                    needs: context
+                        .into_iter()
+                        .map(|(k, v)| format!("the request carries `{k}` = `{v}`"))
+                        .collect(),
+                },
+                None => Outcome::no(),
             }
         }
     }
 }
 
-/// Whether some Allow statement of the identity or resource side could grant `action` (a
-/// prefilter, never a decision: the evaluator decided first).
-fn grants_conditionally(set: &iamspec_model::PolicySet, action: &str) -> bool {
-    set.identity
+/// How many contexts `witness_context` tries at most.
+const CONTEXTS_TRIED: usize = 256;
+
+/// A context (values for `missing`) under which the evaluator allows `request`: each key takes
+/// the values the set's conditions on it name (a wildcard made `x`, a CIDR its address) or
+/// `true`. `None` when none of these contexts is allowed (D102).
+fn witness_context(
+    set: &iamspec_model::PolicySet,
+    request: &iamspec_model::Request,
+    missing: &[String],
+) -> Option<Vec<(String, String)>> {
+    let policies = set
+        .identity
         .iter()
+        .chain(set.session.iter())
+        .chain(set.permission_boundary.iter())
         .chain(set.resource.iter())
+        .chain(set.scp.iter().flatten().flatten())
+        .chain(set.rcp.iter().flatten().flatten());
+    let mut candidates: Vec<(String, Vec<String>)> =
+        missing.iter().map(|k| (k.clone(), Vec::new())).collect();
+    for clause in policies
         .flat_map(|p| p.statements.iter())
-        .any(|s| s.effect == Effect::Allow && !s.condition.is_empty() && names_action(s, action))
+        .flat_map(|s| s.condition.iter())
+    {
+        let Some((_, values)) = candidates
+            .iter_mut()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&clause.key))
+        else {
+            continue;
+        };
+        for v in &clause.values.items {
+            let v = realize(v);
+            if !values.contains(&v) {
+                values.push(v);
+            }
+        }
+    }
+    for (_, values) in &mut candidates {
+        if !values.iter().any(|v| v == "true") {
+            values.push("true".into());
+        }
+    }
+    let compiled = iamspec_model::fast::Compiled::new(set);
+    let total: usize = candidates
+        .iter()
+        .map(|(_, v)| v.len().max(1))
+        .try_fold(1usize, |a, b| a.checked_mul(b))
+        .unwrap_or(usize::MAX)
+        .min(CONTEXTS_TRIED);
+    for n in 0..total {
+        let mut rest = n;
+        let mut request = request.clone();
+        let mut chosen = Vec::new();
+        for (key, values) in &candidates {
+            let Some(value) = values.get(rest % values.len().max(1)) else {
+                continue;
+            };
+            rest /= values.len().max(1);
+            request
+                .context
+                .insert(key, ContextValue::Single(value.clone()));
+            chosen.push((key.clone(), value.clone()));
+        }
+        if compiled.authorize(&request).decision == Decision::Allow {
+            return Some(chosen);
+        }
+    }
+    None
+}
+
+/// A value a condition's pattern or range admits.
+fn realize(value: &str) -> String {
+    let v: String = value
+        .chars()
+        .map(|c| if matches!(c, '*' | '?') { 'x' } else { c })
+        .collect();
+    match v.split_once('/') {
+        Some((ip, bits)) if bits.chars().all(|c| c.is_ascii_digit()) && ip.contains(['.', ':']) => {
+            ip.to_owned()
+        }
+        _ => v,
+    }
 }
 
 /// Whether a statement's `Action`/`NotAction` covers `action` (case-insensitive, wildcards).
