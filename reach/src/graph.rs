@@ -368,14 +368,19 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        if self
+        let passing: Vec<&'a Rule> = self
             .rules
             .iter()
-            .any(|r| matches!(r.mechanism, Mechanism::PassRole { .. }))
-        {
+            .filter(|r| matches!(r.mechanism, Mechanism::PassRole { .. }))
+            .filter(|r| {
+                r.service_actions().all(|a| self.mentions(a))
+                    && (!r.passes_role() || self.mentions("iam:PassRole"))
+            })
+            .collect();
+        if !passing.is_empty() {
             for target in &self.account.roles {
                 if target.arn != self.arn && !target.is_service_linked() {
-                    self.pass_role(target);
+                    self.pass_role(target, &passing);
                 }
             }
         }
@@ -399,12 +404,14 @@ impl<'a> Builder<'a> {
             }
             for role in &account.roles {
                 let trust = &role.trust.text;
-                if role.arn == self.arn
-                    || !(trust.contains(own.as_str())
-                        || trust.contains("NotPrincipal")
-                        || trust.contains("\"*\""))
-                {
-                    continue; // no Principal element can name this caller
+                // A Principal element can name this caller only by its ARN, by its account
+                // (then the identity side must grant too), or by a wildcard.
+                let names_it = trust.contains(self.arn)
+                    || (identity_allows && trust.contains(own.as_str()))
+                    || trust.contains("NotPrincipal")
+                    || trust.contains("\"*\"");
+                if role.arn == self.arn || !names_it {
+                    continue;
                 }
                 let Some(to) = self.g.node(&role.arn) else {
                     continue;
@@ -561,11 +568,10 @@ impl<'a> Builder<'a> {
         o
     }
 
-    fn pass_role(&mut self, target: &'a Role) {
+    fn pass_role(&mut self, target: &'a Role, rules: &[&'a Rule]) {
         let Some(to) = self.g.node(&target.arn) else {
             return;
         };
-        let rules = self.rules;
         for rule in rules {
             let Mechanism::PassRole {
                 services,
@@ -575,11 +581,6 @@ impl<'a> Builder<'a> {
             else {
                 continue;
             };
-            if !rule.service_actions().all(|a| self.mentions(a))
-                || (rule.passes_role() && !self.mentions("iam:PassRole"))
-            {
-                continue;
-            }
             if profile && target.instance_profiles.is_empty() {
                 continue; // documented precondition: the role has an instance profile
             }
