@@ -647,8 +647,7 @@ impl<'a> Builder<'a> {
     /// principal one can already act as, then act as it.
     fn modifications(&mut self) {
         // Targets: oneself, and the principals of one's own account reached by one access edge.
-        let mut targets: Vec<(String, Option<(String, Outcome, Vec<Check>)>)> =
-            vec![(self.arn.to_owned(), None)];
+        let mut targets: Vec<(String, Option<Access>)> = vec![(self.arn.to_owned(), None)];
         for &e in self.g.out.get(self.from).map(Vec::as_slice).unwrap_or(&[]) {
             let Some(edge) = self.g.edges.get(e) else {
                 continue;
@@ -758,11 +757,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The resources a modification of `at` acts on: (resource, context, words).
-    fn modification_targets(
-        &self,
-        at: EntityRef,
-        kind: Modification,
-    ) -> Vec<(String, Vec<(&'static str, String)>, String)> {
+    fn modification_targets(&self, at: EntityRef, kind: Modification) -> Vec<Target> {
         let world = self.world;
         let admin_ctx = vec![("iam:PolicyARN", ADMINISTRATOR_ACCESS.to_owned())];
         let groups = |user: &User, account: &'a Account| -> Vec<String> {
@@ -903,6 +898,12 @@ impl<'a> Builder<'a> {
         }
     }
 }
+
+/// How a combination reached its target: the access edge's rule, outcome and checks.
+type Access = (String, Outcome, Vec<Check>);
+
+/// What a modification acts on: the resource, the request context, and words for it.
+type Target = (String, Vec<(&'static str, String)>, String);
 
 /// The catalogue's access part of a combination: a freed key slot is still `iam-002`'s access.
 fn documented_access(id: &str) -> &'static str {

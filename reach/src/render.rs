@@ -100,8 +100,11 @@ fn path_text(out: &mut String, number: usize, p: &FoundPath, numbered: bool) {
     }
 }
 
-/// The union of the paths' hops: (from, to, rule) → conditional?
-fn hops(records: &[Record]) -> (Vec<String>, BTreeMap<(String, String, String), bool>) {
+/// (from, to, rule) → conditional?
+type HopMap = BTreeMap<(String, String, String), bool>;
+
+/// The union of the paths' nodes and hops.
+fn hops(records: &[Record]) -> (Vec<String>, HopMap) {
     let mut nodes: Vec<String> = Vec::new();
     let mut edges = BTreeMap::new();
     let mut node = |id: &str| {

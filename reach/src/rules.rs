@@ -239,6 +239,7 @@ fn mechanism(id: &str) -> Option<Mechanism> {
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)]
 mod tests {
     use super::*;
 

@@ -3,6 +3,13 @@
 //! thing is missing (a permission, a precondition, the service trust). Both are generated here
 //! from the path table, loaded through the world's snapshot loader, and asked `escalation`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use iamspec_reach::catalogue::PATHS;
 use iamspec_reach::rules::{rule, Mechanism, Modification};
 use iamspec_reach::{escalation, Graph, Limits, Verdict};

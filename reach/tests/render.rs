@@ -1,6 +1,13 @@
 //! The fixture world's answers rendered: SARIF with the members 2.1.0 requires, every minimal path listed when there are several, and the
 //! k-shortest search returning longer paths too.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use iamspec_reach::render::sarif;
 use iamspec_reach::{escalation, who_can, Graph, Limits, Verdict};
 use std::path::Path;

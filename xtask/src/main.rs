@@ -6,6 +6,7 @@ mod corpus;
 mod fuzz;
 mod peer;
 mod prop;
+mod reach_gen;
 mod solver_corpus;
 
 use clap::{Parser, Subcommand};
@@ -46,6 +47,9 @@ enum Task {
     /// Issue 5's corpus benchmark: every managed policy against a rewritten and two mutated
     /// forms with `iamspec_solver::equivalent`; writes `target/solver-corpus.md`.
     SolverCorpus(solver_corpus::Args),
+    /// Generate a synthetic account with planted escalation paths and its truth (`--check`:
+    /// build the reach graph, time who-can and escalation, compare with the truth).
+    ReachGen(reach_gen::Args),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         Task::Corpus => corpus::run().map_err(|e| e.to_string()),
         Task::BenchReport(args) => bench::run(&args).map_err(|e| e.to_string()),
         Task::SolverCorpus(args) => solver_corpus::run(&args).map_err(|e| e.to_string()),
+        Task::ReachGen(args) => reach_gen::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
