@@ -6,14 +6,18 @@ mod bench;
 mod check;
 mod conformance;
 mod equiv;
+mod escalation;
 mod eval;
 mod input;
 mod lint;
 mod output;
+
+mod path;
 mod permissions;
 mod reach;
 mod summary;
 mod validate;
+mod who_can;
 
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -64,6 +68,13 @@ enum Command {
     Access(access::Args),
     /// What a principal of a world can do, per service and access level.
     Permissions(permissions::Args),
+    /// Every principal of a world that can perform an action on a resource, directly or through
+    /// role chains, federation and escalation paths, with all minimal paths.
+    WhoCan(who_can::Args),
+    /// Who in a world can become an administrator of its account, and how. Exit 1 when one can.
+    Escalation(escalation::Args),
+    /// The paths from one principal of a world to another, or to any administrator.
+    Path(path::Args),
 }
 
 fn main() -> ExitCode {
@@ -81,6 +92,9 @@ fn main() -> ExitCode {
         Command::Reach(args) => reach::run(args),
         Command::Access(args) => access::run(args),
         Command::Permissions(args) => permissions::run(args),
+        Command::WhoCan(args) => who_can::run(args),
+        Command::Escalation(args) => escalation::run(args),
+        Command::Path(args) => path::run(args),
     };
     ExitCode::from(code)
 }

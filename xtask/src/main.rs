@@ -6,6 +6,7 @@ mod corpus;
 mod fuzz;
 mod peer;
 mod prop;
+mod reach_gen;
 mod solver_corpus;
 mod world_gen;
 
@@ -50,6 +51,10 @@ enum Task {
     /// Write a seeded synthetic GAAD file (default: 2,000 users, 5,000 roles, 3,000 customer
     /// policies) for the world benchmarks.
     WorldGen(world_gen::Args),
+
+    /// Generate a synthetic account with planted escalation paths and its truth (`--check`:
+    /// build the reach graph, time who-can and escalation, compare with the truth).
+    ReachGen(reach_gen::Args),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +74,8 @@ fn main() -> ExitCode {
         Task::BenchReport(args) => bench::run(&args).map_err(|e| e.to_string()),
         Task::SolverCorpus(args) => solver_corpus::run(&args).map_err(|e| e.to_string()),
         Task::WorldGen(args) => world_gen::run(&args),
+
+        Task::ReachGen(args) => reach_gen::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,164 @@
+//! `iamspec who-can`, `escalation` and `path` on the reach fixture world
+//! (`reach/tests/fixtures/escalation-world`), each output format snapshotted with `insta`
+//! (`cli/tests/snapshots/reach_world__*.snap`); the DOT output is rendered by Graphviz where
+//! `dot` is installed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const WORLD: &str = "reach/tests/fixtures/escalation-world";
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+fn iamspec(args: &[&str]) -> (String, i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_iamspec"))
+        .args(args)
+        .current_dir(workspace())
+        .output()
+        .unwrap();
+    (
+        args.join(" "),
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn transcript(args: &[&str]) -> String {
+    let (command, code, stdout, stderr) = iamspec(args);
+    format!("$ iamspec {command}\nexit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}")
+}
+
+#[test]
+fn escalation_in_every_format() {
+    for format in ["text", "json", "sarif", "dot", "mermaid"] {
+        insta::assert_snapshot!(
+            format!("reach_escalation_{format}"),
+            transcript(&["escalation", WORLD, "--format", format])
+        );
+    }
+}
+
+#[test]
+fn who_can_text_and_json() {
+    for format in ["text", "json"] {
+        insta::assert_snapshot!(
+            format!("reach_who_can_{format}"),
+            transcript(&[
+                "who-can",
+                WORLD,
+                "--action",
+                "s3:GetObject",
+                "--resource",
+                "arn:aws:s3:::prod-data/report.csv",
+                "--format",
+                format,
+            ])
+        );
+    }
+}
+
+#[test]
+fn who_can_max_hops_cuts_longer_paths() {
+    let (_, code, stdout, _) = iamspec(&[
+        "who-can",
+        WORLD,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::prod-data/report.csv",
+        "--max-hops",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let records: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let bob = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["principal"] == "arn:aws:iam::444455556666:user/bob")
+        .unwrap();
+    // bob needs two steps (an access key for ops, then ops attaches AdministratorAccess).
+    assert_eq!(bob["verdict"], "no");
+    assert_eq!(bob["min_steps"], serde_json::Value::Null);
+}
+
+#[test]
+fn path_to_admin_and_to_a_principal() {
+    insta::assert_snapshot!(
+        "reach_path_alice_admin",
+        transcript(&[
+            "path",
+            WORLD,
+            "--from",
+            "arn:aws:iam::444455556666:user/alice",
+            "--to",
+            "admin",
+            "--paths",
+            "3",
+        ])
+    );
+    insta::assert_snapshot!(
+        "reach_path_none",
+        transcript(&[
+            "path",
+            WORLD,
+            "--from",
+            "arn:aws:iam::444455556666:user/reader",
+            "--to",
+            "arn:aws:iam::444455556666:role/ci",
+        ])
+    );
+    insta::assert_snapshot!(
+        "reach_path_unknown_principal",
+        transcript(&[
+            "path",
+            WORLD,
+            "--from",
+            "arn:aws:iam::444455556666:user/nobody",
+            "--to",
+            "admin",
+        ])
+    );
+}
+
+#[test]
+fn dot_output_renders_with_graphviz() {
+    let (_, _, dot, _) = iamspec(&["escalation", WORLD, "--format", "dot"]);
+    let Ok(mut child) = Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+    else {
+        eprintln!(
+            "skipped: `dot` (Debian's graphviz) is not installed, the DOT output was not rendered"
+        );
+        return;
+    };
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(dot.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = String::from_utf8_lossy(&out.stdout);
+    assert!(svg.contains("<svg"));
+    assert!(svg.contains("lambda&#45;001") || svg.contains("lambda-001"));
+}

@@ -1,0 +1,951 @@
+//! The graph: one node per principal of the world (users, roles, identity providers), one node per
+//! escalated principal (a principal with the policies an escalation gives it), and an edge
+//! wherever one node can act as another. Every edge is decided by assembling the policy sets with
+//! the world and asking the evaluator (`decide.rs`); the documented escalation paths are rules
+//! (`rules.rs`), not string matches.
+
+use crate::decide::{administrator, decide, names_action, trusting, Changes, Check, Outcome};
+use crate::rules::{rules, Mechanism, Modification, Rule};
+use iamspec_model::policy::{Effect, Policy};
+use iamspec_world::entity::{Account, EntityRef, ProviderType, Role, User};
+use iamspec_world::{Query, World};
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeKind {
+    User,
+    Role,
+    IdentityProvider,
+    /// A user or role after an escalation step changed its policies.
+    Escalated,
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// The ARN, or for an escalated node `ARN (+what it gained)`.
+    pub id: String,
+    pub kind: NodeKind,
+    /// The principal whose policy set is assembled.
+    pub principal: String,
+    pub account: String,
+    /// Identity policies an escalation added.
+    pub added: Vec<Policy>,
+}
+
+/// One way to go from a node to another.
+#[derive(Clone, Debug, Serialize)]
+pub struct Edge {
+    #[serde(skip)]
+    pub from: usize,
+    #[serde(skip)]
+    pub to: usize,
+    /// The documented path's id (`sts-001`, `iam-014`, `lambda-001`), `federation`, or two ids
+    /// joined with `+` for a combination the catalogue does not list.
+    pub rule: String,
+    /// What the step does, in words.
+    pub step: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// The requests that decided the edge, replayable with `iamspec access`.
+    pub checks: Vec<Check>,
+}
+
+impl Serialize for Outcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("verdict", &self.verdict)?;
+        m.serialize_entry("needs", &self.needs)?;
+        m.end()
+    }
+}
+
+pub struct Graph {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+    /// Outgoing edges per node.
+    pub out: Vec<Vec<usize>>,
+    /// Whether each node is an administrator (D100).
+    pub admin: Vec<Outcome>,
+    by_id: HashMap<String, usize>,
+}
+
+/// The probe of D100: an administrator has full control of IAM in its account (with it, it can
+/// grant itself anything its guardrails allow): each of these allowed on `*`.
+pub const ADMIN_PROBES: &[&str] = &[
+    "iam:AttachUserPolicy",
+    "iam:AttachRolePolicy",
+    "iam:PutUserPolicy",
+    "iam:PutRolePolicy",
+    "iam:CreatePolicyVersion",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:PassRole",
+];
+
+const ADMINISTRATOR_ACCESS: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+
+impl Graph {
+    pub fn node(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    /// Builds the graph of `world`.
+    pub fn build(world: &World) -> Graph {
+        let mut g = Graph {
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            out: Vec::new(),
+            admin: Vec::new(),
+            by_id: HashMap::new(),
+        };
+        for account in &world.accounts {
+            for user in &account.users {
+                g.add_node(
+                    &user.arn,
+                    NodeKind::User,
+                    &user.arn,
+                    &account.id,
+                    Vec::new(),
+                );
+            }
+            for role in &account.roles {
+                g.add_node(
+                    &role.arn,
+                    NodeKind::Role,
+                    &role.arn,
+                    &account.id,
+                    Vec::new(),
+                );
+            }
+            for provider in &account.identity_providers {
+                let arn = &provider.arn;
+                g.add_node(
+                    arn,
+                    NodeKind::IdentityProvider,
+                    arn,
+                    &account.id,
+                    Vec::new(),
+                );
+            }
+        }
+        let rules = rules();
+        let mut trusts = TrustCache::default();
+        for account in &world.accounts {
+            for user in &account.users {
+                Builder::new(world, &mut g, account, &user.arn, &rules, &mut trusts)
+                    .principal(Some(user), None);
+            }
+            for role in &account.roles {
+                Builder::new(world, &mut g, account, &role.arn, &rules, &mut trusts)
+                    .principal(None, Some(role));
+            }
+            for provider in &account.identity_providers {
+                g.federation(world, &provider.arn, provider.kind);
+            }
+        }
+        g.admin = (0..g.nodes.len()).map(|n| g.is_admin(world, n)).collect();
+        g
+    }
+
+    fn add_node(
+        &mut self,
+        id: &str,
+        kind: NodeKind,
+        principal: &str,
+        account: &str,
+        added: Vec<Policy>,
+    ) -> usize {
+        if let Some(&n) = self.by_id.get(id) {
+            return n;
+        }
+        self.nodes.push(Node {
+            id: id.to_owned(),
+            kind,
+            principal: principal.to_owned(),
+            account: account.to_owned(),
+            added,
+        });
+        self.out.push(Vec::new());
+        self.by_id.insert(id.to_owned(), self.nodes.len() - 1);
+        self.nodes.len() - 1
+    }
+
+    fn add_edge(&mut self, edge: Edge) {
+        if let Some(list) = self.out.get_mut(edge.from) {
+            list.push(self.edges.len());
+            self.edges.push(edge);
+        }
+    }
+
+    /// Roles an identity provider of the world can federate into.
+    fn federation(&mut self, world: &World, provider: &str, kind: ProviderType) {
+        let Some(from) = self.node(provider) else {
+            return;
+        };
+        let action = match kind {
+            ProviderType::Saml => "sts:AssumeRoleWithSAML",
+            ProviderType::Oidc => "sts:AssumeRoleWithWebIdentity",
+        };
+        for account in &world.accounts {
+            for role in &account.roles {
+                if !role.trust.text.contains(provider) {
+                    continue; // a Federated principal names the provider's ARN
+                }
+                let outcome = decide(world, provider, action, &role.arn, &[], &Changes::default());
+                if let (true, Some(to)) = (outcome.holds(), self.node(&role.arn)) {
+                    self.add_edge(Edge {
+                        from,
+                        to,
+                        rule: "federation".into(),
+                        step: format!("{action} into `{}` with a token of `{provider}`", role.arn),
+                        outcome,
+                        checks: vec![check(provider, action, &role.arn, &[], None)],
+                    });
+                }
+            }
+        }
+    }
+
+    /// D100: allowed every probe action on `*`, with the node's added policies.
+    fn is_admin(&self, world: &World, n: usize) -> Outcome {
+        let Some(node) = self.nodes.get(n) else {
+            return Outcome::no();
+        };
+        if node.kind == NodeKind::IdentityProvider {
+            return Outcome::no();
+        }
+        let changes = Changes {
+            added: &node.added,
+            trust: None,
+        };
+        let mut all = Outcome::yes();
+        for probe in ADMIN_PROBES {
+            all = all.and(decide(world, &node.principal, probe, "*", &[], &changes));
+            if !all.holds() {
+                break;
+            }
+        }
+        all
+    }
+}
+
+#[derive(Default)]
+struct TrustCache {
+    by_role_service: HashMap<(String, &'static str), Outcome>,
+}
+
+struct Builder<'a> {
+    world: &'a World,
+    g: &'a mut Graph,
+    account: &'a Account,
+    arn: &'a str,
+    from: usize,
+    rules: &'a [Rule],
+    trusts: &'a mut TrustCache,
+    /// The principal's identity-side Allow statements, to skip rules it cannot meet (a
+    /// prefilter only: the evaluator decides every edge).
+    allows: Vec<iamspec_model::policy::Statement>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(
+        world: &'a World,
+        g: &'a mut Graph,
+        account: &'a Account,
+        arn: &'a str,
+        rules: &'a [Rule],
+        trusts: &'a mut TrustCache,
+    ) -> Builder<'a> {
+        let from = g.node(arn).unwrap_or(usize::MAX);
+        let allows = world
+            .assemble(&Query {
+                principal: arn.to_owned(),
+                action: "sts:GetCallerIdentity".into(),
+                resource: "*".into(),
+                ..Query::default()
+            })
+            .map(|a| {
+                a.set
+                    .identity
+                    .into_iter()
+                    .flat_map(|p| p.statements)
+                    .filter(|s| s.effect == Effect::Allow)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Builder {
+            world,
+            g,
+            account,
+            arn,
+            from,
+            rules,
+            trusts,
+            allows,
+        }
+    }
+
+    fn mentions(&self, action: &str) -> bool {
+        self.allows.iter().any(|s| names_action(s, action))
+    }
+
+    fn rule(&self, id: &str) -> Option<&'a Rule> {
+        self.rules.iter().find(|r| r.path.id == id)
+    }
+
+    fn edge(&mut self, to: usize, rule: &str, step: String, outcome: Outcome, checks: Vec<Check>) {
+        if outcome.holds() && to != self.from {
+            self.g.add_edge(Edge {
+                from: self.from,
+                to,
+                rule: rule.to_owned(),
+                step,
+                outcome,
+                checks,
+            });
+        }
+    }
+
+    fn decide(&self, action: &str, resource: &str, context: &[(&str, &str)]) -> (Outcome, Check) {
+        (
+            decide(
+                self.world,
+                self.arn,
+                action,
+                resource,
+                context,
+                &Changes::default(),
+            ),
+            check(self.arn, action, resource, context, None),
+        )
+    }
+
+    /// `action` on any resource the principal's grants name (a new resource gets the name the
+    /// attacker chooses), or on `*`.
+    fn decide_new(&self, action: &str) -> (Outcome, Check) {
+        let mut best = self.decide(action, "*", &[]);
+        for s in self.allows.iter().filter(|s| names_action(s, action)) {
+            let patterns: Vec<&str> = match &s.resource {
+                Some(r) if !r.negated => r.patterns.items.iter().map(String::as_str).collect(),
+                _ => Vec::new(),
+            };
+            for pattern in patterns {
+                if best.0.verdict == crate::decide::Verdict::Yes {
+                    return best;
+                }
+                if let Some(sample) = sample(pattern) {
+                    let here = self.decide(action, &sample, &[]);
+                    if here.0.clone().or(best.0.clone()) == here.0 {
+                        best = here;
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    fn principal(mut self, user: Option<&'a User>, role: Option<&'a Role>) {
+        if self.from == usize::MAX {
+            return;
+        }
+        self.assume_roles();
+        if self.mentions("iam:CreateAccessKey")
+            || self.mentions("iam:CreateLoginProfile")
+            || self.mentions("iam:UpdateLoginProfile")
+        {
+            for target in &self.account.users {
+                if target.arn != self.arn {
+                    self.user_credentials(target);
+                }
+            }
+        }
+        if self.mentions("iam:UpdateAssumeRolePolicy") {
+            for target in &self.account.roles {
+                if target.arn != self.arn {
+                    self.update_trust(target);
+                }
+            }
+        }
+        let passing: Vec<&'a Rule> = self
+            .rules
+            .iter()
+            .filter(|r| matches!(r.mechanism, Mechanism::PassRole { .. }))
+            .filter(|r| {
+                r.service_actions().all(|a| self.mentions(a))
+                    && (!r.passes_role() || self.mentions("iam:PassRole"))
+            })
+            .collect();
+        if !passing.is_empty() {
+            for target in &self.account.roles {
+                if target.arn != self.arn && !target.is_service_linked() {
+                    self.pass_role(target, &passing);
+                }
+            }
+        }
+        let _ = role;
+        self.modifications();
+        if let Some(user) = user {
+            if self.mentions("iam:AddUserToGroup") {
+                self.join_groups(user);
+            }
+        }
+    }
+
+    fn assume_roles(&mut self) {
+        let own = self.account.id.clone();
+        let identity_allows = self.mentions("sts:AssumeRole");
+        let world = self.world;
+        for account in &world.accounts {
+            // Another account's role needs an identity-side grant as well (§4.3).
+            if account.id != own && !identity_allows {
+                continue;
+            }
+            for role in &account.roles {
+                let trust = &role.trust.text;
+                // A Principal element can name this caller only by its ARN, by its account
+                // (then the identity side must grant too), or by a wildcard.
+                let names_it = trust.contains(self.arn)
+                    || (identity_allows && trust.contains(own.as_str()))
+                    || trust.contains("NotPrincipal")
+                    || trust.contains("\"*\"");
+                if role.arn == self.arn || !names_it {
+                    continue;
+                }
+                let Some(to) = self.g.node(&role.arn) else {
+                    continue;
+                };
+                let (outcome, c) = self.decide("sts:AssumeRole", &role.arn, &[]);
+                self.edge(
+                    to,
+                    "sts-001",
+                    format!("sts:AssumeRole into `{}`", role.arn),
+                    outcome,
+                    vec![c],
+                );
+            }
+        }
+    }
+
+    fn user_credentials(&mut self, target: &'a User) {
+        let Some(to) = self.g.node(&target.arn) else {
+            return;
+        };
+        // The credential report (or list-access-keys) tells the keys and the password.
+        let known = self.account.root.known || !target.access_keys.is_empty();
+        if self.mentions("iam:CreateAccessKey") {
+            let (create, c1) = self.decide("iam:CreateAccessKey", &target.arn, &[]);
+            if create.holds() {
+                let keys = target.access_keys.len();
+                let free = if !known {
+                    Outcome::conditional(format!(
+                        "user `{}` has fewer than 2 access keys (no credential report)",
+                        target.arn
+                    ))
+                } else if keys < 2 {
+                    Outcome::yes()
+                } else {
+                    Outcome::no()
+                };
+                let (delete, c2) = self.decide("iam:DeleteAccessKey", &target.arn, &[]);
+                let one = create.clone().and(free);
+                let both = create.and(delete);
+                if one.verdict == crate::decide::Verdict::Yes || !both.holds() {
+                    self.edge(
+                        to,
+                        "iam-002",
+                        format!("iam:CreateAccessKey for user `{}`", target.arn),
+                        one,
+                        vec![c1],
+                    );
+                } else {
+                    self.edge(
+                        to,
+                        "iam-003",
+                        format!(
+                            "iam:DeleteAccessKey then iam:CreateAccessKey for user `{}`",
+                            target.arn
+                        ),
+                        both,
+                        vec![c1, c2],
+                    );
+                }
+            }
+        }
+        for (create, id, action) in [
+            (true, "iam-004", "iam:CreateLoginProfile"),
+            (false, "iam-006", "iam:UpdateLoginProfile"),
+        ] {
+            if !self.mentions(action) {
+                continue;
+            }
+            let (allowed, c) = self.decide(action, &target.arn, &[]);
+            let has = target.login_profile.is_some();
+            let pre = if !self.account.root.known {
+                Outcome::conditional(format!(
+                    "user `{}` {} a console password (no credential report)",
+                    target.arn,
+                    if create { "has no" } else { "has" }
+                ))
+            } else if has != create {
+                Outcome::yes()
+            } else {
+                Outcome::no()
+            };
+            self.edge(
+                to,
+                id,
+                format!("{action} for user `{}`, then sign in", target.arn),
+                allowed.and(pre),
+                vec![c],
+            );
+        }
+    }
+
+    fn update_trust(&mut self, target: &'a Role) {
+        let Some(to) = self.g.node(&target.arn) else {
+            return;
+        };
+        let (update, c1) = self.decide("iam:UpdateAssumeRolePolicy", &target.arn, &[]);
+        if !update.holds() {
+            return;
+        }
+        let Some(trust) = trusting(self.arn) else {
+            return;
+        };
+        let assume = decide(
+            self.world,
+            self.arn,
+            "sts:AssumeRole",
+            &target.arn,
+            &[],
+            &Changes {
+                added: &[],
+                trust: Some(&trust),
+            },
+        );
+        let c2 = check(
+            self.arn,
+            "sts:AssumeRole",
+            &target.arn,
+            &[],
+            Some(format!(
+                "the trust policy of `{}` rewritten to trust `{}`",
+                target.arn, self.arn
+            )),
+        );
+        self.edge(
+            to,
+            "iam-012",
+            format!(
+                "iam:UpdateAssumeRolePolicy on `{}` to trust itself, then sts:AssumeRole",
+                target.arn
+            ),
+            update.and(assume),
+            vec![c1, c2],
+        );
+    }
+
+    fn trusted_by(&mut self, role: &Role, service: &'static str) -> Outcome {
+        let key = (role.arn.clone(), service);
+        if let Some(o) = self.trusts.by_role_service.get(&key) {
+            return o.clone();
+        }
+        let o = if role.trust.text.contains(service) {
+            decide(
+                self.world,
+                service,
+                "sts:AssumeRole",
+                &role.arn,
+                &[],
+                &Changes::default(),
+            )
+        } else {
+            Outcome::no()
+        };
+        self.trusts.by_role_service.insert(key, o.clone());
+        o
+    }
+
+    fn pass_role(&mut self, target: &'a Role, rules: &[&'a Rule]) {
+        let Some(to) = self.g.node(&target.arn) else {
+            return;
+        };
+        for rule in rules {
+            let Mechanism::PassRole {
+                services,
+                profile,
+                fact,
+            } = rule.mechanism
+            else {
+                continue;
+            };
+            if profile && target.instance_profiles.is_empty() {
+                continue; // documented precondition: the role has an instance profile
+            }
+            let mut service_ok = Outcome::no();
+            let mut passed_to = "";
+            for service in services {
+                let t = self.trusted_by(target, service);
+                if t.holds() {
+                    service_ok = t;
+                    passed_to = service;
+                    break;
+                }
+            }
+            if !service_ok.holds() {
+                continue;
+            }
+            let mut outcome = service_ok;
+            let mut checks = vec![check(passed_to, "sts:AssumeRole", &target.arn, &[], None)];
+            if rule.passes_role() {
+                let (o, c) = self.decide(
+                    "iam:PassRole",
+                    &target.arn,
+                    &[("iam:PassedToService", passed_to)],
+                );
+                outcome = outcome.and(o);
+                checks.push(c);
+            }
+            for action in rule.service_actions() {
+                if !outcome.holds() {
+                    break;
+                }
+                let (o, c) = self.decide_new(action);
+                outcome = outcome.and(o);
+                checks.push(c);
+            }
+            if let Some(fact) = fact {
+                let fact = if rule.passes_role() {
+                    fact.to_owned()
+                } else if profile {
+                    format!(
+                        "{fact} `{}` ({})",
+                        target.arn,
+                        target.instance_profiles.join(", ")
+                    )
+                } else {
+                    format!("{fact} `{}`", target.arn)
+                };
+                outcome = outcome.and(Outcome::conditional(fact));
+            }
+            self.edge(
+                to,
+                rule.path.id,
+                format!(
+                    "{} runs as `{}` ({})",
+                    passed_to, target.arn, rule.path.name
+                ),
+                outcome,
+                checks,
+            );
+        }
+    }
+
+    /// Self-escalation, and the documented combinations: change the policies of oneself or of a
+    /// principal one can already act as, then act as it.
+    fn modifications(&mut self) {
+        // Targets: oneself, and the principals of one's own account reached by one access edge.
+        let mut targets: Vec<(String, Option<Access>)> = vec![(self.arn.to_owned(), None)];
+        for &e in self.g.out.get(self.from).map(Vec::as_slice).unwrap_or(&[]) {
+            let Some(edge) = self.g.edges.get(e) else {
+                continue;
+            };
+            let access = matches!(
+                edge.rule.as_str(),
+                "sts-001" | "iam-002" | "iam-003" | "iam-004" | "iam-006" | "iam-012"
+            );
+            let to = self.g.nodes.get(edge.to);
+            if let (true, Some(to)) = (access, to) {
+                if to.account == self.account.id {
+                    targets.push((
+                        to.principal.clone(),
+                        Some((edge.rule.clone(), edge.outcome.clone(), edge.checks.clone())),
+                    ));
+                }
+            }
+        }
+        let kinds = [
+            Modification::CreatePolicyVersion,
+            Modification::PutUserPolicy,
+            Modification::AttachUserPolicy,
+            Modification::PutRolePolicy,
+            Modification::AttachRolePolicy,
+            Modification::AttachGroupPolicy,
+            Modification::PutGroupPolicy,
+        ];
+        for (target, access) in targets {
+            let Some(at) = self.world.entity(&target) else {
+                continue;
+            };
+            let mut done = false;
+            for kind in kinds {
+                let Some(mod_id) = self
+                    .rules
+                    .iter()
+                    .find(|r| r.mechanism == Mechanism::Modify(kind))
+                    .map(|r| r.path.id)
+                else {
+                    continue;
+                };
+                let Some(rule) = self.rule(mod_id) else {
+                    continue;
+                };
+                if !rule.path.required.iter().all(|a| self.mentions(a)) {
+                    continue;
+                }
+                for (resource, context, what) in self.modification_targets(at, kind) {
+                    let ctx: Vec<(&str, &str)> =
+                        context.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    let action = rule.path.required.first().copied().unwrap_or_default();
+                    let (o, c) = self.decide(action, &resource, &ctx);
+                    if !o.holds() {
+                        continue;
+                    }
+                    let (id, outcome, mut checks, step) = match &access {
+                        None => (
+                            mod_id.to_owned(),
+                            o,
+                            vec![c.clone()],
+                            format!("{action} on {what} to grant itself administrator rights"),
+                        ),
+                        Some((access_id, access_outcome, access_checks)) => {
+                            let id = self
+                                .rules
+                                .iter()
+                                .find(|r| {
+                                    r.mechanism
+                                        == Mechanism::ModifyThenAccess {
+                                            modify: mod_id,
+                                            access: documented_access(access_id),
+                                        }
+                                })
+                                .map_or(format!("{mod_id}+{access_id}"), |r| r.path.id.to_owned());
+                            (
+                                id,
+                                o.and(access_outcome.clone()),
+                                access_checks.clone(),
+                                format!(
+                                    "{action} on {what} to grant administrator rights, then act as `{target}`"
+                                ),
+                            )
+                        }
+                    };
+                    if access.is_some() {
+                        checks.insert(0, c);
+                    }
+                    let node = self.escalated(&target);
+                    if node != self.from {
+                        self.g.add_edge(Edge {
+                            from: self.from,
+                            to: node,
+                            rule: id,
+                            step,
+                            outcome,
+                            checks,
+                        });
+                    }
+                    done = true;
+                    break;
+                }
+                if done {
+                    break; // one way to make a target administrator is enough per target
+                }
+            }
+        }
+    }
+
+    /// The resources a modification of `at` acts on: (resource, context, words).
+    fn modification_targets(&self, at: EntityRef, kind: Modification) -> Vec<Target> {
+        let world = self.world;
+        let admin_ctx = vec![("iam:PolicyARN", ADMINISTRATOR_ACCESS.to_owned())];
+        let groups = |user: &User, account: &'a Account| -> Vec<String> {
+            user.groups
+                .iter()
+                .filter_map(|g| account.group_named(g).map(|g| g.arn.clone()))
+                .collect()
+        };
+        match (kind, at) {
+            (Modification::PutUserPolicy, EntityRef::User { .. }) => world
+                .user(at)
+                .map(|(_, u)| vec![(u.arn.clone(), vec![], format!("user `{}`", u.arn))])
+                .unwrap_or_default(),
+            (Modification::AttachUserPolicy, EntityRef::User { .. }) => world
+                .user(at)
+                .map(|(_, u)| {
+                    vec![(
+                        u.arn.clone(),
+                        admin_ctx.clone(),
+                        format!("user `{}`", u.arn),
+                    )]
+                })
+                .unwrap_or_default(),
+            (Modification::PutRolePolicy, EntityRef::Role { .. }) => world
+                .role(at)
+                .map(|(_, r)| vec![(r.arn.clone(), vec![], format!("role `{}`", r.arn))])
+                .unwrap_or_default(),
+            (Modification::AttachRolePolicy, EntityRef::Role { .. }) => world
+                .role(at)
+                .map(|(_, r)| {
+                    vec![(
+                        r.arn.clone(),
+                        admin_ctx.clone(),
+                        format!("role `{}`", r.arn),
+                    )]
+                })
+                .unwrap_or_default(),
+            (Modification::AttachGroupPolicy | Modification::PutGroupPolicy, _) => {
+                let Some((account, user)) = world.user(at) else {
+                    return Vec::new();
+                };
+                let ctx = if kind == Modification::AttachGroupPolicy {
+                    admin_ctx
+                } else {
+                    vec![]
+                };
+                groups(user, account)
+                    .into_iter()
+                    .map(|g| (g.clone(), ctx.clone(), format!("group `{g}`")))
+                    .collect()
+            }
+            (Modification::CreatePolicyVersion, _) => {
+                let (account, attached): (&Account, Vec<&str>) = match at {
+                    EntityRef::User { .. } => {
+                        let Some((account, user)) = world.user(at) else {
+                            return Vec::new();
+                        };
+                        let mut all: Vec<&str> =
+                            user.attached.iter().map(|a| a.arn.as_str()).collect();
+                        for g in &user.groups {
+                            if let Some(g) = account.group_named(g) {
+                                all.extend(g.attached.iter().map(|a| a.arn.as_str()));
+                            }
+                        }
+                        (account, all)
+                    }
+                    EntityRef::Role { .. } => {
+                        let Some((account, role)) = world.role(at) else {
+                            return Vec::new();
+                        };
+                        (
+                            account,
+                            role.attached.iter().map(|a| a.arn.as_str()).collect(),
+                        )
+                    }
+                    EntityRef::Group { .. } => return Vec::new(),
+                };
+                attached
+                    .into_iter()
+                    .filter(|arn| account.policy(arn).is_some_and(|p| !p.is_aws_managed()))
+                    .map(|arn| (arn.to_owned(), vec![], format!("policy `{arn}`")))
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The node for `principal` with administrator rights added.
+    fn escalated(&mut self, principal: &str) -> usize {
+        let id = format!("{principal} (+administrator policy)");
+        let account = self.account.id.clone();
+        self.g.add_node(
+            &id,
+            NodeKind::Escalated,
+            principal,
+            &account,
+            vec![administrator()],
+        )
+    }
+
+    fn join_groups(&mut self, user: &'a User) {
+        let account = self.account;
+        for group in &account.groups {
+            if user.groups.contains(&group.name) {
+                continue;
+            }
+            let (o, c) = self.decide("iam:AddUserToGroup", &group.arn, &[]);
+            if !o.holds() {
+                continue;
+            }
+            let mut added = Vec::new();
+            for p in &group.inline {
+                if let Some(p) = &p.document.policy {
+                    added.push((**p).clone());
+                }
+            }
+            for a in &group.attached {
+                if let Some(p) = account
+                    .policy(&a.arn)
+                    .and_then(|p| p.default_document())
+                    .and_then(|d| d.policy.clone())
+                {
+                    added.push((*p).clone());
+                }
+            }
+            let id = format!("{} (+group `{}`)", user.arn, group.name);
+            let node = self
+                .g
+                .add_node(&id, NodeKind::Escalated, &user.arn, &account.id, added);
+            self.g.add_edge(Edge {
+                from: self.from,
+                to: node,
+                rule: "iam-013".into(),
+                step: format!("iam:AddUserToGroup to join group `{}`", group.arn),
+                outcome: o,
+                checks: vec![c],
+            });
+        }
+    }
+}
+
+/// How a combination reached its target: the access edge's rule, outcome and checks.
+type Access = (String, Outcome, Vec<Check>);
+
+/// What a modification acts on: the resource, the request context, and words for it.
+type Target = (String, Vec<(&'static str, String)>, String);
+
+/// The catalogue's access part of a combination: a freed key slot is still `iam-002`'s access.
+fn documented_access(id: &str) -> &'static str {
+    match id {
+        "sts-001" => "sts-001",
+        "iam-002" | "iam-003" => "iam-002",
+        "iam-012" => "iam-012",
+        "iam-004" => "iam-004",
+        _ => "iam-006",
+    }
+}
+
+fn check(
+    principal: &str,
+    action: &str,
+    resource: &str,
+    context: &[(&str, &str)],
+    assuming: Option<String>,
+) -> Check {
+    Check {
+        principal: principal.to_owned(),
+        action: action.to_owned(),
+        resource: resource.to_owned(),
+        context: context
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        assuming,
+    }
+}
+
+/// A concrete resource a grant's pattern matches: each wildcard made a literal `x`.
+fn sample(pattern: &str) -> Option<String> {
+    if pattern == "*" {
+        return None;
+    }
+    let text: String = pattern
+        .chars()
+        .map(|c| if matches!(c, '*' | '?') { 'x' } else { c })
+        .collect();
+    match iamspec_model::arn::Arn::parse(&text) {
+        Ok(_) => Some(text),
+        Err(_) => None,
+    }
+}

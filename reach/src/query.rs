@@ -1,0 +1,359 @@
+//! The questions: who can perform an action on a resource (directly or through a path), who can
+//! become an administrator, and the paths from one principal to another. Every answer gives all
+//! minimal paths (or the k shortest), never only the first one found.
+
+use crate::decide::{decide, Changes, Outcome, Verdict};
+use crate::graph::{Edge, Graph, NodeKind};
+use iamspec_world::World;
+use serde::Serialize;
+use std::collections::VecDeque;
+
+/// How many paths a record shows at most when all minimal paths are asked for.
+pub const PATH_LIMIT: usize = 64;
+
+/// Search limits.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_hops: usize,
+    /// `Some(k)`: the k shortest simple paths; `None`: every minimal path.
+    pub paths: Option<usize>,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_hops: 6,
+            paths: None,
+        }
+    }
+}
+
+/// One hop of a path.
+#[derive(Clone, Debug, Serialize)]
+pub struct Hop {
+    pub from: String,
+    pub to: String,
+    #[serde(flatten)]
+    pub edge: Edge,
+}
+
+/// A path and what it waits on (its edges' facts and the end's).
+#[derive(Clone, Debug, Serialize)]
+pub struct FoundPath {
+    pub verdict: Verdict,
+    pub hops: Vec<Hop>,
+    /// The node the path ends at (the principal itself for a direct answer).
+    pub end: String,
+    pub needs: Vec<String>,
+}
+
+/// One principal's answer (reach/README.md documents the JSON).
+#[derive(Clone, Debug, Serialize)]
+pub struct Record {
+    pub principal: String,
+    pub kind: NodeKind,
+    pub verdict: Verdict,
+    pub min_steps: Option<usize>,
+    pub paths: Vec<FoundPath>,
+    pub needs: Vec<String>,
+    /// More paths exist than `paths` shows.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
+}
+
+/// Who can perform `action` on `resource`: one record per principal (users, roles, identity
+/// providers), entry points first.
+pub fn who_can(
+    world: &World,
+    graph: &Graph,
+    action: &str,
+    resource: &str,
+    limits: Limits,
+) -> Vec<Record> {
+    let targets: Vec<Outcome> = graph
+        .nodes
+        .iter()
+        .map(|node| {
+            if node.kind == NodeKind::IdentityProvider {
+                return Outcome::no();
+            }
+            let changes = Changes {
+                added: &node.added,
+                trust: None,
+            };
+            decide(world, &node.principal, action, resource, &[], &changes)
+        })
+        .collect();
+    records(graph, &targets, limits, None)
+}
+
+/// Who can become an administrator (D100), with the paths; `principal` restricts to one.
+pub fn escalation(graph: &Graph, principal: Option<&str>, limits: Limits) -> Vec<Record> {
+    records(graph, &graph.admin, limits, principal)
+}
+
+/// The paths from `from` to `to` (an ARN) or to any administrator (`to` = `admin`).
+pub fn path(graph: &Graph, from: &str, to: &str, limits: Limits) -> Option<Record> {
+    let source = graph.node(from)?;
+    let targets: Vec<Outcome> = graph
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(n, node)| {
+            if to == "admin" {
+                graph.admin.get(n).cloned().unwrap_or_else(Outcome::no)
+            } else if node.principal == to && n != source {
+                Outcome::yes()
+            } else {
+                Outcome::no()
+            }
+        })
+        .collect();
+    Some(search(graph, source, &targets, limits))
+}
+
+fn records(graph: &Graph, targets: &[Outcome], limits: Limits, only: Option<&str>) -> Vec<Record> {
+    let mut out: Vec<Record> = graph
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, node)| node.kind != NodeKind::Escalated)
+        .filter(|(_, node)| only.is_none_or(|p| p == node.id))
+        .map(|(n, _)| search(graph, n, targets, limits))
+        .collect();
+    // Entry points (users, identity providers) before roles; then by ARN.
+    let rank = |k: NodeKind| match k {
+        NodeKind::User => 0,
+        NodeKind::IdentityProvider => 1,
+        NodeKind::Role => 2,
+        NodeKind::Escalated => 3,
+    };
+    out.sort_by(|a, b| (rank(a.kind), &a.principal).cmp(&(rank(b.kind), &b.principal)));
+    out
+}
+
+/// The answer for `source`: unconditional paths first; only when there are none, conditional
+/// ones (with the facts they wait on).
+fn search(graph: &Graph, source: usize, targets: &[Outcome], limits: Limits) -> Record {
+    let node = graph.nodes.get(source);
+    let mut record = Record {
+        principal: node.map(|n| n.id.clone()).unwrap_or_default(),
+        kind: node.map_or(NodeKind::User, |n| n.kind),
+        verdict: Verdict::No,
+        min_steps: None,
+        paths: Vec::new(),
+        needs: Vec::new(),
+        truncated: false,
+    };
+    for strict in [true, false] {
+        let ok_edge = |e: &Edge| {
+            if strict {
+                e.outcome.verdict == Verdict::Yes
+            } else {
+                e.outcome.holds()
+            }
+        };
+        let ok_target = |n: usize| {
+            targets.get(n).is_some_and(|o| {
+                if strict {
+                    o.verdict == Verdict::Yes
+                } else {
+                    o.holds()
+                }
+            })
+        };
+        let (paths, truncated) = match limits.paths {
+            None => minimal_paths(graph, source, &ok_edge, &ok_target, limits.max_hops),
+            Some(k) => k_shortest(graph, source, &ok_edge, &ok_target, limits.max_hops, k),
+        };
+        if paths.is_empty() {
+            continue;
+        }
+        record.min_steps = paths.iter().map(Vec::len).min();
+        record.truncated = truncated;
+        for edges in paths {
+            let found = found_path(graph, source, &edges, targets);
+            for need in &found.needs {
+                if !record.needs.contains(need) {
+                    record.needs.push(need.clone());
+                }
+            }
+            record.paths.push(found);
+        }
+        record.verdict = if strict {
+            Verdict::Yes
+        } else {
+            Verdict::Conditional
+        };
+        break;
+    }
+    record
+}
+
+fn found_path(graph: &Graph, source: usize, edges: &[usize], targets: &[Outcome]) -> FoundPath {
+    let name = |n: usize| graph.nodes.get(n).map(|n| n.id.clone()).unwrap_or_default();
+    let mut outcome = Outcome::yes();
+    let mut hops = Vec::new();
+    let mut end = source;
+    for &e in edges {
+        if let Some(edge) = graph.edges.get(e) {
+            outcome = outcome.and(edge.outcome.clone());
+            hops.push(Hop {
+                from: name(edge.from),
+                to: name(edge.to),
+                edge: edge.clone(),
+            });
+            end = edge.to;
+        }
+    }
+    if let Some(t) = targets.get(end) {
+        outcome = outcome.and(t.clone());
+    }
+    FoundPath {
+        verdict: outcome.verdict,
+        hops,
+        end: name(end),
+        needs: outcome.needs,
+    }
+}
+
+type Paths = (Vec<Vec<usize>>, bool);
+
+/// Every shortest path (as edge lists) from `source` to a target, by BFS layers and a walk back
+/// over the predecessor edges.
+fn minimal_paths(
+    graph: &Graph,
+    source: usize,
+    ok_edge: &dyn Fn(&Edge) -> bool,
+    ok_target: &dyn Fn(usize) -> bool,
+    max_hops: usize,
+) -> Paths {
+    if ok_target(source) {
+        return (vec![Vec::new()], false);
+    }
+    let n = graph.nodes.len();
+    let mut dist = vec![usize::MAX; n];
+    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
+    if let Some(d) = dist.get_mut(source) {
+        *d = 0;
+    }
+    let mut frontier = vec![source];
+    let mut found = Vec::new();
+    let mut depth = 0;
+    while !frontier.is_empty() && found.is_empty() && depth < max_hops {
+        depth += 1;
+        let mut next = Vec::new();
+        for &u in &frontier {
+            for &e in graph.out.get(u).map(Vec::as_slice).unwrap_or(&[]) {
+                let Some(edge) = graph.edges.get(e) else {
+                    continue;
+                };
+                if !ok_edge(edge) {
+                    continue;
+                }
+                let v = edge.to;
+                let Some(dv) = dist.get_mut(v) else { continue };
+                if *dv == usize::MAX {
+                    *dv = depth;
+                    next.push(v);
+                    if ok_target(v) {
+                        found.push(v);
+                    }
+                }
+                if *dv == depth {
+                    if let Some(p) = preds.get_mut(v) {
+                        p.push(e);
+                    }
+                }
+            }
+        }
+        frontier = next;
+    }
+    let mut paths = Vec::new();
+    let mut truncated = false;
+    for t in found {
+        walk_back(
+            graph,
+            &preds,
+            t,
+            &mut Vec::new(),
+            &mut paths,
+            &mut truncated,
+        );
+    }
+    (paths, truncated)
+}
+
+fn walk_back(
+    graph: &Graph,
+    preds: &[Vec<usize>],
+    at: usize,
+    suffix: &mut Vec<usize>,
+    out: &mut Vec<Vec<usize>>,
+    truncated: &mut bool,
+) {
+    let Some(list) = preds.get(at) else { return };
+    if list.is_empty() {
+        if out.len() >= PATH_LIMIT {
+            *truncated = true;
+            return;
+        }
+        out.push(suffix.iter().rev().copied().collect());
+        return;
+    }
+    for &e in list {
+        let Some(edge) = graph.edges.get(e) else {
+            continue;
+        };
+        suffix.push(e);
+        walk_back(graph, preds, edge.from, suffix, out, truncated);
+        suffix.pop();
+    }
+}
+
+/// The `k` shortest simple paths, in order of length (breadth-first over partial paths).
+fn k_shortest(
+    graph: &Graph,
+    source: usize,
+    ok_edge: &dyn Fn(&Edge) -> bool,
+    ok_target: &dyn Fn(usize) -> bool,
+    max_hops: usize,
+    k: usize,
+) -> Paths {
+    let mut out = Vec::new();
+    if ok_target(source) {
+        out.push(Vec::new());
+    }
+    let mut queue: VecDeque<(usize, Vec<usize>)> = VecDeque::from([(source, Vec::new())]);
+    while let Some((at, path)) = queue.pop_front() {
+        if out.len() >= k {
+            return (out, !queue.is_empty());
+        }
+        if path.len() >= max_hops {
+            continue;
+        }
+        for &e in graph.out.get(at).map(Vec::as_slice).unwrap_or(&[]) {
+            let Some(edge) = graph.edges.get(e) else {
+                continue;
+            };
+            let revisits = edge.to == source
+                || path
+                    .iter()
+                    .any(|&p| graph.edges.get(p).is_some_and(|x| x.to == edge.to));
+            if !ok_edge(edge) || revisits {
+                continue;
+            }
+            let mut next = path.clone();
+            next.push(e);
+            if ok_target(edge.to) {
+                if out.len() < k {
+                    out.push(next.clone());
+                }
+            } else {
+                queue.push_back((edge.to, next));
+            }
+        }
+    }
+    out.truncate(k);
+    (out, false)
+}
