@@ -2,9 +2,11 @@
 //! no IAM logic lives here.
 
 mod access;
+mod audit;
 mod bench;
 mod check;
 mod conformance;
+mod credential_report;
 mod equiv;
 mod eval;
 mod input;
@@ -61,6 +63,11 @@ enum Command {
     Access(access::Args),
     /// What a principal of a world can do, per service and access level.
     Permissions(permissions::Args),
+    /// Audit a world against the IAM best practices and the CIS AWS Foundations Benchmark.
+    /// Exit 0 without high-severity findings, 1 with, 2 bad input.
+    Audit(audit::Args),
+    /// The credential report AWS would generate for an account of a world at a given time.
+    CredentialReport(credential_report::Args),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +84,8 @@ fn main() -> ExitCode {
         Command::Reach(args) => reach::run(args),
         Command::Access(args) => access::run(args),
         Command::Permissions(args) => permissions::run(args),
+        Command::Audit(args) => audit::run(args),
+        Command::CredentialReport(args) => credential_report::run(args),
     };
     ExitCode::from(code)
 }

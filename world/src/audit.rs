@@ -271,8 +271,8 @@ fn users(account: &Account, at: Timestamp, push: &mut impl FnMut(Check, &str, St
         // Unused credentials: last use, or creation when never used.
         let mut unused: Vec<(String, i64)> = Vec::new();
         if let Some(profile) = &user.login_profile {
-            if let Some(since) = profile
-                .last_used
+            // A use dated after `at` has not happened yet at `at`.
+            if let Some(since) = (profile.last_used.filter(|t| *t <= at))
                 .or(profile.last_changed)
                 .or(user.create_date)
             {
@@ -280,7 +280,7 @@ fn users(account: &Account, at: Timestamp, push: &mut impl FnMut(Check, &str, St
             }
         }
         for (slot, key) in active.iter().enumerate() {
-            if let Some(since) = key.last_used.or(key.created) {
+            if let Some(since) = key.last_used.filter(|t| *t <= at).or(key.created) {
                 unused.push((format!("access key {}", slot + 1), days(since, at)));
             }
         }
