@@ -383,7 +383,7 @@ fn trust(account: &Account, role: &Role, push: &mut impl FnMut(Check, &str, Stri
     let Ok(doc) = serde_json::from_str::<serde_json::Value>(&role.trust.text) else {
         return;
     };
-    let statements = match &doc["Statement"] {
+    let statements = match field(&doc, "Statement") {
         serde_json::Value::Array(items) => items.clone(),
         single @ serde_json::Value::Object(_) => vec![single.clone()],
         _ => return,
@@ -399,10 +399,10 @@ fn trust(account: &Account, role: &Role, push: &mut impl FnMut(Check, &str, Stri
         }
     };
     for (i, s) in statements.iter().enumerate() {
-        if s["Effect"] != "Allow" {
+        if field(s, "Effect") != "Allow" {
             continue;
         }
-        let keys: Vec<String> = s["Condition"]
+        let keys: Vec<String> = field(s, "Condition")
             .as_object()
             .map(|ops| {
                 ops.values()
@@ -412,11 +412,11 @@ fn trust(account: &Account, role: &Role, push: &mut impl FnMut(Check, &str, Stri
             })
             .unwrap_or_default();
         let at = format!("Statement[{i}]");
-        let principal = &s["Principal"];
+        let principal = field(s, "Principal");
         let aws = if principal == "*" {
             vec!["*".to_owned()]
         } else {
-            strings(&principal["AWS"])
+            strings(field(principal, "AWS"))
         };
         for p in &aws {
             if p == "*" {
@@ -450,7 +450,7 @@ fn trust(account: &Account, role: &Role, push: &mut impl FnMut(Check, &str, Stri
                 );
             }
         }
-        for provider in strings(&principal["Federated"]) {
+        for provider in strings(field(principal, "Federated")) {
             let Some(host) = provider
                 .split_once(":oidc-provider/")
                 .map(|(_, h)| h.to_ascii_lowercase())
@@ -458,11 +458,18 @@ fn trust(account: &Account, role: &Role, push: &mut impl FnMut(Check, &str, Stri
                 continue;
             };
             let sub = format!("{host}:sub");
-            if !keys.iter().any(|k| *k == sub) {
+            if !keys.contains(&sub) {
                 push(TRUST_OIDC_NO_SUB, &role.arn, format!("role `{}` trusts OIDC provider `{host}` in {at} without a `{sub}` condition", role.name));
             }
         }
     }
+}
+
+static NULL: serde_json::Value = serde_json::Value::Null;
+
+/// `value[key]` without indexing: `null` when absent.
+fn field<'a>(value: &'a serde_json::Value, key: &str) -> &'a serde_json::Value {
+    value.get(key).unwrap_or(&NULL)
 }
 
 /// Probe requests a full administrator is allowed: one destructive action in each of several

@@ -136,7 +136,7 @@ fn user_row(account: &Account, user: &User, at: Timestamp) -> Vec<String> {
 
 /// Two slots of five columns; a missing slot is `false` and `N/A`.
 fn key_columns(keys: &[AccessKey], at: Timestamp) -> Vec<String> {
-    let mut present = keys.iter().filter(|k| !k.created.is_some_and(|c| c > at));
+    let mut present = keys.iter().filter(|k| k.created.is_none_or(|c| c <= at));
     let mut out = Vec::with_capacity(10);
     for _ in 0..2 {
         match present.next() {
