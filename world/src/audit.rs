@@ -618,3 +618,71 @@ pub fn to_sarif(findings: &[Finding]) -> serde_json::Value {
         }]
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entity::Document;
+
+    fn role_trusting(document: &str) -> Vec<&'static str> {
+        let account = Account::new("111122223333");
+        let role = Role {
+            path: "/".into(),
+            name: "r".into(),
+            id: String::new(),
+            arn: "arn:aws:iam::111122223333:role/r".into(),
+            create_date: None,
+            trust: Document {
+                text: document.into(),
+                policy: None,
+            },
+            inline: Vec::new(),
+            attached: Vec::new(),
+            boundary: None,
+            tags: Vec::new(),
+            max_session_duration: None,
+            last_used: None,
+            last_used_region: None,
+            instance_profiles: Vec::new(),
+        };
+        let mut found = Vec::new();
+        trust(&account, &role, &mut |c: Check, _: &str, _: String| {
+            found.push(c.id)
+        });
+        found
+    }
+
+    #[test]
+    fn trust_checks() {
+        // `Principal: "*"`, a single statement object: anyone.
+        assert_eq!(
+            role_trusting(
+                r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}}"#
+            ),
+            vec![TRUST_ANYONE.id]
+        );
+        // Condition keys are case-insensitive: `sts:externalid` counts.
+        let other = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":["999988887777","arn:aws:iam::111122223333:root"]},"Action":"sts:AssumeRole"CONDITION}]}"#;
+        assert_eq!(
+            role_trusting(&other.replace("CONDITION", "")),
+            vec![TRUST_NO_EXTERNAL_ID.id]
+        );
+        assert!(role_trusting(&other.replace(
+            "CONDITION",
+            r#","Condition":{"StringEquals":{"sts:externalid":"x"}}"#
+        ))
+        .is_empty());
+        // A Deny statement grants nothing.
+        assert!(role_trusting(
+            r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole"}]}"#
+        )
+        .is_empty());
+        // OIDC: `aud` alone is not enough; the provider's own `sub` is.
+        let oidc = r#"{"Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"oidc.eks.eu-west-1.amazonaws.com/id/ABC:KEY":"v"}}}]}"#;
+        assert_eq!(
+            role_trusting(&oidc.replace("KEY", "aud")),
+            vec![TRUST_OIDC_NO_SUB.id]
+        );
+        assert!(role_trusting(&oidc.replace("KEY", "sub")).is_empty());
+    }
+}
