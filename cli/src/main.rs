@@ -2,9 +2,11 @@
 //! no IAM logic lives here.
 
 mod access;
+mod audit;
 mod bench;
 mod check;
 mod conformance;
+mod credential_report;
 mod equiv;
 mod escalation;
 mod eval;
@@ -75,6 +77,12 @@ enum Command {
     Escalation(escalation::Args),
     /// The paths from one principal of a world to another, or to any administrator.
     Path(path::Args),
+
+    /// Audit a world against the IAM best practices and the CIS AWS Foundations Benchmark.
+    /// Exit 0 without high-severity findings, 1 with, 2 bad input.
+    Audit(audit::Args),
+    /// The credential report AWS would generate for an account of a world at a given time.
+    CredentialReport(credential_report::Args),
 }
 
 fn main() -> ExitCode {
@@ -95,6 +103,9 @@ fn main() -> ExitCode {
         Command::WhoCan(args) => who_can::run(args),
         Command::Escalation(args) => escalation::run(args),
         Command::Path(args) => path::run(args),
+
+        Command::Audit(args) => audit::run(args),
+        Command::CredentialReport(args) => credential_report::run(args),
     };
     ExitCode::from(code)
 }

@@ -9,14 +9,17 @@
 //! assembled set (see README.md). No z3 here; reachability builds on this crate in `reach/`.
 
 pub mod assemble;
+pub mod audit;
 pub mod credential_report;
 pub mod entity;
 pub mod err;
 pub mod explain;
 pub mod gaad;
 pub mod organization;
+pub mod password_policy;
 pub mod permissions;
 mod read;
+pub mod report;
 pub mod snapshot;
 pub mod synth;
 pub mod time;

@@ -1,0 +1,159 @@
+//! `iamspec audit` and `iamspec credential-report` run as a user runs them, on the audit fixture
+//! (`cli/tests/fixtures/audit/`: one finding per check, and near-misses that must stay silent),
+//! the example world and the shared real samples; transcripts snapshotted with insta
+//! (`cli/tests/snapshots/audit__*.snap`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+fn iamspec(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_iamspec"))
+        .args(args)
+        .current_dir(workspace())
+        .output()
+        .unwrap();
+    let code = out.status.code().expect("exited, not killed");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let transcript = format!(
+        "$ iamspec {}\nexit: {code}\n--- stdout\n{stdout}--- stderr\n{}",
+        args.join(" "),
+        String::from_utf8(out.stderr).unwrap()
+    );
+    (code, stdout, transcript)
+}
+
+const FIXTURE: &str = "cli/tests/fixtures/audit";
+const AT: &str = "2024-06-01T00:00:00Z";
+
+#[test]
+fn audit_fixture_text() {
+    let (code, stdout, t) = iamspec(&["audit", FIXTURE, "--at", AT]);
+    assert_eq!(code, 1, "high findings exit 1");
+    // Every check fires on the fixture...
+    for check in [
+        "root-access-key",
+        "root-no-mfa",
+        "root-used-recently",
+        "password-policy-weak",
+        "console-user-no-mfa",
+        "credential-unused-90d",
+        "credential-unused-45d",
+        "multiple-active-keys",
+        "access-key-older-than-90d",
+        "user-direct-policy",
+        "inline-policy",
+        "admin-equivalent",
+        "role-trusts-anyone",
+        "role-trusts-account-without-external-id",
+        "role-trusts-oidc-without-sub",
+        "unused-role",
+        "group-without-members",
+        "policy-attached-to-nobody",
+    ] {
+        assert!(stdout.contains(check), "{check} missing:\n{stdout}");
+    }
+    // ...and the near-misses stay silent: an external id, a `sub` condition, a boundary that
+    // caps a self-granting user, a role used recently.
+    assert!(!stdout.contains(
+        "role-trusts-account-without-external-id  arn:aws:iam::444455556666:role/partner-ok"
+    ));
+    assert!(!stdout.contains("role-trusts-oidc-without-sub  arn:aws:iam::444455556666:role/gha-ok"));
+    assert!(!stdout.contains("admin-equivalent  arn:aws:iam::444455556666:user/bounded"));
+    assert!(!stdout.contains("unused-role  arn:aws:iam::444455556666:role/gha-role"));
+    insta::assert_snapshot!("audit_fixture_text", t);
+}
+
+#[test]
+fn audit_fixture_json_and_sarif() {
+    let (_, stdout, t) = iamspec(&["audit", FIXTURE, "--at", AT, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["findings"].as_array().unwrap().len(), 21);
+    insta::assert_snapshot!("audit_fixture_json", t);
+    let (_, stdout, t) = iamspec(&["audit", FIXTURE, "--at", AT, "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 21);
+    insta::assert_snapshot!("audit_fixture_sarif", t);
+}
+
+#[test]
+fn audit_later_ages_the_credentials() {
+    // A year later the root user is no longer "recently used" and every key has aged.
+    let (_, stdout, _) = iamspec(&["audit", FIXTURE, "--at", "2025-06-01T00:00:00Z"]);
+    assert!(!stdout.contains("root-used-recently"), "{stdout}");
+    assert!(
+        stdout.contains("access key 2 of `dev` was created"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn audit_example_world() {
+    let (_, _, t) = iamspec(&["audit", "examples/world", "--at", "2026-12-01T00:00:00Z"]);
+    insta::assert_snapshot!("audit_example_world", t);
+}
+
+#[test]
+fn audit_shared_real_samples() {
+    let dir = workspace().join("../shared/data/gaad");
+    if !dir.is_dir() {
+        eprintln!("skipping: {} is absent", dir.display());
+        return;
+    }
+    for name in [
+        "cloudmapper-demo-gaad.json",
+        "cloudsplaining-example-authz-details.json",
+    ] {
+        let file = dir.join(name);
+        let (code, _, t) = iamspec(&[
+            "audit",
+            file.to_str().unwrap(),
+            "--at",
+            "2024-06-01T00:00:00Z",
+        ]);
+        assert!(code <= 1, "{t}");
+        let t = t.replace(&dir.display().to_string(), "../shared/data/gaad");
+        insta::assert_snapshot!(format!("audit_shared_{name}"), t);
+    }
+}
+
+#[test]
+fn credential_report_of_the_fixture_round_trips() {
+    let (code, stdout, t) =
+        iamspec(&["credential-report", FIXTURE, "--at", "2024-06-01T00:00:00Z"]);
+    assert_eq!(code, 0, "{t}");
+    let original =
+        std::fs::read_to_string(workspace().join(FIXTURE).join("credential-report.csv")).unwrap();
+    assert_eq!(stdout, original, "the generated report is byte-identical");
+    // Before `dev`'s second key existed, its slot is empty.
+    let (_, earlier, _) = iamspec(&["credential-report", FIXTURE, "--at", "2024-04-15T00:00:00Z"]);
+    let dev = earlier.lines().find(|l| l.starts_with("dev,")).unwrap();
+    assert!(dev.contains(",true,2023-01-02T00:00:00+00:00,2024-02-01T00:00:00+00:00,eu-west-1,s3,false,N/A,N/A,N/A,N/A,"), "{dev}");
+}
+
+#[test]
+fn credential_report_bad_input() {
+    let (code, _, t) = iamspec(&[
+        "credential-report",
+        "examples/world",
+        "--at",
+        "2026-12-01T00:00:00Z",
+    ]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("credential_report_needs_an_account", t);
+    let (code, _, t) = iamspec(&["credential-report", FIXTURE, "--at", "yesterday"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("credential_report_bad_time", t);
+    let (code, _, t) = iamspec(&["audit", FIXTURE, "--format", "xml"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("audit_bad_format", t);
+}
