@@ -13,7 +13,6 @@ mod eval;
 mod input;
 mod lint;
 mod output;
-
 mod path;
 mod permissions;
 mod reach;
