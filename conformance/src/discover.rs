@@ -114,6 +114,15 @@ fn what_else(json: &Json) -> Option<String> {
     if !matches!(json, Json::Object(_)) {
         return Some(format!("not a suite: a JSON {}", json.type_name()));
     }
+    // Another iamspec format (a world snapshot beside the suites) is not a broken suite.
+    if let (Some(Json::String(format)), None) = (json.get("format"), json.get("cases")) {
+        if !format.starts_with("iamspec-conformance/") {
+            return Some(format!(
+                "not a suite: its format is {}",
+                iamspec_model::quote::quoted(format)
+            ));
+        }
+    }
     if json.get("format").is_some() || json.get("cases").is_some() {
         return None;
     }
