@@ -145,11 +145,6 @@ pub fn read_json(path: &Path) -> Result<(Source, Json), String> {
     Ok((source, json))
 }
 
-/// [`read`], printing the error: `None` means the command exits with [`crate::EXIT_INPUT`].
-pub fn read_or_report(path: &Path) -> Option<Source> {
-    read(path).map_err(|message| eprintln!("{message}")).ok()
-}
-
 /// Every suite in `paths` (files, or directories holding them), printing the error: `None`
 /// means the command exits with [`crate::EXIT_INPUT`].
 pub fn suites_or_report(paths: &[PathBuf]) -> Option<Vec<Suite>> {
