@@ -198,3 +198,26 @@ fn policy_variables_are_decided() {
     assert_eq!(verdict(&contains, &contains_shared), "holds");
     assert_eq!(verdict(&contains_shared, &contains), "fails");
 }
+
+/// AWS sends `aws:userid` for IAM users (their unique id, `AIDA…`) and role sessions
+/// (`AROA…:session`) ("AWS global condition context keys", aws:userid:
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-userid).
+/// The model does not know those ids (D40), so a grant on `home/${aws:userid}/*` shows for no
+/// request the model can state. Adding one is new access all the same: the answer must not be
+/// `Holds`. It was "no new access" (exit 0) before this test.
+#[test]
+fn a_grant_on_the_callers_unique_id_is_never_called_no_new_access() {
+    let old = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::home/*"}]}"#;
+    let new = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::home/*"},{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::home/${aws:userid}/*"}]}"#;
+    let (pold, pnew) = (
+        placed(PolicyKind::Identity, old),
+        placed(PolicyKind::Identity, new),
+    );
+    for (o, n) in pold.iter().zip(&pnew) {
+        match implies(&n.set, &o.set, &options()).unwrap() {
+            Verdict::Holds => panic!("no new access, as {}", n.label),
+            Verdict::Unknown(reason) => assert!(reason.contains("aws:userid"), "{reason}"),
+            Verdict::Fails(_) => {}
+        }
+    }
+}
