@@ -5,30 +5,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+use common::workspace;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
+/// The exit status, standard output and the transcript.
 fn iamspec(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_iamspec"))
-        .args(args)
-        .current_dir(workspace())
-        .output()
-        .unwrap();
-    let code = out.status.code().expect("exited, not killed");
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let transcript = format!(
-        "$ iamspec {}\nexit: {code}\n--- stdout\n{stdout}--- stderr\n{}",
-        args.join(" "),
-        String::from_utf8(out.stderr).unwrap()
-    );
-    (code, stdout, transcript)
+    let run = common::iamspec(args);
+    let transcript = run.transcript();
+    (run.code, run.stdout, transcript)
 }
 
 const FIXTURE: &str = "cli/tests/fixtures/audit";

@@ -4,9 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod common;
+use common::{iamspec, iamspec_with_input, workspace, Run};
 
 const EXAMPLES: [&str; 4] = [
     "cross-account-bucket",
@@ -14,66 +13,6 @@ const EXAMPLES: [&str; 4] = [
     "scp",
     "mfa-condition",
 ];
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
-struct Run {
-    command: String,
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// The text a snapshot holds.
-    fn transcript(&self) -> String {
-        format!(
-            "$ iamspec {}\nexit: {}\n--- stdout\n{}--- stderr\n{}",
-            self.command, self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-fn iamspec(args: &[&str]) -> Run {
-    iamspec_with_input(args, None)
-}
-
-fn iamspec_with_input(args: &[&str], input: Option<&[u8]>) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iamspec"))
-        .args(args)
-        .current_dir(workspace())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    if let Some(input) = input {
-        stdin.write_all(input).unwrap();
-    }
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    Run {
-        command: args.iter().map(|a| quoted(a)).collect::<Vec<_>>().join(" "),
-        code: out.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-/// An argument as a shell would need it, for the transcript.
-fn quoted(arg: &str) -> String {
-    if arg.contains([' ', '\'', '"', '$', ';']) {
-        format!("'{}'", arg.replace('\'', r"'\''"))
-    } else {
-        arg.to_owned()
-    }
-}
 
 fn fixture(name: &str) -> String {
     format!("cli/tests/fixtures/{name}")

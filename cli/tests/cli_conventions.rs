@@ -4,48 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
+mod common;
+use common::{iamspec, workspace};
 use std::process::{Command, Stdio};
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
-struct Run {
-    command: String,
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn transcript(&self) -> String {
-        format!(
-            "$ iamspec {}\nexit: {}\n--- stdout\n{}--- stderr\n{}",
-            self.command, self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-fn iamspec(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_iamspec"))
-        .args(args)
-        .current_dir(workspace())
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    Run {
-        command: args.join(" "),
-        code: out.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
+use std::io::Read;
 
 fn fixture(name: &str) -> String {
     format!("cli/tests/fixtures/{name}")

@@ -5,36 +5,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
+mod common;
 use std::process::Command;
 
-const WORLD: &str = "reach/tests/fixtures/escalation-world";
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
+/// The command, exit status, standard output and standard error.
 fn iamspec(args: &[&str]) -> (String, i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_iamspec"))
-        .args(args)
-        .current_dir(workspace())
-        .output()
-        .unwrap();
-    (
-        args.join(" "),
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let run = common::iamspec(args);
+    (run.command, run.code, run.stdout, run.stderr)
 }
 
 fn transcript(args: &[&str]) -> String {
-    let (command, code, stdout, stderr) = iamspec(args);
-    format!("$ iamspec {command}\nexit: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}")
+    common::iamspec(args).transcript()
 }
+
+const WORLD: &str = "reach/tests/fixtures/escalation-world";
 
 #[test]
 fn escalation_in_every_format() {

@@ -5,31 +5,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::workspace;
 use std::process::Command;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
-/// Runs `iamspec ARGS` in the workspace root: (exit code, transcript for the snapshot).
+/// The exit status and the transcript.
 fn iamspec(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_iamspec"))
-        .args(args)
-        .current_dir(workspace())
-        .output()
-        .unwrap();
-    let code = out.status.code().expect("exited, not killed");
-    let transcript = format!(
-        "$ iamspec {}\nexit: {code}\n--- stdout\n{}--- stderr\n{}",
-        args.join(" "),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap()
-    );
-    (code, transcript)
+    let run = common::iamspec(args);
+    (run.code, run.transcript())
 }
 
 fn f(name: &str) -> String {

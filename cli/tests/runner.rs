@@ -5,55 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
-struct Run {
-    command: String,
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn transcript(&self) -> String {
-        format!(
-            "$ iamspec {}\nexit: {}\n--- stdout\n{}--- stderr\n{}",
-            self.command, self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-fn iamspec(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_iamspec"))
-        .args(args)
-        .current_dir(workspace())
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    Run {
-        command: args.iter().map(|a| quoted(a)).collect::<Vec<_>>().join(" "),
-        code: out.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-fn quoted(arg: &str) -> String {
-    if arg.contains([' ', '\'', '"', '$', ';', '>', '&', '|', '\\']) {
-        format!("'{}'", arg.replace('\'', r"'\''"))
-    } else {
-        arg.to_owned()
-    }
-}
+mod common;
+use common::{iamspec, Run};
 
 const SUITE: &str = "cli/tests/fixtures/suite-failing.json";
 

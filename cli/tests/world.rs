@@ -3,30 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
+/// The exit status and the transcript.
 fn iamspec(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_iamspec"))
-        .args(args)
-        .current_dir(workspace())
-        .output()
-        .unwrap();
-    let code = out.status.code().expect("exited, not killed");
-    let transcript = format!(
-        "$ iamspec {}\nexit: {code}\n--- stdout\n{}--- stderr\n{}",
-        args.join(" "),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap()
-    );
-    (code, transcript)
+    let run = common::iamspec(args);
+    (run.code, run.transcript())
 }
 
 const WORLD: &str = "examples/world";
