@@ -1,6 +1,7 @@
 //! `iamspec access SNAPSHOT --principal ARN --action A... --resource R...`: decide and explain
 //! requests against a world (iamspec-world does the work).
 
+use crate::output::{Format, OutputArgs};
 use crate::EXIT_INPUT;
 use iamspec_model::request::ContextValue;
 use iamspec_world::{snapshot, Query};
@@ -22,17 +23,13 @@ pub struct Args {
     /// Context keys, `key=value` (repeat the key for a multivalued key).
     #[arg(long, num_args = 1..)]
     context: Vec<String>,
-    /// `text` or `json`.
-    #[arg(long, default_value = "text")]
-    format: String,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 /// Exit 0 when every request is allowed, 1 when one is denied, 2 on bad input.
 pub fn run(args: Args) -> u8 {
-    if !matches!(args.format.as_str(), "text" | "json") {
-        eprintln!("--format: expected `text` or `json`");
-        return EXIT_INPUT;
-    }
+    let json = args.output.resolve().format == Format::Json;
     let Some(context) = parse_context(&args.context) else {
         return EXIT_INPUT;
     };
@@ -65,7 +62,7 @@ pub fn run(args: Args) -> u8 {
     let denied = answers
         .iter()
         .any(|a| a.decision != iamspec_model::Decision::Allow);
-    if args.format == "json" {
+    if json {
         crate::print_out(&format!(
             "{}\n",
             serde_json::to_string_pretty(&answers).unwrap_or_default()

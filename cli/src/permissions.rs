@@ -1,6 +1,7 @@
 //! `iamspec permissions SNAPSHOT --principal ARN`: the principal's effective permissions in its
 //! own account, per service and access level (iamspec-world does the work).
 
+use crate::output::{Format, OutputArgs};
 use crate::EXIT_INPUT;
 use iamspec_corpus::Catalogue;
 use iamspec_world::snapshot;
@@ -16,17 +17,13 @@ pub struct Args {
     /// Context keys of the requests, `key=value` (`aws:RequestedRegion=eu-west-1`).
     #[arg(long, num_args = 1..)]
     context: Vec<String>,
-    /// `text` or `json`.
-    #[arg(long, default_value = "text")]
-    format: String,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 /// Exit 0 with the permissions, 2 on bad input.
 pub fn run(args: Args) -> u8 {
-    if !matches!(args.format.as_str(), "text" | "json") {
-        eprintln!("--format: expected `text` or `json`");
-        return EXIT_INPUT;
-    }
+    let json = args.output.resolve().format == Format::Json;
     let Some(context) = crate::access::parse_context(&args.context) else {
         return EXIT_INPUT;
     };
@@ -38,7 +35,7 @@ pub fn run(args: Args) -> u8 {
         }
     };
     match world.permissions(&args.principal, &context, Catalogue::embedded()) {
-        Ok(permissions) if args.format == "json" => crate::print_out(&format!(
+        Ok(permissions) if json => crate::print_out(&format!(
             "{}\n",
             serde_json::to_string_pretty(&permissions).unwrap_or_default()
         )),
