@@ -9,7 +9,7 @@ use crate::policy::{Effect, Policy, PolicyKind, Statement};
 use crate::policy_set::PolicySet;
 use crate::principal::{Caller, MatchClass};
 use crate::request::{Request, Resource};
-use crate::scope::{is_kms_alias, needs_resource_grant, rcp_governs};
+use crate::scope::{rcp_governs, request_needs_resource_grant};
 
 /// What one kind of policy says about a request (§4.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,8 +130,7 @@ fn decide(p: &PolicySet, e: &mut Evaluation) -> (Decision, Option<PolicyKind>) {
         // key policies must grant access themselves (D52).
         Some(MatchClass::AccountLevel) => verdict(&blocking, allowed_by),
         None => {
-            // A KMS alias is not a key: no key policy is asked (D67).
-            if needs_resource_grant(&e.request.action) && !is_kms_alias(&e.request.resource) {
+            if request_needs_resource_grant(&e.request.action, &e.request.resource) {
                 blocking.push(resource_kind);
             }
             verdict(&blocking, allowed_by)

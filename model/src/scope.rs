@@ -116,6 +116,13 @@ pub fn needs_resource_grant(action: &Action) -> bool {
     is_trust_action(action) || kms_key_action
 }
 
+/// Must the resource-based policy of this request grant access itself (D52)? The action needs a
+/// trust or key policy, and the resource is not a KMS alias (D67). Both evaluators ask this;
+/// the solver partitions actions by [`needs_resource_grant`] and encodes the alias test.
+pub fn request_needs_resource_grant(action: &Action, resource: &Resource) -> bool {
+    needs_resource_grant(action) && !is_kms_alias(resource)
+}
+
 /// Is the resource a KMS alias (`arn:aws:kms:REGION:ACCOUNT:alias/NAME`)? Aliases are not keys:
 /// IAM policies alone authorize alias operations, so D52's key-policy requirement does not apply
 /// to them (D67; KMS developer guide, "Controlling access to aliases",

@@ -13,7 +13,7 @@ use crate::condition::KeyLog;
 use crate::policy::{Effect, PolicyKind};
 use crate::principal::{Caller, MatchClass};
 use crate::request::Request;
-use crate::scope::{is_kms_alias, needs_resource_grant, rcp_governs};
+use crate::scope::{rcp_governs, request_needs_resource_grant};
 use std::ops::ControlFlow;
 
 /// The hot path: the decision and the deciding kind, without an explanation.
@@ -179,7 +179,7 @@ fn procedure(
         Some(MatchClass::AccountLevel) => verdict(identity_side(caller, a, o, true), allowed_by),
         None => {
             let mut blocking = identity_side(caller, a, o, true);
-            if needs_resource_grant(&request.action) && !is_kms_alias(&request.resource) {
+            if request_needs_resource_grant(&request.action, &request.resource) {
                 blocking.insert(resource_kind);
             }
             verdict(blocking, allowed_by)
