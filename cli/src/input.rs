@@ -170,16 +170,20 @@ pub fn expand(paths: &[PathBuf]) -> Vec<Result<PathBuf, String>> {
 }
 
 fn walk(dir: &Path, files: &mut Vec<Result<PathBuf, String>>) {
-    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+    // `file_type` does not follow symbolic links, so a link cycle cannot recurse forever.
+    let mut entries: Vec<(PathBuf, bool)> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok())
+            .map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_dir())))
+            .collect(),
         Err(e) => {
             files.push(Err(format!("{}: {e}", dir.display())));
             return;
         }
     };
     entries.sort();
-    for entry in entries {
-        if entry.is_dir() {
+    for (entry, is_dir) in entries {
+        if is_dir {
             walk(&entry, files);
         } else if entry.extension().is_some_and(|e| e == "json") {
             files.push(Ok(entry));
@@ -272,7 +276,9 @@ fn unwrap_aws_cli(json: &Json) -> Option<(String, &Json)> {
     None
 }
 
-fn percent_decode(text: &str) -> Option<String> {
+/// `%XX` escapes decoded, `+` read as a space; `None` for a bad escape or bytes that are not
+/// UTF-8.
+pub fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -292,6 +298,19 @@ fn percent_decode(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_walk_does_not_follow_a_link_cycle() {
+        let dir = std::env::temp_dir().join(format!("iamspec-walk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("p.json"), "{}").unwrap();
+        std::os::unix::fs::symlink(&dir, dir.join("loop")).unwrap();
+        let found = expand(std::slice::from_ref(&dir));
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
 
     #[test]
     fn text_in_the_encodings_users_save() {

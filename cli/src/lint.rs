@@ -1,4 +1,4 @@
-use crate::{display_name, read_input, EXIT_INPUT};
+use crate::{display_name, print_out, read_input, EXIT_INPUT};
 use iamspec_corpus::lint::{
     lint_with, render_json, render_text, LintOptions, LintReport, LintSeverity,
 };
@@ -7,7 +7,7 @@ use iamspec_corpus::Catalogue;
 use iamspec_model::json::Json;
 use iamspec_model::PolicyKind;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -77,19 +77,9 @@ pub fn run(args: Args) -> u8 {
     let catalogue = Catalogue::embedded();
     let mut unreadable = false;
     let mut documents = Vec::new();
-    for path in &args.policies {
-        match files(path) {
-            Ok(found) => {
-                for file in found {
-                    match read_input(&file) {
-                        Ok(text) => documents.extend(unwrap(&display_name(&file), text)),
-                        Err(message) => {
-                            eprintln!("{message}");
-                            unreadable = true;
-                        }
-                    }
-                }
-            }
+    for file in crate::input::expand(&args.policies) {
+        match file.and_then(|file| Ok((display_name(&file), read_input(&file)?))) {
+            Ok((name, text)) => documents.extend(unwrap(&name, text)),
             Err(message) => {
                 eprintln!("{message}");
                 unreadable = true;
@@ -143,31 +133,6 @@ pub fn run(args: Args) -> u8 {
     } else {
         u8::from(errors)
     }
-}
-
-/// `path` itself, or for a directory every `*.json` file below it, in name order.
-fn files(path: &Path) -> Result<Vec<PathBuf>, String> {
-    if path == Path::new("-") || !path.is_dir() {
-        return Ok(vec![path.to_owned()]);
-    }
-    let mut out = Vec::new();
-    let mut pending = vec![path.to_owned()];
-    while let Some(dir) = pending.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
-            let path = entry.path();
-            // `file_type` does not follow symbolic links: a link cycle cannot loop.
-            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-            if is_dir {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "json") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
 }
 
 /// The policy documents of a file: the file itself when it is a policy (or not JSON: lint says
@@ -237,30 +202,13 @@ fn document_text(value: &Json) -> Option<String> {
         Json::String(text) => {
             let text = text.trim();
             if text.starts_with('%') {
-                percent_decode(text)
+                crate::input::percent_decode(text)
             } else {
                 Some(text.to_owned())
             }
         }
         _ => None,
     }
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(if b == b'+' { b' ' } else { b });
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// The severity word of each finding line in colour (ANSI): red errors, magenta security
@@ -293,14 +241,10 @@ fn coloured(text: &str) -> String {
     out
 }
 
-/// Writes to standard output; a closed pipe (`| head`) is not an error worth a panic.
-fn print_out(text: &str) {
-    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::percent_decode;
 
     #[test]
     fn percent_decoding() {
