@@ -7,6 +7,7 @@
 use crate::decide::{administrator, decide, names_action, trusting, Changes, Check, Outcome};
 use crate::rules::{rules, Mechanism, Modification, Rule};
 use iamspec_model::policy::{Effect, Policy};
+use iamspec_model::request::Resource;
 use iamspec_world::entity::{Account, EntityRef, ProviderType, Role, User};
 use iamspec_world::{Query, World};
 use serde::Serialize;
@@ -335,8 +336,9 @@ impl<'a> Builder<'a> {
                 if best.0.verdict == crate::decide::Verdict::Yes {
                     return best;
                 }
-                if let Some(sample) = sample(pattern) {
-                    let here = self.decide(action, &sample, &[]);
+                // `*` was tried first; a pattern that is no ARN samples as `*` again.
+                if let Resource::Arn(arn) = iamspec_world::permissions::sample(pattern) {
+                    let here = self.decide(action, arn.as_str(), &[]);
                     if here.0.clone().or(best.0.clone()) == here.0 {
                         best = here;
                     }
@@ -932,20 +934,5 @@ fn check(
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),
         assuming,
-    }
-}
-
-/// A concrete resource a grant's pattern matches: each wildcard made a literal `x`.
-fn sample(pattern: &str) -> Option<String> {
-    if pattern == "*" {
-        return None;
-    }
-    let text: String = pattern
-        .chars()
-        .map(|c| if matches!(c, '*' | '?') { 'x' } else { c })
-        .collect();
-    match iamspec_model::arn::Arn::parse(&text) {
-        Ok(_) => Some(text),
-        Err(_) => None,
     }
 }

@@ -244,7 +244,7 @@ fn resources(statement: &Statement) -> Vec<String> {
 
 /// A concrete resource a pattern matches: `*` itself, or the pattern with each wildcard made a
 /// literal `x` (policy variables left as written, so a `${...}` grant reads as conditional).
-fn sample(pattern: &str) -> Resource {
+pub fn sample(pattern: &str) -> Resource {
     if pattern == "*" {
         return Resource::Any;
     }
