@@ -4,7 +4,7 @@
 use crate::output::{Format, OutputArgs};
 use crate::EXIT_INPUT;
 use iamspec_model::request::ContextValue;
-use iamspec_world::{snapshot, Query};
+use iamspec_world::Query;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -33,12 +33,9 @@ pub fn run(args: Args) -> u8 {
     let Some(context) = parse_context(&args.context) else {
         return EXIT_INPUT;
     };
-    let world = match snapshot::load(&args.snapshot) {
+    let world = match crate::input::load_world(&args.snapshot) {
         Ok(world) => world,
-        Err(error) => {
-            eprintln!("{error}");
-            return EXIT_INPUT;
-        }
+        Err(code) => return code,
     };
     let mut answers = Vec::new();
     for action in &args.action {

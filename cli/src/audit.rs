@@ -3,8 +3,8 @@
 //! CIS AWS Foundations Benchmark control.
 
 use crate::EXIT_INPUT;
+use iamspec_world::audit;
 use iamspec_world::time::Timestamp;
-use iamspec_world::{audit, snapshot};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -39,12 +39,9 @@ pub fn run(args: Args) -> u8 {
                 .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
         ),
     };
-    let world = match snapshot::load(&args.snapshot) {
+    let world = match crate::input::load_world(&args.snapshot) {
         Ok(world) => world,
-        Err(error) => {
-            eprintln!("{error}");
-            return EXIT_INPUT;
-        }
+        Err(code) => return code,
     };
     let findings = audit::audit(&world, at);
     let text = match args.format.as_str() {

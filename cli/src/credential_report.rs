@@ -2,8 +2,8 @@
 //! would generate for an account of the world at TIME, as AWS's CSV (iamspec-world does the work).
 
 use crate::EXIT_INPUT;
+use iamspec_world::report;
 use iamspec_world::time::Timestamp;
-use iamspec_world::{report, snapshot};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -24,12 +24,9 @@ pub fn run(args: Args) -> u8 {
         eprintln!("--at: `{}` is not an ISO 8601 time", args.at);
         return EXIT_INPUT;
     };
-    let world = match snapshot::load(&args.snapshot) {
+    let world = match crate::input::load_world(&args.snapshot) {
         Ok(world) => world,
-        Err(error) => {
-            eprintln!("{error}");
-            return EXIT_INPUT;
-        }
+        Err(code) => return code,
     };
     let account = match (&args.account, world.accounts.as_slice()) {
         (Some(id), _) => world.account(id),

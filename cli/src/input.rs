@@ -191,6 +191,15 @@ fn walk(dir: &Path, files: &mut Vec<Result<PathBuf, String>>) {
     }
 }
 
+/// A world (`iamspec-snapshot/1` directory or file, or a GAAD file), or the load error printed
+/// and the exit status for it.
+pub fn load_world(path: &Path) -> Result<iamspec_world::World, u8> {
+    iamspec_world::snapshot::load(path).map_err(|error| {
+        eprintln!("{error}");
+        crate::EXIT_INPUT
+    })
+}
+
 /// A policy document as read from a file.
 pub struct PolicyDocument {
     pub name: String,

@@ -4,7 +4,6 @@
 use crate::output::{Format, OutputArgs};
 use crate::EXIT_INPUT;
 use iamspec_corpus::Catalogue;
-use iamspec_world::snapshot;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -27,12 +26,9 @@ pub fn run(args: Args) -> u8 {
     let Some(context) = crate::access::parse_context(&args.context) else {
         return EXIT_INPUT;
     };
-    let world = match snapshot::load(&args.snapshot) {
+    let world = match crate::input::load_world(&args.snapshot) {
         Ok(world) => world,
-        Err(error) => {
-            eprintln!("{error}");
-            return EXIT_INPUT;
-        }
+        Err(code) => return code,
     };
     match world.permissions(&args.principal, &context, Catalogue::embedded()) {
         Ok(permissions) if json => crate::print_out(&format!(

@@ -45,16 +45,9 @@ impl Common {
 
 /// The world and its graph, or the load error printed.
 pub fn load(snapshot: &std::path::Path) -> Result<(iamspec_world::World, Graph), u8> {
-    match iamspec_world::snapshot::load(snapshot) {
-        Ok(world) => {
-            let graph = Graph::build(&world);
-            Ok((world, graph))
-        }
-        Err(error) => {
-            eprintln!("{error}");
-            Err(EXIT_INPUT)
-        }
-    }
+    let world = crate::input::load_world(snapshot)?;
+    let graph = Graph::build(&world);
+    Ok((world, graph))
 }
 
 /// Prints `records`; exit 0, or 2 on a bad `--format`.
