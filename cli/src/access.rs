@@ -1,7 +1,7 @@
 //! `iamspec access SNAPSHOT --principal ARN --action A... --resource R...`: decide and explain
 //! requests against a world (iamspec-world does the work).
 
-use crate::output::{Format, OutputArgs};
+use crate::output::{OutputArgs, Records};
 use crate::EXIT_INPUT;
 use iamspec_model::request::ContextValue;
 use iamspec_world::Query;
@@ -29,7 +29,7 @@ pub struct Args {
 
 /// Exit 0 when every request is allowed, 1 when one is denied, 2 on bad input.
 pub fn run(args: Args) -> u8 {
-    let json = args.output.resolve().format == Format::Json;
+    let json = args.output.resolve().json();
     let Some(context) = parse_context(&args.context) else {
         return EXIT_INPUT;
     };
@@ -60,15 +60,32 @@ pub fn run(args: Args) -> u8 {
         .iter()
         .any(|a| a.decision != iamspec_model::Decision::Allow);
     if json {
-        crate::print_out(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&answers).unwrap_or_default()
-        ));
+        let mut records = Records::new();
+        for answer in &answers {
+            records.push(&with_file(&args.snapshot, answer));
+        }
+        records.finish();
     } else {
         let text: Vec<String> = answers.iter().map(|a| a.render_text()).collect();
         crate::print_out(&text.join("\n"));
     }
     u8::from(denied)
+}
+
+/// `value` as a JSON record with a `file` member naming the world it was decided against.
+pub fn with_file(file: &std::path::Path, value: &impl serde::Serialize) -> serde_json::Value {
+    let mut record = serde_json::Map::new();
+    record.insert("file".into(), crate::display_name(file).into());
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::Object(members)) => record.extend(members),
+        Ok(other) => {
+            record.insert("value".into(), other);
+        }
+        Err(e) => {
+            record.insert("error".into(), e.to_string().into());
+        }
+    }
+    serde_json::Value::Object(record)
 }
 
 /// `key=value` items; a key given again adds a value (a multivalued key). `None` after

@@ -1,4 +1,4 @@
-use crate::output::{OutputArgs, Paint};
+use crate::output::{Output, OutputArgs, Paint, Records};
 use crate::{out, EXIT_INPUT};
 use iamspec_conformance::discover::{find, Found};
 use iamspec_conformance::external::External;
@@ -66,6 +66,23 @@ struct Totals {
 pub fn run(command: Command) -> u8 {
     let Command::Run(args) = command;
     let output = args.output.resolve();
+    let mut records = Records::new();
+    let code = run_suites(&args, &output, &mut records);
+    if output.json() {
+        records.finish();
+    }
+    code
+}
+
+/// A problem as a JSON record: `kind` is `suite` (a file that cannot be run), `selection` (no
+/// case selected) or `implementation` (the external implementation cannot go on).
+fn problem(output: &Output, records: &mut Records, kind: &str, file: Option<&str>, error: &str) {
+    if output.json() {
+        records.push(&serde_json::json!({"file": file, "problem": kind, "error": error}));
+    }
+}
+
+fn run_suites(args: &RunArgs, output: &Output, records: &mut Records) -> u8 {
     let mut worst = 0;
     let mut suites: Vec<Suite> = Vec::new();
     for found in find(&args.paths) {
@@ -76,6 +93,8 @@ pub fn run(command: Command) -> u8 {
             }
             Found::Error(error) => {
                 eprintln!("{error}");
+                let file = error.file().display().to_string();
+                problem(output, records, "suite", Some(&file), &error.to_string());
                 worst = EXIT_INPUT;
             }
         }
@@ -98,15 +117,19 @@ pub fn run(command: Command) -> u8 {
     let total: usize = selected.iter().map(|(_, cases)| cases.len()).sum();
     if total == 0 {
         let all: usize = suites.iter().map(|s| s.cases.len()).sum();
-        match (&args.filter, suites.len()) {
-            (_, 0) if worst == 0 => eprintln!("no suite found in the given paths"),
-            (_, 0) => {}
-            (Some(filter), n) => eprintln!(
+        let message = match (&args.filter, suites.len()) {
+            (_, 0) if worst == 0 => Some("no suite found in the given paths".to_owned()),
+            (_, 0) => None,
+            (Some(filter), n) => Some(format!(
                 "no case matches --filter {} ({all} cases in {n} suite{})",
                 quoted(filter),
                 if n == 1 { "" } else { "s" }
-            ),
-            (None, _) => eprintln!("the suites hold no case"),
+            )),
+            (None, _) => Some("the suites hold no case".to_owned()),
+        };
+        if let Some(message) = message {
+            eprintln!("{message}");
+            problem(output, records, "selection", None, &message);
         }
         return EXIT_INPUT;
     }
@@ -143,6 +166,13 @@ pub fn run(command: Command) -> u8 {
                 Err(error) => {
                     output.clear_progress();
                     eprintln!("error: {error}");
+                    problem(
+                        output,
+                        records,
+                        "implementation",
+                        Some(&file),
+                        &format!("{error} (at case {full_id})"),
+                    );
                     eprintln!(
                         "stopped at case {} ({file}), after {done} of {total} cases: {passed} passed, {failed} failed",
                         quoted(&full_id)
@@ -164,7 +194,7 @@ pub fn run(command: Command) -> u8 {
                     object.insert("path".into(), case.path.to_string().into());
                 }
                 output.clear_progress();
-                out!("{record}");
+                records.push(&record);
             } else if !result.passed {
                 output.clear_progress();
                 out!(

@@ -5,7 +5,7 @@
 //!   (policy file and position) and the missing context values.
 
 use crate::input;
-use crate::output::{Output, OutputArgs, Paint};
+use crate::output::{Output, OutputArgs, Paint, Records};
 use crate::{out, EXIT_INPUT};
 use iamspec_conformance::case::{Case, Expect};
 use iamspec_conformance::discover::{find, Found};
@@ -74,13 +74,22 @@ pub struct Args {
 
 pub fn run(args: Args) -> u8 {
     let output = args.output.resolve();
-    if args.principal.is_some() {
-        return simulate(&args, &output);
-    }
-    if args.cases.is_empty() {
+    let mut records = Records::new();
+    let code = if args.principal.is_some() {
+        simulate(&args, &output, &mut records)
+    } else if args.cases.is_empty() {
         eprintln!("eval needs case files, or --policy, --principal and --action (see --help)");
-        return EXIT_INPUT;
+        EXIT_INPUT
+    } else {
+        explain_files(&args, &output, &mut records)
+    };
+    if output.json() {
+        records.finish();
     }
+    code
+}
+
+fn explain_files(args: &Args, output: &Output, records: &mut Records) -> u8 {
     let mut worst = 0;
     let mut first = true;
     let several = args.cases.len() > 1;
@@ -89,6 +98,9 @@ pub fn run(args: Args) -> u8 {
             Ok(cases) => cases,
             Err(message) => {
                 eprintln!("{message}");
+                if output.json() {
+                    records.push(&input::error_record(&message));
+                }
                 worst = EXIT_INPUT;
                 continue;
             }
@@ -108,7 +120,7 @@ pub fn run(args: Args) -> u8 {
             }
             first = false;
             let code = match case {
-                Some(case) => explain_case(&name, &case, expect_given, &output),
+                Some(case) => explain_case(&name, &case, expect_given, output, records),
                 None => EXIT_INPUT,
             };
             worst = worst.max(code);
@@ -175,7 +187,13 @@ fn cases_in(path: &Path, only: Option<&str>) -> Result<Vec<Found1>, String> {
 }
 
 /// Decides one case and prints its explanation; the exit status for it.
-fn explain_case(name: &str, case: &Case, expect_given: bool, output: &Output) -> u8 {
+fn explain_case(
+    name: &str,
+    case: &Case,
+    expect_given: bool,
+    output: &Output,
+    records: &mut Records,
+) -> u8 {
     let (request, answer) = match case.evaluate() {
         Ok(result) => result,
         // A case that expects its inputs to be rejected: the rejection is its answer.
@@ -189,7 +207,7 @@ fn explain_case(name: &str, case: &Case, expect_given: bool, output: &Output) ->
                     "expected": "error",
                     "as_expected": true,
                 });
-                out!("{value}");
+                records.push(&value);
             } else {
                 out!("error:    {e}");
                 out!("expected: error (as expected)");
@@ -198,6 +216,14 @@ fn explain_case(name: &str, case: &Case, expect_given: bool, output: &Output) ->
         }
         Err(e) => {
             eprintln!("{name}: {e}");
+            if output.json() {
+                records.push(&serde_json::json!({
+                    "file": name,
+                    "case": (!case.id.is_empty()).then_some(case.id.as_str()),
+                    "path": (case.path != JsonPath::root()).then(|| case.path.to_string()),
+                    "error": e.to_string(),
+                }));
+            }
             return EXIT_INPUT;
         }
     };
@@ -226,7 +252,7 @@ fn explain_case(name: &str, case: &Case, expect_given: bool, output: &Output) ->
             "expected": expect_given.then(|| case.expect.to_string()),
             "as_expected": expected_ok,
         });
-        out!("{value}");
+        records.push(&value);
     } else {
         out!("decision: {}", paint_decision(output, answer.decision));
         if let Some(kind) = answer.deciding {
@@ -320,7 +346,7 @@ impl Sources {
 }
 
 /// The simulate-style answer: every action on every resource.
-fn simulate(args: &Args, output: &Output) -> u8 {
+fn simulate(args: &Args, output: &Output, records: &mut Records) -> u8 {
     let Some(principal) = &args.principal else {
         return EXIT_INPUT;
     };
@@ -414,7 +440,14 @@ fn simulate(args: &Args, output: &Output) -> u8 {
             };
             match case.evaluate() {
                 Ok((request, answer)) => {
-                    print_simulated(action, resource, &request, &answer, &sources, output);
+                    print_simulated(
+                        (action, resource),
+                        &request,
+                        &answer,
+                        &sources,
+                        output,
+                        records,
+                    );
                 }
                 Err(e) => {
                     eprintln!("{}", sources.rename(&e.to_string()));
@@ -431,12 +464,12 @@ fn simulate(args: &Args, output: &Output) -> u8 {
 }
 
 fn print_simulated(
-    action: &str,
-    resource: &str,
+    (action, resource): (&str, &str),
     request: &Request,
     answer: &Answer,
     sources: &Sources,
     output: &Output,
+    records: &mut Records,
 ) {
     let where_ = |s: &StatementRef| sources.file(s).unwrap_or("?").to_owned();
     if output.json() {
@@ -453,7 +486,9 @@ fn print_simulated(
                 })
             })
             .collect();
+        let files: Vec<&str> = sources.files.iter().map(|(_, f)| f.as_str()).collect();
         let value = serde_json::json!({
+            "files": files,
             "action": action,
             "resource": resource,
             "eval_decision": eval_decision(answer.decision),
@@ -463,7 +498,7 @@ fn print_simulated(
             "matched_statements": matched,
             "missing_context_values": answer.missing_keys,
         });
-        out!("{value}");
+        records.push(&value);
         return;
     }
     let decision = eval_decision(answer.decision);

@@ -10,7 +10,6 @@
 //! numbers hold, a lone UTF-16 surrogate escape).
 
 use crate::display_name;
-use iamspec_conformance::Suite;
 use iamspec_model::json::{Json, JsonError};
 use iamspec_model::quote::quoted;
 use std::path::{Path, PathBuf};
@@ -138,20 +137,18 @@ fn explain(text: &str, error: &JsonError) -> String {
     error.to_string()
 }
 
+/// The JSON record for an input that could not be read: `{"file", "error"}`, the file being
+/// what the message names before its first `: `.
+pub fn error_record(message: &str) -> serde_json::Value {
+    let file = message.split(": ").next().unwrap_or("");
+    serde_json::json!({"file": file, "error": message})
+}
+
 /// Reads `path` and parses it as JSON; the error names the file.
 pub fn read_json(path: &Path) -> Result<(Source, Json), String> {
     let source = read(path)?;
     let json = parse_json(&source.text).map_err(|e| format!("{}: {e}", source.name))?;
     Ok((source, json))
-}
-
-/// Every suite in `paths` (files, or directories holding them), printing the error: `None`
-/// means the command exits with [`crate::EXIT_INPUT`].
-pub fn suites_or_report(paths: &[PathBuf]) -> Option<Vec<Suite>> {
-    Suite::discover(paths)
-        .and_then(|files| files.iter().map(|f| Suite::load(f)).collect())
-        .map_err(|e| eprintln!("{e}"))
-        .ok()
 }
 
 /// The files `paths` name: files and `-` as given, directories as the `.json` files under them

@@ -1,4 +1,5 @@
-use crate::{display_name, print_out, read_input, EXIT_INPUT};
+use crate::output::{FindingsOutputArgs, Format, Records};
+use crate::{display_name, out, read_input, EXIT_INPUT};
 use iamspec_corpus::lint::{
     lint_with, render_json, render_text, LintOptions, LintReport, LintSeverity,
 };
@@ -6,18 +7,7 @@ use iamspec_corpus::sarif::sarif;
 use iamspec_corpus::Catalogue;
 use iamspec_model::json::Json;
 use iamspec_model::PolicyKind;
-use std::io::IsTerminal;
 use std::path::PathBuf;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// One line per finding: `file:line:column: severity[check] path: message`.
-    Text,
-    /// A JSON array with one object per document, whatever the number of documents.
-    Json,
-    /// SARIF 2.1.0, for code scanning.
-    Sarif,
-}
 
 /// The least serious severity shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -51,9 +41,6 @@ pub struct Args {
     /// (default identity; trust for `get-role` output, resource for `get-bucket-policy` output).
     #[arg(long)]
     kind: Option<PolicyKind>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
     /// Show only findings at least this serious.
     #[arg(long, value_enum)]
     min_severity: Option<MinSeverity>,
@@ -61,6 +48,10 @@ pub struct Args {
     /// cannot apply to it are reported.
     #[arg(long, value_name = "ARN")]
     resource: Option<String>,
+    /// `text`: one line per finding, `file:line:column: severity[check] path: message`;
+    /// `json`: an array with one record per document; `sarif`: SARIF 2.1.0.
+    #[command(flatten)]
+    output: FindingsOutputArgs,
 }
 
 /// One policy document to lint.
@@ -73,62 +64,67 @@ struct Document {
 /// Exit 0 when no finding is an error, 1 when one is, 2 when an input cannot be read (the others
 /// are linted all the same).
 pub fn run(args: Args) -> u8 {
+    let output = args.output.resolve();
     // The embedded catalogue: lint needs no shared data folder.
     let catalogue = Catalogue::embedded();
-    let mut unreadable = false;
+    let mut unreadable = Vec::new();
     let mut documents = Vec::new();
     for file in crate::input::expand(&args.policies) {
         match file.and_then(|file| Ok((display_name(&file), read_input(&file)?))) {
             Ok((name, text)) => documents.extend(unwrap(&name, text)),
             Err(message) => {
                 eprintln!("{message}");
-                unreadable = true;
+                unreadable.push(message);
             }
         }
     }
     let options = LintOptions {
         resource: args.resource.clone(),
     };
+    let total = documents.len();
     let mut reports: Vec<(String, LintReport)> = documents
         .into_iter()
-        .map(|d| {
+        .enumerate()
+        .map(|(i, d)| {
+            // A corpus-wide run takes a while: show how far it is (on a terminal only).
+            output.progress(i, total, &d.name);
             let kind = args.kind.or(d.kind).unwrap_or(PolicyKind::Identity);
             (d.name, lint_with(&d.text, kind, catalogue, &options))
         })
         .collect();
+    output.clear_progress();
     let errors = reports.iter().any(|(_, r)| r.has_errors());
     if let Some(min) = args.min_severity {
         for (_, report) in &mut reports {
             report.findings.retain(|f| f.severity <= min.severity());
         }
     }
-    match args.format {
+    match output.format {
         Format::Text => {
-            let colour = std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             for (name, report) in &reports {
                 let text = render_text(name, report);
-                print_out(&if colour { coloured(&text) } else { text });
+                let text = if output.color { coloured(&text) } else { text };
+                out!("{}", text.trim_end_matches('\n'));
             }
         }
         Format::Json => {
-            let values: Vec<serde_json::Value> = reports
-                .iter()
-                .map(|(name, report)| render_json(name, report))
-                .collect();
-            print_out(&format!("{}\n", serde_json::Value::Array(values)));
+            let mut records = Records::new();
+            for message in &unreadable {
+                records.push(&crate::input::error_record(message));
+            }
+            for (name, report) in &reports {
+                records.push(&render_json(name, report));
+            }
+            records.finish();
         }
         Format::Sarif => {
             let files: Vec<(&str, &LintReport)> =
                 reports.iter().map(|(n, r)| (n.as_str(), r)).collect();
             let log = sarif(&files);
-            print_out(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&log).unwrap_or_default()
-            ));
+            out!("{}", serde_json::to_string_pretty(&log).unwrap_or_default());
         }
     }
-    if unreadable {
+    if !unreadable.is_empty() {
         EXIT_INPUT
     } else {
         u8::from(errors)

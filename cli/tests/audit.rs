@@ -11,7 +11,11 @@ use common::workspace;
 /// The exit status, standard output and the transcript.
 fn iamspec(args: &[&str]) -> (i32, String, String) {
     let run = common::iamspec(args);
-    let transcript = run.transcript();
+    let transcript = if args.contains(&"json") {
+        run.json_transcript()
+    } else {
+        run.transcript()
+    };
     (run.code, run.stdout, transcript)
 }
 
@@ -60,7 +64,10 @@ fn audit_fixture_text() {
 fn audit_fixture_json_and_sarif() {
     let (_, stdout, t) = iamspec(&["audit", FIXTURE, "--at", AT, "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(json["findings"].as_array().unwrap().len(), 21);
+    // One array of records, each naming its file.
+    assert_eq!(json.as_array().unwrap().len(), 1);
+    assert_eq!(json[0]["file"], FIXTURE);
+    assert_eq!(json[0]["findings"].as_array().unwrap().len(), 21);
     insta::assert_snapshot!("audit_fixture_json", t);
     let (_, stdout, t) = iamspec(&["audit", FIXTURE, "--at", AT, "--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_str(&stdout).unwrap();

@@ -64,11 +64,7 @@ fn eval_simulates_with_context_boundary_and_json() {
         "aws:SourceIp=203.0.113.9,ip",
     ]);
     assert_eq!(run.code, 0, "{}", run.transcript());
-    let records: Vec<serde_json::Value> = run
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let records = common::records(&run.stdout);
     assert_eq!(records.len(), 2);
     assert!(records.iter().all(|r| r["eval_decision"] == "allowed"));
     insta::assert_snapshot!("eval_simulate_json", run.transcript());
@@ -156,7 +152,9 @@ fn eval_picks_one_case_and_names_it_in_json() {
         &fixture("suite-failing.json"),
     ]);
     assert_eq!(run.code, 0, "{}", run.transcript());
-    let record: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let records = common::records(&run.stdout);
+    assert_eq!(records.len(), 1);
+    let record = &records[0];
     assert_eq!(record["file"], "cli/tests/fixtures/suite-failing.json");
     assert_eq!(record["case"], "allowed-by-identity");
     assert_eq!(record["path"], "cases[0]");
@@ -251,11 +249,7 @@ fn validate_json_has_one_record_per_file_even_unreadable() {
         &fixture("no-such-file.json"),
     ]);
     assert_eq!(run.code, 2);
-    let records: Vec<serde_json::Value> = run
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let records = common::records(&run.stdout);
     assert_eq!(records.len(), 2);
     assert_eq!(records[0]["valid"], true);
     assert_eq!(records[1]["file"], "cli/tests/fixtures/no-such-file.json");
@@ -307,15 +301,9 @@ fn summary_takes_several_files() {
         &fixture("get-bucket-policy-output.json"),
     ]);
     assert_eq!(run.code, 0, "{}", run.transcript());
-    let files: Vec<String> = run
-        .stdout
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["file"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
+    let files: Vec<String> = common::records(&run.stdout)
+        .iter()
+        .map(|r| r["file"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(
         files,

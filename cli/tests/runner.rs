@@ -34,8 +34,9 @@ fn failures_name_their_file_and_totals_come_per_suite() {
 fn json_records_name_their_file() {
     let run = iamspec(&["conformance", "run", "--format", "json", SUITE]);
     assert_eq!(run.code, 1);
-    for line in run.stdout.lines() {
-        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+    let records = common::records(&run.stdout);
+    assert!(!records.is_empty());
+    for record in &records {
         assert_eq!(record["file"], SUITE);
     }
     // `--json` is the same as `--format json`.

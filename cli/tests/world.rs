@@ -5,10 +5,14 @@
 
 mod common;
 
-/// The exit status and the transcript.
+/// The exit status and the transcript (JSON pretty-printed).
 fn iamspec(args: &[&str]) -> (i32, String) {
     let run = common::iamspec(args);
-    (run.code, run.transcript())
+    if args.contains(&"json") {
+        (run.code, run.json_transcript())
+    } else {
+        (run.code, run.transcript())
+    }
 }
 
 const WORLD: &str = "examples/world";
