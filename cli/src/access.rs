@@ -12,16 +12,16 @@ pub struct Args {
     /// An iamspec-snapshot/1 directory or file, or a GAAD file.
     snapshot: PathBuf,
     /// The principal: a user, role, assumed-role or root ARN, a service principal, `anonymous`.
-    #[arg(long)]
+    #[arg(long, value_name = "ARN")]
     principal: String,
     /// One or more actions (`s3:GetObject`).
-    #[arg(long, num_args = 1.., required = true)]
+    #[arg(long, num_args = 1.., required = true, value_name = "ACTION")]
     action: Vec<String>,
     /// One or more resources (ARNs, or `*`).
-    #[arg(long, num_args = 1.., required = true)]
+    #[arg(long, num_args = 1.., required = true, value_name = "ARN")]
     resource: Vec<String>,
     /// Context keys, `key=value` (repeat the key for a multivalued key).
-    #[arg(long, num_args = 1..)]
+    #[arg(long, num_args = 1.., value_name = "KEY=VALUE")]
     context: Vec<String>,
     #[command(flatten)]
     output: OutputArgs,

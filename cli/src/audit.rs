@@ -13,7 +13,7 @@ pub struct Args {
     /// An iamspec-snapshot/1 directory or file, or a GAAD file.
     snapshot: PathBuf,
     /// The time of the audit, ISO 8601; default: now.
-    #[arg(long)]
+    #[arg(long, value_name = "TIME")]
     at: Option<String>,
     /// `json`: an array holding one record, `{"file", "at", "findings"}`.
     #[command(flatten)]

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 #[derive(clap::Args)]
 pub struct Args {
     /// Suite files in the conformance format, or directories holding them.
-    #[arg(required = true)]
+    #[arg(required = true, value_name = "PATH")]
     suites: Vec<PathBuf>,
     /// The evaluator to measure.
     #[arg(long, value_enum, default_value_t = Which::Fast)]

@@ -20,7 +20,7 @@ pub enum Command {
 pub struct RunArgs {
     /// Suite files or directories holding them (files in a directory that are not suites are
     /// skipped, saying so).
-    #[arg(required = true)]
+    #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Run an external implementation over the line protocol (FORMAT.md, "Running") instead of
     /// the built-in one.
@@ -28,10 +28,10 @@ pub struct RunArgs {
     implementation: Option<String>,
     /// Only cases whose `suite/id` contains this text (a filter that selects nothing is an
     /// error).
-    #[arg(long)]
+    #[arg(long, value_name = "TEXT")]
     filter: Option<String>,
     /// Seconds an external implementation may take per case (more than 0).
-    #[arg(long, default_value_t = 10.0, value_parser = positive_seconds, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 10.0, value_parser = positive_seconds, allow_hyphen_values = true, value_name = "SECONDS")]
     timeout: f64,
     /// Copy the implementation's standard error to ours as it comes (by default only its last
     /// lines are shown, when it fails).

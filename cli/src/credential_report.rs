@@ -12,10 +12,10 @@ pub struct Args {
     /// An iamspec-snapshot/1 directory or file, or a GAAD file.
     snapshot: PathBuf,
     /// The account (needed when the world has more than one).
-    #[arg(long)]
+    #[arg(long, value_name = "ID")]
     account: Option<String>,
     /// The generation time, ISO 8601 (`2024-06-01T00:00:00Z`).
-    #[arg(long)]
+    #[arg(long, value_name = "TIME")]
     at: String,
     /// `text`: AWS's CSV; `json`: an array holding one record, `{"file", "account", "at",
     /// "rows"}`, each row an object by column name.

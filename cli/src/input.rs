@@ -221,11 +221,8 @@ pub fn read_policy(path: &Path) -> Result<PolicyDocument, String> {
         }),
         Some((what, Json::String(inner))) => {
             // The IAM API URL-encodes documents; the AWS CLI decodes them, other tools may not.
-            let inner = if inner.trim_start().starts_with('%') {
-                percent_decode(inner).unwrap_or_else(|| inner.clone())
-            } else {
-                inner.clone()
-            };
+            // Decoded as world decodes GAAD documents, `+` kept (D92, D140).
+            let inner = iamspec_world::entity::decode_document_string(inner);
             let json =
                 parse_json(&inner).map_err(|e| format!("{name}: in the `{what}` string: {e}"))?;
             Ok(PolicyDocument {
@@ -280,25 +277,6 @@ fn unwrap_aws_cli(json: &Json) -> Option<(String, &Json)> {
         }
     }
     None
-}
-
-/// `%XX` escapes decoded, `+` read as a space; `None` for a bad escape or bytes that are not
-/// UTF-8.
-pub fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(if b == b'+' { b' ' } else { b });
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
@@ -369,9 +347,18 @@ mod tests {
             let (at, _) = unwrap_aws_cli(&json).unwrap();
             assert_eq!(at, what);
         }
+        // Through the one decoder the world's GAAD reading uses: RFC 3986, so `+` stays a
+        // plus (D140).
+        let encoded = r#"{"PolicyVersion":{"Document":"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22arn%3Aaws%3As3%3A%3A%3Aa+b%2F%2A%22%7D%5D%7D"}}"#;
+        let dir = std::env::temp_dir().join(format!("iamspec-plus-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("v.json");
+        std::fs::write(&file, encoded).unwrap();
+        let document = read_policy(&file).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(
-            percent_decode("%7B%22Version%22%3A%222012-10-17%22%7D").unwrap(),
-            r#"{"Version":"2012-10-17"}"#
+            document.json.to_compact_string(),
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::a+b/*"}]}"#
         );
         assert!(unwrap_aws_cli(&Json::parse(policy).unwrap()).is_none());
     }

@@ -35,7 +35,7 @@ pub struct Args {
     /// Policy documents: files, directories (every `*.json` below them), `-` for standard
     /// input. AWS CLI output (`get-policy-version`, `get-bucket-policy`, `get-role`) and the
     /// managed-policy corpus shape (`[{name, document}, …]`) are unwrapped.
-    #[arg(required = true)]
+    #[arg(required = true, value_name = "PATH")]
     policies: Vec<PathBuf>,
     /// The kind of policy: identity, resource, trust, boundary, session, scp, rcp, vpc_endpoint
     /// (default identity; trust for `get-role` output, resource for `get-bucket-policy` output).
@@ -195,14 +195,8 @@ fn unwrap(name: &str, text: String) -> Vec<Document> {
 fn document_text(value: &Json) -> Option<String> {
     match value {
         Json::Object(_) => Some(value.to_compact_string()),
-        Json::String(text) => {
-            let text = text.trim();
-            if text.starts_with('%') {
-                crate::input::percent_decode(text)
-            } else {
-                Some(text.to_owned())
-            }
-        }
+        // As world reads GAAD documents: RFC 3986, `+` kept (D92, D140).
+        Json::String(text) => Some(iamspec_world::entity::decode_document_string(text.trim())),
         _ => None,
     }
 }
@@ -240,17 +234,6 @@ fn coloured(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::percent_decode;
-
-    #[test]
-    fn percent_decoding() {
-        assert_eq!(
-            percent_decode("%7B%22a%22%3A1%7D").as_deref(),
-            Some(r#"{"a":1}"#)
-        );
-        assert_eq!(percent_decode("%7"), None);
-        assert_eq!(percent_decode("%zz"), None);
-    }
 
     #[test]
     fn colour_only_the_severity_word() {

@@ -11,10 +11,10 @@ pub struct Args {
     /// An iamspec-snapshot/1 directory or file, or a GAAD file.
     snapshot: PathBuf,
     /// A user, role or root ARN of the snapshot.
-    #[arg(long)]
+    #[arg(long, value_name = "ARN")]
     principal: String,
     /// Context keys of the requests, `key=value` (`aws:RequestedRegion=eu-west-1`).
-    #[arg(long, num_args = 1..)]
+    #[arg(long, num_args = 1.., value_name = "KEY=VALUE")]
     context: Vec<String>,
     #[command(flatten)]
     output: OutputArgs,

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     /// Policy documents, directories (their `.json` files) or `-` for standard input. AWS CLI
     /// output is unwrapped.
-    #[arg(required = true)]
+    #[arg(required = true, value_name = "PATH")]
     policies: Vec<PathBuf>,
     #[command(flatten)]
     output: OutputArgs,

@@ -12,7 +12,7 @@ pub struct Args {
     /// Policy documents, directories (their `.json` files) or `-` for standard input. AWS CLI
     /// output (`get-policy-version`, `get-bucket-policy`, `get-role`, `get-key-policy`) is
     /// unwrapped.
-    #[arg(required = true)]
+    #[arg(required = true, value_name = "PATH")]
     policies: Vec<PathBuf>,
     /// The kind of policy: identity, resource, trust, boundary, session, scp, rcp, vpc_endpoint.
     #[arg(long, default_value = "identity")]
