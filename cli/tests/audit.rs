@@ -97,7 +97,7 @@ fn audit_example_world() {
 fn audit_shared_real_samples() {
     let dir = workspace().join("../shared/data/gaad");
     if !dir.is_dir() {
-        eprintln!("skipping: {} is absent", dir.display());
+        common::eprintln_uncaptured(format_args!("skipped: {} is absent", dir.display()));
         return;
     }
     for name in [

@@ -105,3 +105,9 @@ pub fn records(stdout: &str) -> Vec<serde_json::Value> {
     );
     records
 }
+
+/// A skip must show in `cargo test`'s output, and libtest captures `println!`/`eprintln!` of
+/// passing tests: this writes to the process's standard error directly, which it does not.
+pub fn eprintln_uncaptured(message: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr(), "{message}");
+}
