@@ -35,8 +35,12 @@ pub fn find(paths: &[PathBuf]) -> Vec<Found> {
 }
 
 fn walk(dir: &Path, found: &mut Vec<Found>) {
-    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+    // `file_type` does not follow symbolic links, so a link cycle cannot recurse forever.
+    let mut entries: Vec<(PathBuf, bool)> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok())
+            .map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_dir())))
+            .collect(),
         Err(e) => {
             found.push(Found::Error(SuiteError::Read {
                 file: dir.to_owned(),
@@ -46,14 +50,14 @@ fn walk(dir: &Path, found: &mut Vec<Found>) {
         }
     };
     entries.sort();
-    for entry in entries {
+    for (entry, is_dir) in entries {
         let hidden = entry
             .file_name()
             .is_some_and(|n| n.to_string_lossy().starts_with('.'));
         if hidden {
             continue;
         }
-        if entry.is_dir() {
+        if is_dir {
             walk(&entry, found);
         } else if entry.extension().is_some_and(|e| e == "json") {
             found.push(load(&entry, false));
@@ -159,6 +163,20 @@ mod tests {
                 Found::Error(e) => format!("error {}", e.to_string().rsplit('/').next().unwrap()),
             })
             .collect()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_cycle_is_not_followed() {
+        let suite = r#"{"format":"iamspec-conformance/1","suite":"s","cases":[]}"#;
+        let d = dir("cycle", &[("a.json", suite)]);
+        std::os::unix::fs::symlink(&d, d.join("loop")).unwrap();
+        let found = find(std::slice::from_ref(&d));
+        std::fs::remove_dir_all(&d).unwrap();
+        assert_eq!(
+            describe(&found),
+            ["suite s", "skip loop: not a `.json` file"]
+        );
     }
 
     #[test]
