@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 )]
 pub struct Args {
     /// Case or suite files in the conformance format (`-` for standard input); several may be
-    /// given.
+    /// given, and directories (the case and suite files under them; other files are skipped).
     #[arg(conflicts_with_all = ["policy", "principal", "action"], value_name = "FILE")]
     cases: Vec<PathBuf>,
     /// In a suite, only the case with this id.
@@ -92,19 +92,34 @@ pub fn run(args: Args) -> u8 {
 fn explain_files(args: &Args, output: &Output, records: &mut Records) -> u8 {
     let mut worst = 0;
     let mut first = true;
-    let several = args.cases.len() > 1;
+    // Directories stand for the case and suite files under them; other files there are skipped.
+    let mut files: Vec<(Result<PathBuf, String>, bool)> = Vec::new();
     for path in &args.cases {
-        let cases = match cases_in(path, args.case_id.as_deref()) {
-            Ok(cases) => cases,
-            Err(message) => {
-                eprintln!("{message}");
-                if output.json() {
-                    records.push(&input::error_record(&message));
+        if path.is_dir() {
+            files.extend(
+                input::expand(std::slice::from_ref(path))
+                    .into_iter()
+                    .map(|f| (f, true)),
+            );
+        } else {
+            files.push((Ok(path.clone()), false));
+        }
+    }
+    let several = files.len() > 1;
+    for (path, walked) in files {
+        let cases =
+            match path.and_then(|path| cases_in(&path, args.case_id.as_deref(), walked, output)) {
+                Ok(cases) => cases,
+                Err(message) if message.is_empty() => continue,
+                Err(message) => {
+                    eprintln!("{message}");
+                    if output.json() {
+                        records.push(&input::error_record(&message));
+                    }
+                    worst = EXIT_INPUT;
+                    continue;
                 }
-                worst = EXIT_INPUT;
-                continue;
-            }
-        };
+            };
         let many = several || cases.len() > 1;
         for (name, case, expect_given) in cases {
             if many && !output.json() {
@@ -134,9 +149,32 @@ fn explain_files(args: &Args, output: &Output, records: &mut Records) -> u8 {
 /// could not be read (reported already).
 type Found1 = (String, Option<Case>, bool);
 
-fn cases_in(path: &Path, only: Option<&str>) -> Result<Vec<Found1>, String> {
+/// `walked`: met in a directory, where a JSON file that is neither a case nor a suite is
+/// skipped (noted; the error is then empty).
+fn cases_in(
+    path: &Path,
+    only: Option<&str>,
+    walked: bool,
+    output: &Output,
+) -> Result<Vec<Found1>, String> {
     let (source, json) = input::read_json(path)?;
     let name = source.name;
+    let is_case = json.get("request").is_some() || json.get("policies").is_some();
+    let format = json.get("format").and_then(Json::as_str);
+    let is_suite = format.is_some_and(|f| f.starts_with("iamspec-conformance"))
+        || (format.is_none() && json.get("cases").is_some());
+    if walked && !is_case && !is_suite {
+        let what = format.map_or_else(
+            || "neither a case nor a suite".to_owned(),
+            |f| format!("its format is {}", quoted(f)),
+        );
+        output.note(format_args!("skipped {name}: {what}"));
+        return Err(String::new());
+    }
+    // In a directory, `--case` picks among suites; case files are not what it asks for.
+    if walked && only.is_some() && !is_suite {
+        return Err(String::new());
+    }
     if json.get("cases").is_some() || json.get("format").is_some() {
         let suite = match find(&[path.to_owned()]).into_iter().next() {
             Some(Found::Suite(suite)) => suite,
