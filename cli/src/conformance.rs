@@ -48,6 +48,11 @@ pub fn positive_seconds(text: &str) -> Result<f64, String> {
         .map_err(|_| format!("`{text}` is not a number of seconds"))?;
     if seconds.is_finite() && seconds > 0.0 && Duration::try_from_secs_f64(seconds).is_ok() {
         Ok(seconds)
+    } else if seconds > 0.0 {
+        // `1e400` and `inf` parse (as infinity), as do numbers beyond what a timer holds.
+        Err(format!(
+            "`{text}`: more seconds than a timer can hold; expected a number of seconds more than 0"
+        ))
     } else {
         Err(format!(
             "`{text}`: expected a number of seconds more than 0"

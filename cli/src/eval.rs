@@ -18,9 +18,11 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 #[command(
-    override_usage = "iamspec eval [OPTIONS] <FILE>...\n       \
-        iamspec eval --policy <FILE>... [--boundary <FILE>] [--resource-policy <FILE>] [--scp <FILE>...] \
-        --principal <ARN> --action <ACTION>... [--resource <ARN>...] [--context <KEY=VALUE[,TYPE]>...]",
+    override_usage = "iamspec eval [--case <ID>] [OUTPUT] <FILE>...\n       \
+        iamspec eval --policy <FILE>... [--boundary <FILE>] [--resource-policy <FILE>]\n                    \
+        [--scp <FILE>...] --principal <ARN> --action <ACTION>... [--resource <ARN>...]\n                    \
+        [--resource-account <ACCOUNT>] [--context <KEY=VALUE[,TYPE]>...] [OUTPUT]\n       \
+        OUTPUT: [--format <text|json>] [--json] [--color <auto|always|never>] [-q|--quiet]",
     after_help = "With FILEs: decide every case they hold. A case file holds one case; a suite \
         (`iamspec-conformance/1`) holds several, all explained unless `--case` picks one.\n\
         With --policy: decide every action on every resource, as `aws iam simulate-custom-policy` \
