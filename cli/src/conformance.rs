@@ -176,7 +176,7 @@ fn run_suites(args: &RunArgs, output: &Output, records: &mut Records) -> u8 {
                         records,
                         "implementation",
                         Some(&file),
-                        &format!("{error} (at case {full_id})"),
+                        &error.to_string(),
                     );
                     eprintln!(
                         "stopped at case {} ({file}), after {done} of {total} cases: {passed} passed, {failed} failed",

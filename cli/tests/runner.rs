@@ -214,3 +214,38 @@ fn an_implementation_that_hangs_is_restarted_and_the_restarts_reported() {
     assert_eq!(run.code, 1);
     insta::assert_snapshot!("runner_hang", run.transcript());
 }
+
+/// With `--json`, exit 2 comes with records saying whose fault it is: a consumer (`cargo xtask
+/// peer`) tells a broken implementation from a broken suite without reading standard error.
+#[test]
+fn json_problem_records_tell_the_implementation_from_the_suites() {
+    let run = run_impl("exit 3", &["--json"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    let records = common::records(&run.stdout);
+    let problem = records.last().unwrap();
+    assert_eq!(problem["problem"], "implementation", "{}", run.stdout);
+    assert_eq!(problem["file"], SUITE);
+    insta::assert_snapshot!("runner_json_implementation_problem", run.json_transcript());
+
+    let run = iamspec(&[
+        "conformance",
+        "run",
+        "--json",
+        "cli/tests/fixtures/no-such-suite.json",
+        SUITE,
+    ]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    let records = common::records(&run.stdout);
+    assert_eq!(records[0]["problem"], "suite");
+    assert_eq!(records[0]["file"], "cli/tests/fixtures/no-such-suite.json");
+    // The other suite still ran.
+    assert!(records[1..]
+        .iter()
+        .all(|r| r["file"] == SUITE && r["passed"].is_boolean()));
+
+    let run = iamspec(&["conformance", "run", "--json", "--filter", "nope", SUITE]);
+    assert_eq!(run.code, 2);
+    let records = common::records(&run.stdout);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["problem"], "selection");
+}
