@@ -74,7 +74,7 @@ pub fn run(args: Args) -> u8 {
             let mut records = Records::new();
             for error in &bad {
                 records.push(&serde_json::json!({
-                    "file": error.file().display().to_string(),
+                    "file": crate::display_name(error.file()),
                     "error": error.to_string(),
                 }));
             }
@@ -127,13 +127,13 @@ pub fn run(args: Args) -> u8 {
         let mut records = Records::new();
         for error in &bad {
             records.push(&serde_json::json!({
-                "file": error.file().display().to_string(),
+                "file": crate::display_name(error.file()),
                 "error": error.to_string(),
             }));
         }
         records.push(&serde_json::json!({
                 "evaluator": match args.evaluator { Which::Fast => "fast", Which::Reference => "reference" },
-                "files": suites.iter().map(|s| s.file.display().to_string()).collect::<Vec<_>>(),
+                "files": suites.iter().map(|s| crate::display_name(&s.file)).collect::<Vec<_>>(),
                 "cases": cases.len(),
                 "skipped": skipped,
                 "decisions": result.decisions,

@@ -98,7 +98,7 @@ fn run_suites(args: &RunArgs, output: &Output, records: &mut Records) -> u8 {
             }
             Found::Error(error) => {
                 eprintln!("{error}");
-                let file = error.file().display().to_string();
+                let file = crate::display_name(error.file());
                 problem(output, records, "suite", Some(&file), &error.to_string());
                 worst = EXIT_INPUT;
             }
@@ -154,7 +154,7 @@ fn run_suites(args: &RunArgs, output: &Output, records: &mut Records) -> u8 {
         if cases.is_empty() {
             continue;
         }
-        let file = suite.file.display().to_string();
+        let file = crate::display_name(&suite.file);
         let mut totals = Totals {
             name: suite.name.clone(),
             file: file.clone(),

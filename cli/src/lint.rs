@@ -105,6 +105,9 @@ pub fn run(args: Args) -> u8 {
                 let text = render_text(name, report);
                 let text = if output.color { coloured(&text) } else { text };
                 out!("{}", text.trim_end_matches('\n'));
+                if let Some(hint) = hint(report) {
+                    out!("{name}: hint: {hint}");
+                }
             }
         }
         Format::Json => {
@@ -113,7 +116,11 @@ pub fn run(args: Args) -> u8 {
                 records.push(&crate::input::error_record(message));
             }
             for (name, report) in &reports {
-                records.push(&render_json(name, report));
+                let mut record = render_json(name, report);
+                if let (Some(hint), Some(object)) = (hint(report), record.as_object_mut()) {
+                    object.insert("hint".into(), hint.into());
+                }
+                records.push(&record);
             }
             records.finish();
         }
@@ -129,6 +136,10 @@ pub fn run(args: Args) -> u8 {
     } else {
         u8::from(errors)
     }
+}
+
+fn hint(report: &LintReport) -> Option<&'static str> {
+    crate::validate::principal_hint(report.kind, report.findings.iter().map(|f| f.id))
 }
 
 /// The policy documents of a file: the file itself when it is a policy (or not JSON: lint says

@@ -47,6 +47,18 @@ fn report_unreadable(message: &str, output: &Output, records: &mut Records) -> u
     EXIT_INPUT
 }
 
+/// The hint for a policy that names a principal checked as an identity policy: most often a
+/// bucket or key policy checked under the default kind.
+pub fn principal_hint<'a>(
+    kind: PolicyKind,
+    mut codes: impl Iterator<Item = &'a str>,
+) -> Option<&'static str> {
+    (kind == PolicyKind::Identity && codes.any(|code| code == "principal-not-allowed")).then_some(
+        "it names a `Principal`, as resource-based policies do: check it with `--kind resource` \
+         (or `--kind trust` for a role's trust policy)",
+    )
+}
+
 /// Exit 0 when valid (warnings allowed), 1 when there are errors, 2 when unreadable.
 fn validate_one(
     path: &std::path::Path,
@@ -70,12 +82,7 @@ fn validate_one(
     let warnings = findings.len() - errors;
     // A policy that names a principal, checked as an identity policy, is most often a bucket or
     // key policy checked under the default kind.
-    let hint = (kind == PolicyKind::Identity
-        && findings.iter().any(|f| f.code == "principal-not-allowed"))
-    .then_some(
-        "it names a `Principal`, as resource-based policies do: check it with `--kind resource` \
-         (or `--kind trust` for a role's trust policy)",
-    );
+    let hint = principal_hint(kind, findings.iter().map(|f| f.code));
     if output.json() {
         let mut value = serde_json::json!({
             "file": name,

@@ -165,3 +165,21 @@ fn lint_cli_resource_option() {
     let without = iamspec(&["lint", "--kind", "resource", "-"], Some(policy));
     assert_eq!(without.code, 0, "{}", without.transcript());
 }
+
+/// A bucket policy linted under the default kind says which `--kind` it wants, in text and JSON;
+/// with `--kind resource` there is nothing to hint.
+#[test]
+fn lint_cli_hints_kind_resource_for_a_principal() {
+    let file = "cli/tests/fixtures/bucket-policy-as-identity.json";
+    let run = iamspec(&["lint", file], None);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!("lint_cli_principal_hint", run.transcript());
+    let run = iamspec(&["lint", "--json", file], None);
+    let records = common::records(&run.stdout);
+    assert!(records[0]["hint"]
+        .as_str()
+        .unwrap()
+        .contains("--kind resource"));
+    let run = iamspec(&["lint", "--kind", "resource", file], None);
+    assert!(!run.stdout.contains("hint:"), "{}", run.stdout);
+}

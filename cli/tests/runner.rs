@@ -249,3 +249,15 @@ fn json_problem_records_tell_the_implementation_from_the_suites() {
     assert_eq!(records.len(), 1);
     assert_eq!(records[0]["problem"], "selection");
 }
+
+#[test]
+fn a_suite_on_standard_input() {
+    let text = std::fs::read(common::workspace().join(SUITE)).unwrap();
+    let run = common::iamspec_with_input(&["conformance", "run", "-"], Some(&text));
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stdout.contains("tiny (<stdin>): 2 passed, 1 failed"),
+        "{}",
+        run.stdout
+    );
+}

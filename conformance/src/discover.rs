@@ -21,7 +21,8 @@ pub enum Found {
     Error(SuiteError),
 }
 
-/// Everything under `paths`, in order: files as given, directories recursively and sorted.
+/// Everything under `paths`, in order: files as given (`-`: standard input), directories
+/// recursively and sorted.
 pub fn find(paths: &[PathBuf]) -> Vec<Found> {
     let mut found = Vec::new();
     for path in paths {
@@ -72,7 +73,14 @@ fn walk(dir: &Path, found: &mut Vec<Found>) {
 
 /// Reads `file`; `named` when the user named it (then a non-suite is an error, not a skip).
 fn load(file: &Path, named: bool) -> Found {
-    let text = match std::fs::read_to_string(file) {
+    // `-` is standard input, as for every command that reads documents.
+    let read = if file == Path::new("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map(|_| text)
+    } else {
+        std::fs::read_to_string(file)
+    };
+    let text = match read {
         Ok(text) => text,
         Err(e) => {
             let message = if e.kind() == std::io::ErrorKind::NotFound {
