@@ -51,7 +51,7 @@ pub fn run(args: Args) -> u8 {
                 output.note(format_args!("skipped {}: {reason}", file.display()));
             }
             Found::Error(error) => {
-                eprintln!("{error}");
+                eprintln!("{}", crate::input::suite_error(&error));
                 bad.push(error);
             }
         }
@@ -75,7 +75,7 @@ pub fn run(args: Args) -> u8 {
             for error in &bad {
                 records.push(&serde_json::json!({
                     "file": crate::display_name(error.file()),
-                    "error": error.to_string(),
+                    "error": crate::input::suite_error(error),
                 }));
             }
             records.finish();
@@ -128,7 +128,7 @@ pub fn run(args: Args) -> u8 {
         for error in &bad {
             records.push(&serde_json::json!({
                 "file": crate::display_name(error.file()),
-                "error": error.to_string(),
+                "error": crate::input::suite_error(error),
             }));
         }
         records.push(&serde_json::json!({

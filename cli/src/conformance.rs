@@ -97,9 +97,10 @@ fn run_suites(args: &RunArgs, output: &Output, records: &mut Records) -> u8 {
                 output.note(format_args!("skipped {}: {reason}", file.display()));
             }
             Found::Error(error) => {
-                eprintln!("{error}");
+                let message = crate::input::suite_error(&error);
+                eprintln!("{message}");
                 let file = crate::display_name(error.file());
-                problem(output, records, "suite", Some(&file), &error.to_string());
+                problem(output, records, "suite", Some(&file), &message);
                 worst = EXIT_INPUT;
             }
         }

@@ -180,7 +180,7 @@ fn cases_in(
     if json.get("cases").is_some() || json.get("format").is_some() {
         let suite = match find(&[path.to_owned()]).into_iter().next() {
             Some(Found::Suite(suite)) => suite,
-            Some(Found::Error(e)) => return Err(e.to_string()),
+            Some(Found::Error(e)) => return Err(input::suite_error(&e)),
             _ if path == Path::new("-") => {
                 iamspec_conformance::Suite::parse(&source.text, Path::new("<stdin>"))
                     .map_err(|e| e.to_string())?

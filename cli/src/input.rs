@@ -98,6 +98,19 @@ pub fn parse_json(text: &str) -> Result<Json, String> {
 
 /// A JSON error, with the cause spelled out for the two that serde names by their symptom.
 fn explain(text: &str, error: &JsonError) -> String {
+    match cause(text, error) {
+        Some(cause) if error.message == "number out of range" => format!("{error}: {cause}"),
+        Some(cause) => format!(
+            "invalid JSON at line {}, column {}: {cause}",
+            error.line, error.column
+        ),
+        None => error.to_string(),
+    }
+}
+
+/// What a JSON error means, for the two errors serde names by their symptom: a number beyond
+/// what JSON numbers hold, and half of a UTF-16 surrogate pair. `None` for the others.
+pub fn cause(text: &str, error: &JsonError) -> Option<String> {
     let line = text.lines().nth(error.line.saturating_sub(1)).unwrap_or("");
     let before: String = line.chars().take(error.column).collect();
     if error.message == "number out of range" {
@@ -109,29 +122,40 @@ fn explain(text: &str, error: &JsonError) -> String {
             .skip(before.get(..start).map_or(0, |s| s.chars().count()))
             .take_while(|c| c.is_ascii_digit() || "+-.eE".contains(*c))
             .collect();
-        return format!(
-            "{error}: {} is beyond what a JSON number can hold (about 1.8e308); write it as a string, {}",
+        return Some(format!(
+            "{} is beyond what a JSON number can hold (about 1.8e308); write it as a string, {}",
             quoted(&number),
             quoted(&format!("\"{number}\""))
-        );
+        ));
     }
     if error.message.contains("hex escape") || error.message.contains("surrogate") {
-        if let Some(at) = before.rfind("\\u") {
-            let escape: String = before.get(at..).unwrap_or("").chars().take(6).collect();
-            let lone = escape
-                .get(2..3)
-                .is_some_and(|c| c.eq_ignore_ascii_case("d"))
-                && escape
-                    .get(3..4)
-                    .is_some_and(|c| "89abcdefABCDEF".contains(c));
-            if lone {
-                return format!(
-                    "invalid JSON at line {}, column {}: {} is half of a UTF-16 surrogate pair without its other half: it stands for no character",
-                    error.line,
-                    error.column,
-                    quoted(&escape)
-                );
-            }
+        let at = before.rfind("\\u")?;
+        let escape: String = before.get(at..).unwrap_or("").chars().take(6).collect();
+        let lone = escape
+            .get(2..3)
+            .is_some_and(|c| c.eq_ignore_ascii_case("d"))
+            && escape
+                .get(3..4)
+                .is_some_and(|c| "89abcdefABCDEF".contains(c));
+        if lone {
+            return Some(format!(
+                "{} is half of a UTF-16 surrogate pair without its other half: it stands for no character",
+                quoted(&escape)
+            ));
+        }
+    }
+    None
+}
+
+/// A suite error as printed: a JSON error with its cause spelled out (see [`cause`]).
+pub fn suite_error(error: &iamspec_conformance::suite::SuiteError) -> String {
+    use iamspec_conformance::suite::SuiteError;
+    if let SuiteError::Json { file, error: json } = error {
+        if let Some(cause) = std::fs::read_to_string(file)
+            .ok()
+            .and_then(|text| cause(text.trim_start_matches('\u{feff}'), json))
+        {
+            return format!("{error}: {cause}");
         }
     }
     error.to_string()

@@ -89,7 +89,9 @@ pub fn run(args: Args) -> u8 {
             // A corpus-wide run takes a while: show how far it is (on a terminal only).
             output.progress(i, total, &d.name);
             let kind = args.kind.or(d.kind).unwrap_or(PolicyKind::Identity);
-            (d.name, lint_with(&d.text, kind, catalogue, &options))
+            let mut report = lint_with(&d.text, kind, catalogue, &options);
+            name_the_cause(&d.text, &mut report);
+            (d.name, report)
         })
         .collect();
     output.clear_progress();
@@ -135,6 +137,22 @@ pub fn run(args: Args) -> u8 {
         EXIT_INPUT
     } else {
         u8::from(errors)
+    }
+}
+
+/// A document that is not JSON because of a number beyond what JSON holds or a lone surrogate:
+/// the finding says so, not only serde's symptom (`number out of range`).
+fn name_the_cause(text: &str, report: &mut LintReport) {
+    let Err(error) = Json::parse(text) else {
+        return;
+    };
+    let Some(cause) = crate::input::cause(text, &error) else {
+        return;
+    };
+    for finding in &mut report.findings {
+        if finding.id == "json-syntax" {
+            finding.message = format!("{}: {cause}", finding.message);
+        }
     }
 }
 

@@ -599,3 +599,44 @@ fn a_closed_pipe_ends_every_text_output_quietly() {
         assert!(matches!(status.code(), Some(0 | 1)), "{args:?}: {status}");
     }
 }
+
+/// `1e400` and a lone surrogate: every command that reads the document names the cause, not
+/// only serde's symptom.
+#[test]
+fn numbers_beyond_json_and_lone_surrogates_are_named_by_every_command() {
+    let dir = std::env::temp_dir().join(format!("iamspec-causes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let suite = dir.join("suite.json");
+    std::fs::write(
+        &suite,
+        r#"{"format":"iamspec-conformance/1","suite":"x","cases":[{"id":"a","n":1e400}]}"#,
+    )
+    .unwrap();
+    let suite = suite.to_str().unwrap().to_owned();
+    let number = fixture("huge-number-policy.json");
+    let surrogate = fixture("lone-surrogate-policy.json");
+    let runs = [
+        vec!["lint", number.as_str(), surrogate.as_str()],
+        vec!["summary", number.as_str(), surrogate.as_str()],
+        vec!["eval", suite.as_str()],
+        vec!["conformance", "run", suite.as_str()],
+        vec!["bench", suite.as_str()],
+    ];
+    for args in runs {
+        let run = iamspec(&args);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            all.contains("`1e400` is beyond what a JSON number can hold"),
+            "{}",
+            run.transcript()
+        );
+        if args.contains(&surrogate.as_str()) {
+            assert!(
+                all.contains("is half of a UTF-16 surrogate pair"),
+                "{}",
+                run.transcript()
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
