@@ -640,3 +640,32 @@ fn numbers_beyond_json_and_lone_surrogates_are_named_by_every_command() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A corpus-wide lint shows `[done/total] file` on a terminal's standard error (through
+/// `script`), and nothing of it into a pipe or with `-q`.
+#[test]
+fn progress_only_on_a_terminal() {
+    let binary = env!("CARGO_BIN_EXE_iamspec");
+    let on_terminal = |extra: &str| {
+        Command::new("script")
+            .args([
+                "-qec",
+                &format!("{binary} lint {extra} cli/tests/fixtures/lint"),
+                "/dev/null",
+            ])
+            .current_dir(workspace())
+            .output()
+            .ok()
+            .filter(|o| !o.stdout.is_empty())
+    };
+    let Some(shown) = on_terminal("") else {
+        common::eprintln_uncaptured(format_args!("skipped: no `script` to give a terminal"));
+        return;
+    };
+    let shown = String::from_utf8_lossy(&shown.stdout).into_owned();
+    assert!(shown.contains("\r\x1b[2K[0/"), "{shown}");
+    let quiet = String::from_utf8_lossy(&on_terminal("-q").unwrap().stdout).into_owned();
+    assert!(!quiet.contains("\x1b[2K["), "{quiet}");
+    let piped = iamspec(&["lint", "cli/tests/fixtures/lint"]);
+    assert!(!piped.stderr.contains('\x1b'), "{}", piped.stderr);
+}
