@@ -1,5 +1,5 @@
 use crate::output::{FindingsOutputArgs, Format, Records};
-use crate::{display_name, out, read_input, EXIT_INPUT};
+use crate::{out, EXIT_INPUT};
 use iamspec_corpus::lint::{
     lint_with, render_json, render_text, LintOptions, LintReport, LintSeverity,
 };
@@ -70,8 +70,9 @@ pub fn run(args: Args) -> u8 {
     let mut unreadable = Vec::new();
     let mut documents = Vec::new();
     for file in crate::input::expand(&args.policies) {
-        match file.and_then(|file| Ok((display_name(&file), read_input(&file)?))) {
-            Ok((name, text)) => documents.extend(unwrap(&name, text)),
+        // Read as every command reads: a byte-order mark dropped, UTF-16 decoded.
+        match file.and_then(|file| crate::input::read(&file)) {
+            Ok(source) => documents.extend(unwrap(&source.name, source.text)),
             Err(message) => {
                 eprintln!("{message}");
                 unreadable.push(message);

@@ -202,18 +202,6 @@ fn value_of(arg: &clap::Arg) -> String {
 /// Exit status for input that cannot be read or parsed.
 pub const EXIT_INPUT: u8 = 2;
 
-/// Reads a file, or standard input for `-`.
-pub fn read_input(path: &Path) -> Result<String, String> {
-    if path == Path::new("-") {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|e| format!("-: {e}"))?;
-        Ok(text)
-    } else {
-        std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
-    }
-}
-
 /// How a file is named in messages.
 pub fn display_name(path: &Path) -> String {
     if path == Path::new("-") {
@@ -225,7 +213,8 @@ pub fn display_name(path: &Path) -> String {
 
 pub type Paths = Vec<PathBuf>;
 
-/// Writes to standard output; a closed pipe (`| head`) is not an error worth a panic.
+/// Writes `text` as it is to standard output; a closed pipe (`| head`) ends the command quietly,
+/// as [`out!`] does.
 pub fn print_out(text: &str) {
-    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
+    output::write(format_args!("{text}"));
 }

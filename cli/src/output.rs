@@ -187,7 +187,7 @@ impl fmt::Display for Painted<'_> {
 }
 
 /// Writes `text` to standard output, exiting quietly on a closed pipe as [`line`] does.
-fn write(text: fmt::Arguments<'_>) {
+pub fn write(text: fmt::Arguments<'_>) {
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_fmt(text).and_then(|()| out.flush()) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {

@@ -183,3 +183,16 @@ fn lint_cli_hints_kind_resource_for_a_principal() {
     let run = iamspec(&["lint", "--kind", "resource", file], None);
     assert!(!run.stdout.contains("hint:"), "{}", run.stdout);
 }
+
+/// UTF-16 with its byte-order mark (as PowerShell writes) is read as validate reads it.
+#[test]
+fn lint_cli_reads_utf16() {
+    let run = iamspec(&["lint", "cli/tests/fixtures/utf16-policy.json"], None);
+    assert_ne!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stdout
+            .contains("identity-based policy (identity): 0 errors"),
+        "{}",
+        run.transcript()
+    );
+}
