@@ -406,6 +406,9 @@ fn simulate(args: &Args, output: &Output, records: &mut Records) -> u8 {
             }
             Err(message) => {
                 eprintln!("{message}");
+                if output.json() {
+                    records.push(&input::error_record(&message));
+                }
                 failed = true;
                 Json::Null
             }
@@ -490,7 +493,18 @@ fn simulate(args: &Args, output: &Output, records: &mut Records) -> u8 {
                     );
                 }
                 Err(e) => {
-                    eprintln!("{}", sources.rename(&e.to_string()));
+                    let message = sources.rename(&e.to_string());
+                    eprintln!("{message}");
+                    if output.json() {
+                        let files: Vec<&str> =
+                            sources.files.iter().map(|(_, f)| f.as_str()).collect();
+                        records.push(&serde_json::json!({
+                            "files": files,
+                            "action": action,
+                            "resource": resource,
+                            "error": message,
+                        }));
+                    }
                     // Every action and resource would meet the same invalid policy.
                     if e.to_string().contains("policies.") {
                         return EXIT_INPUT;
