@@ -196,3 +196,20 @@ fn lint_cli_reads_utf16() {
         run.transcript()
     );
 }
+
+/// `--color always` colours the severity word; `never` (and a pipe under `auto`) does not.
+#[test]
+fn lint_cli_colour_as_asked() {
+    let file = "cli/tests/fixtures/bucket-policy-as-identity.json";
+    let run = iamspec(&["lint", "--color", "always", file], None);
+    assert!(
+        run.stdout
+            .contains(": \x1b[31merror\x1b[0m[principal-not-allowed]"),
+        "{}",
+        run.stdout
+    );
+    let run = iamspec(&["lint", "--color", "never", file], None);
+    assert!(!run.stdout.contains('\x1b'));
+    let run = iamspec(&["lint", file], None);
+    assert!(!run.stdout.contains('\x1b'));
+}
