@@ -33,8 +33,9 @@ impl MinSeverity {
 #[derive(clap::Args)]
 pub struct Args {
     /// Policy documents: files, directories (every `*.json` below them), `-` for standard
-    /// input. AWS CLI output (`get-policy-version`, `get-bucket-policy`, `get-role`) and the
-    /// managed-policy corpus shape (`[{name, document}, …]`) are unwrapped.
+    /// input. AWS CLI output (`get-policy-version`, `get-bucket-policy`, `get-key-policy`,
+    /// `get-role`, `get-role-policy` and its user and group twins) and the managed-policy corpus
+    /// shape (`[{name, document}, …]`) are unwrapped.
     #[arg(required = true, value_name = "PATH")]
     policies: Vec<PathBuf>,
     /// The kind of policy: identity, resource, trust, boundary, session, scp, rcp, vpc_endpoint
@@ -194,6 +195,9 @@ fn unwrap(name: &str, text: String) -> Vec<Document> {
     } else if let Some(role) = json.get("Role") {
         role.get("AssumeRolePolicyDocument")
             .and_then(|d| inner(d, "Role.AssumeRolePolicyDocument", Some(PolicyKind::Trust)))
+    } else if let Some(document) = json.get("PolicyDocument") {
+        // `get-role-policy`, `get-user-policy`, `get-group-policy`: an inline identity policy.
+        inner(document, "PolicyDocument", None)
     } else if let Some(policy) = json.get("Policy") {
         inner(policy, "Policy", Some(PolicyKind::Resource))
     } else if let Some(document) = json.get("document") {

@@ -43,6 +43,7 @@ fn lint_cli_aws_cli_output_and_the_managed_corpus_shape() {
         "get-bucket-policy.json",
         "get-role.json",
         "managed-corpus.json",
+        "get-role-policy.json",
     ]
     .iter()
     .map(|f| format!("{DIR}/{f}"))
@@ -73,6 +74,7 @@ fn lint_cli_aws_cli_output_and_the_managed_corpus_shape() {
         ("get-role.json#Role.AssumeRolePolicyDocument", "trust"),
         ("managed-corpus.json#ExampleReadOnly", "identity"),
         ("managed-corpus.json#ExampleAdmin", "identity"),
+        ("get-role-policy.json#PolicyDocument", "identity"),
     ]
     .iter()
     .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
@@ -91,6 +93,12 @@ fn lint_cli_aws_cli_output_and_the_managed_corpus_shape() {
     assert!(ids(2).contains(&"oidc-without-subject".to_owned()));
     assert!(ids(3).is_empty());
     assert!(ids(4).contains(&"allow-all".to_owned()));
+    // The inline policy of `get-role-policy` output is linted, not its wrapper.
+    assert!(
+        !ids(5).contains(&"unknown-element".to_owned()),
+        "{:?}",
+        ids(5)
+    );
     let text = iamspec(
         &[
             &["lint"][..],
