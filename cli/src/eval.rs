@@ -493,7 +493,14 @@ fn simulate(args: &Args, output: &Output, records: &mut Records) -> u8 {
                     );
                 }
                 Err(e) => {
-                    let message = sources.rename(&e.to_string());
+                    let mut message = sources.rename(&e.to_string());
+                    // A bucket or key policy given as `--policy` is the usual cause.
+                    if message.contains("an identity-based policy does not take `Principal`") {
+                        message.push_str(
+                            "; a policy that names a `Principal` is a resource-based policy: give \
+                             it with `--resource-policy`",
+                        );
+                    }
                     eprintln!("{message}");
                     if output.json() {
                         let files: Vec<&str> =

@@ -669,3 +669,18 @@ fn progress_only_on_a_terminal() {
     let piped = iamspec(&["lint", "cli/tests/fixtures/lint"]);
     assert!(!piped.stderr.contains('\x1b'), "{}", piped.stderr);
 }
+
+#[test]
+fn eval_hints_resource_policy_for_a_principal_given_as_policy() {
+    let run = iamspec(&[
+        "eval",
+        "--policy",
+        &fixture("bucket-policy-as-identity.json"),
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+    ]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!("eval_principal_hint", run.transcript());
+}
