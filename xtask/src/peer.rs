@@ -97,7 +97,7 @@ pub enum PeerError {
     Implementation(String),
     #[error(
         "the conformance runner ({0}) printed no case results; are there suites, and does \
-         `iamspec conformance run --json` print one JSON object per case?"
+         `iamspec conformance run --json` print a JSON array of case records?"
     )]
     NoResults(String),
 }
