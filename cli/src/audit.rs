@@ -2,7 +2,7 @@
 //! world (iamspec-world does the work), each finding citing the IAM best-practices page or the
 //! CIS AWS Foundations Benchmark control.
 
-use crate::output::{FindingsOutputArgs, Format, Records};
+use crate::output::{FindingsOutputArgs, Format, Paint, Records};
 use crate::{out, EXIT_INPUT};
 use iamspec_world::audit;
 use iamspec_world::time::Timestamp;
@@ -56,7 +56,20 @@ pub fn run(args: Args) -> u8 {
             "{}",
             serde_json::to_string_pretty(&audit::to_sarif(&findings)).unwrap_or_default()
         ),
-        Format::Text => out!("{}", audit::render_text(&findings).trim_end()),
+        Format::Text => {
+            for line in audit::render_text(&findings).trim_end().lines() {
+                // The severity word that starts a finding's line, in colour when asked for.
+                match line.split_once(' ') {
+                    Some((word @ "high", rest)) => {
+                        out!("{} {rest}", output.paint(Paint::Red, word))
+                    }
+                    Some((word @ "medium", rest)) => {
+                        out!("{} {rest}", output.paint(Paint::Yellow, word))
+                    }
+                    _ => out!("{line}"),
+                }
+            }
+        }
     }
     u8::from(findings.iter().any(|f| f.severity == audit::Severity::High))
 }

@@ -129,6 +129,7 @@ fn resolve(format: Format, color: ColorChoice, quiet: bool) -> Output {
 pub enum Paint {
     Red,
     Green,
+    Yellow,
 }
 
 impl Output {
@@ -143,6 +144,7 @@ impl Output {
             code: self.color.then_some(match paint {
                 Paint::Red => "31",
                 Paint::Green => "32",
+                Paint::Yellow => "33",
             }),
         }
     }

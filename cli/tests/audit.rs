@@ -148,3 +148,15 @@ fn credential_report_bad_input() {
     assert_eq!(code, 2);
     insta::assert_snapshot!("audit_bad_format", t);
 }
+
+#[test]
+fn audit_colours_severity_when_asked() {
+    let (_, coloured, _) = iamspec(&["audit", FIXTURE, "--at", AT, "--color", "always"]);
+    assert!(
+        coloured.starts_with("\x1b[31mhigh\x1b[0m   admin-equivalent"),
+        "{coloured}"
+    );
+    assert!(coloured.contains("\x1b[33mmedium\x1b[0m "), "{coloured}");
+    let (_, plain, _) = iamspec(&["audit", FIXTURE, "--at", AT]);
+    assert!(!plain.contains('\x1b'));
+}
