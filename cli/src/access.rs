@@ -1,7 +1,7 @@
 //! `iamspec access SNAPSHOT --principal ARN --action A... --resource R...`: decide and explain
 //! requests against a world (iamspec-world does the work).
 
-use crate::output::{OutputArgs, Records};
+use crate::output::{OutputArgs, Paint, Records};
 use crate::EXIT_INPUT;
 use iamspec_model::request::ContextValue;
 use iamspec_world::Query;
@@ -29,7 +29,8 @@ pub struct Args {
 
 /// Exit 0 when every request is allowed, 1 when one is denied, 2 on bad input.
 pub fn run(args: Args) -> u8 {
-    let json = args.output.resolve().json();
+    let output = args.output.resolve();
+    let json = output.json();
     let Some(context) = parse_context(&args.context) else {
         return EXIT_INPUT;
     };
@@ -66,7 +67,31 @@ pub fn run(args: Args) -> u8 {
         }
         records.finish();
     } else {
-        let text: Vec<String> = answers.iter().map(|a| a.render_text()).collect();
+        let text: Vec<String> = answers
+            .iter()
+            .map(|a| {
+                let text = a.render_text();
+                // The decision ends the answer's first line: in colour when asked for.
+                let decision = a.decision.as_str();
+                let suffix = format!(": {decision}\n");
+                match text.find(&suffix) {
+                    Some(at) if output.color => {
+                        let paint = if a.decision == iamspec_model::Decision::Allow {
+                            Paint::Green
+                        } else {
+                            Paint::Red
+                        };
+                        format!(
+                            "{}: {}\n{}",
+                            text.get(..at).unwrap_or(""),
+                            output.paint(paint, decision),
+                            text.get(at + suffix.len()..).unwrap_or("")
+                        )
+                    }
+                    _ => text,
+                }
+            })
+            .collect();
         crate::print_out(&text.join("\n"));
     }
     u8::from(denied)
