@@ -35,6 +35,7 @@ mod checks;
 mod conditions;
 mod cover;
 mod document;
+mod escalation;
 mod global_keys;
 mod index;
 mod intersect;
@@ -48,10 +49,11 @@ mod trust;
 mod values;
 
 pub use checks::{check, Check, Origin, CHECKS};
+pub use escalation::{EscalationCategory, EscalationPath, ESCALATION_PATHS};
 pub use global_keys::{global_key, GlobalKey};
 pub use render::{render_json, render_text};
 
-use crate::catalogue::{ActionRef, Catalogue};
+use crate::catalogue::{ActionRef, Catalogue, ConditionKey};
 use iamspec_model::json::{Json, JsonPath};
 use iamspec_model::policy::{check as validate, Finding, Policy, PolicyKind, Severity, Statement};
 use serde::Serialize;
@@ -260,10 +262,13 @@ pub fn lint_json_with(
         findings.extend(linter.findings);
     }
     if let Some(text) = text {
-        let locator = locate::Locator::new(text);
-        for finding in &mut findings {
-            if finding.position.is_none() {
-                finding.position = locator.position(&finding.path);
+        let unplaced = findings.iter().filter(|f| f.position.is_none());
+        if unplaced.clone().next().is_some() {
+            let locator = locate::Locator::new(text, unplaced.map(|f| &f.path));
+            for finding in &mut findings {
+                if finding.position.is_none() {
+                    finding.position = locator.position(&finding.path);
+                }
             }
         }
     }
@@ -320,12 +325,81 @@ pub(crate) struct Linter<'c, 'p> {
     text: Option<&'p str>,
     findings: Vec<LintFinding>,
     expansions: HashMap<String, Rc<[ActionRef<'c>]>>,
+    /// The action sets of statements, by the expansions they are made of: statements repeat
+    /// the same `Action` lists, and what lint derives from one (each action once, its ARN
+    /// templates, its condition keys) is then derived once.
+    action_sets: HashMap<Vec<usize>, Rc<ActionSet<'c>>>,
     /// The catalogue's ARN templates by service, built when a policy first needs them.
     arn_index: Option<std::sync::Arc<resources::ArnIndex>>,
     /// The ARN of the resource the policy is attached to, when given.
     resource: Option<&'p str>,
-    /// Catalogue ARN templates compiled for intersection, with their service, across statements.
-    template_globs: HashMap<&'c str, (intersect::Glob, Option<&'c str>)>,
+    /// Catalogue ARN templates compiled for intersection, with their service, across
+    /// statements; [`ActionSet::templates`] holds indices into it.
+    templates: Vec<resources::TemplateGlob<'c>>,
+    template_ids: HashMap<&'c str, usize>,
+}
+
+/// The catalogue actions of one statement's `Action` element, each once, and what lint derives
+/// from them.
+pub(crate) struct ActionSet<'c> {
+    actions: Vec<ActionRef<'c>>,
+    /// The ARN templates of the actions' resource types, each once, as indices into
+    /// [`Linter::templates`].
+    distinct: Vec<usize>,
+    /// Per action, its condition keys ([`ActionRef::condition_keys`]), when first asked.
+    keys: std::cell::OnceCell<Vec<Vec<&'c ConditionKey>>>,
+    /// Which actions see a condition key, by the key's folded name, when first asked.
+    support: std::cell::RefCell<HashMap<String, Rc<KeySupport<'c>>>>,
+}
+
+/// Which actions of an [`ActionSet`] see one condition key.
+pub(crate) struct KeySupport<'c> {
+    /// The actions that never see the key, as indices into the set's actions.
+    without: Vec<usize>,
+    /// The services of the set none of whose actions sees the key.
+    services_without: std::collections::BTreeSet<&'c str>,
+}
+
+impl<'c> ActionSet<'c> {
+    /// Per action, the condition keys it supports.
+    fn keys(&self) -> &[Vec<&'c ConditionKey>] {
+        self.keys
+            .get_or_init(|| self.actions.iter().map(ActionRef::condition_keys).collect())
+    }
+
+    /// Which actions see the key `name` (resolved to `resolved`, when the catalogue has it):
+    /// those listing the resolved key (which may be a plain-word placeholder such as
+    /// `…/tag-key`), or any key that `name` is or instantiates. Computed once per set and key,
+    /// so that statements sharing their actions cost a lookup each.
+    fn support(&self, name: &str, resolved: Option<&ConditionKey>) -> Rc<KeySupport<'c>> {
+        let folded = iamspec_model::pattern::fold_case(name);
+        if let Some(found) = self.support.borrow().get(folded.as_ref()) {
+            return Rc::clone(found);
+        }
+        let mut without = Vec::new();
+        let mut services = std::collections::BTreeSet::new();
+        let mut supported = std::collections::BTreeSet::new();
+        for (at, (action, keys)) in self.actions.iter().zip(self.keys()).enumerate() {
+            let prefix = action.service().prefix();
+            services.insert(prefix);
+            let sees = keys
+                .iter()
+                .any(|k| resolved.is_some_and(|r| std::ptr::eq(*k, r)) || k.matches(name));
+            if sees {
+                supported.insert(prefix);
+            } else {
+                without.push(at);
+            }
+        }
+        let support = Rc::new(KeySupport {
+            without,
+            services_without: services.difference(&supported).copied().collect(),
+        });
+        self.support
+            .borrow_mut()
+            .insert(folded.into_owned(), Rc::clone(&support));
+        support
+    }
 }
 
 impl<'c, 'p> Linter<'c, 'p> {
@@ -344,9 +418,11 @@ impl<'c, 'p> Linter<'c, 'p> {
             text,
             findings: Vec::new(),
             expansions: HashMap::new(),
+            action_sets: HashMap::new(),
             arn_index: None,
             resource: None,
-            template_globs: HashMap::new(),
+            templates: Vec::new(),
+            template_ids: HashMap::new(),
         }
     }
 
@@ -428,11 +504,74 @@ impl<'c, 'p> Linter<'c, 'p> {
                     actions,
                 }
             })
-            .collect();
+            .collect::<Vec<ActionPattern<'c, 'p>>>();
+        let set = self.action_set(statement, &patterns);
         StatementFacts {
             statement,
             patterns,
+            set,
         }
+    }
+
+    /// The action set of a statement's entries, derived once per distinct list of entries.
+    fn action_set(
+        &mut self,
+        statement: &Statement,
+        patterns: &[ActionPattern<'c, '_>],
+    ) -> Rc<ActionSet<'c>> {
+        let key: Vec<usize> = if statement.action.negated {
+            Vec::new()
+        } else {
+            patterns
+                .iter()
+                .map(|p| p.actions.as_ptr() as usize)
+                .collect()
+        };
+        if let Some(found) = self.action_sets.get(&key) {
+            return Rc::clone(found);
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut actions = Vec::new();
+        if !statement.action.negated {
+            for pattern in patterns {
+                for action in pattern.actions.iter() {
+                    if seen.insert(std::ptr::from_ref(action.action())) {
+                        actions.push(*action);
+                    }
+                }
+            }
+        }
+        let mut distinct: Vec<usize> = Vec::new();
+        let mut seen_templates = std::collections::HashSet::new();
+        for action in &actions {
+            for (_, service_rt) in action.resource_types() {
+                if let Some(rt) = service_rt {
+                    let id = self.template_id(rt.arn());
+                    if seen_templates.insert(id) {
+                        distinct.push(id);
+                    }
+                }
+            }
+        }
+        let set = Rc::new(ActionSet {
+            actions,
+            distinct,
+            keys: std::cell::OnceCell::new(),
+            support: std::cell::RefCell::new(HashMap::new()),
+        });
+        self.action_sets.insert(key, Rc::clone(&set));
+        set
+    }
+
+    /// The index of a catalogue ARN template in [`Linter::templates`], compiled when first met.
+    fn template_id(&mut self, arn: &'c str) -> usize {
+        if let Some(&id) = self.template_ids.get(arn) {
+            return id;
+        }
+        let id = self.templates.len();
+        self.templates.push(resources::TemplateGlob::new(arn));
+        self.template_ids.insert(arn, id);
+        id
     }
 }
 
@@ -454,6 +593,7 @@ fn service_prefix(pattern: &str) -> Option<&str> {
 pub(crate) struct StatementFacts<'c, 'p> {
     statement: &'p Statement,
     patterns: Vec<ActionPattern<'c, 'p>>,
+    set: Rc<ActionSet<'c>>,
 }
 
 /// One `Action`/`NotAction` entry with its expansion.
@@ -475,20 +615,8 @@ impl<'c> StatementFacts<'c, '_> {
     }
 
     /// The catalogue actions of a non-negated `Action` element, each once.
-    fn actions(&self) -> Vec<ActionRef<'c>> {
-        if self.statement.action.negated {
-            return Vec::new();
-        }
-        let mut seen = std::collections::HashSet::new();
-        let mut out = Vec::new();
-        for pattern in &self.patterns {
-            for action in pattern.actions.iter() {
-                if seen.insert(std::ptr::from_ref(action.action())) {
-                    out.push(*action);
-                }
-            }
-        }
-        out
+    fn actions(&self) -> &[ActionRef<'c>] {
+        &self.set.actions
     }
 
     /// Whether a non-negated `Action` element lists `service:Action` (case-insensitive),

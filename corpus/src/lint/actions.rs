@@ -2,7 +2,7 @@
 //! that match nothing, spelling, duplicates and entries covered by others.
 
 use super::cover::ActionCover;
-use super::index::PrefixIndex;
+use super::index::{candidate_order, PrefixIndex, SMALL};
 use super::{Linter, StatementFacts};
 use iamspec_model::pattern::fold_case;
 use iamspec_model::policy::Effect;
@@ -81,6 +81,9 @@ fn well_formed(prefix: &str, name: &str) -> bool {
 
 fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
     let patterns = &facts.patterns;
+    if patterns.len() <= SMALL {
+        return duplicates_and_redundancy_small(linter, facts);
+    }
     // Only an entry with wildcards can cover a different entry; compile those once, and find
     // the ones that may cover an entry through their literal prefixes (linear, `index.rs`).
     let covers: Vec<(&str, String, ActionCover)> = patterns
@@ -117,6 +120,49 @@ fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts
             cover.is_some()
         });
         if let Some((text, _, _)) = cover {
+            linter.emit(
+                "redundant-action",
+                pattern.path.clone(),
+                format!(
+                    "`{}` is already matched by `{text}` in the same statement",
+                    pattern.text
+                ),
+            );
+        }
+    }
+}
+
+/// [`duplicates_and_redundancy`] for a few entries: every pair compared, no tables.
+fn duplicates_and_redundancy_small(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+    let patterns = &facts.patterns;
+    let folded: Vec<std::borrow::Cow<'_, str>> =
+        patterns.iter().map(|p| fold_case(p.text)).collect();
+    let mut covers: Vec<(usize, ActionCover)> = Vec::new();
+    for (at, pattern) in patterns.iter().enumerate() {
+        if pattern.has_wildcards {
+            covers.push((at, ActionCover::new(pattern.text)));
+        }
+    }
+    covers.sort_by_key(|(at, _)| {
+        candidate_order(patterns.get(*at).map_or("", |p| p.text), false, *at)
+    });
+    for (at, pattern) in patterns.iter().enumerate() {
+        let mine = folded.get(at).map_or("", |f| f.as_ref());
+        let earlier = folded.get(..at).unwrap_or(&[]);
+        if earlier.iter().any(|f| f == mine) {
+            linter.emit(
+                "duplicate-action",
+                pattern.path.clone(),
+                format!("`{}` is listed twice", pattern.text),
+            );
+            continue;
+        }
+        let cover = covers.iter().find_map(|(other, cover)| {
+            let text = patterns.get(*other)?.text;
+            let theirs = folded.get(*other).map_or("", |f| f.as_ref());
+            (theirs != mine && cover.covers(pattern.text)).then_some(text)
+        });
+        if let Some(text) = cover {
             linter.emit(
                 "redundant-action",
                 pattern.path.clone(),
