@@ -323,6 +323,17 @@ fn create_service_linked_role(linter: &mut Linter<'_, '_>, statement: &Statement
     );
 }
 
+/// Rhino Security Labs' methods that pathfinding.cloud does not document, which cloudsplaining
+/// still checks (`SetExistingDefaultPolicyVersion` in its `PRIVILEGE_ESCALATION_METHODS`):
+/// making an older, more permissive version of a policy the default.
+const RHINO_ONLY: &[EscalationPath] = &[EscalationPath {
+    id: "SetExistingDefaultPolicyVersion",
+    category: super::escalation::EscalationCategory::SelfEscalation,
+    required: &["iam:SetDefaultPolicyVersion"],
+    parent: None,
+    target_dependent: false,
+}];
+
 /// The whole policy: every permission of one of pathfinding.cloud's documented
 /// privilege-escalation paths granted on every resource, possibly by several statements. A path
 /// whose documented parent is open too is the parent's variant and is not named again; the
@@ -343,7 +354,8 @@ pub(crate) fn check_policy(linter: &mut Linter<'_, '_>, statements: &[StatementF
     }
     // Which statement grants each permission of the table, an unconditioned one if any does.
     let mut granted: HashMap<&str, &Statement> = HashMap::new();
-    for path in ESCALATION_PATHS {
+    let paths = || ESCALATION_PATHS.iter().chain(RHINO_ONLY);
+    for path in paths() {
         for &action in path.required {
             if granted.contains_key(action) {
                 continue;
@@ -360,14 +372,13 @@ pub(crate) fn check_policy(linter: &mut Linter<'_, '_>, statements: &[StatementF
     let open = |path: &EscalationPath| {
         !path.target_dependent && path.required.iter().all(|a| granted.contains_key(a))
     };
-    let open_ids: Vec<&str> = ESCALATION_PATHS
-        .iter()
+    let open_ids: Vec<&str> = paths()
         .filter(|p| open(p))
         .map(|p| p.id)
         .collect();
     // One finding per statement and grading, naming the paths whose first permission it grants.
     let mut by_statement: Vec<(&Statement, LintSeverity, String, Vec<String>)> = Vec::new();
-    for path in ESCALATION_PATHS.iter().filter(|p| open(p)) {
+    for path in paths().filter(|p| open(p)) {
         if path.parent.is_some_and(|parent| open_ids.contains(&parent)) {
             continue;
         }
