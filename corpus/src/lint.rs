@@ -40,10 +40,12 @@ mod global_keys;
 mod index;
 mod intersect;
 mod locate;
+mod nocase;
 mod principals;
 mod render;
 mod resources;
 mod risks;
+mod shared;
 mod statements;
 mod trust;
 mod values;
@@ -60,6 +62,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// How serious a finding is, in Access Analyzer's four grades.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -324,7 +327,7 @@ pub(crate) struct Linter<'c, 'p> {
     /// The original text, when known.
     text: Option<&'p str>,
     findings: Vec<LintFinding>,
-    expansions: HashMap<String, Rc<[ActionRef<'c>]>>,
+    expansions: HashMap<String, Arc<[ActionRef<'c>]>>,
     /// The action sets of statements, by the expansions they are made of: statements repeat
     /// the same `Action` lists, and what lint derives from one (each action once, its ARN
     /// templates, its condition keys) is then derived once.
@@ -336,18 +339,20 @@ pub(crate) struct Linter<'c, 'p> {
     /// Catalogue ARN templates compiled for intersection, with their service, across
     /// statements; [`ActionSet::templates`] holds indices into it.
     templates: Vec<resources::TemplateGlob<'c>>,
-    template_ids: HashMap<&'c str, usize>,
+    template_ids: iamspec_model::hash::FxMap<usize, usize>,
 }
 
 /// The catalogue actions of one statement's `Action` element, each once, and what lint derives
 /// from them.
 pub(crate) struct ActionSet<'c> {
+    catalogue: &'c Catalogue,
     actions: Vec<ActionRef<'c>>,
     /// The ARN templates of the actions' resource types, each once, as indices into
-    /// [`Linter::templates`].
-    distinct: Vec<usize>,
+    /// [`Linter::templates`], when first asked ([`Linter::distinct_templates`]): statements on
+    /// `"Resource": "*"` never ask.
+    distinct: std::cell::OnceCell<Vec<usize>>,
     /// Per action, its condition keys ([`ActionRef::condition_keys`]), when first asked.
-    keys: std::cell::OnceCell<Vec<Vec<&'c ConditionKey>>>,
+    keys: std::cell::OnceCell<Vec<Arc<[&'c ConditionKey]>>>,
     /// Which actions see a condition key, by the key's folded name, when first asked.
     support: std::cell::RefCell<HashMap<String, Rc<KeySupport<'c>>>>,
 }
@@ -362,9 +367,13 @@ pub(crate) struct KeySupport<'c> {
 
 impl<'c> ActionSet<'c> {
     /// Per action, the condition keys it supports.
-    fn keys(&self) -> &[Vec<&'c ConditionKey>] {
-        self.keys
-            .get_or_init(|| self.actions.iter().map(ActionRef::condition_keys).collect())
+    fn keys(&self) -> &[Arc<[&'c ConditionKey]>] {
+        self.keys.get_or_init(|| {
+            self.actions
+                .iter()
+                .map(|a| shared::condition_keys(self.catalogue, *a))
+                .collect()
+        })
     }
 
     /// Which actions see the key `name` (resolved to `resolved`, when the catalogue has it):
@@ -382,9 +391,15 @@ impl<'c> ActionSet<'c> {
         for (at, (action, keys)) in self.actions.iter().zip(self.keys()).enumerate() {
             let prefix = action.service().prefix();
             services.insert(prefix);
-            let sees = keys
-                .iter()
-                .any(|k| resolved.is_some_and(|r| std::ptr::eq(*k, r)) || k.matches(name));
+            // Catalogue key names are ASCII: a plain name compares without a folded copy.
+            let sees = keys.iter().any(|k| {
+                resolved.is_some_and(|r| std::ptr::eq(*k, r))
+                    || if k.is_template() {
+                        k.matches(name)
+                    } else {
+                        k.name().eq_ignore_ascii_case(name)
+                    }
+            });
             if sees {
                 supported.insert(prefix);
             } else {
@@ -422,7 +437,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             arn_index: None,
             resource: None,
             templates: Vec::new(),
-            template_ids: HashMap::new(),
+            template_ids: iamspec_model::hash::FxMap::default(),
         }
     }
 
@@ -474,13 +489,14 @@ impl<'c, 'p> Linter<'c, 'p> {
     }
 
     /// The catalogue actions an action pattern matches, computed once per pattern.
-    fn expand(&mut self, pattern: &str) -> Rc<[ActionRef<'c>]> {
-        let key = iamspec_model::pattern::fold_case(pattern).into_owned();
-        if let Some(found) = self.expansions.get(&key) {
-            return Rc::clone(found);
+    fn expand(&mut self, pattern: &str) -> Arc<[ActionRef<'c>]> {
+        let key = iamspec_model::pattern::fold_case(pattern);
+        if let Some(found) = self.expansions.get(key.as_ref()) {
+            return Arc::clone(found);
         }
-        let expanded: Rc<[ActionRef<'c>]> = self.catalogue.expand(pattern).into();
-        self.expansions.insert(key, Rc::clone(&expanded));
+        let expanded = shared::expand(self.catalogue, &key);
+        self.expansions
+            .insert(key.into_owned(), Arc::clone(&expanded));
         expanded
     }
 
@@ -541,21 +557,10 @@ impl<'c, 'p> Linter<'c, 'p> {
                 }
             }
         }
-        let mut distinct: Vec<usize> = Vec::new();
-        let mut seen_templates = std::collections::HashSet::new();
-        for action in &actions {
-            for (_, service_rt) in action.resource_types() {
-                if let Some(rt) = service_rt {
-                    let id = self.template_id(rt.arn());
-                    if seen_templates.insert(id) {
-                        distinct.push(id);
-                    }
-                }
-            }
-        }
         let set = Rc::new(ActionSet {
+            catalogue: self.catalogue,
             actions,
-            distinct,
+            distinct: std::cell::OnceCell::new(),
             keys: std::cell::OnceCell::new(),
             support: std::cell::RefCell::new(HashMap::new()),
         });
@@ -563,14 +568,35 @@ impl<'c, 'p> Linter<'c, 'p> {
         set
     }
 
+    /// The ARN templates of a set's actions, each once, compiled and interned when first asked.
+    fn distinct_templates<'s>(&mut self, set: &'s ActionSet<'c>) -> &'s [usize] {
+        if let Some(found) = set.distinct.get() {
+            return found;
+        }
+        let mut distinct: Vec<usize> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for action in &set.actions {
+            for arn in shared::templates(self.catalogue, *action).iter() {
+                let id = self.template_id(arn);
+                if seen.insert(id) {
+                    distinct.push(id);
+                }
+            }
+        }
+        set.distinct.get_or_init(|| distinct)
+    }
+
     /// The index of a catalogue ARN template in [`Linter::templates`], compiled when first met.
     fn template_id(&mut self, arn: &'c str) -> usize {
-        if let Some(&id) = self.template_ids.get(arn) {
+        // Templates live in the catalogue: their address names them (two services' identical
+        // templates get two ids, which costs a repeated intersection, never a wrong one).
+        let address = arn.as_ptr() as usize;
+        if let Some(&id) = self.template_ids.get(&address) {
             return id;
         }
         let id = self.templates.len();
         self.templates.push(resources::TemplateGlob::new(arn));
-        self.template_ids.insert(arn, id);
+        self.template_ids.insert(address, id);
         id
     }
 }
@@ -582,6 +608,24 @@ pub(crate) fn intersect_templates(pattern: &str, templates: &[&str], substitutes
     templates
         .iter()
         .any(|t| glob.intersects(&intersect::Glob::template(t)))
+}
+
+/// Whether the action entry `entry` matches the action `qualified`, case-insensitively: a
+/// wildcard entry is compiled only when its literal prefix fits (this is asked of every entry
+/// of every statement).
+pub(crate) fn entry_matches(entry: &str, qualified: &str) -> bool {
+    let Some(at) = entry.find(['*', '?']) else {
+        return entry.eq_ignore_ascii_case(qualified)
+            || iamspec_model::pattern::fold_case(entry)
+                == iamspec_model::pattern::fold_case(qualified);
+    };
+    let head = entry.get(..at).unwrap_or("");
+    qualified
+        .get(..head.len())
+        .is_none_or(|q| q.eq_ignore_ascii_case(head) || !q.is_ascii() || !head.is_ascii())
+        && iamspec_model::pattern::Pattern::new(entry)
+            .ignore_case()
+            .matches(qualified)
 }
 
 /// The text before the first `:` of an action pattern, when there is one.
@@ -603,7 +647,7 @@ pub(crate) struct ActionPattern<'c, 'p> {
     has_wildcards: bool,
     /// The service prefix is in the catalogue (or has wildcards, or there is none: `*`).
     service_known: bool,
-    actions: Rc<[ActionRef<'c>]>,
+    actions: Arc<[ActionRef<'c>]>,
 }
 
 impl<'c> StatementFacts<'c, '_> {
@@ -623,10 +667,9 @@ impl<'c> StatementFacts<'c, '_> {
     /// directly or through a wildcard.
     fn allows_action(&self, qualified: &str) -> bool {
         !self.statement.action.negated
-            && self.patterns.iter().any(|p| {
-                iamspec_model::pattern::Pattern::new(p.text)
-                    .ignore_case()
-                    .matches(qualified)
-            })
+            && self
+                .patterns
+                .iter()
+                .any(|p| entry_matches(p.text, qualified))
     }
 }

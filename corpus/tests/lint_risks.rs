@@ -84,7 +84,10 @@ fn embedded() -> Vec<(String, Vec<String>, Option<String>, bool)> {
 fn every_embedded_path_is_flagged() {
     assert_eq!(ESCALATION_PATHS.len(), 65);
     assert_eq!(
-        ESCALATION_PATHS.iter().filter(|p| p.target_dependent).count(),
+        ESCALATION_PATHS
+            .iter()
+            .filter(|p| p.target_dependent)
+            .count(),
         7
     );
     every_path_is_flagged(&embedded());
@@ -106,7 +109,11 @@ fn the_embedded_paths_are_the_shared_ones() {
     for (json, path) in shared.iter().zip(ESCALATION_PATHS) {
         let id = json["id"].as_str().unwrap();
         assert_eq!(id, path.id);
-        assert_eq!(json["category"].as_str().unwrap(), path.category.as_str(), "{id}");
+        assert_eq!(
+            json["category"].as_str().unwrap(),
+            path.category.as_str(),
+            "{id}"
+        );
         let required: Vec<String> = json["required"]
             .as_array()
             .unwrap()
@@ -152,11 +159,14 @@ fn paths_across_statements_and_near_misses() {
     let found = findings(&keys, "privilege-escalation");
     assert_eq!(found.len(), 1);
     assert!(found[0].message.contains("iam-002"));
-    assert!(!found[0].message.contains("iam-003"), "{}", found[0].message);
-    // Rhino's method pathfinding.cloud does not list, as cloudsplaining still checks it.
-    let default_version = run(
-        r#"{"Effect": "Allow", "Action": "iam:SetDefaultPolicyVersion", "Resource": "*"}"#,
+    assert!(
+        !found[0].message.contains("iam-003"),
+        "{}",
+        found[0].message
     );
+    // Rhino's method pathfinding.cloud does not list, as cloudsplaining still checks it.
+    let default_version =
+        run(r#"{"Effect": "Allow", "Action": "iam:SetDefaultPolicyVersion", "Resource": "*"}"#);
     assert!(findings(&default_version, "privilege-escalation")[0]
         .message
         .contains("SetExistingDefaultPolicyVersion"));
@@ -221,9 +231,21 @@ fn partly_supported_keys_through_wildcards() {
     );
     let found = findings(&report, "condition-key-partly-supported");
     assert_eq!(found.len(), 1, "{:?}", report.findings);
-    assert!(found[0].message.contains("`s3:ListBucketMultipartUploads`"), "{}", found[0].message);
-    assert!(found[0].message.contains("matched by `s3:ListBucket*`"), "{}", found[0].message);
-    assert!(!found[0].message.contains("`s3:ListBucket`,"), "{}", found[0].message);
+    assert!(
+        found[0].message.contains("`s3:ListBucketMultipartUploads`"),
+        "{}",
+        found[0].message
+    );
+    assert!(
+        found[0].message.contains("matched by `s3:ListBucket*`"),
+        "{}",
+        found[0].message
+    );
+    assert!(
+        !found[0].message.contains("`s3:ListBucket`,"),
+        "{}",
+        found[0].message
+    );
     // Every action of the expansion supports the key: nothing to say.
     let all = run(
         r#"{"Effect": "Allow", "Action": "s3:ListBucketVersions", "Resource": "arn:aws:s3:::b",

@@ -76,14 +76,22 @@ pub const ESCALATION_PATHS: &[EscalationPath] = &[
     EscalationPath {
         id: "bedrock-001",
         category: EscalationCategory::NewPassRole,
-        required: &["iam:PassRole", "bedrock-agentcore:CreateCodeInterpreter", "bedrock-agentcore:StartCodeInterpreterSession", "bedrock-agentcore:InvokeCodeInterpreter"],
+        required: &[
+            "iam:PassRole",
+            "bedrock-agentcore:CreateCodeInterpreter",
+            "bedrock-agentcore:StartCodeInterpreterSession",
+            "bedrock-agentcore:InvokeCodeInterpreter",
+        ],
         parent: None,
         target_dependent: false,
     },
     EscalationPath {
         id: "bedrock-002",
         category: EscalationCategory::ExistingPassRole,
-        required: &["bedrock-agentcore:StartCodeInterpreterSession", "bedrock-agentcore:InvokeCodeInterpreter"],
+        required: &[
+            "bedrock-agentcore:StartCodeInterpreterSession",
+            "bedrock-agentcore:InvokeCodeInterpreter",
+        ],
         parent: None,
         target_dependent: false,
     },
@@ -104,7 +112,11 @@ pub const ESCALATION_PATHS: &[EscalationPath] = &[
     EscalationPath {
         id: "cloudformation-003",
         category: EscalationCategory::NewPassRole,
-        required: &["iam:PassRole", "cloudformation:CreateStackSet", "cloudformation:CreateStackInstances"],
+        required: &[
+            "iam:PassRole",
+            "cloudformation:CreateStackSet",
+            "cloudformation:CreateStackInstances",
+        ],
         parent: None,
         target_dependent: false,
     },
@@ -118,14 +130,21 @@ pub const ESCALATION_PATHS: &[EscalationPath] = &[
     EscalationPath {
         id: "cloudformation-005",
         category: EscalationCategory::NewPassRole,
-        required: &["cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"],
+        required: &[
+            "cloudformation:CreateChangeSet",
+            "cloudformation:ExecuteChangeSet",
+        ],
         parent: None,
         target_dependent: false,
     },
     EscalationPath {
         id: "codebuild-001",
         category: EscalationCategory::NewPassRole,
-        required: &["iam:PassRole", "codebuild:CreateProject", "codebuild:StartBuild"],
+        required: &[
+            "iam:PassRole",
+            "codebuild:CreateProject",
+            "codebuild:StartBuild",
+        ],
         parent: None,
         target_dependent: false,
     },
@@ -146,14 +165,23 @@ pub const ESCALATION_PATHS: &[EscalationPath] = &[
     EscalationPath {
         id: "codebuild-004",
         category: EscalationCategory::NewPassRole,
-        required: &["iam:PassRole", "codebuild:CreateProject", "codebuild:StartBuildBatch"],
+        required: &[
+            "iam:PassRole",
+            "codebuild:CreateProject",
+            "codebuild:StartBuildBatch",
+        ],
         parent: None,
         target_dependent: false,
     },
     EscalationPath {
         id: "datapipeline-001",
         category: EscalationCategory::NewPassRole,
-        required: &["iam:PassRole", "datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition", "datapipeline:ActivatePipeline"],
+        required: &[
+            "iam:PassRole",
+            "datapipeline:CreatePipeline",
+            "datapipeline:PutPipelineDefinition",
+            "datapipeline:ActivatePipeline",
+        ],
         parent: None,
         target_dependent: false,
     },
@@ -167,7 +195,11 @@ pub const ESCALATION_PATHS: &[EscalationPath] = &[
     EscalationPath {
         id: "ec2-002",
         category: EscalationCategory::ExistingPassRole,
-        required: &["ec2:ModifyInstanceAttribute", "ec2:StopInstances", "ec2:StartInstances"],
+        required: &[
+            "ec2:ModifyInstanceAttribute",
+            "ec2:StopInstances",
+            "ec2:StartInstances",
+        ],
         parent: None,
         target_dependent: false,
     },
@@ -181,35 +213,55 @@ pub const ESCALATION_PATHS: &[EscalationPath] = &[
     EscalationPath {
         id: "ec2-004",
         category: EscalationCategory::ExistingPassRole,
-        required: &["ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate"],
+        required: &[
+            "ec2:CreateLaunchTemplateVersion",
+            "ec2:ModifyLaunchTemplate",
+        ],
         parent: None,
         target_dependent: false,
     },
     EscalationPath {
         id: "ec2instanceconnect-003",
         category: EscalationCategory::ExistingPassRole,
-        required: &["ec2-instance-connect:SendSSHPublicKey", "ec2:DescribeInstances"],
+        required: &[
+            "ec2-instance-connect:SendSSHPublicKey",
+            "ec2:DescribeInstances",
+        ],
         parent: None,
         target_dependent: false,
     },
     EscalationPath {
         id: "ecs-001",
         category: EscalationCategory::NewPassRole,
-        required: &["iam:PassRole", "ecs:CreateCluster", "ecs:RegisterTaskDefinition", "ecs:CreateService"],
+        required: &[
+            "iam:PassRole",
+            "ecs:CreateCluster",
+            "ecs:RegisterTaskDefinition",
+            "ecs:CreateService",
+        ],
         parent: Some("ecs-003"),
         target_dependent: false,
     },
     EscalationPath {
         id: "ecs-002",
         category: EscalationCategory::NewPassRole,
-        required: &["iam:PassRole", "ecs:CreateCluster", "ecs:RegisterTaskDefinition", "ecs:RunTask"],
+        required: &[
+            "iam:PassRole",
+            "ecs:CreateCluster",
+            "ecs:RegisterTaskDefinition",
+            "ecs:RunTask",
+        ],
         parent: Some("ecs-004"),
         target_dependent: false,
     },
     EscalationPath {
         id: "ecs-003",
         category: EscalationCategory::NewPassRole,
-        required: &["iam:PassRole", "ecs:RegisterTaskDefinition", "ecs:CreateService"],
+        required: &[
+            "iam:PassRole",
+            "ecs:RegisterTaskDefinition",
+            "ecs:CreateService",
+        ],
         parent: None,
         target_dependent: false,
     },
@@ -223,7 +275,11 @@ pub const ESCALATION_PATHS: &[EscalationPath] = &[
     EscalationPath {
         id: "ecs-005",
         category: EscalationCategory::NewPassRole,
-        required: &["iam:PassRole", "ecs:RegisterTaskDefinition", "ecs:StartTask"],
+        required: &[
+            "iam:PassRole",
+            "ecs:RegisterTaskDefinition",
+            "ecs:StartTask",
+        ],
         parent: None,
         target_dependent: false,
     },
@@ -419,14 +475,22 @@ pub const ESCALATION_PATHS: &[EscalationPath] = &[
     EscalationPath {
         id: "lambda-001",
         category: EscalationCategory::NewPassRole,
-        required: &["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"],
+        required: &[
+            "iam:PassRole",
+            "lambda:CreateFunction",
+            "lambda:InvokeFunction",
+        ],
         parent: None,
         target_dependent: false,
     },
     EscalationPath {
         id: "lambda-002",
         category: EscalationCategory::NewPassRole,
-        required: &["iam:PassRole", "lambda:CreateFunction", "lambda:CreateEventSourceMapping"],
+        required: &[
+            "iam:PassRole",
+            "lambda:CreateFunction",
+            "lambda:CreateEventSourceMapping",
+        ],
         parent: None,
         target_dependent: false,
     },
@@ -454,7 +518,11 @@ pub const ESCALATION_PATHS: &[EscalationPath] = &[
     EscalationPath {
         id: "lambda-006",
         category: EscalationCategory::NewPassRole,
-        required: &["iam:PassRole", "lambda:CreateFunction", "lambda:AddPermission"],
+        required: &[
+            "iam:PassRole",
+            "lambda:CreateFunction",
+            "lambda:AddPermission",
+        ],
         parent: None,
         target_dependent: false,
     },
@@ -489,7 +557,12 @@ pub const ESCALATION_PATHS: &[EscalationPath] = &[
     EscalationPath {
         id: "sagemaker-005",
         category: EscalationCategory::ExistingPassRole,
-        required: &["sagemaker:CreateNotebookInstanceLifecycleConfig", "sagemaker:StopNotebookInstance", "sagemaker:UpdateNotebookInstance", "sagemaker:StartNotebookInstance"],
+        required: &[
+            "sagemaker:CreateNotebookInstanceLifecycleConfig",
+            "sagemaker:StopNotebookInstance",
+            "sagemaker:UpdateNotebookInstance",
+            "sagemaker:StartNotebookInstance",
+        ],
         parent: None,
         target_dependent: false,
     },

@@ -22,7 +22,10 @@ pub(crate) const SMALL: usize = 16;
 /// The order in which the index offers a candidate: its literal prefix's length (as cut at
 /// [`MAX_PREFIX`]), then its item.
 pub(crate) fn candidate_order(pattern: &str, variables: bool, item: usize) -> (usize, usize) {
-    (literal_prefix(pattern, variables).len().min(MAX_PREFIX), item)
+    (
+        literal_prefix(pattern, variables).len().min(MAX_PREFIX),
+        item,
+    )
 }
 
 /// How many bytes of a literal prefix the trie holds: a longer prefix is cut there, which only

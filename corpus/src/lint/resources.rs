@@ -8,9 +8,9 @@ use super::intersect::Glob;
 use super::{Linter, StatementFacts};
 use crate::catalogue::{ActionRef, Catalogue};
 use iamspec_model::arn::split_fields;
+use iamspec_model::hash::FxMap;
 use iamspec_model::json::JsonPath;
 use std::collections::{BTreeSet, HashMap};
-use iamspec_model::hash::FxMap;
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
@@ -170,13 +170,18 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
     // Whether a resource can be an ARN of a template, asked only as far as needed: a resource
     // fits once one template of the statement's actions fits it, and actions are asked about
     // only for entries that name one action (below). Templates recur, so answers are kept.
+    let distinct: &[usize] = if globs.iter().any(Option::is_some) {
+        linter.distinct_templates(&set)
+    } else {
+        &[]
+    };
     let mut fit = Fit {
         templates: &linter.templates,
         globs: &globs,
         memo: FxMap::default(),
     };
     let resource_fits: Vec<bool> = (0..patterns.len())
-        .map(|at| set.distinct.iter().any(|&id| fit.meets(at, id)) || fit.star(at))
+        .map(|at| fit.star(at) || distinct.iter().any(|&id| fit.meets(at, id)))
         .collect();
     // Per action, only for entries that name one action: a wildcard entry is expected to
     // reach only some of its actions through the statement's resources.
@@ -187,7 +192,14 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
         };
         let ids: Vec<usize> = action
             .resource_types()
-            .filter_map(|(_, rt)| rt.and_then(|rt| linter.template_ids.get(rt.arn()).copied()))
+            .filter_map(|(_, rt)| {
+                rt.and_then(|rt| {
+                    linter
+                        .template_ids
+                        .get(&(rt.arn().as_ptr() as usize))
+                        .copied()
+                })
+            })
             .collect();
         // D13: an action that acts on no resource type is matched only by `*`.
         let fits =
@@ -306,7 +318,10 @@ impl<'c> TemplateGlob<'c> {
     pub(crate) fn new(arn: &'c str) -> TemplateGlob<'c> {
         TemplateGlob {
             glob: Glob::template(arn),
-            service: split_fields(arn).get(2).copied().filter(|f| !f.contains("${")),
+            service: split_fields(arn)
+                .get(2)
+                .copied()
+                .filter(|f| !f.contains("${")),
         }
     }
 }

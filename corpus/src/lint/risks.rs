@@ -14,12 +14,15 @@
 //! enough is the reader's call; that a grant is conditioned is not a reason to hide it.
 
 use super::escalation::{EscalationPath, ESCALATION_PATHS};
+use super::nocase::NoCase;
 use super::{LintSeverity, Linter, StatementFacts};
 use crate::catalogue::AccessLevel;
+use iamspec_model::hash::{FxHasher, FxMap};
 use iamspec_model::json::JsonPath;
 use iamspec_model::pattern::{fold_case, Pattern};
 use iamspec_model::policy::{Effect, PolicyKind, Statement};
-use std::collections::HashMap;
+use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
 
 /// Actions that return credentials or secrets for a principal (cloudsplaining's list).
 const CREDENTIALS: &[&str] = &[
@@ -109,40 +112,69 @@ fn identity_like(kind: PolicyKind) -> bool {
 /// A statement's `Action`/`NotAction` compiled once, to ask about many actions.
 struct Grants<'s> {
     statement: &'s Statement,
-    /// Folded entries without wildcards, for one lookup.
-    exact: std::collections::HashSet<String>,
-    wildcards: Vec<Pattern>,
+    /// Entries without wildcards, for one lookup whatever their case.
+    exact: HashSet<NoCase<'s>, BuildHasherDefault<FxHasher>>,
+    /// Entries with wildcards by their service prefix, when it has none (`ec2:Describe*`):
+    /// an action is matched only against the entries of its service.
+    by_service: FxMap<String, Vec<Pattern>>,
+    /// Entries whose service prefix has a wildcard (`*:Get*`).
+    any_service: Vec<Pattern>,
 }
 
 impl<'s> Grants<'s> {
     fn new(statement: &'s Statement) -> Grants<'s> {
-        let mut exact = std::collections::HashSet::new();
-        let mut wildcards = Vec::new();
+        let mut exact = HashSet::default();
+        let mut by_service: FxMap<String, Vec<Pattern>> = FxMap::default();
+        let mut any_service = Vec::new();
         for p in statement.action.patterns.iter() {
-            if p.contains(['*', '?']) {
-                wildcards.push(Pattern::new(p).ignore_case());
-            } else {
-                exact.insert(fold_case(p).into_owned());
+            if !p.contains(['*', '?']) {
+                exact.insert(NoCase(p));
+                continue;
+            }
+            let pattern = Pattern::new(p).ignore_case();
+            match p.split_once(':') {
+                Some((service, _)) if !service.contains(['*', '?']) => by_service
+                    .entry(fold_case(service).into_owned())
+                    .or_default()
+                    .push(pattern),
+                _ => any_service.push(pattern),
             }
         }
         Grants {
             statement,
             exact,
-            wildcards,
+            by_service,
+            any_service,
         }
     }
 
     /// Whether the `Action` lists `qualified` (through wildcards too), or the `NotAction` does
     /// not.
     fn grants(&self, qualified: &str) -> bool {
-        let listed = self.exact.contains(fold_case(qualified).as_ref())
-            || self.wildcards.iter().any(|w| w.matches(qualified));
+        let service = qualified.split_once(':').map(|(s, _)| fold_case(s));
+        let listed = self.exact.contains(&NoCase(qualified))
+            || self.any_service.iter().any(|w| w.matches(qualified))
+            || service
+                .and_then(|s| self.by_service.get(s.as_ref()))
+                .is_some_and(|ws| ws.iter().any(|w| w.matches(qualified)));
         listed != self.statement.action.negated
     }
 }
 
+/// [`Grants::grants`] for one question: no tables, and a wildcard entry compiled only when its
+/// literal prefix fits.
 fn grants(statement: &Statement, qualified: &str) -> bool {
-    Grants::new(statement).grants(qualified)
+    let listed = statement.action.patterns.iter().any(|p| {
+        if !p.contains(['*', '?']) {
+            return p.eq_ignore_ascii_case(qualified);
+        }
+        let head = p.find(['*', '?']).and_then(|at| p.get(..at)).unwrap_or("");
+        qualified
+            .get(..head.len())
+            .is_some_and(|q| q.eq_ignore_ascii_case(head))
+            && Pattern::new(p).ignore_case().matches(qualified)
+    });
+    listed != statement.action.negated
 }
 
 fn where_(statement: &Statement) -> JsonPath {
@@ -334,6 +366,37 @@ const RHINO_ONLY: &[EscalationPath] = &[EscalationPath {
     target_dependent: false,
 }];
 
+/// Every path lint checks.
+fn paths() -> impl Iterator<Item = &'static EscalationPath> {
+    ESCALATION_PATHS.iter().chain(RHINO_ONLY)
+}
+
+/// The permissions of [`paths`], each once, and per path the places of its permissions there.
+fn table() -> &'static (Vec<&'static str>, Vec<Vec<usize>>) {
+    static TABLE: std::sync::OnceLock<(Vec<&'static str>, Vec<Vec<usize>>)> =
+        std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut permissions: Vec<&'static str> = Vec::new();
+        let required = paths()
+            .map(|path| {
+                path.required
+                    .iter()
+                    .map(
+                        |&action| match permissions.iter().position(|p| *p == action) {
+                            Some(at) => at,
+                            None => {
+                                permissions.push(action);
+                                permissions.len() - 1
+                            }
+                        },
+                    )
+                    .collect()
+            })
+            .collect();
+        (permissions, required)
+    })
+}
+
 /// The whole policy: every permission of one of pathfinding.cloud's documented
 /// privilege-escalation paths granted on every resource, possibly by several statements. A path
 /// whose documented parent is open too is the parent's variant and is not named again; the
@@ -352,49 +415,48 @@ pub(crate) fn check_policy(linter: &mut Linter<'_, '_>, statements: &[StatementF
     if every.is_empty() {
         return;
     }
-    // Which statement grants each permission of the table, an unconditioned one if any does.
-    let mut granted: HashMap<&str, &Statement> = HashMap::new();
-    let paths = || ESCALATION_PATHS.iter().chain(RHINO_ONLY);
-    for path in paths() {
-        for &action in path.required {
-            if granted.contains_key(action) {
-                continue;
-            }
-            let granting = every
+    // Which statement grants each permission of the table, an unconditioned one if any does,
+    // by the permission's place in the table's list (asked for every document: no hashing).
+    let (permissions, required) = table();
+    let granted: Vec<Option<&Statement>> = permissions
+        .iter()
+        .map(|action| {
+            every
                 .iter()
                 .filter(|s| s.grants(action))
-                .min_by_key(|s| !s.statement.condition.is_empty());
-            if let Some(compiled) = granting {
-                granted.insert(action, compiled.statement);
-            }
-        }
-    }
-    let open = |path: &EscalationPath| {
-        !path.target_dependent && path.required.iter().all(|a| granted.contains_key(a))
-    };
-    let open_ids: Vec<&str> = paths()
-        .filter(|p| open(p))
-        .map(|p| p.id)
+                .min_by_key(|s| !s.statement.condition.is_empty())
+                .map(|s| s.statement)
+        })
         .collect();
+    let needs = |at: usize| required.get(at).map_or(&[][..], Vec::as_slice);
+    let open: Vec<bool> = paths()
+        .enumerate()
+        .map(|(at, path)| {
+            !path.target_dependent
+                && needs(at)
+                    .iter()
+                    .all(|&a| granted.get(a).is_some_and(Option::is_some))
+        })
+        .collect();
+    let is_open = |id: &str| paths().zip(&open).any(|(p, &o)| o && p.id == id);
     // One finding per statement and grading, naming the paths whose first permission it grants.
     let mut by_statement: Vec<(&Statement, LintSeverity, String, Vec<String>)> = Vec::new();
-    for path in paths().filter(|p| open(p)) {
-        if path.parent.is_some_and(|parent| open_ids.contains(&parent)) {
+    for (at, path) in paths().enumerate() {
+        if !open.get(at).copied().unwrap_or(false) || path.parent.is_some_and(is_open) {
             continue;
         }
-        let Some(statement) = path.required.first().and_then(|a| granted.get(a)) else {
+        let contributing: Vec<&Statement> = needs(at)
+            .iter()
+            .filter_map(|&a| granted.get(a).copied().flatten())
+            .collect();
+        let Some(&statement) = contributing.first() else {
             continue;
         };
-        let contributing: Vec<&Statement> = path
-            .required
-            .iter()
-            .filter_map(|a| granted.get(a).copied())
-            .collect();
         let (severity, conditioned) = grading(&contributing);
         let list: Vec<String> = path.required.iter().map(|a| format!("`{a}`")).collect();
         let described = format!("{} ({})", path.id, list.join(" + "));
         let same = |(s, g, c, _): &&mut (&Statement, LintSeverity, String, Vec<String>)| {
-            std::ptr::eq(*s, *statement) && *g == severity && *c == conditioned
+            std::ptr::eq(*s, statement) && *g == severity && *c == conditioned
         };
         match by_statement.iter_mut().find(same) {
             Some((_, _, _, paths)) => paths.push(described),

@@ -3,13 +3,13 @@
 
 use super::cover::{resource_covers, ActionCover};
 use super::index::PrefixIndex;
+use super::nocase::NoCase;
 use super::{Linter, StatementFacts};
 use iamspec_model::condition::{Comparison, SetQualifier};
 use iamspec_model::hash::FxMap;
 use iamspec_model::pattern::fold_case;
 use iamspec_model::policy::{ConditionClause, Effect, Principals, Statement};
 use std::cell::OnceCell;
-use std::hash::{Hash, Hasher};
 
 pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
     let statement = facts.statement;
@@ -83,11 +83,10 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
 /// Whether the statement's actions include `qualified`, for `NotAction` by not listing it.
 fn grants(facts: &StatementFacts<'_, '_>, qualified: &str) -> bool {
     if facts.statement.action.negated {
-        !facts.patterns.iter().any(|p| {
-            iamspec_model::pattern::Pattern::new(p.text)
-                .ignore_case()
-                .matches(qualified)
-        })
+        !facts
+            .patterns
+            .iter()
+            .any(|p| super::entry_matches(p.text, qualified))
     } else {
         facts.allows_action(qualified)
     }
@@ -217,59 +216,16 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
 }
 
 /// What two statements must share for one to cover the other.
-type GroupKey<'a, 's> = (Effect, &'a Option<PrincipalShape<'s>>, &'a [ClauseShape<'s>]);
+type GroupKey<'a, 's> = (
+    Effect,
+    &'a Option<PrincipalShape<'s>>,
+    &'a [ClauseShape<'s>],
+);
 
 fn name(statement: &Statement) -> String {
     match &statement.sid {
         Some(sid) if !sid.is_empty() => format!("statement `{sid}` ({})", statement.path),
         _ => format!("`{}`", statement.path),
-    }
-}
-
-/// Text compared without regard to ASCII case: action names and condition keys (D10). Stricter
-/// than IAM for letters outside ASCII, which valid names do not have, so shapes that compare
-/// equal always are.
-#[derive(Clone, Copy, Debug)]
-struct NoCase<'s>(&'s str);
-
-impl PartialEq for NoCase<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.eq_ignore_ascii_case(other.0)
-    }
-}
-
-impl Eq for NoCase<'_> {}
-
-impl Ord for NoCase<'_> {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        let lower = |s: &str| s.bytes().map(|b| b.to_ascii_lowercase()).collect::<Vec<u8>>();
-        let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
-        // Most comparisons end at the first byte that differs: no allocation for those.
-        for (x, y) in a.iter().zip(b) {
-            match x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()) {
-                std::cmp::Ordering::Equal => {}
-                unequal => return unequal,
-            }
-        }
-        if a.len() == b.len() {
-            return std::cmp::Ordering::Equal;
-        }
-        lower(self.0).cmp(&lower(other.0))
-    }
-}
-
-impl PartialOrd for NoCase<'_> {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Hash for NoCase<'_> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        for b in self.0.bytes() {
-            state.write_u8(b.to_ascii_lowercase());
-        }
-        state.write_u8(0xff);
     }
 }
 
