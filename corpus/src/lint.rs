@@ -336,6 +336,8 @@ pub(crate) struct Linter<'c, 'p> {
     arn_index: Option<std::sync::Arc<resources::ArnIndex>>,
     /// The ARN of the resource the policy is attached to, when given.
     resource: Option<&'p str>,
+    /// Whether the catalogue is the embedded one, whose answers `shared.rs` keeps.
+    embedded: bool,
     /// Catalogue ARN templates compiled for intersection, with their service, across
     /// statements; [`ActionSet::templates`] holds indices into it.
     templates: Vec<resources::TemplateGlob<'c>>,
@@ -436,6 +438,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             action_sets: HashMap::new(),
             arn_index: None,
             resource: None,
+            embedded: shared::embedded(catalogue).is_some(),
             templates: Vec::new(),
             template_ids: iamspec_model::hash::FxMap::default(),
         }
@@ -491,6 +494,10 @@ impl<'c, 'p> Linter<'c, 'p> {
     /// The catalogue actions an action pattern matches, computed once per pattern.
     fn expand(&mut self, pattern: &str) -> Arc<[ActionRef<'c>]> {
         let key = iamspec_model::pattern::fold_case(pattern);
+        if self.embedded {
+            // Kept for the process already (`shared.rs`): no second table per document.
+            return shared::expand(self.catalogue, &key);
+        }
         if let Some(found) = self.expansions.get(key.as_ref()) {
             return Arc::clone(found);
         }

@@ -6,7 +6,7 @@
 //! at [`LIMIT`] entries, so that hostile input in a long-lived process cannot fill memory.
 
 use crate::catalogue::{Action, ActionRef, Catalogue, ConditionKey};
-use std::collections::HashMap;
+use iamspec_model::hash::FxMap as HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Entries per table at most; further answers are computed and not kept.
@@ -17,7 +17,7 @@ type Keys = HashMap<usize, Arc<[&'static ConditionKey]>>;
 type Templates = HashMap<usize, Arc<[&'static str]>>;
 
 /// The embedded catalogue, when `catalogue` is it.
-fn embedded(catalogue: &Catalogue) -> Option<&'static Catalogue> {
+pub(crate) fn embedded(catalogue: &Catalogue) -> Option<&'static Catalogue> {
     Catalogue::try_embedded()
         .ok()
         .filter(|embedded| std::ptr::eq(*embedded, catalogue))
@@ -29,7 +29,7 @@ pub(crate) fn expand<'c>(catalogue: &'c Catalogue, folded: &str) -> Arc<[ActionR
         return catalogue.expand(folded).into();
     };
     static TABLE: OnceLock<Mutex<Expansions>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| Mutex::new(HashMap::new()));
+    let table = TABLE.get_or_init(|| Mutex::new(HashMap::default()));
     if let Some(found) = table.lock().ok().and_then(|t| t.get(folded).cloned()) {
         return found;
     }
@@ -51,7 +51,7 @@ pub(crate) fn condition_keys<'c>(
         return action.condition_keys().into();
     };
     static TABLE: OnceLock<Mutex<Keys>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| Mutex::new(HashMap::new()));
+    let table = TABLE.get_or_init(|| Mutex::new(HashMap::default()));
     let id = std::ptr::from_ref::<Action>(action.action()) as usize;
     if let Some(found) = table.lock().ok().and_then(|t| t.get(&id).cloned()) {
         return found;
@@ -81,7 +81,7 @@ pub(crate) fn templates<'c>(catalogue: &'c Catalogue, action: ActionRef<'c>) -> 
         return compute(action);
     };
     static TABLE: OnceLock<Mutex<Templates>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| Mutex::new(HashMap::new()));
+    let table = TABLE.get_or_init(|| Mutex::new(HashMap::default()));
     let id = std::ptr::from_ref::<Action>(action.action()) as usize;
     if let Some(found) = table.lock().ok().and_then(|t| t.get(&id).cloned()) {
         return found;
