@@ -508,7 +508,6 @@ impl<'c, 'p> Linter<'c, 'p> {
     }
 
     fn facts(&mut self, statement: &'p Statement) -> StatementFacts<'c, 'p> {
-        let path = statement.action_path();
         let patterns = statement
             .action
             .patterns
@@ -521,7 +520,8 @@ impl<'c, 'p> Linter<'c, 'p> {
                 });
                 ActionPattern {
                     text,
-                    path: statement.action.patterns.item_path(&path, index),
+                    statement,
+                    index,
                     has_wildcards: text.contains(['*', '?']),
                     service_known,
                     actions,
@@ -650,11 +650,24 @@ pub(crate) struct StatementFacts<'c, 'p> {
 /// One `Action`/`NotAction` entry with its expansion.
 pub(crate) struct ActionPattern<'c, 'p> {
     text: &'p str,
-    path: JsonPath,
+    /// The statement and the entry's place in it, for [`ActionPattern::path`].
+    statement: &'p Statement,
+    index: usize,
     has_wildcards: bool,
     /// The service prefix is in the catalogue (or has wildcards, or there is none: `*`).
     service_known: bool,
     actions: Arc<[ActionRef<'c>]>,
+}
+
+impl ActionPattern<'_, '_> {
+    /// The entry's JSON path, built when a finding needs it.
+    fn path(&self) -> JsonPath {
+        let element = self.statement.action_path();
+        self.statement
+            .action
+            .patterns
+            .item_path(&element, self.index)
+    }
 }
 
 impl<'c> StatementFacts<'c, '_> {

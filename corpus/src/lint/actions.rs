@@ -22,7 +22,7 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
         if !pattern.service_known {
             linter.emit(
                 "unknown-service",
-                pattern.path.clone(),
+                pattern.path(),
                 format!(
                     "`{text}`: no service has the prefix `{prefix}` (catalogue {})",
                     version()
@@ -32,13 +32,13 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
             if pattern.has_wildcards {
                 linter.emit(
                     "action-matches-nothing",
-                    pattern.path.clone(),
+                    pattern.path(),
                     format!("`{text}` matches no action (catalogue {})", version()),
                 );
             } else {
                 linter.emit(
                     "unknown-action",
-                    pattern.path.clone(),
+                    pattern.path(),
                     format!(
                         "`{text}`: service `{prefix}` has no action `{name}` (catalogue {})",
                         version()
@@ -54,7 +54,7 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
                     let documented = action.to_string();
                     linter.emit(
                         "action-case",
-                        pattern.path.clone(),
+                        pattern.path(),
                         format!("`{text}` is documented as `{documented}`; action names are case-insensitive, but the documented spelling reads better"),
                     );
                 }
@@ -67,7 +67,7 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
         {
             linter.emit(
                 "full-service-access",
-                pattern.path.clone(),
+                pattern.path(),
                 format!("`{text}` allows every action of `{prefix}`, including actions added later; list the actions needed (least privilege)"),
             );
         }
@@ -115,7 +115,7 @@ fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts
         if !seen.insert(mine.clone()) {
             linter.emit(
                 "duplicate-action",
-                pattern.path.clone(),
+                pattern.path(),
                 format!("`{}` is listed twice", pattern.text),
             );
             continue;
@@ -130,7 +130,7 @@ fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts
         if let Some((text, _, _)) = cover {
             linter.emit(
                 "redundant-action",
-                pattern.path.clone(),
+                pattern.path(),
                 format!(
                     "`{}` is already matched by `{text}` in the same statement",
                     pattern.text
@@ -160,7 +160,7 @@ fn duplicates_and_redundancy_small(linter: &mut Linter<'_, '_>, facts: &Statemen
         if earlier.iter().any(|f| f == mine) {
             linter.emit(
                 "duplicate-action",
-                pattern.path.clone(),
+                pattern.path(),
                 format!("`{}` is listed twice", pattern.text),
             );
             continue;
@@ -173,7 +173,7 @@ fn duplicates_and_redundancy_small(linter: &mut Linter<'_, '_>, facts: &Statemen
         if let Some(text) = cover {
             linter.emit(
                 "redundant-action",
-                pattern.path.clone(),
+                pattern.path(),
                 format!(
                     "`{}` is already matched by `{text}` in the same statement",
                     pattern.text
