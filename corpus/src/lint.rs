@@ -339,7 +339,7 @@ pub(crate) struct Linter<'c, 'p> {
     /// Whether the catalogue is the embedded one, whose answers `shared.rs` keeps.
     embedded: bool,
     /// Catalogue ARN templates compiled for intersection, with their service, across
-    /// statements; [`ActionSet::templates`] holds indices into it.
+    /// statements; an [`ActionSet`] names its templates by their index here.
     templates: Vec<resources::TemplateGlob<'c>>,
     template_ids: iamspec_model::hash::FxMap<usize, usize>,
 }
