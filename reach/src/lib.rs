@@ -10,6 +10,7 @@
 //! a precondition the snapshot cannot decide makes the edge conditional, naming the fact.
 
 pub mod catalogue;
+pub mod context;
 pub mod decide;
 pub mod graph;
 pub mod query;

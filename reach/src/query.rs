@@ -74,7 +74,10 @@ pub fn who_can(
         .nodes
         .iter()
         .map(|node| {
-            if node.kind == NodeKind::IdentityProvider {
+            if matches!(
+                node.kind,
+                NodeKind::IdentityProvider | NodeKind::Administrators
+            ) {
                 return Outcome::no();
             }
             let changes = Changes {
@@ -117,7 +120,7 @@ fn records(graph: &Graph, targets: &[Outcome], limits: Limits, only: Option<&str
         .nodes
         .iter()
         .enumerate()
-        .filter(|(_, node)| node.kind != NodeKind::Escalated)
+        .filter(|(_, node)| !matches!(node.kind, NodeKind::Escalated | NodeKind::Administrators))
         .filter(|(_, node)| only.is_none_or(|p| p == node.id))
         .map(|(n, _)| search(graph, n, targets, limits))
         .collect();
@@ -126,7 +129,7 @@ fn records(graph: &Graph, targets: &[Outcome], limits: Limits, only: Option<&str
         NodeKind::User => 0,
         NodeKind::IdentityProvider => 1,
         NodeKind::Role => 2,
-        NodeKind::Escalated => 3,
+        NodeKind::Escalated | NodeKind::Administrators => 3,
     };
     out.sort_by(|a, b| (rank(a.kind), &a.principal).cmp(&(rank(b.kind), &b.principal)));
     out

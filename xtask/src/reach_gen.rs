@@ -239,6 +239,11 @@ fn check(args: &Args, truth: &BTreeSet<String>) -> Result<(), String> {
         missed.len(),
         extra.len()
     );
+    let mut by_rule: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for e in &graph.edges {
+        *by_rule.entry(e.rule.as_str()).or_default() += 1;
+    }
+    println!("edges by rule: {by_rule:?}");
     if !missed.is_empty() || !extra.is_empty() {
         return Err(format!("missed {missed:?}, false positives {extra:?}"));
     }
