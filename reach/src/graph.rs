@@ -74,6 +74,10 @@ pub struct Graph {
     pub out: Vec<Vec<usize>>,
     /// Whether each node is an administrator (D100).
     pub admin: Vec<Outcome>,
+    /// Per node, the action patterns its identity side's Allow statements name (`*` for
+    /// `NotAction`, an escalated node, or a policy the snapshot lacks): `who_can` decides only
+    /// the nodes whose patterns may cover the action when no resource policy can grant.
+    pub actions: Vec<Vec<iamspec_model::pattern::Pattern>>,
     by_id: HashMap<String, usize>,
 }
 
@@ -103,6 +107,7 @@ impl Graph {
             edges: Vec::new(),
             out: Vec::new(),
             admin: Vec::new(),
+            actions: Vec::new(),
             by_id: HashMap::new(),
         };
         for account in &world.accounts {
@@ -351,6 +356,12 @@ impl Graph {
             added,
         });
         self.out.push(Vec::new());
+        let everything = kind == NodeKind::Escalated;
+        self.actions.push(if everything {
+            vec![iamspec_model::pattern::Pattern::new("*")]
+        } else {
+            Vec::new()
+        });
         self.by_id.insert(id.to_owned(), self.nodes.len() - 1);
         self.nodes.len() - 1
     }
@@ -415,6 +426,12 @@ impl Graph {
         }
         all
     }
+}
+
+/// What an identity side's grants may name (`Builder::grants`).
+enum Grants {
+    Literal(Vec<String>),
+    Patterns(Vec<iamspec_model::pattern::Pattern>),
 }
 
 /// What a hub check assumes (D106).
@@ -513,31 +530,6 @@ impl TrustIndex {
         }
         index
     }
-
-    /// The roles whose trust policy may name `arn` of `account` (`by_account` only when the
-    /// caller's identity side may grant `sts:AssumeRole`, which naming the account requires).
-    fn candidates(&self, arn: &str, account: &str, identity_allows: bool) -> Vec<&str> {
-        let mut out: Vec<&str> = self
-            .by_arn
-            .get(arn)
-            .into_iter()
-            .flatten()
-            .chain(self.anyone.iter())
-            .map(String::as_str)
-            .collect();
-        if identity_allows {
-            out.extend(
-                self.by_account
-                    .get(account)
-                    .into_iter()
-                    .flatten()
-                    .map(String::as_str),
-            );
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
 }
 
 #[derive(Default)]
@@ -570,13 +562,16 @@ impl<'a> Builder<'a> {
         index: &'a TrustIndex,
     ) -> Builder<'a> {
         let from = g.node(arn).unwrap_or(usize::MAX);
-        let allows = world
+        let assembled = world
             .assemble(&Query {
                 principal: arn.to_owned(),
                 action: "sts:GetCallerIdentity".into(),
                 resource: "*".into(),
                 ..Query::default()
             })
+            .ok();
+        let unavailable = assembled.as_ref().is_none_or(|a| !a.unavailable.is_empty());
+        let allows: Vec<iamspec_model::policy::Statement> = assembled
             .map(|a| {
                 a.set
                     .identity
@@ -586,6 +581,23 @@ impl<'a> Builder<'a> {
                     .collect()
             })
             .unwrap_or_default();
+        if let Some(slot) = g.actions.get_mut(from) {
+            *slot = if unavailable {
+                vec![iamspec_model::pattern::Pattern::new("*")]
+            } else {
+                allows
+                    .iter()
+                    .flat_map(|s| {
+                        if s.action.negated {
+                            vec!["*".to_owned()]
+                        } else {
+                            s.action.patterns.items.clone()
+                        }
+                    })
+                    .map(|p| iamspec_model::pattern::Pattern::new(&p).ignore_case())
+                    .collect()
+            };
+        }
         Builder {
             world,
             g,
@@ -716,10 +728,44 @@ impl<'a> Builder<'a> {
     fn assume_roles(&mut self, admin: bool) {
         let own = self.account.id.clone();
         let identity_allows = self.mentions("sts:AssumeRole");
-        // A Principal element can name this caller only by its ARN, by its account (then the
-        // identity side must grant too), or by a wildcard.
         let index = self.index;
-        for role in index.candidates(self.arn, &own, identity_allows) {
+        // A Principal element can name this caller only by its ARN or by a wildcard (decided
+        // whatever the identity side says), or by its account: then the identity side must
+        // grant too (§4.3), so only the roles its grants may name are candidates.
+        let mut candidates: Vec<&str> = index
+            .by_arn
+            .get(self.arn)
+            .into_iter()
+            .flatten()
+            .chain(index.anyone.iter())
+            .map(String::as_str)
+            .collect();
+        if identity_allows {
+            let by_account = index.by_account.get(&own);
+            match self.grants("sts:AssumeRole") {
+                Grants::Literal(arns) => {
+                    for arn in arns {
+                        if let Some(role) = by_account
+                            .into_iter()
+                            .flatten()
+                            .find(|r| r.eq_ignore_ascii_case(&arn))
+                        {
+                            candidates.push(role);
+                        }
+                    }
+                }
+                Grants::Patterns(patterns) => candidates.extend(
+                    by_account
+                        .into_iter()
+                        .flatten()
+                        .filter(|r| patterns.iter().any(|p| p.matches(r)))
+                        .map(String::as_str),
+                ),
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        for role in candidates {
             if role == self.arn {
                 continue;
             }
@@ -741,6 +787,40 @@ impl<'a> Builder<'a> {
                 outcome,
                 vec![c],
             );
+        }
+    }
+
+    /// The resources the identity side's Allow statements for `action` may name: literal ARNs
+    /// when every pattern is one, else the patterns (case-insensitive globs; `NotResource`, a
+    /// missing `Resource` and policy variables match everything). A prefilter that
+    /// over-approximates; only the evaluator decides.
+    fn grants(&self, action: &str) -> Grants {
+        let mut literal = Vec::new();
+        let mut patterns = Vec::new();
+        let mut all_literal = true;
+        for s in self.allows.iter().filter(|s| names_action(s, action)) {
+            match &s.resource {
+                Some(r) if !r.negated => {
+                    for p in &r.patterns.items {
+                        if p.contains(['*', '?']) || p.contains("${") {
+                            all_literal = false;
+                        } else {
+                            literal.push(p.clone());
+                        }
+                        let p = if p.contains("${") { "*" } else { p.as_str() };
+                        patterns.push(iamspec_model::pattern::Pattern::new(p).ignore_case());
+                    }
+                }
+                _ => {
+                    all_literal = false;
+                    patterns.push(iamspec_model::pattern::Pattern::new("*"));
+                }
+            }
+        }
+        if all_literal {
+            Grants::Literal(literal)
+        } else {
+            Grants::Patterns(patterns)
         }
     }
 

@@ -70,10 +70,29 @@ pub fn who_can(
     resource: &str,
     limits: Limits,
 ) -> Vec<Record> {
+    // Without a resource policy, only an identity-side grant can allow: a node whose grants
+    // cannot name the action is not asked (a prefilter; the evaluator decides the rest).
+    let resource_policy = resource != "*"
+        && (world.entity(resource).is_some()
+            || world.resources.iter().any(|r| {
+                r.policy.is_some()
+                    && (r.arn == resource
+                        || resource
+                            .strip_prefix(r.arn.as_str())
+                            .is_some_and(|rest| rest.starts_with('/')))
+            }));
     let targets: Vec<Outcome> = graph
         .nodes
         .iter()
-        .map(|node| {
+        .enumerate()
+        .map(|(n, node)| {
+            let grants = graph
+                .actions
+                .get(n)
+                .is_some_and(|patterns| patterns.iter().any(|p| p.matches(action)));
+            if !grants && !resource_policy {
+                return Outcome::no();
+            }
             if matches!(
                 node.kind,
                 NodeKind::IdentityProvider | NodeKind::Administrators
@@ -115,14 +134,61 @@ pub fn path(graph: &Graph, from: &str, to: &str, limits: Limits) -> Option<Recor
     Some(search(graph, source, &targets, limits))
 }
 
+/// Which nodes reach a target within `max_hops` over edges that hold (conditionally or not):
+/// one backward breadth-first search from every target, so that a principal with no path costs
+/// nothing more.
+fn reaching(graph: &Graph, targets: &[Outcome], max_hops: usize) -> Vec<bool> {
+    let n = graph.nodes.len();
+    let mut into: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for edge in graph.edges.iter().filter(|e| e.outcome.holds()) {
+        if let Some(list) = into.get_mut(edge.to) {
+            list.push(edge.from);
+        }
+    }
+    let mut seen = vec![false; n];
+    let mut frontier: Vec<usize> = (0..n)
+        .filter(|&v| targets.get(v).is_some_and(Outcome::holds))
+        .collect();
+    for &v in &frontier {
+        if let Some(s) = seen.get_mut(v) {
+            *s = true;
+        }
+    }
+    for _ in 0..max_hops {
+        let mut next = Vec::new();
+        for v in frontier {
+            for &u in into.get(v).map(Vec::as_slice).unwrap_or(&[]) {
+                if let Some(s) = seen.get_mut(u) {
+                    if !*s {
+                        *s = true;
+                        next.push(u);
+                    }
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        frontier = next;
+    }
+    seen
+}
+
 fn records(graph: &Graph, targets: &[Outcome], limits: Limits, only: Option<&str>) -> Vec<Record> {
+    let reach = reaching(graph, targets, limits.max_hops);
     let mut out: Vec<Record> = graph
         .nodes
         .iter()
         .enumerate()
         .filter(|(_, node)| !matches!(node.kind, NodeKind::Escalated | NodeKind::Administrators))
         .filter(|(_, node)| only.is_none_or(|p| p == node.id))
-        .map(|(n, _)| search(graph, n, targets, limits))
+        .map(|(n, _)| {
+            if reach.get(n).copied().unwrap_or(false) {
+                search(graph, n, targets, limits)
+            } else {
+                unreached(graph, n)
+            }
+        })
         .collect();
     // Entry points (users, identity providers) before roles; then by ARN.
     let rank = |k: NodeKind| match k {
@@ -133,6 +199,20 @@ fn records(graph: &Graph, targets: &[Outcome], limits: Limits, only: Option<&str
     };
     out.sort_by(|a, b| (rank(a.kind), &a.principal).cmp(&(rank(b.kind), &b.principal)));
     out
+}
+
+/// The answer for a node no path leads from.
+fn unreached(graph: &Graph, source: usize) -> Record {
+    let node = graph.nodes.get(source);
+    Record {
+        principal: node.map(|n| n.id.clone()).unwrap_or_default(),
+        kind: node.map_or(NodeKind::User, |n| n.kind),
+        verdict: Verdict::No,
+        min_steps: None,
+        paths: Vec::new(),
+        needs: Vec::new(),
+        truncated: false,
+    }
 }
 
 /// The answer for `source`: unconditional paths first; only when there are none, conditional
