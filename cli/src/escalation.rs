@@ -20,7 +20,7 @@ pub struct Args {
 /// Exit 0 when no principal can become an administrator it is not already, 1 when one can
 /// (conditionally or not), 2 on bad input.
 pub fn run(args: Args) -> u8 {
-    let (_, graph) = match load(&args.snapshot) {
+    let (world, graph) = match load(&args.snapshot) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -33,7 +33,12 @@ pub fn run(args: Args) -> u8 {
             return EXIT_INPUT;
         }
     }
-    let records = escalation(&graph, args.principal.as_deref(), args.common.limits());
+    let records = escalation(
+        &world,
+        &graph,
+        args.principal.as_deref(),
+        args.common.limits(),
+    );
     let code = print(
         &args.common,
         &records,

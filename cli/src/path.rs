@@ -22,7 +22,7 @@ pub struct Args {
 
 /// Exit 0 when a path exists (conditionally or not), 1 when none does, 2 on bad input.
 pub fn run(args: Args) -> u8 {
-    let (_, graph) = match load(&args.snapshot) {
+    let (world, graph) = match load(&args.snapshot) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -35,7 +35,7 @@ pub fn run(args: Args) -> u8 {
             return EXIT_INPUT;
         }
     }
-    let Some(record) = path(&graph, &args.from, &args.to, args.common.limits()) else {
+    let Some(record) = path(&world, &graph, &args.from, &args.to, args.common.limits()) else {
         return EXIT_INPUT;
     };
     let title = format!("paths from {} to {}", args.from, args.to);

@@ -299,6 +299,73 @@ pub fn need(set: &PolicySet, key: &str, value: &str) -> String {
     }
 }
 
+/// One request of a path, as `along` decides it: the assembled set and request.
+pub struct Step {
+    pub set: PolicySet,
+    pub request: Request,
+    pub missing: Vec<String>,
+}
+
+/// Whether one attacker can make every step of a path (D105): the keys that describe where and
+/// when it is and whether it holds an MFA device ([`SHARED_ALONG_A_PATH`]) take one value (or
+/// absence) for the whole path, the other keys it chooses take any value per request. `Some`
+/// with the shared context found (empty when no step tests a shared key), `None` when no
+/// combination of the candidates lets every step be allowed: the path is pruned.
+pub fn along(steps: &[Step]) -> Option<Vec<(String, String)>> {
+    let mut shared_keys: Vec<String> = Vec::new();
+    for step in steps {
+        for key in open_keys(&step.set, &step.request, &step.missing) {
+            if shared(&key) && !shared_keys.iter().any(|k| k.eq_ignore_ascii_case(&key)) {
+                shared_keys.push(key);
+            }
+        }
+    }
+    if shared_keys.is_empty() {
+        return Some(Vec::new());
+    }
+    let options: Vec<(String, Vec<Option<String>>)> = shared_keys
+        .iter()
+        .map(|k| {
+            let mut values: Vec<Option<String>> = vec![None];
+            values.extend(
+                candidates(
+                    k,
+                    steps
+                        .iter()
+                        .flat_map(|s| clauses(&s.set).map(|(_, _, c)| c)),
+                )
+                .into_iter()
+                .map(Some),
+            );
+            (k.clone(), values)
+        })
+        .collect();
+    let compiled: Vec<iamspec_model::fast::Compiled> = steps
+        .iter()
+        .map(|s| iamspec_model::fast::Compiled::new(&s.set))
+        .collect();
+    'assignment: for (context, _) in combinations(&options, CONTEXTS_TRIED) {
+        for (step, compiled) in steps.iter().zip(&compiled) {
+            let mut r = step.request.clone();
+            for (k, v) in &context {
+                r.context.insert(k, ContextValue::Single(v.clone()));
+            }
+            if compiled.authorize(&r).decision == Decision::Allow {
+                continue;
+            }
+            let own: Vec<String> = open_keys(&step.set, &r, &step.missing)
+                .into_iter()
+                .filter(|k| !shared(k))
+                .collect();
+            if own.is_empty() || witness(&step.set, &r, &own).is_none() {
+                continue 'assignment;
+            }
+        }
+        return Some(context);
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,7 +45,7 @@ fn example_world_edges_and_answers() {
     let fed = edge(provider, "arn:aws:iam::333333333333:role/github-deploy");
     assert_eq!(fed, Some(("federation".into(), Verdict::Conditional)));
 
-    let admins = escalation(&g, None, Limits::default());
+    let admins = escalation(&world, &g, None, Limits::default());
     let verdict = |arn: &str| {
         admins
             .iter()
@@ -106,6 +106,7 @@ fn example_world_edges_and_answers() {
         .all(|n| !n.contains("`us-east-1`")));
 
     let p = path(
+        &world,
         &g,
         "arn:aws:iam::222222222222:user/ops/bob",
         "arn:aws:iam::222222222222:role/deploy/deployer",

@@ -217,7 +217,7 @@ fn check(args: &Args, truth: &BTreeSet<String>) -> Result<(), String> {
     );
     let who = t.elapsed();
     let t = Instant::now();
-    let records = escalation(&graph, None, Limits::default());
+    let records = escalation(&world, &graph, None, Limits::default());
     let esc = t.elapsed();
     let found: BTreeSet<String> = records
         .iter()
