@@ -146,3 +146,24 @@ fn dot_output_renders_with_graphviz() {
     assert!(svg.contains("<svg"));
     assert!(svg.contains("lambda&#45;001") || svg.contains("lambda-001"));
 }
+
+/// The output conventions of every command: `--json` is `--format json`, `-q` keeps the
+/// principals and the summary without their paths, `--color always` colours the verdicts, and a
+/// format the commands do not have is an input error.
+#[test]
+fn output_conventions() {
+    let (_, code, json, _) = iamspec(&["escalation", WORLD, "--json"]);
+    let (_, _, format_json, _) = iamspec(&["escalation", WORLD, "--format", "json"]);
+    assert_eq!((code, &json), (1, &format_json));
+    let (_, _, quiet, _) = iamspec(&["escalation", WORLD, "-q", "--color", "never"]);
+    assert!(quiet.contains("user/bob (2 steps)"), "{quiet}");
+    assert!(!quiet.contains("iam-002 ->"), "{quiet}");
+    let (_, _, full, _) = iamspec(&["escalation", WORLD, "--color", "never"]);
+    assert!(full.contains("iam-002 ->"), "{full}");
+    let (_, _, colored, _) = iamspec(&["escalation", WORLD, "-q", "--color", "always"]);
+    assert!(colored.contains("\x1b[31myes"), "{colored}");
+    let (_, code, _, stderr) = iamspec(&["escalation", WORLD, "--format", "yaml"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (_, code, _, _) = iamspec(&["escalation", WORLD, "--json", "--format", "text"]);
+    assert_eq!(code, 2);
+}
