@@ -1,7 +1,7 @@
 //! `iamspec escalation SNAPSHOT [--principal ARN]`: who can become an administrator of its
 //! account (D100), and how (iamspec-reach does the work).
 
-use crate::who_can::{load, print, Common};
+use crate::who_can::{load, print, write_cases, Common};
 use crate::EXIT_INPUT;
 use iamspec_reach::{escalation, Verdict};
 use std::path::PathBuf;
@@ -39,6 +39,9 @@ pub fn run(args: Args) -> u8 {
         args.principal.as_deref(),
         args.common.limits(),
     );
+    if let Err(code) = write_cases(&args.common, &world, &graph, &records, "escalation", None) {
+        return code;
+    }
     let code = print(
         &args.common,
         &records,

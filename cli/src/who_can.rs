@@ -30,6 +30,10 @@ pub struct Common {
     /// The K shortest paths per principal instead of every minimal path.
     #[arg(long)]
     pub paths: Option<usize>,
+    /// Also write every request that decided a hop as a conformance suite to FILE (replay with
+    /// `iamspec eval FILE`).
+    #[arg(long, value_name = "FILE")]
+    pub cases_out: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub output: GraphOutputArgs,
 }
@@ -107,6 +111,27 @@ pub fn load(snapshot: &std::path::Path) -> Result<(iamspec_world::World, Graph),
     Ok((world, graph))
 }
 
+/// Writes the hops of `records` as a conformance suite where `--cases-out` asks; exit 2 when it
+/// cannot be written.
+pub fn write_cases(
+    common: &Common,
+    world: &iamspec_world::World,
+    graph: &Graph,
+    records: &[iamspec_reach::Record],
+    name: &str,
+    target: Option<(&str, &str)>,
+) -> Result<(), u8> {
+    let Some(file) = &common.cases_out else {
+        return Ok(());
+    };
+    let suite = iamspec_reach::cases::suite(world, graph, records, name, target);
+    let text = serde_json::to_string_pretty(&suite).unwrap_or_default() + "\n";
+    std::fs::write(file, text).map_err(|e| {
+        eprintln!("--cases-out: cannot write `{}`: {e}", file.display());
+        EXIT_INPUT
+    })
+}
+
 /// Prints `records` (a closed pipe ends the command quietly); exit 0.
 pub fn print(
     common: &Common,
@@ -158,6 +183,16 @@ pub fn run(args: Args) -> u8 {
         &args.resource,
         args.common.limits(),
     );
+    if let Err(code) = write_cases(
+        &args.common,
+        &world,
+        &graph,
+        &records,
+        "who-can",
+        Some((&args.action, &args.resource)),
+    ) {
+        return code;
+    }
     let title = format!("who can {} on {}", args.action, args.resource);
     print(
         &args.common,
