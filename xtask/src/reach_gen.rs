@@ -28,6 +28,10 @@ pub struct Args {
     /// Also load the world, time who-can and escalation, and compare with the truth.
     #[arg(long)]
     check: bool,
+    /// How many accounts: each a copy of the generated one under its own id (100000000001,
+    /// 100000000002, ...), in one snapshot; the truth is the union.
+    #[arg(long, default_value_t = 1)]
+    accounts: usize,
 }
 
 const ACCOUNT: &str = "100000000001";
@@ -176,14 +180,34 @@ pub fn run(args: &Args) -> Result<(), String> {
         truth.insert(a.clone());
         planted.push(json!({"principal": a, "path": kind}));
     }
+    let mut gaad = json!({"UserDetailList": users, "GroupDetailList": [], "RoleDetailList": roles, "Policies": policies});
+    complete(&mut gaad);
+    let principals = users.len() + roles.len();
+    let text = gaad.to_string();
+    let mut accounts = Vec::new();
+    let mut all_truth: BTreeSet<String> = BTreeSet::new();
+    let mut all_planted = Vec::new();
+    for n in 0..args.accounts.max(1) {
+        let id = format!("{}", 100_000_000_001u64 + n as u64);
+        let here = text.replace(ACCOUNT, &id);
+        accounts.push(json!({"id": id, "gaad": serde_json::from_str::<Value>(&here).map_err(|e| e.to_string())?}));
+        all_truth.extend(truth.iter().map(|t| t.replace(ACCOUNT, &id)));
+        all_planted.extend(planted.iter().map(|p| {
+            serde_json::from_str::<Value>(&p.to_string().replace(ACCOUNT, &id)).unwrap_or(Value::Null)
+        }));
+    }
+    let truth = all_truth;
+    let planted = all_planted;
     let snapshot = json!({"format": "iamspec-snapshot/1",
-        "description": format!("reach-gen seed {}: {} users, {} roles, {} customer policies, {} planted paths", args.seed, users.len(), roles.len(), args.policies, args.planted),
-        "accounts": [{"id": ACCOUNT, "gaad": {"UserDetailList": users, "GroupDetailList": [], "RoleDetailList": roles, "Policies": policies}}]});
+        "description": format!("reach-gen seed {}: {} account(s) of {} users, {} roles, {} customer policies, {} planted paths", args.seed, args.accounts.max(1), users_len(&gaad), principals - users_len(&gaad), args.policies, args.planted),
+        "accounts": accounts});
     std::fs::create_dir_all(&args.out).map_err(|e| e.to_string())?;
     let write = |name: &str, v: &Value| {
         std::fs::write(args.out.join(name), v.to_string()).map_err(|e| e.to_string())
     };
     write("snapshot.json", &snapshot)?;
+    // The first account alone as a GAAD file, for tools that read one (cloudsplaining).
+    write("gaad.json", &gaad)?;
     write(
         "truth.json",
         &json!({"escalates": truth, "planted": planted}),
@@ -191,13 +215,63 @@ pub fn run(args: &Args) -> Result<(), String> {
     println!(
         "wrote {} ({} principals, {} planted paths)",
         args.out.join("snapshot.json").display(),
-        users.len() + roles.len(),
-        args.planted
+        principals * args.accounts.max(1),
+        planted.len()
     );
     if args.check {
         check(args, &truth)?;
     }
     Ok(())
+}
+
+fn users_len(gaad: &Value) -> usize {
+    gaad.get("UserDetailList")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
+}
+
+/// What `get-account-authorization-details` always writes and the generator leaves out: ids,
+/// dates, counts, empty tag lists (cloudsplaining reads them).
+fn complete(gaad: &mut Value) {
+    const DATE: &str = "2026-01-01T00:00:00Z";
+    let fill = |list: Option<&mut Value>, id_key: &str, prefix: &str, extra: &[(&str, Value)]| {
+        let Some(Value::Array(items)) = list else {
+            return;
+        };
+        for (i, item) in items.iter_mut().enumerate() {
+            let Value::Object(m) = item else { continue };
+            m.entry(id_key)
+                .or_insert_with(|| json!(format!("{prefix}{i:017}")));
+            m.entry("CreateDate").or_insert_with(|| json!(DATE));
+            for (k, v) in extra {
+                m.entry(*k).or_insert_with(|| v.clone());
+            }
+            if let Some(Value::Array(versions)) = m.get_mut("PolicyVersionList") {
+                for v in versions.iter_mut() {
+                    if let Value::Object(v) = v {
+                        v.entry("CreateDate").or_insert_with(|| json!(DATE));
+                    }
+                }
+            }
+        }
+    };
+    fill(gaad.get_mut("UserDetailList"), "UserId", "AIDA", &[("Tags", json!([]))]);
+    fill(
+        gaad.get_mut("RoleDetailList"),
+        "RoleId",
+        "AROA",
+        &[("Tags", json!([])), ("RoleLastUsed", json!({}))],
+    );
+    fill(
+        gaad.get_mut("Policies"),
+        "PolicyId",
+        "ANPA",
+        &[
+            ("UpdateDate", json!(DATE)),
+            ("AttachmentCount", json!(1)),
+            ("PermissionsBoundaryUsageCount", json!(0)),
+        ],
+    );
 }
 
 fn check(args: &Args, truth: &BTreeSet<String>) -> Result<(), String> {
