@@ -198,7 +198,7 @@ impl Graph {
                     node.account.clone(),
                     outcome.clone(),
                 );
-                g.to_hub(n, &principal, &account, outcome);
+                g.join_hub(n, &principal, &account, outcome);
             }
         }
         for n in 0..base.len() {
@@ -209,7 +209,7 @@ impl Graph {
                         node.account.clone(),
                         outcome.clone(),
                     );
-                    g.to_hub(n, &principal, &account, outcome);
+                    g.join_hub(n, &principal, &account, outcome);
                 }
             }
         }
@@ -221,7 +221,7 @@ impl Graph {
         format!("administrators of account {account}")
     }
 
-    fn to_hub(&mut self, from: usize, principal: &str, account: &str, outcome: Outcome) {
+    fn join_hub(&mut self, from: usize, principal: &str, account: &str, outcome: Outcome) {
         let Some(to) = self.node(&Graph::hub_id(account)) else {
             return;
         };

@@ -75,15 +75,19 @@ fn read_json(path: &Path) -> Result<Value, String> {
 /// The principals cloudsplaining's results flag with a privilege-escalation finding.
 fn flagged(results: &Value) -> BTreeSet<String> {
     let escalates = |id: &str| {
-        ["inline_policies", "customer_managed_policies", "aws_managed_policies"]
-            .iter()
-            .filter_map(|k| results.get(k).and_then(|m| m.get(id)))
-            .any(|p| {
-                p.get("PrivilegeEscalation")
-                    .and_then(|e| e.get("findings"))
-                    .and_then(Value::as_array)
-                    .is_some_and(|f| !f.is_empty())
-            })
+        [
+            "inline_policies",
+            "customer_managed_policies",
+            "aws_managed_policies",
+        ]
+        .iter()
+        .filter_map(|k| results.get(k).and_then(|m| m.get(id)))
+        .any(|p| {
+            p.get("PrivilegeEscalation")
+                .and_then(|e| e.get("findings"))
+                .and_then(Value::as_array)
+                .is_some_and(|f| !f.is_empty())
+        })
     };
     let mut out = BTreeSet::new();
     for kind in ["users", "roles"] {
@@ -91,10 +95,14 @@ fn flagged(results: &Value) -> BTreeSet<String> {
             continue;
         };
         for p in principals.values() {
-            let ids = ["inline_policies", "customer_managed_policies", "aws_managed_policies"]
-                .iter()
-                .filter_map(|k| p.get(k).and_then(Value::as_object))
-                .flat_map(|m| m.keys());
+            let ids = [
+                "inline_policies",
+                "customer_managed_policies",
+                "aws_managed_policies",
+            ]
+            .iter()
+            .filter_map(|k| p.get(k).and_then(Value::as_object))
+            .flat_map(|m| m.keys());
             let mut ids = ids;
             if ids.any(|id| escalates(id)) {
                 if let Some(arn) = p.get("arn").and_then(Value::as_str) {
@@ -173,7 +181,12 @@ pub fn run(args: &Args) -> Result<(), String> {
             .collect();
         println!(
             "| {label} {}",
-            score("iamspec escalation (load + graph + query)", &found, &truth, secs)
+            score(
+                "iamspec escalation (load + graph + query)",
+                &found,
+                &truth,
+                secs
+            )
         );
     }
     Ok(())

@@ -2,11 +2,11 @@
 
 mod bench;
 mod catalogue;
+mod cloudsplaining;
 mod corpus;
 mod fuzz;
 mod peer;
 mod prop;
-mod cloudsplaining;
 mod reach_gen;
 mod solver_corpus;
 mod world_gen;

@@ -193,7 +193,8 @@ pub fn run(args: &Args) -> Result<(), String> {
         accounts.push(json!({"id": id, "gaad": serde_json::from_str::<Value>(&here).map_err(|e| e.to_string())?}));
         all_truth.extend(truth.iter().map(|t| t.replace(ACCOUNT, &id)));
         all_planted.extend(planted.iter().map(|p| {
-            serde_json::from_str::<Value>(&p.to_string().replace(ACCOUNT, &id)).unwrap_or(Value::Null)
+            serde_json::from_str::<Value>(&p.to_string().replace(ACCOUNT, &id))
+                .unwrap_or(Value::Null)
         }));
     }
     let truth = all_truth;
@@ -255,7 +256,12 @@ fn complete(gaad: &mut Value) {
             }
         }
     };
-    fill(gaad.get_mut("UserDetailList"), "UserId", "AIDA", &[("Tags", json!([]))]);
+    fill(
+        gaad.get_mut("UserDetailList"),
+        "UserId",
+        "AIDA",
+        &[("Tags", json!([]))],
+    );
     fill(
         gaad.get_mut("RoleDetailList"),
         "RoleId",
