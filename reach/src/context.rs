@@ -234,6 +234,86 @@ pub fn witness(
     None
 }
 
+/// Whether some context could let the evaluator allow `request`: the set with every Allow's
+/// conditions dropped and every conditional Deny removed allows it. Conditions only narrow an
+/// Allow and a conditional Deny applies only in some contexts, so when even this set denies, no
+/// context helps and no search is made.
+pub fn could_allow(set: &PolicySet, request: &Request) -> bool {
+    let relax = |p: &Policy| -> Policy {
+        let mut p = p.clone();
+        p.statements
+            .retain(|s| s.effect == Effect::Allow || s.condition.is_empty());
+        for s in &mut p.statements {
+            s.condition.clear();
+        }
+        p
+    };
+    let levels = |l: &Option<Vec<Vec<Policy>>>| {
+        l.as_ref()
+            .map(|l| l.iter().map(|v| v.iter().map(relax).collect()).collect())
+    };
+    let mut open = set.clone();
+    open.identity = set.identity.iter().map(relax).collect();
+    open.session = set.session.iter().map(relax).collect();
+    open.permission_boundary = set.permission_boundary.as_ref().map(relax);
+    open.resource = set.resource.as_ref().map(relax);
+    open.vpc_endpoint = set.vpc_endpoint.as_ref().map(relax);
+    open.scp = levels(&set.scp);
+    open.rcp = levels(&set.rcp);
+    iamspec_model::fast::Compiled::new(&open)
+        .authorize(request)
+        .decision
+        == Decision::Allow
+}
+
+/// When no candidate context works, ask z3 (`iamspec_solver::who_can_reach`, a bounded
+/// timeout): each group of callers it finds allowed comes with a witness request; its context
+/// keys that `request` lacks are tried on `request` itself and kept only when the evaluator
+/// allows it. `None` when z3 finds none, gives up, or no witness context replays (D104).
+pub fn solver_witness(set: &PolicySet, request: &Request) -> Option<Vec<(String, String)>> {
+    let options = iamspec_solver::Options {
+        timeout: std::time::Duration::from_secs(2),
+        max_witnesses: 3,
+        callers: iamspec_solver::Callers::IamIdentities,
+        ..iamspec_solver::Options::default()
+    };
+    let resource = match &request.resource {
+        iamspec_model::request::Resource::Any => "*".to_owned(),
+        iamspec_model::request::Resource::Arn(arn) => arn.as_str().to_owned(),
+    };
+    let verdict = iamspec_solver::who_can_reach(
+        set,
+        request.action.as_str(),
+        &resource,
+        request.resource_account.as_deref(),
+        &options,
+    );
+    let verdict = verdict.ok()?;
+    let iamspec_solver::ReachVerdict::Groups(groups) = verdict else {
+        return None;
+    };
+    let compiled = iamspec_model::fast::Compiled::new(set);
+    for group in groups {
+        let mut r = request.clone();
+        let mut chosen = Vec::new();
+        for (key, value) in group.witness.request.context.iter() {
+            if request.context.get(key).is_some() {
+                continue; // derived from the witness's own caller; ours stays
+            }
+            r.context.insert(key, value.clone());
+            let shown = match value {
+                ContextValue::Single(v) => v.clone(),
+                ContextValue::Multi(list) => list.join(", "),
+            };
+            chosen.push((key.to_owned(), shown));
+        }
+        if !chosen.is_empty() && compiled.authorize(&r).decision == Decision::Allow {
+            return Some(chosen);
+        }
+    }
+    None
+}
+
 /// The combinations of `options` (each key absent or one of its values), fewest present keys
 /// first, at most `limit`.
 pub fn combinations(
@@ -307,19 +387,33 @@ pub struct Step {
 }
 
 /// Whether one attacker can make every step of a path (D105): the keys that describe where and
-/// when it is and whether it holds an MFA device ([`SHARED_ALONG_A_PATH`]) take one value (or
-/// absence) for the whole path, the other keys it chooses take any value per request. `Some`
+/// when it is and whether it holds an MFA device ([`SHARED_ALONG_A_PATH`]), where more than one
+/// step tests them, take one value (or absence) for the whole path; the other keys take any
+/// value per request (the candidates, then z3). `Some`
 /// with the shared context found (empty when no step tests a shared key), `None` when no
 /// combination of the candidates lets every step be allowed: the path is pruned.
 pub fn along(steps: &[Step]) -> Option<Vec<(String, String)>> {
-    let mut shared_keys: Vec<String> = Vec::new();
+    // A shared key couples the steps only when more than one tests it.
+    let mut tested: Vec<(String, usize)> = Vec::new();
     for step in steps {
         for key in open_keys(&step.set, &step.request, &step.missing) {
-            if shared(&key) && !shared_keys.iter().any(|k| k.eq_ignore_ascii_case(&key)) {
-                shared_keys.push(key);
+            if !shared(&key) {
+                continue;
+            }
+            match tested
+                .iter_mut()
+                .find(|(k, _)| k.eq_ignore_ascii_case(&key))
+            {
+                Some((_, n)) => *n += 1,
+                None => tested.push((key, 1)),
             }
         }
     }
+    let shared_keys: Vec<String> = tested
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(k, _)| k)
+        .collect();
     if shared_keys.is_empty() {
         return Some(Vec::new());
     }
@@ -344,8 +438,9 @@ pub fn along(steps: &[Step]) -> Option<Vec<(String, String)>> {
         .iter()
         .map(|s| iamspec_model::fast::Compiled::new(&s.set))
         .collect();
+    let mut solver_calls = vec![0usize; steps.len()];
     'assignment: for (context, _) in combinations(&options, CONTEXTS_TRIED) {
-        for (step, compiled) in steps.iter().zip(&compiled) {
+        for (i, (step, compiled)) in steps.iter().zip(&compiled).enumerate() {
             let mut r = step.request.clone();
             for (k, v) in &context {
                 r.context.insert(k, ContextValue::Single(v.clone()));
@@ -355,9 +450,21 @@ pub fn along(steps: &[Step]) -> Option<Vec<(String, String)>> {
             }
             let own: Vec<String> = open_keys(&step.set, &r, &step.missing)
                 .into_iter()
-                .filter(|k| !shared(k))
+                .filter(|k| !shared_keys.iter().any(|s| s.eq_ignore_ascii_case(k)))
                 .collect();
-            if own.is_empty() || witness(&step.set, &r, &own).is_none() {
+            if own.is_empty() {
+                continue 'assignment;
+            }
+            if witness(&step.set, &r, &own).is_some() {
+                continue;
+            }
+            // z3 at most twice per step of a path: its answer does not depend on the shared
+            // values (only its replay does), and each call costs up to its timeout.
+            let Some(calls) = solver_calls.get_mut(i) else {
+                continue 'assignment;
+            };
+            *calls += 1;
+            if *calls > 2 || solver_witness(&step.set, &r).is_none() {
                 continue 'assignment;
             }
         }

@@ -158,10 +158,12 @@ pub fn decide_with(
         Decision::ExplicitDeny | Decision::ImplicitDeny => {
             let keys =
                 crate::context::open_keys(&assembled.set, &assembled.request, &answer.missing_keys);
-            if keys.is_empty() {
+            if keys.is_empty() || !crate::context::could_allow(&assembled.set, &assembled.request) {
                 return Outcome::no();
             }
-            match crate::context::witness(&assembled.set, &assembled.request, &keys) {
+            let found = crate::context::witness(&assembled.set, &assembled.request, &keys)
+                .or_else(|| crate::context::solver_witness(&assembled.set, &assembled.request));
+            match found {
                 Some(context) if assembled.unavailable.is_empty() => Outcome {
                     verdict: Verdict::Conditional,
                     needs: context

@@ -170,3 +170,28 @@ fn an_escalated_principal_reaches_what_its_account_reaches() {
         .count();
     assert_eq!(from_admin, 0);
 }
+
+/// A context no value the policies name satisfies (a time after a date: the date itself is not
+/// after it) is found by z3 (`iamspec_solver::who_can_reach`) and replayed by the evaluator.
+#[test]
+fn a_context_the_candidates_miss_is_found_by_the_solver() {
+    let dev = arn(A, "user", "dev");
+    let later = arn(A, "role", "later");
+    let world = load(json!([{"id": A, "gaad": {
+        "UserDetailList": [user(A, "dev", doc(json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": later}])))],
+        "GroupDetailList": [],
+        "RoleDetailList": [role(A, "later",
+            doc(json!([{"Effect": "Allow", "Principal": {"AWS": dev}, "Action": "sts:AssumeRole",
+                "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}}}])),
+            doc(json!([{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}])))],
+        "Policies": []}}]));
+    let g = Graph::build(&world);
+    let p = path(&world, &g, &dev, &later, Limits::default()).unwrap();
+    assert_eq!(p.verdict, Verdict::Conditional, "{p:?}");
+    let needs = &p.paths[0].needs;
+    assert!(
+        needs.iter().any(|n| n.contains("`aws:CurrentTime` = `")
+            && !n.contains("= `2030-01-01T00:00:00Z`")),
+        "{needs:?}"
+    );
+}
