@@ -1,7 +1,7 @@
 //! `iamspec escalation SNAPSHOT [--principal ARN]`: who can become an administrator of its
 //! account (D100), and how (iamspec-reach does the work).
 
-use crate::who_can::{load, print, Common};
+use crate::who_can::{load, print, write_cases, Common};
 use crate::EXIT_INPUT;
 use iamspec_reach::{escalation, Verdict};
 use std::path::PathBuf;
@@ -20,7 +20,7 @@ pub struct Args {
 /// Exit 0 when no principal can become an administrator it is not already, 1 when one can
 /// (conditionally or not), 2 on bad input.
 pub fn run(args: Args) -> u8 {
-    let (_, graph) = match load(&args.snapshot) {
+    let (world, graph) = match load(&args.snapshot) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -33,7 +33,15 @@ pub fn run(args: Args) -> u8 {
             return EXIT_INPUT;
         }
     }
-    let records = escalation(&graph, args.principal.as_deref(), args.common.limits());
+    let records = escalation(
+        &world,
+        &graph,
+        args.principal.as_deref(),
+        args.common.limits(),
+    );
+    if let Err(code) = write_cases(&args.common, &world, &graph, &records, "escalation", None) {
+        return code;
+    }
     let code = print(
         &args.common,
         &records,

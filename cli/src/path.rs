@@ -1,7 +1,7 @@
 //! `iamspec path SNAPSHOT --from ARN --to ARN|admin`: the paths from one principal of a world to
 //! another, or to any administrator (iamspec-reach does the work).
 
-use crate::who_can::{load, print, Common};
+use crate::who_can::{load, print, write_cases, Common};
 use crate::EXIT_INPUT;
 use iamspec_reach::{path, Verdict};
 use std::path::PathBuf;
@@ -22,7 +22,7 @@ pub struct Args {
 
 /// Exit 0 when a path exists (conditionally or not), 1 when none does, 2 on bad input.
 pub fn run(args: Args) -> u8 {
-    let (_, graph) = match load(&args.snapshot) {
+    let (world, graph) = match load(&args.snapshot) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -35,9 +35,19 @@ pub fn run(args: Args) -> u8 {
             return EXIT_INPUT;
         }
     }
-    let Some(record) = path(&graph, &args.from, &args.to, args.common.limits()) else {
+    let Some(record) = path(&world, &graph, &args.from, &args.to, args.common.limits()) else {
         return EXIT_INPUT;
     };
+    if let Err(code) = write_cases(
+        &args.common,
+        &world,
+        &graph,
+        std::slice::from_ref(&record),
+        "path",
+        None,
+    ) {
+        return code;
+    }
     let title = format!("paths from {} to {}", args.from, args.to);
     let found = record.verdict != Verdict::No;
     let code = print(

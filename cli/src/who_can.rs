@@ -2,6 +2,7 @@
 //! of a world that can perform an action on a resource, directly or through a path
 //! (iamspec-reach does the work).
 
+use crate::output::ColorChoice;
 use crate::EXIT_INPUT;
 use iamspec_reach::{render, who_can, Graph, Limits};
 use std::path::PathBuf;
@@ -29,9 +30,69 @@ pub struct Common {
     /// The K shortest paths per principal instead of every minimal path.
     #[arg(long)]
     pub paths: Option<usize>,
-    /// `text`, `json`, `sarif`, `dot` or `mermaid`.
-    #[arg(long, default_value = "text")]
-    pub format: String,
+    /// Also write every request that decided a hop as a conformance suite to FILE (replay with
+    /// `iamspec eval FILE`).
+    #[arg(long, value_name = "FILE")]
+    pub cases_out: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub output: GraphOutputArgs,
+}
+
+/// What the reach commands print: `--format text|json|sarif|dot|mermaid`. The conventions of
+/// `output::OutputArgs` (`--json` as the alias of `--format json`, `--color`, `-q`), with the
+/// formats a graph answer has besides text and JSON.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct GraphOutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    format: Option<GraphFormat>,
+    /// The same as `--format json`.
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
+    /// When to colour the output (`NO_COLOR` in the environment means `never` for `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    color: ColorChoice,
+    /// Print only the principals and the summary line, without their paths.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    #[default]
+    Text,
+    /// One record per principal (reach/README.md).
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// Graphviz DOT.
+    Dot,
+    /// A Mermaid flowchart.
+    Mermaid,
+}
+
+impl GraphOutputArgs {
+    fn format(&self) -> GraphFormat {
+        if self.json {
+            GraphFormat::Json
+        } else {
+            self.format.unwrap_or_default()
+        }
+    }
+
+    fn style(&self) -> render::TextStyle {
+        use std::io::IsTerminal;
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color && std::io::stdout().is_terminal(),
+        };
+        render::TextStyle {
+            color,
+            brief: self.quiet,
+        }
+    }
 }
 
 impl Common {
@@ -50,7 +111,28 @@ pub fn load(snapshot: &std::path::Path) -> Result<(iamspec_world::World, Graph),
     Ok((world, graph))
 }
 
-/// Prints `records`; exit 0, or 2 on a bad `--format`.
+/// Writes the hops of `records` as a conformance suite where `--cases-out` asks; exit 2 when it
+/// cannot be written.
+pub fn write_cases(
+    common: &Common,
+    world: &iamspec_world::World,
+    graph: &Graph,
+    records: &[iamspec_reach::Record],
+    name: &str,
+    target: Option<(&str, &str)>,
+) -> Result<(), u8> {
+    let Some(file) = &common.cases_out else {
+        return Ok(());
+    };
+    let suite = iamspec_reach::cases::suite(world, graph, records, name, target);
+    let text = serde_json::to_string_pretty(&suite).unwrap_or_default() + "\n";
+    std::fs::write(file, text).map_err(|e| {
+        eprintln!("--cases-out: cannot write `{}`: {e}", file.display());
+        EXIT_INPUT
+    })
+}
+
+/// Prints `records` (a closed pipe ends the command quietly); exit 0.
 pub fn print(
     common: &Common,
     records: &[iamspec_reach::Record],
@@ -60,16 +142,19 @@ pub fn print(
     description: &str,
 ) -> u8 {
     let name = snapshot.display().to_string();
-    match render::render(&common.format, records, title, &name, rule, description) {
-        Ok(out) => {
-            print!("{out}");
-            0
+    let out = match common.output.format() {
+        GraphFormat::Text => render::text_styled(title, records, common.output.style()),
+        GraphFormat::Json => render::json(records) + "\n",
+        GraphFormat::Sarif => {
+            serde_json::to_string_pretty(&render::sarif(records, &name, rule, description))
+                .unwrap_or_default()
+                + "\n"
         }
-        Err(error) => {
-            eprintln!("{error}");
-            EXIT_INPUT
-        }
-    }
+        GraphFormat::Dot => render::dot(records),
+        GraphFormat::Mermaid => render::mermaid(records),
+    };
+    crate::out!("{}", out.trim_end_matches('\n'));
+    0
 }
 
 /// Exit 0, or 2 on bad input.
@@ -98,6 +183,16 @@ pub fn run(args: Args) -> u8 {
         &args.resource,
         args.common.limits(),
     );
+    if let Err(code) = write_cases(
+        &args.common,
+        &world,
+        &graph,
+        &records,
+        "who-can",
+        Some((&args.action, &args.resource)),
+    ) {
+        return code;
+    }
     let title = format!("who can {} on {}", args.action, args.resource);
     print(
         &args.common,

@@ -146,3 +146,77 @@ fn dot_output_renders_with_graphviz() {
     assert!(svg.contains("<svg"));
     assert!(svg.contains("lambda&#45;001") || svg.contains("lambda-001"));
 }
+
+/// The output conventions of every command: `--json` is `--format json`, `-q` keeps the
+/// principals and the summary without their paths, `--color always` colours the verdicts, and a
+/// format the commands do not have is an input error.
+#[test]
+fn output_conventions() {
+    let (_, code, json, _) = iamspec(&["escalation", WORLD, "--json"]);
+    let (_, _, format_json, _) = iamspec(&["escalation", WORLD, "--format", "json"]);
+    assert_eq!((code, &json), (1, &format_json));
+    let (_, _, quiet, _) = iamspec(&["escalation", WORLD, "-q", "--color", "never"]);
+    assert!(quiet.contains("user/bob (2 steps)"), "{quiet}");
+    assert!(!quiet.contains("iam-002 ->"), "{quiet}");
+    let (_, _, full, _) = iamspec(&["escalation", WORLD, "--color", "never"]);
+    assert!(full.contains("iam-002 ->"), "{full}");
+    let (_, _, colored, _) = iamspec(&["escalation", WORLD, "-q", "--color", "always"]);
+    assert!(colored.contains("\x1b[31myes"), "{colored}");
+    let (_, code, _, stderr) = iamspec(&["escalation", WORLD, "--format", "yaml"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (_, code, _, _) = iamspec(&["escalation", WORLD, "--json", "--format", "text"]);
+    assert_eq!(code, 2);
+}
+
+/// `--cases-out`: every request that decided a hop (and, for who-can, the request at each path's
+/// end) as a conformance suite that `iamspec eval` replays with the decisions it states. On the
+/// example organization the requests of alice and bob carry the EU region the SCP wants (D104).
+#[test]
+fn hops_replay_as_conformance_cases() {
+    let dir = std::env::temp_dir().join(format!("iamspec-reach-cases-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("who-can.json");
+    let out = file.to_str().unwrap();
+    let (_, code, _, stderr) = iamspec(&[
+        "who-can",
+        "examples/world",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::example-app-data/report.csv",
+        "--cases-out",
+        out,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let suite: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let cases = suite["cases"].as_array().unwrap();
+    let alice = cases
+        .iter()
+        .find(|c| c["id"] == "arn:aws:iam::222222222222:user/alice/path-1/end")
+        .unwrap();
+    assert_eq!(alice["expect"]["decision"], "allow");
+    assert!(alice["request"]["context"]["aws:RequestedRegion"]
+        .as_str()
+        .unwrap()
+        .starts_with("eu-"));
+    assert!(cases
+        .iter()
+        .any(|c| c["id"].as_str().unwrap().ends_with("/hop-1/check-1")));
+    let (_, code, stdout, stderr) = iamspec(&["eval", out]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        stdout.matches("(as expected)").count(),
+        cases.len(),
+        "{stdout}"
+    );
+
+    let file = dir.join("escalation.json");
+    let out = file.to_str().unwrap();
+    let (_, code, _, _) = iamspec(&["escalation", WORLD, "-q", "--cases-out", out]);
+    assert_eq!(code, 1);
+    let (_, code, stdout, stderr) = iamspec(&["eval", out]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.matches("(as expected)").count() >= 5, "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

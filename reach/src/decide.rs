@@ -112,6 +112,24 @@ pub fn decide(
     context: &[(&str, &str)],
     changes: &Changes<'_>,
 ) -> Outcome {
+    decide_with(world, principal, action, resource, context, |set| {
+        set.identity.extend(changes.added.iter().cloned());
+        if let Some(trust) = changes.trust {
+            set.resource = Some(trust.clone());
+            set.resource_kind = Some(PolicyKind::Trust);
+        }
+    })
+}
+
+/// [`decide`] on the assembled set as `change` leaves it.
+pub fn decide_with(
+    world: &World,
+    principal: &str,
+    action: &str,
+    resource: &str,
+    context: &[(&str, &str)],
+    change: impl FnOnce(&mut iamspec_model::PolicySet),
+) -> Outcome {
     let query = Query {
         principal: principal.to_owned(),
         action: action.to_owned(),
@@ -126,11 +144,7 @@ pub fn decide(
     let Ok(mut assembled) = world.assemble(&query) else {
         return Outcome::no();
     };
-    assembled.set.identity.extend(changes.added.iter().cloned());
-    if let Some(trust) = changes.trust {
-        assembled.set.resource = Some(trust.clone());
-        assembled.set.resource_kind = Some(PolicyKind::Trust);
-    }
+    change(&mut assembled.set);
     let answer = iamspec_model::fast::Compiled::new(&assembled.set).authorize(&assembled.request);
     match answer.decision {
         Decision::Allow if assembled.unavailable.is_empty() => Outcome::yes(),
@@ -139,107 +153,31 @@ pub fn decide(
             verdict: Verdict::Conditional,
             needs: assembled.unavailable,
         },
-        Decision::ExplicitDeny => Outcome::no(),
-        Decision::ImplicitDeny if answer.missing_keys.is_empty() => Outcome::no(),
-        Decision::ImplicitDeny => {
-            // Would a request carrying the missing keys be allowed? Look for a context the
-            // evaluator allows: the keys set to values the policies' own conditions name.
-            match witness_context(&assembled.set, &assembled.request, &answer.missing_keys) {
-                Some(context) => Outcome {
+        // Denied as asked: with a context the caller chooses (D104), or the keys the
+        // evaluator found missing, would it be allowed?
+        Decision::ExplicitDeny | Decision::ImplicitDeny => {
+            let keys =
+                crate::context::open_keys(&assembled.set, &assembled.request, &answer.missing_keys);
+            if keys.is_empty() || !crate::context::could_allow(&assembled.set, &assembled.request) {
+                return Outcome::no();
+            }
+            let found = crate::context::witness(&assembled.set, &assembled.request, &keys)
+                .or_else(|| crate::context::solver_witness(&assembled.set, &assembled.request));
+            match found {
+                Some(context) if assembled.unavailable.is_empty() => Outcome {
                     verdict: Verdict::Conditional,
                     needs: context
-                        .into_iter()
-                        .map(|(k, v)| format!("the request carries `{k}` = `{v}`"))
+                        .iter()
+                        .map(|(k, v)| crate::context::need(&assembled.set, k, v))
                         .collect(),
+                },
+                Some(_) => Outcome {
+                    verdict: Verdict::Conditional,
+                    needs: assembled.unavailable,
                 },
                 None => Outcome::no(),
             }
         }
-    }
-}
-
-/// How many contexts `witness_context` tries at most.
-const CONTEXTS_TRIED: usize = 256;
-
-/// A context (values for `missing`) under which the evaluator allows `request`: each key takes
-/// the values the set's conditions on it name (a wildcard made `x`, a CIDR its address) or
-/// `true`. `None` when none of these contexts is allowed (D102).
-fn witness_context(
-    set: &iamspec_model::PolicySet,
-    request: &iamspec_model::Request,
-    missing: &[String],
-) -> Option<Vec<(String, String)>> {
-    let policies = set
-        .identity
-        .iter()
-        .chain(set.session.iter())
-        .chain(set.permission_boundary.iter())
-        .chain(set.resource.iter())
-        .chain(set.scp.iter().flatten().flatten())
-        .chain(set.rcp.iter().flatten().flatten());
-    let mut candidates: Vec<(String, Vec<String>)> =
-        missing.iter().map(|k| (k.clone(), Vec::new())).collect();
-    for clause in policies
-        .flat_map(|p| p.statements.iter())
-        .flat_map(|s| s.condition.iter())
-    {
-        let Some((_, values)) = candidates
-            .iter_mut()
-            .find(|(k, _)| k.eq_ignore_ascii_case(&clause.key))
-        else {
-            continue;
-        };
-        for v in &clause.values.items {
-            let v = realize(v);
-            if !values.contains(&v) {
-                values.push(v);
-            }
-        }
-    }
-    for (_, values) in &mut candidates {
-        if !values.iter().any(|v| v == "true") {
-            values.push("true".into());
-        }
-    }
-    let compiled = iamspec_model::fast::Compiled::new(set);
-    let total: usize = candidates
-        .iter()
-        .map(|(_, v)| v.len().max(1))
-        .try_fold(1usize, |a, b| a.checked_mul(b))
-        .unwrap_or(usize::MAX)
-        .min(CONTEXTS_TRIED);
-    for n in 0..total {
-        let mut rest = n;
-        let mut request = request.clone();
-        let mut chosen = Vec::new();
-        for (key, values) in &candidates {
-            let Some(value) = values.get(rest % values.len().max(1)) else {
-                continue;
-            };
-            rest /= values.len().max(1);
-            request
-                .context
-                .insert(key, ContextValue::Single(value.clone()));
-            chosen.push((key.clone(), value.clone()));
-        }
-        if compiled.authorize(&request).decision == Decision::Allow {
-            return Some(chosen);
-        }
-    }
-    None
-}
-
-/// A value a condition's pattern or range admits.
-fn realize(value: &str) -> String {
-    let v: String = value
-        .chars()
-        .map(|c| if matches!(c, '*' | '?') { 'x' } else { c })
-        .collect();
-    match v.split_once('/') {
-        Some((ip, bits)) if bits.chars().all(|c| c.is_ascii_digit()) && ip.contains(['.', ':']) => {
-            ip.to_owned()
-        }
-        _ => v,
     }
 }
 

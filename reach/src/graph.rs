@@ -21,6 +21,10 @@ pub enum NodeKind {
     IdentityProvider,
     /// A user or role after an escalation step changed its policies.
     Escalated,
+    /// The administrators of an account (D106): every administrator has an edge to it, and it
+    /// has an edge to every user and role of the account, instead of an edge from each
+    /// administrator to each principal.
+    Administrators,
 }
 
 #[derive(Clone, Debug)]
@@ -70,6 +74,10 @@ pub struct Graph {
     pub out: Vec<Vec<usize>>,
     /// Whether each node is an administrator (D100).
     pub admin: Vec<Outcome>,
+    /// Per node, the action patterns its identity side's Allow statements name (`*` for
+    /// `NotAction`, an escalated node, or a policy the snapshot lacks): `who_can` decides only
+    /// the nodes whose patterns may cover the action when no resource policy can grant.
+    pub actions: Vec<Vec<iamspec_model::pattern::Pattern>>,
     by_id: HashMap<String, usize>,
 }
 
@@ -99,6 +107,7 @@ impl Graph {
             edges: Vec::new(),
             out: Vec::new(),
             admin: Vec::new(),
+            actions: Vec::new(),
             by_id: HashMap::new(),
         };
         for account in &world.accounts {
@@ -133,21 +142,199 @@ impl Graph {
         }
         let rules = rules();
         let mut trusts = TrustCache::default();
+        let index = TrustIndex::new(world);
+        // Administrators first: an administrator's edges to each principal of its account go
+        // through the account's hub (D106), so they are not built one by one.
+        let base: Vec<Outcome> = (0..g.nodes.len()).map(|n| g.is_admin(world, n)).collect();
+        for account in &world.accounts {
+            g.administrators(world, account);
+        }
         for account in &world.accounts {
             for user in &account.users {
-                Builder::new(world, &mut g, account, &user.arn, &rules, &mut trusts)
-                    .principal(Some(user), None);
+                let admin = g.node(&user.arn).and_then(|n| base.get(n)).cloned();
+                Builder::new(
+                    world,
+                    &mut g,
+                    account,
+                    &user.arn,
+                    &rules,
+                    &mut trusts,
+                    &index,
+                )
+                .principal(Some(user), admin);
             }
             for role in &account.roles {
-                Builder::new(world, &mut g, account, &role.arn, &rules, &mut trusts)
-                    .principal(None, Some(role));
+                let admin = g.node(&role.arn).and_then(|n| base.get(n)).cloned();
+                Builder::new(
+                    world,
+                    &mut g,
+                    account,
+                    &role.arn,
+                    &rules,
+                    &mut trusts,
+                    &index,
+                )
+                .principal(None, admin);
             }
             for provider in &account.identity_providers {
                 g.federation(world, &provider.arn, provider.kind);
             }
         }
-        g.admin = (0..g.nodes.len()).map(|n| g.is_admin(world, n)).collect();
+        g.admin = (0..g.nodes.len())
+            .map(|n| match base.get(n) {
+                Some(o) => o.clone(),
+                None => g.is_admin(world, n),
+            })
+            .collect();
+        // An escalated node acts as the administrator it became (D106): an edge to its
+        // account's hub when the escalation made it one.
+        for n in base.len()..g.nodes.len() {
+            let (Some(node), Some(outcome)) = (g.nodes.get(n), g.admin.get(n)) else {
+                continue;
+            };
+            if node.kind == NodeKind::Escalated && outcome.holds() {
+                let (principal, account, outcome) = (
+                    node.principal.clone(),
+                    node.account.clone(),
+                    outcome.clone(),
+                );
+                g.join_hub(n, &principal, &account, outcome);
+            }
+        }
+        for n in 0..base.len() {
+            if let (Some(node), Some(outcome)) = (g.nodes.get(n), base.get(n)) {
+                if outcome.holds() && node.kind != NodeKind::IdentityProvider {
+                    let (principal, account, outcome) = (
+                        node.principal.clone(),
+                        node.account.clone(),
+                        outcome.clone(),
+                    );
+                    g.join_hub(n, &principal, &account, outcome);
+                }
+            }
+        }
         g
+    }
+
+    /// The hub id of `account`'s administrators.
+    pub fn hub_id(account: &str) -> String {
+        format!("administrators of account {account}")
+    }
+
+    fn join_hub(&mut self, from: usize, principal: &str, account: &str, outcome: Outcome) {
+        let Some(to) = self.node(&Graph::hub_id(account)) else {
+            return;
+        };
+        self.add_edge(Edge {
+            from,
+            to,
+            rule: "administrator".into(),
+            step: format!(
+                "an administrator of account {account} (D100) acts as any principal of it"
+            ),
+            outcome,
+            checks: ADMIN_PROBES
+                .iter()
+                .map(|a| check(principal, a, "*", &[], None))
+                .collect(),
+        });
+    }
+
+    /// The hub of `account`'s administrators and its edges to each user (a new access key) and
+    /// role (a rewritten trust policy), decided for an administrator without a permissions
+    /// boundary under the account's SCPs and RCPs (D106).
+    fn administrators(&mut self, world: &World, account: &Account) {
+        let hub = self.add_node(
+            &Graph::hub_id(&account.id),
+            NodeKind::Administrators,
+            "",
+            &account.id,
+            Vec::new(),
+        );
+        let admin = [administrator()];
+        for user in &account.users {
+            let Some(to) = self.node(&user.arn) else {
+                continue;
+            };
+            let o = as_administrator(
+                world,
+                &user.arn,
+                "iam:CreateAccessKey",
+                &user.arn,
+                None,
+                &admin,
+            )
+            .and(as_administrator(
+                world,
+                &user.arn,
+                "iam:DeleteAccessKey",
+                &user.arn,
+                None,
+                &admin,
+            ));
+            if o.holds() {
+                self.add_edge(Edge {
+                    from: hub,
+                    to,
+                    rule: "iam-003".into(),
+                    step: format!(
+                        "as an administrator: iam:DeleteAccessKey and iam:CreateAccessKey for user `{}`",
+                        user.arn
+                    ),
+                    outcome: o,
+                    checks: vec![
+                        check(&user.arn, "iam:CreateAccessKey", &user.arn, &[], Some(ADMIN_SIDE.into())),
+                        check(&user.arn, "iam:DeleteAccessKey", &user.arn, &[], Some(ADMIN_SIDE.into())),
+                    ],
+                });
+            }
+        }
+        for role in &account.roles {
+            let Some(to) = self.node(&role.arn) else {
+                continue;
+            };
+            if role.is_service_linked() {
+                continue; // its trust policy cannot be changed
+            }
+            let Some(trust) = trusting(&role.arn) else {
+                continue;
+            };
+            let o = as_administrator(
+                world,
+                &role.arn,
+                "iam:UpdateAssumeRolePolicy",
+                &role.arn,
+                None,
+                &admin,
+            )
+            .and(as_administrator(
+                world,
+                &role.arn,
+                "sts:AssumeRole",
+                &role.arn,
+                Some(&trust),
+                &admin,
+            ));
+            if o.holds() {
+                self.add_edge(Edge {
+                    from: hub,
+                    to,
+                    rule: "iam-012".into(),
+                    step: format!(
+                        "as an administrator: iam:UpdateAssumeRolePolicy on `{}`, then sts:AssumeRole",
+                        role.arn
+                    ),
+                    outcome: o,
+                    checks: vec![check(
+                        &role.arn,
+                        "iam:UpdateAssumeRolePolicy",
+                        &role.arn,
+                        &[],
+                        Some(ADMIN_SIDE.into()),
+                    )],
+                });
+            }
+        }
     }
 
     fn add_node(
@@ -169,6 +356,12 @@ impl Graph {
             added,
         });
         self.out.push(Vec::new());
+        let everything = kind == NodeKind::Escalated;
+        self.actions.push(if everything {
+            vec![iamspec_model::pattern::Pattern::new("*")]
+        } else {
+            Vec::new()
+        });
         self.by_id.insert(id.to_owned(), self.nodes.len() - 1);
         self.nodes.len() - 1
     }
@@ -214,7 +407,10 @@ impl Graph {
         let Some(node) = self.nodes.get(n) else {
             return Outcome::no();
         };
-        if node.kind == NodeKind::IdentityProvider {
+        if matches!(
+            node.kind,
+            NodeKind::IdentityProvider | NodeKind::Administrators
+        ) {
             return Outcome::no();
         }
         let changes = Changes {
@@ -232,6 +428,110 @@ impl Graph {
     }
 }
 
+/// What an identity side's grants may name (`Builder::grants`).
+enum Grants {
+    Literal(Vec<String>),
+    Patterns(Vec<iamspec_model::pattern::Pattern>),
+}
+
+/// What a hub check assumes (D106).
+const ADMIN_SIDE: &str =
+    "the caller's identity side is an administrator policy with no permissions boundary (D106)";
+
+/// `action` on `resource` for `principal` with its identity side replaced by `admin` and no
+/// boundary or session policy: what any administrator of the account can do, under its SCPs,
+/// RCPs and the resource's policy (`trust` replacing a role's trust policy).
+fn as_administrator(
+    world: &World,
+    principal: &str,
+    action: &str,
+    resource: &str,
+    trust: Option<&Policy>,
+    admin: &[Policy],
+) -> Outcome {
+    crate::decide::decide_with(world, principal, action, resource, &[], |set| {
+        set.identity = admin.to_vec();
+        set.permission_boundary = None;
+        set.session.clear();
+        if let Some(trust) = trust {
+            set.resource = Some(trust.clone());
+            set.resource_kind = Some(iamspec_model::policy::PolicyKind::Trust);
+        }
+    })
+}
+
+/// Which roles' trust policies can name a caller: by its ARN, by its account, or by a wildcard
+/// (`"*"`, `NotPrincipal`, or a policy that did not parse). Only a prefilter: the evaluator
+/// decides every edge.
+struct TrustIndex {
+    by_arn: HashMap<String, Vec<String>>,
+    by_account: HashMap<String, Vec<String>>,
+    anyone: Vec<String>,
+}
+
+impl TrustIndex {
+    fn new(world: &World) -> TrustIndex {
+        let mut index = TrustIndex {
+            by_arn: HashMap::new(),
+            by_account: HashMap::new(),
+            anyone: Vec::new(),
+        };
+        for role in world.accounts.iter().flat_map(|a| a.roles.iter()) {
+            let mut arns: Vec<String> = Vec::new();
+            let mut accounts: Vec<String> = Vec::new();
+            let mut anyone = role.trust.policy.is_none();
+            for statement in role.trust.policy.iter().flat_map(|p| p.statements.iter()) {
+                let Some(element) = &statement.principal else {
+                    continue;
+                };
+                if element.negated {
+                    anyone = true;
+                    continue;
+                }
+                match &element.principals {
+                    iamspec_model::policy::Principals::Any => anyone = true,
+                    iamspec_model::policy::Principals::Typed(list) => {
+                        for (kind, values) in list {
+                            if *kind != iamspec_model::policy::PrincipalType::Aws {
+                                continue;
+                            }
+                            for v in values.iter() {
+                                if v == "*" {
+                                    anyone = true;
+                                } else if iamspec_model::principal::is_account_id(v) {
+                                    accounts.push(v.to_owned());
+                                } else if let Some(account) = v
+                                    .strip_prefix("arn:aws:iam::")
+                                    .and_then(|r| r.strip_suffix(":root"))
+                                {
+                                    accounts.push(account.to_owned());
+                                } else {
+                                    arns.push(v.to_owned());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if anyone {
+                index.anyone.push(role.arn.clone());
+                continue;
+            }
+            for a in arns {
+                index.by_arn.entry(a).or_default().push(role.arn.clone());
+            }
+            for a in accounts {
+                index
+                    .by_account
+                    .entry(a)
+                    .or_default()
+                    .push(role.arn.clone());
+            }
+        }
+        index
+    }
+}
+
 #[derive(Default)]
 struct TrustCache {
     by_role_service: HashMap<(String, &'static str), Outcome>,
@@ -245,6 +545,7 @@ struct Builder<'a> {
     from: usize,
     rules: &'a [Rule],
     trusts: &'a mut TrustCache,
+    index: &'a TrustIndex,
     /// The principal's identity-side Allow statements, to skip rules it cannot meet (a
     /// prefilter only: the evaluator decides every edge).
     allows: Vec<iamspec_model::policy::Statement>,
@@ -258,15 +559,19 @@ impl<'a> Builder<'a> {
         arn: &'a str,
         rules: &'a [Rule],
         trusts: &'a mut TrustCache,
+        index: &'a TrustIndex,
     ) -> Builder<'a> {
         let from = g.node(arn).unwrap_or(usize::MAX);
-        let allows = world
+        let assembled = world
             .assemble(&Query {
                 principal: arn.to_owned(),
                 action: "sts:GetCallerIdentity".into(),
                 resource: "*".into(),
                 ..Query::default()
             })
+            .ok();
+        let unavailable = assembled.as_ref().is_none_or(|a| !a.unavailable.is_empty());
+        let allows: Vec<iamspec_model::policy::Statement> = assembled
             .map(|a| {
                 a.set
                     .identity
@@ -276,6 +581,23 @@ impl<'a> Builder<'a> {
                     .collect()
             })
             .unwrap_or_default();
+        if let Some(slot) = g.actions.get_mut(from) {
+            *slot = if unavailable {
+                vec![iamspec_model::pattern::Pattern::new("*")]
+            } else {
+                allows
+                    .iter()
+                    .flat_map(|s| {
+                        if s.action.negated {
+                            vec!["*".to_owned()]
+                        } else {
+                            s.action.patterns.items.clone()
+                        }
+                    })
+                    .map(|p| iamspec_model::pattern::Pattern::new(&p).ignore_case())
+                    .collect()
+            };
+        }
         Builder {
             world,
             g,
@@ -284,6 +606,7 @@ impl<'a> Builder<'a> {
             from,
             rules,
             trusts,
+            index,
             allows,
         }
     }
@@ -348,11 +671,17 @@ impl<'a> Builder<'a> {
         best
     }
 
-    fn principal(mut self, user: Option<&'a User>, role: Option<&'a Role>) {
+    /// The edges out of the principal; an administrator (`admin` holds) gets only its role
+    /// assumptions here: its other edges go through its account's hub (D106).
+    fn principal(mut self, user: Option<&'a User>, admin: Option<Outcome>) {
         if self.from == usize::MAX {
             return;
         }
-        self.assume_roles();
+        let admin = admin.is_some_and(|a| a.verdict == crate::decide::Verdict::Yes);
+        self.assume_roles(admin);
+        if admin {
+            return;
+        }
         if self.mentions("iam:CreateAccessKey")
             || self.mentions("iam:CreateLoginProfile")
             || self.mentions("iam:UpdateLoginProfile")
@@ -386,7 +715,6 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        let _ = role;
         self.modifications();
         if let Some(user) = user {
             if self.mentions("iam:AddUserToGroup") {
@@ -395,38 +723,104 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn assume_roles(&mut self) {
+    /// `sts:AssumeRole` edges; for an administrator only into other accounts (its own account's
+    /// roles it reaches through the hub, D106).
+    fn assume_roles(&mut self, admin: bool) {
         let own = self.account.id.clone();
         let identity_allows = self.mentions("sts:AssumeRole");
-        let world = self.world;
-        for account in &world.accounts {
-            // Another account's role needs an identity-side grant as well (§4.3).
-            if account.id != own && !identity_allows {
+        let index = self.index;
+        // A Principal element can name this caller only by its ARN or by a wildcard (decided
+        // whatever the identity side says), or by its account: then the identity side must
+        // grant too (§4.3), so only the roles its grants may name are candidates.
+        let mut candidates: Vec<&str> = index
+            .by_arn
+            .get(self.arn)
+            .into_iter()
+            .flatten()
+            .chain(index.anyone.iter())
+            .map(String::as_str)
+            .collect();
+        if identity_allows {
+            let by_account = index.by_account.get(&own);
+            match self.grants("sts:AssumeRole") {
+                Grants::Literal(arns) => {
+                    for arn in arns {
+                        if let Some(role) = by_account
+                            .into_iter()
+                            .flatten()
+                            .find(|r| r.eq_ignore_ascii_case(&arn))
+                        {
+                            candidates.push(role);
+                        }
+                    }
+                }
+                Grants::Patterns(patterns) => candidates.extend(
+                    by_account
+                        .into_iter()
+                        .flatten()
+                        .filter(|r| patterns.iter().any(|p| p.matches(r)))
+                        .map(String::as_str),
+                ),
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        for role in candidates {
+            if role == self.arn {
                 continue;
             }
-            for role in &account.roles {
-                let trust = &role.trust.text;
-                // A Principal element can name this caller only by its ARN, by its account
-                // (then the identity side must grant too), or by a wildcard.
-                let names_it = trust.contains(self.arn)
-                    || (identity_allows && trust.contains(own.as_str()))
-                    || trust.contains("NotPrincipal")
-                    || trust.contains("\"*\"");
-                if role.arn == self.arn || !names_it {
-                    continue;
-                }
-                let Some(to) = self.g.node(&role.arn) else {
-                    continue;
-                };
-                let (outcome, c) = self.decide("sts:AssumeRole", &role.arn, &[]);
-                self.edge(
-                    to,
-                    "sts-001",
-                    format!("sts:AssumeRole into `{}`", role.arn),
-                    outcome,
-                    vec![c],
-                );
+            // Another account's role needs an identity-side grant as well (§4.3).
+            let other = role
+                .strip_prefix("arn:aws:iam::")
+                .is_some_and(|r| !r.starts_with(own.as_str()));
+            if (other && !identity_allows) || (admin && !other) {
+                continue;
             }
+            let Some(to) = self.g.node(role) else {
+                continue;
+            };
+            let (outcome, c) = self.decide("sts:AssumeRole", role, &[]);
+            self.edge(
+                to,
+                "sts-001",
+                format!("sts:AssumeRole into `{role}`"),
+                outcome,
+                vec![c],
+            );
+        }
+    }
+
+    /// The resources the identity side's Allow statements for `action` may name: literal ARNs
+    /// when every pattern is one, else the patterns (case-insensitive globs; `NotResource`, a
+    /// missing `Resource` and policy variables match everything). A prefilter that
+    /// over-approximates; only the evaluator decides.
+    fn grants(&self, action: &str) -> Grants {
+        let mut literal = Vec::new();
+        let mut patterns = Vec::new();
+        let mut all_literal = true;
+        for s in self.allows.iter().filter(|s| names_action(s, action)) {
+            match &s.resource {
+                Some(r) if !r.negated => {
+                    for p in &r.patterns.items {
+                        if p.contains(['*', '?']) || p.contains("${") {
+                            all_literal = false;
+                        } else {
+                            literal.push(p.clone());
+                        }
+                        let p = if p.contains("${") { "*" } else { p.as_str() };
+                        patterns.push(iamspec_model::pattern::Pattern::new(p).ignore_case());
+                    }
+                }
+                _ => {
+                    all_literal = false;
+                    patterns.push(iamspec_model::pattern::Pattern::new("*"));
+                }
+            }
+        }
+        if all_literal {
+            Grants::Literal(literal)
+        } else {
+            Grants::Patterns(patterns)
         }
     }
 

@@ -9,7 +9,9 @@
 //! Every edge is the evaluator's answer on the policy set the world assembles (`decide.rs`);
 //! a precondition the snapshot cannot decide makes the edge conditional, naming the fact.
 
+pub mod cases;
 pub mod catalogue;
+pub mod context;
 pub mod decide;
 pub mod graph;
 pub mod query;

@@ -70,11 +70,33 @@ pub fn who_can(
     resource: &str,
     limits: Limits,
 ) -> Vec<Record> {
+    // Without a resource policy, only an identity-side grant can allow: a node whose grants
+    // cannot name the action is not asked (a prefilter; the evaluator decides the rest).
+    let resource_policy = resource != "*"
+        && (world.entity(resource).is_some()
+            || world.resources.iter().any(|r| {
+                r.policy.is_some()
+                    && (r.arn == resource
+                        || resource
+                            .strip_prefix(r.arn.as_str())
+                            .is_some_and(|rest| rest.starts_with('/')))
+            }));
     let targets: Vec<Outcome> = graph
         .nodes
         .iter()
-        .map(|node| {
-            if node.kind == NodeKind::IdentityProvider {
+        .enumerate()
+        .map(|(n, node)| {
+            let grants = graph
+                .actions
+                .get(n)
+                .is_some_and(|patterns| patterns.iter().any(|p| p.matches(action)));
+            if !grants && !resource_policy {
+                return Outcome::no();
+            }
+            if matches!(
+                node.kind,
+                NodeKind::IdentityProvider | NodeKind::Administrators
+            ) {
                 return Outcome::no();
             }
             let changes = Changes {
@@ -84,16 +106,21 @@ pub fn who_can(
             decide(world, &node.principal, action, resource, &[], &changes)
         })
         .collect();
-    records(graph, &targets, limits, None)
+    records(world, graph, &targets, limits, None)
 }
 
 /// Who can become an administrator (D100), with the paths; `principal` restricts to one.
-pub fn escalation(graph: &Graph, principal: Option<&str>, limits: Limits) -> Vec<Record> {
-    records(graph, &graph.admin, limits, principal)
+pub fn escalation(
+    world: &World,
+    graph: &Graph,
+    principal: Option<&str>,
+    limits: Limits,
+) -> Vec<Record> {
+    records(world, graph, &graph.admin, limits, principal)
 }
 
 /// The paths from `from` to `to` (an ARN) or to any administrator (`to` = `admin`).
-pub fn path(graph: &Graph, from: &str, to: &str, limits: Limits) -> Option<Record> {
+pub fn path(world: &World, graph: &Graph, from: &str, to: &str, limits: Limits) -> Option<Record> {
     let source = graph.node(from)?;
     let targets: Vec<Outcome> = graph
         .nodes
@@ -109,32 +136,105 @@ pub fn path(graph: &Graph, from: &str, to: &str, limits: Limits) -> Option<Recor
             }
         })
         .collect();
-    Some(search(graph, source, &targets, limits))
+    Some(search(world, graph, source, &targets, limits))
 }
 
-fn records(graph: &Graph, targets: &[Outcome], limits: Limits, only: Option<&str>) -> Vec<Record> {
+/// Which nodes reach a target within `max_hops` over edges that hold (conditionally or not):
+/// one backward breadth-first search from every target, so that a principal with no path costs
+/// nothing more.
+fn reaching(graph: &Graph, targets: &[Outcome], max_hops: usize) -> Vec<bool> {
+    let n = graph.nodes.len();
+    let mut into: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for edge in graph.edges.iter().filter(|e| e.outcome.holds()) {
+        if let Some(list) = into.get_mut(edge.to) {
+            list.push(edge.from);
+        }
+    }
+    let mut seen = vec![false; n];
+    let mut frontier: Vec<usize> = (0..n)
+        .filter(|&v| targets.get(v).is_some_and(Outcome::holds))
+        .collect();
+    for &v in &frontier {
+        if let Some(s) = seen.get_mut(v) {
+            *s = true;
+        }
+    }
+    for _ in 0..max_hops {
+        let mut next = Vec::new();
+        for v in frontier {
+            for &u in into.get(v).map(Vec::as_slice).unwrap_or(&[]) {
+                if let Some(s) = seen.get_mut(u) {
+                    if !*s {
+                        *s = true;
+                        next.push(u);
+                    }
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        frontier = next;
+    }
+    seen
+}
+
+fn records(
+    world: &World,
+    graph: &Graph,
+    targets: &[Outcome],
+    limits: Limits,
+    only: Option<&str>,
+) -> Vec<Record> {
+    let reach = reaching(graph, targets, limits.max_hops);
     let mut out: Vec<Record> = graph
         .nodes
         .iter()
         .enumerate()
-        .filter(|(_, node)| node.kind != NodeKind::Escalated)
+        .filter(|(_, node)| !matches!(node.kind, NodeKind::Escalated | NodeKind::Administrators))
         .filter(|(_, node)| only.is_none_or(|p| p == node.id))
-        .map(|(n, _)| search(graph, n, targets, limits))
+        .map(|(n, _)| {
+            if reach.get(n).copied().unwrap_or(false) {
+                search(world, graph, n, targets, limits)
+            } else {
+                unreached(graph, n)
+            }
+        })
         .collect();
     // Entry points (users, identity providers) before roles; then by ARN.
     let rank = |k: NodeKind| match k {
         NodeKind::User => 0,
         NodeKind::IdentityProvider => 1,
         NodeKind::Role => 2,
-        NodeKind::Escalated => 3,
+        NodeKind::Escalated | NodeKind::Administrators => 3,
     };
     out.sort_by(|a, b| (rank(a.kind), &a.principal).cmp(&(rank(b.kind), &b.principal)));
     out
 }
 
+/// The answer for a node no path leads from.
+fn unreached(graph: &Graph, source: usize) -> Record {
+    let node = graph.nodes.get(source);
+    Record {
+        principal: node.map(|n| n.id.clone()).unwrap_or_default(),
+        kind: node.map_or(NodeKind::User, |n| n.kind),
+        verdict: Verdict::No,
+        min_steps: None,
+        paths: Vec::new(),
+        needs: Vec::new(),
+        truncated: false,
+    }
+}
+
 /// The answer for `source`: unconditional paths first; only when there are none, conditional
 /// ones (with the facts they wait on).
-fn search(graph: &Graph, source: usize, targets: &[Outcome], limits: Limits) -> Record {
+fn search(
+    world: &World,
+    graph: &Graph,
+    source: usize,
+    targets: &[Outcome],
+    limits: Limits,
+) -> Record {
     let node = graph.nodes.get(source);
     let mut record = Record {
         principal: node.map(|n| n.id.clone()).unwrap_or_default(),
@@ -162,17 +262,62 @@ fn search(graph: &Graph, source: usize, targets: &[Outcome], limits: Limits) -> 
                 }
             })
         };
-        let (paths, truncated) = match limits.paths {
+        let (mut paths, mut truncated) = match limits.paths {
             None => minimal_paths(graph, source, &ok_edge, &ok_target, limits.max_hops),
             Some(k) => k_shortest(graph, source, &ok_edge, &ok_target, limits.max_hops, k),
         };
+        let mut shared = Vec::new();
+        if !strict {
+            // Conditions along a path (D105): a path no one attacker can walk is pruned; when
+            // every minimal one is, the shortest others are tried.
+            let keep = |paths: Vec<Vec<usize>>, shared: &mut Vec<Option<Vec<(String, String)>>>| {
+                let mut kept = Vec::new();
+                for p in paths {
+                    if let Some(context) = along(world, graph, &p) {
+                        shared.push(Some(context));
+                        kept.push(p);
+                    }
+                }
+                kept
+            };
+            let before = paths.len();
+            paths = keep(paths, &mut shared);
+            if paths.is_empty() && before > 0 && limits.paths.is_none() {
+                let (more, cut) = k_shortest(
+                    graph,
+                    source,
+                    &ok_edge,
+                    &ok_target,
+                    limits.max_hops,
+                    PATH_LIMIT,
+                );
+                shared.clear();
+                paths = keep(more, &mut shared);
+                truncated = cut;
+            }
+        }
         if paths.is_empty() {
             continue;
         }
         record.min_steps = paths.iter().map(Vec::len).min();
         record.truncated = truncated;
-        for edges in paths {
-            let found = found_path(graph, source, &edges, targets);
+        for (i, edges) in paths.into_iter().enumerate() {
+            let mut found = found_path(graph, source, &edges, targets);
+            if let Some(Some(context)) = shared.get(i) {
+                // Said once for the path where it adds something: a key more than one hop
+                // tests, or a value other than the one hop's own witness.
+                let along: Vec<String> = context
+                    .iter()
+                    .filter(|(k, v)| {
+                        let said = format!("`{k}` = `{v}`");
+                        found.needs.iter().filter(|n| n.contains(&said)).count() != 1
+                    })
+                    .map(|(k, v)| {
+                        format!("on every hop, the caller's `{k}` = `{v}` (one attacker, D105)")
+                    })
+                    .collect();
+                found.needs.splice(0..0, along);
+            }
             for need in &found.needs {
                 if !record.needs.contains(need) {
                     record.needs.push(need.clone());
@@ -188,6 +333,60 @@ fn search(graph: &Graph, source: usize, targets: &[Outcome], limits: Limits) -> 
         break;
     }
     record
+}
+
+/// The shared context under which one attacker can make every request of the path, or `None`
+/// when none can (D105): each hop's checks are assembled again (with what the hop's start had
+/// gained); a check decided on a changed world (`assuming`) is left as its edge decided it.
+fn along(world: &World, graph: &Graph, edges: &[usize]) -> Option<Vec<(String, String)>> {
+    let mut steps = Vec::new();
+    for edge in edges.iter().filter_map(|&e| graph.edges.get(e)) {
+        if edge.outcome.verdict != Verdict::Conditional {
+            continue;
+        }
+        let added = graph
+            .nodes
+            .get(edge.from)
+            .map(|n| n.added.as_slice())
+            .unwrap_or(&[]);
+        for check in edge.checks.iter().filter(|c| c.assuming.is_none()) {
+            let query = iamspec_world::Query {
+                principal: check.principal.clone(),
+                action: check.action.clone(),
+                resource: check.resource.clone(),
+                context: check
+                    .context
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            iamspec_model::request::ContextValue::Single(v.clone()),
+                        )
+                    })
+                    .collect(),
+                session_policies: Vec::new(),
+            };
+            let Ok(mut assembled) = world.assemble(&query) else {
+                continue;
+            };
+            if graph
+                .nodes
+                .get(edge.from)
+                .is_some_and(|n| n.principal == check.principal)
+            {
+                assembled.set.identity.extend(added.iter().cloned());
+            }
+            use iamspec_model::evaluator::Evaluator;
+            let answer =
+                iamspec_model::fast::Compiled::new(&assembled.set).authorize(&assembled.request);
+            steps.push(crate::context::Step {
+                set: assembled.set,
+                request: assembled.request,
+                missing: answer.missing_keys,
+            });
+        }
+    }
+    crate::context::along(&steps)
 }
 
 fn found_path(graph: &Graph, source: usize, edges: &[usize], targets: &[Outcome]) -> FoundPath {

@@ -29,9 +29,22 @@ fn verdict(v: &Verdict) -> &'static str {
     }
 }
 
+/// How text is written: ANSI colour for the verdicts, and `brief` (`-q`): the principals and
+/// the summary line, without their paths.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TextStyle {
+    pub color: bool,
+    pub brief: bool,
+}
+
 /// Text: a title, then the principals that can, grouped by entry point (users, identity
 /// providers, roles), each with its paths and what a conditional answer waits on.
 pub fn text(title: &str, records: &[Record]) -> String {
+    text_styled(title, records, TextStyle::default())
+}
+
+/// [`text`] in a style.
+pub fn text_styled(title: &str, records: &[Record], style: TextStyle) -> String {
     let mut out = format!("{title}\n");
     let can: Vec<&Record> = records
         .iter()
@@ -58,10 +71,15 @@ pub fn text(title: &str, records: &[Record]) -> String {
         }
         let _ = writeln!(out, "\n{heading}");
         for r in here {
+            let word = format!("{:<11}", verdict(&r.verdict));
+            let word = match (style.color, &r.verdict) {
+                (true, Verdict::Yes) => format!("\x1b[31m{word}\x1b[0m"),
+                (true, Verdict::Conditional) => format!("\x1b[33m{word}\x1b[0m"),
+                _ => word,
+            };
             let _ = writeln!(
                 out,
-                "  {:<11} {} ({}{})",
-                verdict(&r.verdict),
+                "  {word} {} ({}{})",
                 r.principal,
                 r.min_steps.map(steps).unwrap_or_default(),
                 match r.paths.len() {
@@ -69,6 +87,9 @@ pub fn text(title: &str, records: &[Record]) -> String {
                     n => format!(", {n} paths{}", if r.truncated { " shown" } else { "" }),
                 }
             );
+            if style.brief {
+                continue;
+            }
             for (i, p) in r.paths.iter().enumerate() {
                 path_text(&mut out, i + 1, p, r.paths.len() > 1);
             }

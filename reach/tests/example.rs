@@ -45,7 +45,7 @@ fn example_world_edges_and_answers() {
     let fed = edge(provider, "arn:aws:iam::333333333333:role/github-deploy");
     assert_eq!(fed, Some(("federation".into(), Verdict::Conditional)));
 
-    let admins = escalation(&g, None, Limits::default());
+    let admins = escalation(&world, &g, None, Limits::default());
     let verdict = |arn: &str| {
         admins
             .iter()
@@ -76,8 +76,37 @@ fn example_world_edges_and_answers() {
         (Verdict::Conditional, Some(1))
     );
     assert!(r.needs.iter().any(|n| n.contains(":sub")), "{:?}", r.needs);
+    // D104: the SCP DenyOutsideEU denies a request without a region; alice, bob (through the
+    // deployer role) and the deployer read the bucket from an EU region: conditional, the
+    // region and the condition named, never "no".
+    for (who, steps) in [
+        ("arn:aws:iam::222222222222:user/alice", 0),
+        ("arn:aws:iam::222222222222:user/ops/bob", 1),
+        ("arn:aws:iam::222222222222:role/deploy/deployer", 0),
+    ] {
+        let r = readers.iter().find(|r| r.principal == who).unwrap();
+        assert_eq!(
+            (r.verdict.clone(), r.min_steps),
+            (Verdict::Conditional, Some(steps)),
+            "{who}"
+        );
+        assert!(
+            r.needs
+                .iter()
+                .any(|n| n.contains("`aws:RequestedRegion` = `eu-")
+                    && n.contains("StringNotLike eu-*")),
+            "{who}: {:?}",
+            r.needs
+        );
+    }
+    // A region outside the EU is no witness: the needs never name one.
+    assert!(readers
+        .iter()
+        .flat_map(|r| r.needs.iter())
+        .all(|n| !n.contains("`us-east-1`")));
 
     let p = path(
+        &world,
         &g,
         "arn:aws:iam::222222222222:user/ops/bob",
         "arn:aws:iam::222222222222:role/deploy/deployer",

@@ -291,7 +291,7 @@ fn every_documented_path_holds_in_its_world_and_not_in_its_near_miss() {
         for near_miss in [false, true] {
             let (attacker, world) = world(p.id, near_miss);
             let g = Graph::build(&world);
-            let records = escalation(&g, Some(&attacker), Limits::default());
+            let records = escalation(&world, &g, Some(&attacker), Limits::default());
             let Some(record) = records.first() else {
                 failures.push(format!("{}: no record for {attacker}", p.id));
                 continue;
@@ -328,7 +328,7 @@ fn every_documented_path_holds_in_its_world_and_not_in_its_near_miss() {
 fn conditional_paths_name_the_fact_with_the_role() {
     let (attacker, world) = world("lambda-003", false);
     let g = Graph::build(&world);
-    let record = &escalation(&g, Some(&attacker), Limits::default())[0];
+    let record = &escalation(&world, &g, Some(&attacker), Limits::default())[0];
     assert_eq!(record.verdict, Verdict::Conditional);
     assert!(
         record.needs.iter().any(|n| n.contains("Lambda function")

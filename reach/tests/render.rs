@@ -22,8 +22,8 @@ fn world() -> (iamspec_world::World, Graph) {
 
 #[test]
 fn sarif_has_one_result_per_escalating_principal() {
-    let (_, g) = world();
-    let records = escalation(&g, None, Limits::default());
+    let (w, g) = world();
+    let records = escalation(&w, &g, None, Limits::default());
     let log = sarif(
         &records,
         WORLD,
@@ -91,6 +91,7 @@ fn every_minimal_path_and_the_k_shortest() {
         .unwrap();
     assert_eq!(dev.verdict, Verdict::No);
     let k = escalation(
+        &world,
         &g,
         Some("arn:aws:iam::444455556666:user/bob"),
         Limits {

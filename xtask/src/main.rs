@@ -2,6 +2,7 @@
 
 mod bench;
 mod catalogue;
+mod cloudsplaining;
 mod corpus;
 mod fuzz;
 mod peer;
@@ -55,6 +56,9 @@ enum Task {
     /// Generate a synthetic account with planted escalation paths and its truth (`--check`:
     /// build the reach graph, time who-can and escalation, compare with the truth).
     ReachGen(reach_gen::Args),
+    /// Run cloudsplaining (pip-installed outside the repository) and `iamspec escalation` on
+    /// reach-gen accounts and compare both with the planted truth.
+    Cloudsplaining(cloudsplaining::Args),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +80,7 @@ fn main() -> ExitCode {
         Task::WorldGen(args) => world_gen::run(&args),
 
         Task::ReachGen(args) => reach_gen::run(&args),
+        Task::Cloudsplaining(args) => cloudsplaining::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

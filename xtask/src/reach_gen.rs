@@ -28,6 +28,14 @@ pub struct Args {
     /// Also load the world, time who-can and escalation, and compare with the truth.
     #[arg(long)]
     check: bool,
+    /// How many accounts: each a copy of the generated one under its own id (100000000001,
+    /// 100000000002, ...), in one snapshot; the truth is the union.
+    #[arg(long, default_value_t = 1)]
+    accounts: usize,
+    /// Do not generate: check the world already in `--out` against its `truth.json` (so that
+    /// the memory measured is the check's alone).
+    #[arg(long, requires = "check")]
+    reuse: bool,
 }
 
 const ACCOUNT: &str = "100000000001";
@@ -68,6 +76,32 @@ fn trust(principal: Value) -> Value {
 }
 
 pub fn run(args: &Args) -> Result<(), String> {
+    // The generator's JSON is dropped before the check, so that its memory is not counted.
+    let truth = if args.reuse {
+        let path = args.out.join("truth.json");
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let value: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        value
+            .get("escalates")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        generate(args)?
+    };
+    if args.check {
+        check(args, &truth)?;
+    }
+    Ok(())
+}
+
+fn generate(args: &Args) -> Result<BTreeSet<String>, String> {
     let mut rng = Rng(args.seed);
     let admin_arn = "arn:aws:iam::aws:policy/AdministratorAccess";
     let mut policies = vec![
@@ -176,14 +210,35 @@ pub fn run(args: &Args) -> Result<(), String> {
         truth.insert(a.clone());
         planted.push(json!({"principal": a, "path": kind}));
     }
+    let mut gaad = json!({"UserDetailList": users, "GroupDetailList": [], "RoleDetailList": roles, "Policies": policies});
+    complete(&mut gaad);
+    let principals = users.len() + roles.len();
+    let text = gaad.to_string();
+    let mut accounts = Vec::new();
+    let mut all_truth: BTreeSet<String> = BTreeSet::new();
+    let mut all_planted = Vec::new();
+    for n in 0..args.accounts.max(1) {
+        let id = format!("{}", 100_000_000_001u64 + n as u64);
+        let here = text.replace(ACCOUNT, &id);
+        accounts.push(json!({"id": id, "gaad": serde_json::from_str::<Value>(&here).map_err(|e| e.to_string())?}));
+        all_truth.extend(truth.iter().map(|t| t.replace(ACCOUNT, &id)));
+        all_planted.extend(planted.iter().map(|p| {
+            serde_json::from_str::<Value>(&p.to_string().replace(ACCOUNT, &id))
+                .unwrap_or(Value::Null)
+        }));
+    }
+    let truth = all_truth;
+    let planted = all_planted;
     let snapshot = json!({"format": "iamspec-snapshot/1",
-        "description": format!("reach-gen seed {}: {} users, {} roles, {} customer policies, {} planted paths", args.seed, users.len(), roles.len(), args.policies, args.planted),
-        "accounts": [{"id": ACCOUNT, "gaad": {"UserDetailList": users, "GroupDetailList": [], "RoleDetailList": roles, "Policies": policies}}]});
+        "description": format!("reach-gen seed {}: {} account(s) of {} users, {} roles, {} customer policies, {} planted paths", args.seed, args.accounts.max(1), users_len(&gaad), principals - users_len(&gaad), args.policies, args.planted),
+        "accounts": accounts});
     std::fs::create_dir_all(&args.out).map_err(|e| e.to_string())?;
     let write = |name: &str, v: &Value| {
         std::fs::write(args.out.join(name), v.to_string()).map_err(|e| e.to_string())
     };
     write("snapshot.json", &snapshot)?;
+    // The first account alone as a GAAD file, for tools that read one (cloudsplaining).
+    write("gaad.json", &gaad)?;
     write(
         "truth.json",
         &json!({"escalates": truth, "planted": planted}),
@@ -191,13 +246,65 @@ pub fn run(args: &Args) -> Result<(), String> {
     println!(
         "wrote {} ({} principals, {} planted paths)",
         args.out.join("snapshot.json").display(),
-        users.len() + roles.len(),
-        args.planted
+        principals * args.accounts.max(1),
+        planted.len()
     );
-    if args.check {
-        check(args, &truth)?;
-    }
-    Ok(())
+    Ok(truth)
+}
+
+fn users_len(gaad: &Value) -> usize {
+    gaad.get("UserDetailList")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
+}
+
+/// What `get-account-authorization-details` always writes and the generator leaves out: ids,
+/// dates, counts, empty tag lists (cloudsplaining reads them).
+fn complete(gaad: &mut Value) {
+    const DATE: &str = "2026-01-01T00:00:00Z";
+    let fill = |list: Option<&mut Value>, id_key: &str, prefix: &str, extra: &[(&str, Value)]| {
+        let Some(Value::Array(items)) = list else {
+            return;
+        };
+        for (i, item) in items.iter_mut().enumerate() {
+            let Value::Object(m) = item else { continue };
+            m.entry(id_key)
+                .or_insert_with(|| json!(format!("{prefix}{i:017}")));
+            m.entry("CreateDate").or_insert_with(|| json!(DATE));
+            for (k, v) in extra {
+                m.entry(*k).or_insert_with(|| v.clone());
+            }
+            if let Some(Value::Array(versions)) = m.get_mut("PolicyVersionList") {
+                for v in versions.iter_mut() {
+                    if let Value::Object(v) = v {
+                        v.entry("CreateDate").or_insert_with(|| json!(DATE));
+                    }
+                }
+            }
+        }
+    };
+    fill(
+        gaad.get_mut("UserDetailList"),
+        "UserId",
+        "AIDA",
+        &[("Tags", json!([]))],
+    );
+    fill(
+        gaad.get_mut("RoleDetailList"),
+        "RoleId",
+        "AROA",
+        &[("Tags", json!([])), ("RoleLastUsed", json!({}))],
+    );
+    fill(
+        gaad.get_mut("Policies"),
+        "PolicyId",
+        "ANPA",
+        &[
+            ("UpdateDate", json!(DATE)),
+            ("AttachmentCount", json!(1)),
+            ("PermissionsBoundaryUsageCount", json!(0)),
+        ],
+    );
 }
 
 fn check(args: &Args, truth: &BTreeSet<String>) -> Result<(), String> {
@@ -217,7 +324,7 @@ fn check(args: &Args, truth: &BTreeSet<String>) -> Result<(), String> {
     );
     let who = t.elapsed();
     let t = Instant::now();
-    let records = escalation(&graph, None, Limits::default());
+    let records = escalation(&world, &graph, None, Limits::default());
     let esc = t.elapsed();
     let found: BTreeSet<String> = records
         .iter()
@@ -239,6 +346,11 @@ fn check(args: &Args, truth: &BTreeSet<String>) -> Result<(), String> {
         missed.len(),
         extra.len()
     );
+    let mut by_rule: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for e in &graph.edges {
+        *by_rule.entry(e.rule.as_str()).or_default() += 1;
+    }
+    println!("edges by rule: {by_rule:?}");
     if !missed.is_empty() || !extra.is_empty() {
         return Err(format!("missed {missed:?}, false positives {extra:?}"));
     }

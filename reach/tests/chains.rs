@@ -1,0 +1,197 @@
+//! Paths across several hops: conditions along a path (D105) and what an escalated principal
+//! reaches afterwards (D106). Each world is small and written here.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use iamspec_reach::{escalation, path, Graph, Limits, Verdict};
+use serde_json::{json, Value};
+
+const A: &str = "111111111111";
+const B: &str = "222222222222";
+
+fn arn(account: &str, kind: &str, name: &str) -> String {
+    format!("arn:aws:iam::{account}:{kind}/{name}")
+}
+
+fn doc(statements: Value) -> Value {
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+fn user(account: &str, name: &str, policy: Value) -> Value {
+    json!({"UserName": name, "UserId": format!("AIDA{}", name.to_uppercase()), "Arn": arn(account, "user", name), "Path": "/",
+        "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": policy}], "AttachedManagedPolicies": [], "GroupList": []})
+}
+
+fn role(account: &str, name: &str, trust: Value, policy: Value) -> Value {
+    json!({"RoleName": name, "RoleId": format!("AROA{}", name.to_uppercase()), "Arn": arn(account, "role", name), "Path": "/",
+        "AssumeRolePolicyDocument": trust, "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": policy}],
+        "AttachedManagedPolicies": [], "InstanceProfileList": []})
+}
+
+fn load(accounts: Value) -> iamspec_world::World {
+    let dir = std::env::temp_dir().join(format!(
+        "iamspec-reach-chains-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let snapshot = json!({"format": "iamspec-snapshot/1", "accounts": accounts});
+    std::fs::write(dir.join("snapshot.json"), snapshot.to_string()).unwrap();
+    let world = iamspec_world::snapshot::load(&dir).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    world
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// alice assumes `mfa` only with MFA from 203.0.113.0/24; `mfa` assumes `admin` only from
+/// `second` (a range). With `second` disjoint from the first range no one attacker walks both
+/// hops (one place, D105): the path is pruned; with a range inside it, it survives and says the
+/// address.
+fn mfa_then_ip(second: &str) -> (iamspec_world::World, String) {
+    let alice = arn(A, "user", "alice");
+    let mfa = arn(A, "role", "mfa");
+    let admin = arn(A, "role", "admin");
+    let world = load(json!([{"id": A, "gaad": {
+        "UserDetailList": [user(A, "alice", doc(json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": mfa}])))],
+        "GroupDetailList": [],
+        "RoleDetailList": [
+            role(A, "mfa",
+                doc(json!([{"Effect": "Allow", "Principal": {"AWS": alice}, "Action": "sts:AssumeRole",
+                    "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}, "IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}])),
+                doc(json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": admin}]))),
+            role(A, "admin",
+                doc(json!([{"Effect": "Allow", "Principal": {"AWS": mfa}, "Action": "sts:AssumeRole",
+                    "Condition": {"IpAddress": {"aws:SourceIp": second}}}])),
+                doc(json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]))),
+        ],
+        "Policies": []}}]));
+    (world, alice)
+}
+
+#[test]
+fn contradictory_conditions_along_a_path_prune_it() {
+    let (world, alice) = mfa_then_ip("198.51.100.0/24");
+    let g = Graph::build(&world);
+    // Each hop holds on its own, conditionally.
+    let hops: Vec<&str> = g
+        .edges
+        .iter()
+        .filter(|e| e.outcome.verdict == Verdict::Conditional)
+        .map(|e| e.rule.as_str())
+        .collect();
+    assert_eq!(hops, vec!["sts-001", "sts-001"]);
+    let r = &escalation(&world, &g, Some(&alice), Limits::default())[0];
+    assert_eq!(r.verdict, Verdict::No, "{:?}", r.paths);
+    assert!(r.paths.is_empty());
+}
+
+#[test]
+fn compatible_conditions_along_a_path_are_printed() {
+    let (world, alice) = mfa_then_ip("203.0.113.0/26");
+    let g = Graph::build(&world);
+    let r = &escalation(&world, &g, Some(&alice), Limits::default())[0];
+    assert_eq!(
+        (r.verdict.clone(), r.min_steps),
+        (Verdict::Conditional, Some(2))
+    );
+    let needs = &r.paths[0].needs;
+    // One address for both hops, inside both ranges; MFA on the whole path.
+    assert!(
+        needs
+            .iter()
+            .any(|n| n.contains("`aws:SourceIp` = `203.0.113.0`") && n.contains("every hop")),
+        "{needs:?}"
+    );
+    assert!(
+        needs
+            .iter()
+            .any(|n| n.contains("`aws:MultiFactorAuthPresent` = `true`")),
+        "{needs:?}"
+    );
+}
+
+/// D106: after `eve` grants herself administrator rights, she acts as any principal of her
+/// account (through the account's hub), so she reaches a role of another account that trusts
+/// only `ops`.
+#[test]
+fn an_escalated_principal_reaches_what_its_account_reaches() {
+    let eve = arn(A, "user", "eve");
+    let ops = arn(A, "role", "ops");
+    let partner = arn(B, "role", "partner");
+    let world = load(json!([
+        {"id": A, "gaad": {
+            "UserDetailList": [user(A, "eve", doc(json!([{"Effect": "Allow", "Action": "iam:PutUserPolicy", "Resource": eve}])))],
+            "GroupDetailList": [],
+            "RoleDetailList": [role(A, "ops",
+                doc(json!([{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{A}:root")}, "Action": "sts:AssumeRole"}])),
+                doc(json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": partner}])))],
+            "Policies": []}},
+        {"id": B, "gaad": {
+            "UserDetailList": [],
+            "GroupDetailList": [],
+            "RoleDetailList": [role(B, "partner",
+                doc(json!([{"Effect": "Allow", "Principal": {"AWS": ops}, "Action": "sts:AssumeRole"}])),
+                doc(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}])))],
+            "Policies": []}}
+    ]));
+    let g = Graph::build(&world);
+    let p = path(&world, &g, &eve, &partner, Limits::default()).unwrap();
+    assert_eq!(p.verdict, Verdict::Yes);
+    let rules: Vec<&str> = p.paths[0]
+        .hops
+        .iter()
+        .map(|h| h.edge.rule.as_str())
+        .collect();
+    assert_eq!(
+        rules,
+        vec!["iam-007", "administrator", "iam-012", "sts-001"]
+    );
+    // Without the escalation she has no way in.
+    let ops_only = path(&world, &g, &ops, &partner, Limits::default()).unwrap();
+    assert_eq!(ops_only.min_steps, Some(1));
+    // An administrator's edges go through the hub, not one per principal.
+    let from_admin = g
+        .edges
+        .iter()
+        .filter(|e| {
+            g.nodes[e.from].id == format!("{eve} (+administrator policy)")
+                && e.rule != "administrator"
+        })
+        .count();
+    assert_eq!(from_admin, 0);
+}
+
+/// A context no value the policies name satisfies (a time after a date: the date itself is not
+/// after it) is found by z3 (`iamspec_solver::who_can_reach`) and replayed by the evaluator.
+#[test]
+fn a_context_the_candidates_miss_is_found_by_the_solver() {
+    let dev = arn(A, "user", "dev");
+    let later = arn(A, "role", "later");
+    let world = load(json!([{"id": A, "gaad": {
+        "UserDetailList": [user(A, "dev", doc(json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": later}])))],
+        "GroupDetailList": [],
+        "RoleDetailList": [role(A, "later",
+            doc(json!([{"Effect": "Allow", "Principal": {"AWS": dev}, "Action": "sts:AssumeRole",
+                "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}}}])),
+            doc(json!([{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}])))],
+        "Policies": []}}]));
+    let g = Graph::build(&world);
+    let p = path(&world, &g, &dev, &later, Limits::default()).unwrap();
+    assert_eq!(p.verdict, Verdict::Conditional, "{p:?}");
+    let needs = &p.paths[0].needs;
+    assert!(
+        needs.iter().any(|n| n.contains("`aws:CurrentTime` = `")
+            && !n.contains("= `2030-01-01T00:00:00Z`")),
+        "{needs:?}"
+    );
+}
