@@ -118,7 +118,7 @@ pub fn run(command: Command) -> u8 {
                 External::new(command, timeout).forward_stderr(args.impl_stderr),
             )
         }
-        None => Implementation::Reference,
+        None => Implementation::ReferenceWith(iamspec_corpus::Catalogue::embedded()),
     };
     let (mut passed, mut failed, mut done) = (0usize, 0usize, 0usize);
     let mut per_suite = Vec::new();

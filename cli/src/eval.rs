@@ -176,7 +176,7 @@ fn cases_in(path: &Path, only: Option<&str>) -> Result<Vec<Found1>, String> {
 
 /// Decides one case and prints its explanation; the exit status for it.
 fn explain_case(name: &str, case: &Case, expect_given: bool, output: &Output) -> u8 {
-    let (request, answer) = match case.evaluate() {
+    let (request, answer) = match case.evaluate_with(iamspec_corpus::Catalogue::embedded()) {
         Ok(result) => result,
         // A case that expects its inputs to be rejected: the rejection is its answer.
         Err(e) if expect_given && case.expect == Expect::Error => {
@@ -412,7 +412,7 @@ fn simulate(args: &Args, output: &Output) -> u8 {
                 expect: Expect::Error,
                 path: JsonPath::root(),
             };
-            match case.evaluate() {
+            match case.evaluate_with(iamspec_corpus::Catalogue::embedded()) {
                 Ok((request, answer)) => {
                     print_simulated(action, resource, &request, &answer, &sources, output);
                 }
