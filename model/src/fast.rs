@@ -192,9 +192,17 @@ mod tests {
         let managed = "arn:aws:iam::aws:policy/AdministratorAccess";
         let mut messages = Vec::new();
         for (action, resource, rail) in [
-            ("iam:CreatePolicyVersion", managed, GuardRail::AwsManagedPolicy),
+            (
+                "iam:CreatePolicyVersion",
+                managed,
+                GuardRail::AwsManagedPolicy,
+            ),
             ("iam:DeleteRole", slr, GuardRail::ServiceLinkedRole),
-            ("iam:UpdateAssumeRolePolicy", sso, GuardRail::IdentityCenterRole),
+            (
+                "iam:UpdateAssumeRolePolicy",
+                sso,
+                GuardRail::IdentityCenterRole,
+            ),
         ] {
             let (request, a) = ask(alice, action, resource, admin);
             assert_eq!(

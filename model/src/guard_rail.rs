@@ -175,7 +175,9 @@ pub fn refusing(request: &Request) -> Option<GuardRail> {
     if request.action.service() != "iam" {
         return None;
     }
-    GuardRail::ALL.into_iter().find(|rail| rail.protects(request))
+    GuardRail::ALL
+        .into_iter()
+        .find(|rail| rail.protects(request))
 }
 
 #[cfg(test)]
@@ -210,7 +212,10 @@ mod tests {
                     "{action} {policy}"
                 );
             }
-            assert_eq!(refusing(&request(ALICE, "iam:GetPolicyVersion", policy)), None);
+            assert_eq!(
+                refusing(&request(ALICE, "iam:GetPolicyVersion", policy)),
+                None
+            );
         }
         // Action names compare without regard to case.
         assert!(refusing(&request(

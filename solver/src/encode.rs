@@ -14,11 +14,11 @@ use iamspec_model::arn::{split_fields, Arn};
 use iamspec_model::condition::value::{decode_base64, parse_bool, Cidr};
 use iamspec_model::condition::variables::{Part, Template};
 use iamspec_model::condition::{Comparison, ConditionOperator, SetQualifier};
+use iamspec_model::guard_rail::GuardRail;
 use iamspec_model::pattern::Pattern;
 use iamspec_model::policy::{
     ConditionClause, Effect, Policy, PolicyKind, PrincipalType, Principals, Statement, Version,
 };
-use iamspec_model::guard_rail::GuardRail;
 use iamspec_model::principal::{account_principal, Caller};
 use iamspec_model::PolicySet;
 use std::collections::HashMap;

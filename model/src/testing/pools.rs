@@ -211,7 +211,10 @@ fn guarded(rails: &[crate::guard_rail::GuardRail], others: &[&str]) -> Vec<Strin
 
 pub static GUARDED_POLICY_ACTIONS: Pool = LazyLock::new(|| {
     use crate::guard_rail::GuardRail::*;
-    guarded(&[AwsManagedPolicy], &["IAM:createpolicyversion", "iam:GetPolicy"])
+    guarded(
+        &[AwsManagedPolicy],
+        &["IAM:createpolicyversion", "iam:GetPolicy"],
+    )
 });
 
 pub static GUARDED_POLICIES: Pool = LazyLock::new(|| {
