@@ -147,7 +147,7 @@ fn run_suites(args: &RunArgs, output: &Output, records: &mut Records) -> u8 {
                 External::new(command, timeout).forward_stderr(args.impl_stderr),
             )
         }
-        None => Implementation::Reference,
+        None => Implementation::ReferenceWith(iamspec_corpus::Catalogue::embedded()),
     };
     let (mut passed, mut failed, mut done) = (0usize, 0usize, 0usize);
     let mut per_suite = Vec::new();

@@ -544,6 +544,8 @@ fn actions_new(
             list.push(action);
         }
     }
+    // In name order: the order the solver finds its witnesses in is no information.
+    list.sort();
     Ok(list)
 }
 

@@ -234,7 +234,7 @@ fn explain_case(
     output: &Output,
     records: &mut Records,
 ) -> u8 {
-    let (request, answer) = match case.evaluate() {
+    let (request, answer) = match case.evaluate_with(iamspec_corpus::Catalogue::embedded()) {
         Ok(result) => result,
         // A case that expects its inputs to be rejected: the rejection is its answer.
         Err(e) if expect_given && case.expect == Expect::Error => {
@@ -481,7 +481,7 @@ fn simulate(args: &Args, output: &Output, records: &mut Records) -> u8 {
                 expect: Expect::Error,
                 path: JsonPath::root(),
             };
-            match case.evaluate() {
+            match case.evaluate_with(iamspec_corpus::Catalogue::embedded()) {
                 Ok((request, answer)) => {
                     print_simulated(
                         (action, resource),

@@ -1,5 +1,6 @@
 //! One case: a request, the policies in force, and the expected decision.
 
+use iamspec_model::context_keys::{NoServiceKeys, ServiceKeyTypes};
 use iamspec_model::json::{Json, JsonPath};
 use iamspec_model::policy_set::PolicySetError;
 use iamspec_model::request::RequestError;
@@ -55,7 +56,16 @@ pub enum InputError {
 impl Case {
     /// Reads the request and the policies (validating every policy for its kind).
     pub fn inputs(&self) -> Result<(Request, PolicySet), InputError> {
-        let request = Request::from_json(&self.request, &self.path.key("request"))?;
+        self.inputs_with(&NoServiceKeys)
+    }
+
+    /// As [`Case::inputs`], checking the request's service keys against `service`'s types
+    /// (the action catalogue's, for a caller that has it: D60, D61).
+    pub fn inputs_with(
+        &self,
+        service: &dyn ServiceKeyTypes,
+    ) -> Result<(Request, PolicySet), InputError> {
+        let request = Request::from_json_with(&self.request, &self.path.key("request"), service)?;
         let policies =
             PolicySet::from_json(&self.policies, &self.path.key("policies"), &request.action)?;
         Ok((request, policies))
@@ -63,7 +73,15 @@ impl Case {
 
     /// Decides the case with the reference evaluator.
     pub fn evaluate(&self) -> Result<(Request, Answer), InputError> {
-        let (request, policies) = self.inputs()?;
+        self.evaluate_with(&NoServiceKeys)
+    }
+
+    /// As [`Case::evaluate`], with service keys typed by `service`.
+    pub fn evaluate_with(
+        &self,
+        service: &dyn ServiceKeyTypes,
+    ) -> Result<(Request, Answer), InputError> {
+        let (request, policies) = self.inputs_with(service)?;
         let answer = reference::authorize(&policies, &request);
         Ok((request, answer))
     }

@@ -1,8 +1,9 @@
 //! Running cases: what an implementation answered, and whether that is what the case expects.
 
-use crate::case::{Case, Expect};
+use crate::case::{Case, Expect, InputError};
 use crate::external::{External, ImplementationError};
-use iamspec_model::Decision;
+use iamspec_model::context_keys::ServiceKeyTypes;
+use iamspec_model::{Answer, Decision, Request};
 use serde::Serialize;
 use std::fmt;
 
@@ -10,6 +11,8 @@ use std::fmt;
 pub enum Implementation {
     /// The built-in reference evaluator.
     Reference,
+    /// The reference evaluator, with requests' service keys typed by a catalogue (D61).
+    ReferenceWith(&'static (dyn ServiceKeyTypes + Sync)),
     /// Another program, over the line protocol of FORMAT.md.
     External(External),
 }
@@ -57,15 +60,22 @@ impl Implementation {
     /// Asks the implementation about `case`; `Err` means it cannot go on (the run stops).
     pub fn run(&mut self, case: &Case) -> Result<Outcome, ImplementationError> {
         match self {
-            Implementation::Reference => Ok(match case.evaluate() {
-                Ok((_, answer)) => Outcome::Decision {
-                    decision: answer.decision,
-                    deciding: answer.deciding.map(|k| k.slot().to_owned()),
-                },
-                Err(e) => Outcome::Rejected(e.to_string()),
-            }),
+            Implementation::Reference => Ok(reference_outcome(case.evaluate())),
+            Implementation::ReferenceWith(service) => {
+                Ok(reference_outcome(case.evaluate_with(*service)))
+            }
             Implementation::External(peer) => peer.ask(case),
         }
+    }
+}
+
+fn reference_outcome(result: Result<(Request, Answer), InputError>) -> Outcome {
+    match result {
+        Ok((_, answer)) => Outcome::Decision {
+            decision: answer.decision,
+            deciding: answer.deciding.map(|k| k.slot().to_owned()),
+        },
+        Err(e) => Outcome::Rejected(e.to_string()),
     }
 }
 

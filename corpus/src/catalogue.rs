@@ -39,6 +39,7 @@ mod err;
 
 pub use err::CatalogueError;
 
+use iamspec_model::context_keys::{Cardinality, KeyType, ServiceKeyTypes};
 use iamspec_model::pattern::{fold_case, Pattern, Shape};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -312,6 +313,18 @@ fn literal_service_prefix(pattern: &Pattern) -> Option<&str> {
             text.split_once(':').map(|(prefix, _)| prefix)
         }
         _ => None,
+    }
+}
+
+/// Service condition keys have the catalogue's types (D60, D61): a request that states
+/// `s3:max-keys` must give a number, `ec2:Vpc` ARNs. The key is looked up in the service its prefix
+/// names, by name or as an instance of a template (`s3:ExistingObjectTag/<key>`). Global `aws:`
+/// keys are the model's own table; a key the catalogue does not know is not checked.
+impl ServiceKeyTypes for Catalogue {
+    fn key_type(&self, key: &str) -> Option<(KeyType, Cardinality)> {
+        let (prefix, _) = key.split_once(':')?;
+        let found = self.service(prefix)?.resolve_condition_key(key)?;
+        KeyType::from_catalogue(found.ty().as_str())
     }
 }
 

@@ -1,6 +1,7 @@
 //! The answer to a request: the decision, which kind of policy decided it, every statement that
 //! applied, and the context keys the policies wanted but the request lacked (SEMANTICS.md §5).
 
+use crate::guard_rail::GuardRail;
 use crate::policy::{Effect, PolicyKind};
 use crate::quote::{quoted, shown};
 use crate::request::Request;
@@ -93,6 +94,10 @@ pub struct Answer {
     pub matched: Vec<StatementRef>,
     /// Context keys the policies referenced that the request did not have.
     pub missing_keys: Vec<String>,
+    /// The AWS guard rail that refused what the policies allowed (D68): the decision is then an
+    /// implicit deny that no policy decided (`deciding` is `None`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guard_rail: Option<GuardRail>,
 }
 
 impl Answer {
@@ -109,6 +114,12 @@ impl Answer {
             )
         };
         let cross_account = request.resource_account.as_deref() != request.principal.account();
+        if let Some(rail) = self.guard_rail {
+            return denied(format!(
+                "because AWS refuses it whatever the policies allow (an AWS guard rail): {}",
+                rail.reason()
+            ));
+        }
         match (self.decision, self.deciding) {
             (Decision::Allow, Some(PolicyKind::Identity)) if cross_account =>
             {

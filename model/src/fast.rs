@@ -173,6 +173,66 @@ mod tests {
         )
     }
 
+    // D68-D71: both evaluators refuse what the policies allow on a protected resource, report
+    // the policies' own denial otherwise, and say which guard rail refused.
+    #[test]
+    fn guard_rails_refuse_what_the_policies_allow() {
+        use crate::guard_rail::GuardRail;
+        let admin = r#"{"identity": [{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"*","Resource":"*"}]}]}"#;
+        let ask = |principal: &str, action: &str, resource: &str, policies: &str| {
+            let text = format!(
+                r#"{{"principal":"{principal}","action":"{action}","resource":"{resource}"}}"#
+            );
+            (request(&text), answer(&text, policies))
+        };
+        let alice = "arn:aws:iam::111122223333:user/alice";
+        let slr = "arn:aws:iam::111122223333:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport";
+        let sso = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef";
+        let managed = "arn:aws:iam::aws:policy/AdministratorAccess";
+        let mut messages = Vec::new();
+        for (action, resource, rail) in [
+            (
+                "iam:CreatePolicyVersion",
+                managed,
+                GuardRail::AwsManagedPolicy,
+            ),
+            ("iam:DeleteRole", slr, GuardRail::ServiceLinkedRole),
+            (
+                "iam:UpdateAssumeRolePolicy",
+                sso,
+                GuardRail::IdentityCenterRole,
+            ),
+        ] {
+            let (request, a) = ask(alice, action, resource, admin);
+            assert_eq!(
+                (a.decision, a.deciding, a.guard_rail),
+                (Decision::ImplicitDeny, None, Some(rail))
+            );
+            // The statement that allowed is still shown.
+            assert_eq!(a.matched.len(), 1);
+            messages.push(a.message(&request));
+        }
+        insta::assert_snapshot!(messages.join("\n"));
+        // The way to delete a service-linked role is not refused.
+        let (_, a) = ask(alice, "iam:DeleteServiceLinkedRole", slr, admin);
+        assert_eq!((a.decision, a.guard_rail), (Decision::Allow, None));
+        // A denial by the policies is reported as they deny it.
+        let (_, a) = ask(alice, "iam:DeleteRole", slr, r#"{"identity": []}"#);
+        assert_eq!(
+            (a.decision, a.deciding, a.guard_rail),
+            (Decision::ImplicitDeny, Some(PolicyKind::Identity), None)
+        );
+        let deny = r#"{"identity": [{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Effect":"Deny","Action":"iam:Delete*","Resource":"*"}]}]}"#;
+        let (_, a) = ask(alice, "iam:DeleteRole", slr, deny);
+        assert_eq!(
+            (a.decision, a.deciding, a.guard_rail),
+            (Decision::ExplicitDeny, Some(PolicyKind::Identity), None)
+        );
+    }
+
     #[test]
     fn compiled_sets_can_be_shared_between_threads() {
         fn shared<T: Send + Sync>() {}

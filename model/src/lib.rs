@@ -10,6 +10,7 @@ pub mod condition;
 pub mod context_keys;
 pub mod evaluator;
 pub mod fast;
+pub mod guard_rail;
 pub mod hash;
 pub mod json;
 pub mod pattern;

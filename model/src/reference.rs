@@ -4,6 +4,7 @@
 use crate::answer::{Answer, Decision, StatementRef};
 use crate::arn::resource_pattern_matches;
 use crate::condition::{clause_holds, KeyLog};
+use crate::guard_rail;
 use crate::pattern::Pattern;
 use crate::policy::{Effect, Policy, PolicyKind, Statement};
 use crate::policy_set::PolicySet;
@@ -29,11 +30,20 @@ pub fn authorize(policies: &PolicySet, request: &Request) -> Answer {
         keys: KeyLog::default(),
     };
     let (decision, deciding) = decide(policies, &mut eval);
+    // What the policies allow, AWS still refuses on the resources it owns or protects (D68).
+    let guard_rail = (decision == Decision::Allow)
+        .then(|| guard_rail::refusing(request))
+        .flatten();
+    let (decision, deciding) = match guard_rail {
+        Some(_) => (Decision::ImplicitDeny, None),
+        None => (decision, deciding),
+    };
     Answer {
         decision,
         deciding,
         matched: eval.matched,
         missing_keys: eval.keys.missing.into_iter().collect(),
+        guard_rail,
     }
 }
 

@@ -175,8 +175,10 @@ impl Request {
             Some(ContextValue::Single(account)) => Some(account.clone()),
             _ => None,
         };
+        // Only a 12-digit account field names an owner: `aws` (AWS managed policies) and an
+        // empty field say nothing, and such a resource is decided as the caller's (D72).
         let resource_account = resource_account.or_else(|| match &resource {
-            Resource::Arn(arn) if !arn.account().is_empty() => Some(arn.account().to_owned()),
+            Resource::Arn(arn) if is_account_id(arn.account()) => Some(arn.account().to_owned()),
             _ => stated.or_else(|| principal.account().map(str::to_owned)),
         });
         let mut request = Request {

@@ -110,6 +110,9 @@ fn generated_cases_reach_every_branch() {
         "implicit_deny/identity",
         "implicit_deny/resource",
         "implicit_deny/trust",
+        "implicit_deny/guard_rail:aws_managed_policy",
+        "implicit_deny/guard_rail:service_linked_role",
+        "implicit_deny/guard_rail:identity_center_role",
     ];
     let missing: Vec<&str> = expected
         .iter()

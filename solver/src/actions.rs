@@ -13,6 +13,7 @@
 
 use crate::regex::FxMap;
 use iamspec_corpus::Catalogue;
+use iamspec_model::guard_rail::GuardRail;
 use iamspec_model::pattern::{fold_case, Pattern, Shape};
 use iamspec_model::request::Action;
 use iamspec_model::scope::{needs_resource_grant, rcp_governs};
@@ -167,7 +168,9 @@ impl ActionDomain {
         let extra_indices: Vec<usize> = (universe.entries.len()..total).collect();
 
         let mut keys: Vec<Vec<String>> = Vec::new();
-        for element in elements {
+        // The actions of AWS's guard rails (D68) are told apart like the policies' elements.
+        let rails = GuardRail::ALL.map(rail_element);
+        for element in elements.iter().chain(&rails) {
             if !keys.contains(element) {
                 keys.push(element.clone());
             }
@@ -294,6 +297,11 @@ impl ActionDomain {
     pub fn representative(&self, class: usize) -> Option<&str> {
         self.representatives.get(class).map(String::as_str)
     }
+}
+
+/// The actions a guard rail refuses, as an element: [`ActionDomain::classes_of`] gives its classes.
+pub fn rail_element(rail: GuardRail) -> Vec<String> {
+    rail.actions().iter().map(|a| (*a).to_owned()).collect()
 }
 
 /// The service prefix of a pattern when it has no wildcard: `s3` for `s3:Get*`.

@@ -1,7 +1,7 @@
 //! The decision procedure of `model/src/reference.rs`, transcribed over the symbolic request.
 //! Read it beside `reference.rs`: every function here mirrors one there.
 
-use crate::actions::ActionDomain;
+use crate::actions::{rail_element, ActionDomain};
 use crate::domain::{Domain, KeyType};
 use crate::err::Unsupported;
 use crate::glob::{self, Piece};
@@ -14,6 +14,7 @@ use iamspec_model::arn::{split_fields, Arn};
 use iamspec_model::condition::value::{decode_base64, parse_bool, Cidr};
 use iamspec_model::condition::variables::{Part, Template};
 use iamspec_model::condition::{Comparison, ConditionOperator, SetQualifier};
+use iamspec_model::guard_rail::GuardRail;
 use iamspec_model::pattern::Pattern;
 use iamspec_model::policy::{
     ConditionClause, Effect, Policy, PolicyKind, PrincipalType, Principals, Statement, Version,
@@ -190,6 +191,38 @@ impl Encoder {
         Ok(smt::or(options))
     }
 
+    /// Does one of AWS's guard rails refuse the request (`guard_rail::refusing`, D68)? Its
+    /// actions, on an ARN of its shape, by a caller it binds.
+    fn guard_rails(&mut self, slr: &Expr) -> Result<Expr, Unsupported> {
+        let no_colon = || Re::star(no(':'));
+        let mut refused = Vec::new();
+        for rail in GuardRail::ALL {
+            let shape = rail.arn_shape();
+            let arn = Re::concat(vec![
+                Re::lit("arn:"),
+                Re::plus(no(':')),
+                Re::lit(":iam:"),
+                no_colon(),
+                Re::lit(":"),
+                shape.account.map_or_else(no_colon, Re::lit),
+                Re::lit(":"),
+                Re::lit(shape.resource_prefix),
+                Re::all(),
+            ]);
+            let classes = self.actions.classes_of(&rail_element(rail)).to_vec();
+            let action = self.req.action_in(&classes, self.actions.class_count());
+            let resource = smt::and([smt::not(&self.req.rany), self.resource_pred(arn)?]);
+            let binds = match rail {
+                GuardRail::AwsManagedPolicy => Expr::t(),
+                GuardRail::ServiceLinkedRole | GuardRail::IdentityCenterRole => {
+                    smt::and([smt::not(&self.req.is(CallerKind::Service)), smt::not(slr)])
+                }
+            };
+            refused.push(smt::and([action, resource, binds]));
+        }
+        Ok(smt::or(refused))
+    }
+
     /// Is the request allowed under `set` (`decide` in reference.rs)?
     pub fn allowed(&mut self, set: &PolicySet) -> Result<Expr, Unsupported> {
         use CallerKind::*;
@@ -327,10 +360,13 @@ impl Encoder {
             smt::and([no_block, smt::or([g_account, smt::not(&needs_grant)])]),
         ]);
         let allow_identity_side = smt::bool_ite(&same_account, &allow_same, &allow_cross);
+        // AWS's guard rails refuse what the policies allow (D68, `guard_rail::refusing`).
+        let refused = self.guard_rails(&slr)?;
         let allowed = smt::and([
             smt::not(&explicit),
             smt::not(&guard_implicit),
             smt::bool_ite(&has_id, &allow_identity_side, &g_wildcard),
+            smt::not(&refused),
         ]);
         Ok(self.p.define("allowed", Sort::Bool, allowed))
     }

@@ -66,10 +66,11 @@ pub fn read_request(
     members.push(("resource".into(), s(parts.resource.clone())));
     if let Some(racct) = parts.resource_account {
         let caller = Caller::parse(&parts.principal, None).ok();
+        // As `Request::new` derives it: only a 12-digit account field names the owner (D72).
         let arn_account = Arn::parse(&parts.resource)
             .ok()
             .map(|a| a.account().to_owned())
-            .filter(|a| !a.is_empty());
+            .filter(|a| iamspec_model::principal::is_account_id(a));
         let derived = arn_account.or_else(|| caller.and_then(|c| c.account().map(str::to_owned)));
         if derived.as_deref() != Some(racct.as_str()) {
             members.push(("resource_account".into(), s(racct)));

@@ -150,6 +150,12 @@ pub fn explain(query: &Query, assembled: &Assembled, answer: Answer) -> Access {
                 ),
             });
         }
+        // The policies allowed it; AWS refuses it (D68).
+        (Decision::ImplicitDeny, None) if answer.guard_rail.is_some() => {
+            if let Some(rail) = answer.guard_rail {
+                reasons.push(format!("refused by an AWS guard rail: {}", rail.reason()));
+            }
+        }
         (Decision::ImplicitDeny, _) => reasons.push("no policy allows it".into()),
     }
     let mut decision = answer.decision;

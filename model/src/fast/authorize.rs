@@ -10,6 +10,7 @@ use super::index::Probe;
 use super::Compiled;
 use crate::answer::{Answer, Decision, StatementRef};
 use crate::condition::KeyLog;
+use crate::guard_rail::{self, GuardRail};
 use crate::policy::{Effect, PolicyKind};
 use crate::principal::{Caller, MatchClass};
 use crate::request::Request;
@@ -24,7 +25,23 @@ pub(super) fn decide(compiled: &Compiled, request: &Request) -> (Decision, Optio
         probe: compiled.names.probe_action(&request.action),
         has_boundary: compiled.has_boundary,
     };
-    procedure(&applicable, compiled.resource_kind, request, &mut oracle)
+    let (decision, deciding) = procedure(&applicable, compiled.resource_kind, request, &mut oracle);
+    guarded(decision, deciding, request).0
+}
+
+/// The reference's last step: a guard rail refuses what the policies allow (D68).
+fn guarded(
+    decision: Decision,
+    deciding: Option<PolicyKind>,
+    request: &Request,
+) -> ((Decision, Option<PolicyKind>), Option<GuardRail>) {
+    if decision != Decision::Allow {
+        return ((decision, deciding), None);
+    }
+    match guard_rail::refusing(request) {
+        Some(rail) => ((Decision::ImplicitDeny, None), Some(rail)),
+        None => ((decision, deciding), None),
+    }
 }
 
 /// The decision with every applicable statement and every missing key, as the reference gives.
@@ -60,11 +77,13 @@ pub(super) fn authorize(compiled: &Compiled, request: &Request) -> Answer {
         request,
         &mut Table(&recorder.outcomes),
     );
+    let ((decision, deciding), guard_rail) = guarded(decision, deciding, request);
     Answer {
         decision,
         deciding,
         matched: recorder.matched,
         missing_keys: recorder.keys.missing.into_iter().collect(),
+        guard_rail,
     }
 }
 

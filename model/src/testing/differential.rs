@@ -266,7 +266,11 @@ impl Stats {
                     Decision::ExplicitDeny => self.explicit_deny += 1,
                     Decision::ImplicitDeny => self.implicit_deny += 1,
                 }
-                let kind = answer.deciding.map_or("none", |k| k.as_str());
+                // A guard rail's refusal (D68) has no deciding kind: it is counted by its rail.
+                let kind = match answer.guard_rail {
+                    Some(rail) => format!("guard_rail:{rail}"),
+                    None => answer.deciding.map_or("none", |k| k.as_str()).to_owned(),
+                };
                 *self
                     .by_deciding
                     .entry(format!("{}/{kind}", answer.decision))

@@ -73,7 +73,8 @@ pub static PRINCIPAL_ARNS_INVALID: Pool =
     LazyLock::new(|| expand(&["arn:aws:iam::{a}:user/alice", "app"]));
 
 /// Request actions: names that collide under `*`, `?` and case, services inside and outside
-/// RCP scope (D43), trust actions and KMS (D52).
+/// RCP scope (D43), trust actions and KMS (D52), changes that AWS's guard rails refuse on the
+/// resources it protects and one they leave alone (D68–D71).
 pub static ACTIONS: Pool = LazyLock::new(|| {
     expand(&[
         "s3:GetObject",
@@ -96,6 +97,10 @@ pub static ACTIONS: Pool = LazyLock::new(|| {
         "KMS:decrypt",
         "execute-api:Invoke",
         "s3:GetObjectVersion",
+        "iam:DeleteRole",
+        "iam:CreatePolicyVersion",
+        "iam:PutRolePolicy",
+        "iam:UpdateRoleDescription",
     ])
 });
 
@@ -140,6 +145,9 @@ pub static ACTION_PATTERNS: Pool = LazyLock::new(|| {
         "execute-api:*",
         "execute-api:Invoke",
         "s3:GetObject*",
+        "iam:*",
+        "iam:*Policy*",
+        "iam:Delete*",
     ])
 });
 
@@ -163,7 +171,8 @@ pub static ACTION_PATTERNS_INVALID: Pool =
     LazyLock::new(|| expand(&["s3", "s3:Get Object", "", "*Object", "s3:Get:Object"]));
 
 /// Request resources: S3 objects and buckets (no account field), IAM roles (with a path), a KMS
-/// key, ARNs with colons in the resource part, a literal `*` in an object key, and `*` (D13).
+/// key, ARNs with colons in the resource part, a literal `*` in an object key, and `*` (D13);
+/// an AWS managed policy, a service-linked role and an IAM Identity Center role (D69–D71).
 pub static RESOURCES: Pool = LazyLock::new(|| {
     expand(&[
         "*",
@@ -180,6 +189,60 @@ pub static RESOURCES: Pool = LazyLock::new(|| {
         "arn:aws:sqs:us-east-1:{a}:queue-a",
         "arn:aws:lambda:us-east-1:{a}:function:fn",
         "arn:aws:lambda:us-east-1:{a}:function:fn:1",
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+        "arn:aws:iam::{a}:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport",
+        "arn:aws:iam::{a}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef",
+    ])
+});
+
+/// IAM changes to policies and roles: those AWS's guard rails refuse on the resources they
+/// protect (D68–D71), in another case too, and some they leave alone; each with the resources it
+/// acts on, protected and look-alikes, so that a draw of both often meets a guard rail.
+fn guarded(rails: &[crate::guard_rail::GuardRail], others: &[&str]) -> Vec<String> {
+    let mut actions: Vec<String> = rails
+        .iter()
+        .flat_map(|rail| rail.actions().iter().map(|a| (*a).to_owned()))
+        .collect();
+    actions.sort();
+    actions.dedup();
+    actions.extend(others.iter().map(|a| (*a).to_owned()));
+    actions
+}
+
+pub static GUARDED_POLICY_ACTIONS: Pool = LazyLock::new(|| {
+    use crate::guard_rail::GuardRail::*;
+    guarded(
+        &[AwsManagedPolicy],
+        &["IAM:createpolicyversion", "iam:GetPolicy"],
+    )
+});
+
+pub static GUARDED_POLICIES: Pool = LazyLock::new(|| {
+    expand(&[
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+        "arn:aws-cn:iam::aws:policy/job-function/ViewOnlyAccess",
+        "arn:aws:iam::{a}:policy/AdministratorAccess",
+    ])
+});
+
+pub static GUARDED_ROLE_ACTIONS: Pool = LazyLock::new(|| {
+    use crate::guard_rail::GuardRail::*;
+    guarded(
+        &[ServiceLinkedRole, IdentityCenterRole],
+        &[
+            "IAM:deleterole",
+            "iam:DeleteServiceLinkedRole",
+            "iam:TagRole",
+            "iam:GetRole",
+        ],
+    )
+});
+
+pub static GUARDED_ROLES: Pool = LazyLock::new(|| {
+    expand(&[
+        "arn:aws:iam::{a}:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport",
+        "arn:aws:iam::{a}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef",
+        "arn:aws:iam::{a}:role/team/aws-service-role/app",
     ])
 });
 
@@ -224,6 +287,9 @@ pub static RESOURCE_PATTERNS: Pool = LazyLock::new(|| {
         "arn:aws:lambda:*:*:function:fn",
         "arn:aws:lambda:*:*:function:fn:*",
         "arn:aws:lambda:*:*:function:*",
+        "arn:aws:iam::*:policy/*",
+        "arn:aws:iam::aws:policy/*",
+        "arn:aws:iam::{a}:role/aws-*",
     ])
 });
 

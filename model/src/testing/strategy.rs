@@ -98,8 +98,17 @@ pub fn request(mode: Mode) -> BoxedStrategy<RequestSpec> {
             0.2,
             mode.pick(&pools::PRINCIPAL_ARNS, &pools::PRINCIPAL_ARNS_INVALID),
         ),
-        mode.pick(&pools::ACTIONS, &pools::ACTIONS_INVALID),
-        mode.pick(&pools::RESOURCES, &pools::RESOURCES_INVALID),
+        // Now and then an IAM change on a resource AWS protects, so that the guard rails
+        // (D68-D71) decide often enough for the comparison to mean something.
+        prop_oneof![
+            14 => (
+                mode.pick(&pools::ACTIONS, &pools::ACTIONS_INVALID),
+                mode.pick(&pools::RESOURCES, &pools::RESOURCES_INVALID),
+            )
+                .boxed(),
+            1 => (pick(&pools::GUARDED_POLICY_ACTIONS), pick(&pools::GUARDED_POLICIES)).boxed(),
+            1 => (pick(&pools::GUARDED_ROLE_ACTIONS), pick(&pools::GUARDED_ROLES)).boxed(),
+        ],
         option::weighted(
             0.15,
             mode.either(
@@ -117,8 +126,7 @@ pub fn request(mode: Mode) -> BoxedStrategy<RequestSpec> {
             move |(
                 principal,
                 principal_arn,
-                action,
-                resource,
+                (action, resource),
                 resource_account,
                 context,
                 defect,
