@@ -4,6 +4,7 @@ mod bench;
 mod catalogue;
 mod corpus;
 mod fuzz;
+mod moto;
 mod peer;
 mod prop;
 mod reach_gen;
@@ -52,6 +53,9 @@ enum Task {
     /// policies) for the world benchmarks.
     WorldGen(world_gen::Args),
 
+    /// Install moto outside the repository and run the `iamspec-api/1` suites against it
+    /// (`conformance/API-PEER-REPORT.md`); writes `target/moto-run.txt`.
+    Moto(moto::Args),
     /// Generate a synthetic account with planted escalation paths and its truth (`--check`:
     /// build the reach graph, time who-can and escalation, compare with the truth).
     ReachGen(reach_gen::Args),
@@ -76,6 +80,7 @@ fn main() -> ExitCode {
         Task::WorldGen(args) => world_gen::run(&args),
 
         Task::ReachGen(args) => reach_gen::run(&args),
+        Task::Moto(args) => moto::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
