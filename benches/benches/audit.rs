@@ -35,7 +35,11 @@ pub fn world() -> Option<(World, Timestamp)> {
         for k in 0..(i % 3) {
             user.access_keys.push(AccessKey {
                 id: Some(format!("AKIA{i:012}{k:04}")),
-                status: if k == 1 && i % 2 == 0 { KeyStatus::Inactive } else { KeyStatus::Active },
+                status: if k == 1 && i % 2 == 0 {
+                    KeyStatus::Inactive
+                } else {
+                    KeyStatus::Active
+                },
                 created: Some(Timestamp(at.0 - ((i * 7 + k * 31) % 500) * DAY)),
                 last_used: (i % 4 != 0).then(|| Timestamp(at.0 - ((i + k) % 200) * DAY)),
                 last_used_region: Some("us-east-1".into()),

@@ -43,7 +43,8 @@ pub fn run(args: ApiArgs) -> u8 {
     let selected: Vec<(String, &api::ApiCase)> = (suites.iter())
         .flat_map(|s| s.cases.iter().map(move |c| (s.name.clone(), c)))
         .filter(|(suite, case)| {
-            (args.filter.as_ref()).is_none_or(|f| format!("{suite}/{}", case.id).contains(f.as_str()))
+            (args.filter.as_ref())
+                .is_none_or(|f| format!("{suite}/{}", case.id).contains(f.as_str()))
         })
         .collect();
     if selected.is_empty() {

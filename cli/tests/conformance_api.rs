@@ -1,7 +1,12 @@
 //! `iamspec conformance api`: the API suites pass against the model; a failing case is printed
 //! with its step, expectation and source, and the exit status says so.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -49,7 +54,13 @@ fn a_failing_case_is_reported() {
     let (code, stdout, _) = iamspec(&["conformance", "api", file.to_str().unwrap()]);
     assert_eq!(code, 1);
     insta::assert_snapshot!(stdout);
-    let (code, _, stderr) = iamspec(&["conformance", "api", "conformance/api", "--filter", "no-such-case"]);
+    let (code, _, stderr) = iamspec(&[
+        "conformance",
+        "api",
+        "conformance/api",
+        "--filter",
+        "no-such-case",
+    ]);
     assert_eq!(code, 2);
     assert!(stderr.contains("no case selected"), "{stderr}");
 }

@@ -291,7 +291,10 @@ pub fn read_suite(file: &Path) -> Result<ApiSuite, ApiError> {
             .ok_or_else(|| fault(&at, "expected an object".into()))?;
         let id = string(m, "id", &at, &fault)?;
         if cases.iter().any(|c: &ApiCase| c.id == id) {
-            return Err(fault(&format!("{at}.id"), format!("the id `{id}` is given twice")));
+            return Err(fault(
+                &format!("{at}.id"),
+                format!("the id `{id}` is given twice"),
+            ));
         }
         let source = string(m, "source", &at, &fault)?;
         if !source.starts_with("https://") && !source.starts_with('D') {
@@ -363,13 +366,18 @@ fn step(
         .and_then(Value::as_object)
         .ok_or_else(|| fault(&format!("{at}.call"), "expected an object".into()))?;
     if !call.get("Action").is_some_and(Value::is_string) {
-        return Err(fault(&format!("{at}.call.Action"), "expected a string".into()));
+        return Err(fault(
+            &format!("{at}.call.Action"),
+            "expected a string".into(),
+        ));
     }
     // A document given as a JSON object is sent as its text, as the API takes it.
     let call: Map<String, Value> = call
         .iter()
         .map(|(k, v)| match v {
-            Value::Object(_) if k.ends_with("Document") => (k.clone(), Value::String(v.to_string())),
+            Value::Object(_) if k.ends_with("Document") => {
+                (k.clone(), Value::String(v.to_string()))
+            }
             _ => (k.clone(), v.clone()),
         })
         .collect();
@@ -402,7 +410,10 @@ fn step(
             .ok_or_else(|| fault(&format!("{at}.save"), "expected an object".into()))?;
         for (name, path) in s {
             let path = path.as_str().ok_or_else(|| {
-                fault(&format!("{at}.save.{name}"), "expected a result path".into())
+                fault(
+                    &format!("{at}.save.{name}"),
+                    "expected a result path".into(),
+                )
             })?;
             save.push((name.clone(), path.to_owned()));
         }
@@ -465,7 +476,9 @@ impl ExternalApi {
         };
         let hello = external.ask(&serde_json::json!({"op": "hello", "protocol": FORMAT}))?;
         if hello.get("protocol").and_then(Value::as_str) != Some(FORMAT) {
-            return Err(cannot(format!("it greeted with {hello}, not protocol `{FORMAT}`")));
+            return Err(cannot(format!(
+                "it greeted with {hello}, not protocol `{FORMAT}`"
+            )));
         }
         Ok(external)
     }

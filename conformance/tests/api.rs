@@ -2,9 +2,14 @@
 //! malformed suites are errors naming the path; the line protocol works with an external
 //! implementation.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
-use iamspec_conformance::api::{self, ApiError, ExternalApi, Expected, Model};
+use iamspec_conformance::api::{self, ApiError, Expected, ExternalApi, Model};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -13,7 +18,10 @@ fn dir() -> PathBuf {
 }
 
 fn suites() -> Vec<api::ApiSuite> {
-    api::find(&[dir()]).into_iter().map(|s| s.unwrap()).collect()
+    api::find(&[dir()])
+        .into_iter()
+        .map(|s| s.unwrap())
+        .collect()
 }
 
 #[test]
@@ -27,7 +35,15 @@ fn every_case_passes_against_the_model() {
             count += 1;
             let result = api::run_case(&mut model, &suite.name, case).unwrap();
             if let Some(f) = result.failure {
-                failures.push(format!("{}/{}: step {} {}: expected {}, got {}", suite.name, case.id, f.step + 1, f.action, f.expected, f.got));
+                failures.push(format!(
+                    "{}/{}: step {} {}: expected {}, got {}",
+                    suite.name,
+                    case.id,
+                    f.step + 1,
+                    f.action,
+                    f.expected,
+                    f.got
+                ));
             }
         }
     }
@@ -38,14 +54,26 @@ fn every_case_passes_against_the_model() {
 #[test]
 fn every_case_cites_its_source_and_every_error_code_is_one_of_aws() {
     let codes = [
-        "EntityAlreadyExists", "NoSuchEntity", "LimitExceeded", "DeleteConflict",
-        "MalformedPolicyDocument", "UnmodifiableEntity", "InvalidInput", "PasswordPolicyViolation",
-        "ValidationError", "InvalidAction",
+        "EntityAlreadyExists",
+        "NoSuchEntity",
+        "LimitExceeded",
+        "DeleteConflict",
+        "MalformedPolicyDocument",
+        "UnmodifiableEntity",
+        "InvalidInput",
+        "PasswordPolicyViolation",
+        "ValidationError",
+        "InvalidAction",
     ];
     let mut seen = std::collections::BTreeSet::new();
     for suite in suites() {
         for case in suite.cases {
-            assert!(case.source.starts_with("https://docs.aws.amazon.com/") || case.source.starts_with('D'), "{}", case.id);
+            assert!(
+                case.source.starts_with("https://docs.aws.amazon.com/")
+                    || case.source.starts_with('D'),
+                "{}",
+                case.id
+            );
             for step in case.steps {
                 if let Expected::Error(code) = step.expect {
                     assert!(codes.contains(&code.as_str()), "{}: {code}", case.id);
@@ -62,15 +90,34 @@ fn every_case_cites_its_source_and_every_error_code_is_one_of_aws() {
 fn a_wrong_expectation_fails() {
     let suites = suites();
     let suite = suites.iter().find(|s| s.name == "users").unwrap();
-    let mut case = suite.cases.iter().find(|c| c.id == "create-user-twice").unwrap().clone();
+    let mut case = suite
+        .cases
+        .iter()
+        .find(|c| c.id == "create-user-twice")
+        .unwrap()
+        .clone();
     case.steps[1].expect = Expected::Error("NoSuchEntity".into());
     let result = api::run_case(&mut Model::default(), "users", &case).unwrap();
     let failure = result.failure.expect("the changed case fails");
     assert_eq!(failure.step, 1);
-    assert!(failure.got.contains("EntityAlreadyExists"), "{}", failure.got);
-    let mut case = suite.cases.iter().find(|c| c.id == "create-user").unwrap().clone();
-    case.steps[0].expect = Expected::Ok { result: Some(serde_json::json!({"User": {"UserName": "bob"}})) };
-    assert!(api::run_case(&mut Model::default(), "users", &case).unwrap().failure.is_some());
+    assert!(
+        failure.got.contains("EntityAlreadyExists"),
+        "{}",
+        failure.got
+    );
+    let mut case = suite
+        .cases
+        .iter()
+        .find(|c| c.id == "create-user")
+        .unwrap()
+        .clone();
+    case.steps[0].expect = Expected::Ok {
+        result: Some(serde_json::json!({"User": {"UserName": "bob"}})),
+    };
+    assert!(api::run_case(&mut Model::default(), "users", &case)
+        .unwrap()
+        .failure
+        .is_some());
 }
 
 fn write(name: &str, text: &str) -> PathBuf {
@@ -84,12 +131,30 @@ fn write(name: &str, text: &str) -> PathBuf {
 #[test]
 fn malformed_suites_name_the_path() {
     let cases = [
-        (r#"{"format": "iamspec-api/2", "suite": "x", "cases": []}"#, "format"),
-        (r#"{"format": "iamspec-api/1", "suite": "x", "cases": [{"id": "a", "source": "somewhere", "calls": [{"call": {"Action": "GetUser"}}]}]}"#, "cases[0].source"),
-        (r#"{"format": "iamspec-api/1", "suite": "x", "cases": [{"id": "a", "source": "D123", "calls": []}]}"#, "cases[0].calls"),
-        (r#"{"format": "iamspec-api/1", "suite": "x", "cases": [{"id": "a", "source": "D123", "calls": [{"call": {"UserName": "a"}}]}]}"#, "cases[0].calls[0].call.Action"),
-        (r#"{"format": "iamspec-api/1", "suite": "x", "cases": [{"id": "a", "source": "D123", "calls": [{"call": {"Action": "GetUser"}, "expect": "fine"}]}]}"#, "cases[0].calls[0].expect"),
-        (r#"{"format": "iamspec-api/1", "suite": "x", "cases": [{"id": "a", "source": "D123", "calls": [{"call": {"Action": "GetUser"}, "expected": "ok"}]}]}"#, "cases[0].calls[0].expected"),
+        (
+            r#"{"format": "iamspec-api/2", "suite": "x", "cases": []}"#,
+            "format",
+        ),
+        (
+            r#"{"format": "iamspec-api/1", "suite": "x", "cases": [{"id": "a", "source": "somewhere", "calls": [{"call": {"Action": "GetUser"}}]}]}"#,
+            "cases[0].source",
+        ),
+        (
+            r#"{"format": "iamspec-api/1", "suite": "x", "cases": [{"id": "a", "source": "D123", "calls": []}]}"#,
+            "cases[0].calls",
+        ),
+        (
+            r#"{"format": "iamspec-api/1", "suite": "x", "cases": [{"id": "a", "source": "D123", "calls": [{"call": {"UserName": "a"}}]}]}"#,
+            "cases[0].calls[0].call.Action",
+        ),
+        (
+            r#"{"format": "iamspec-api/1", "suite": "x", "cases": [{"id": "a", "source": "D123", "calls": [{"call": {"Action": "GetUser"}, "expect": "fine"}]}]}"#,
+            "cases[0].calls[0].expect",
+        ),
+        (
+            r#"{"format": "iamspec-api/1", "suite": "x", "cases": [{"id": "a", "source": "D123", "calls": [{"call": {"Action": "GetUser"}, "expected": "ok"}]}]}"#,
+            "cases[0].calls[0].expected",
+        ),
     ];
     for (i, (text, path)) in cases.iter().enumerate() {
         let file = write(&format!("bad{i}.json"), text);
@@ -110,12 +175,29 @@ fn the_line_protocol_runs_an_external_implementation() {
     let mut external = ExternalApi::start(&command, Duration::from_secs(10)).unwrap();
     let suites = suites();
     let suite = suites.iter().find(|s| s.name == "users").unwrap();
-    let missing = suite.cases.iter().find(|c| c.id == "get-user-missing").unwrap();
-    assert!(api::run_case(&mut external, "users", missing).unwrap().failure.is_none());
+    let missing = suite
+        .cases
+        .iter()
+        .find(|c| c.id == "get-user-missing")
+        .unwrap();
+    assert!(api::run_case(&mut external, "users", missing)
+        .unwrap()
+        .failure
+        .is_none());
     let create = suite.cases.iter().find(|c| c.id == "create-user").unwrap();
-    let failure = api::run_case(&mut external, "users", create).unwrap().failure.unwrap();
-    assert_eq!(failure.expected, r#"ok with {"User":{"Arn":"arn:aws:iam::123456789012:user/alice","Path":"/","UserName":"alice"}}"#);
-    assert!(failure.got.starts_with("error NoSuchEntity"), "{}", failure.got);
+    let failure = api::run_case(&mut external, "users", create)
+        .unwrap()
+        .failure
+        .unwrap();
+    assert_eq!(
+        failure.expected,
+        r#"ok with {"User":{"Arn":"arn:aws:iam::123456789012:user/alice","Path":"/","UserName":"alice"}}"#
+    );
+    assert!(
+        failure.got.starts_with("error NoSuchEntity"),
+        "{}",
+        failure.got
+    );
 }
 
 #[test]

@@ -14,7 +14,18 @@ pub fn run(args: &Args) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .current_dir(crate::repo_root())
-        .args(["test", "--release", "-p", "iamspec-world", "--test", "lifecycle", "--", "--nocapture", "--test-threads", "1"])
+        .args([
+            "test",
+            "--release",
+            "-p",
+            "iamspec-world",
+            "--test",
+            "lifecycle",
+            "--",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
         .env("IAMSPEC_LIFECYCLE_CASES", args.cases.to_string())
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;

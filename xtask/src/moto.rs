@@ -21,7 +21,9 @@ fn venv() -> PathBuf {
     if let Some(dir) = std::env::var_os("IAMSPEC_MOTO_VENV") {
         return PathBuf::from(dir);
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
     home.join(".cache").join("iamspec").join("moto-venv")
 }
 
@@ -62,7 +64,17 @@ pub fn run(args: &Args) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
         .current_dir(&repo)
-        .args(["run", "-q", "-p", "iamspec", "--", "conformance", "api", "conformance/api", "--impl"])
+        .args([
+            "run",
+            "-q",
+            "-p",
+            "iamspec",
+            "--",
+            "conformance",
+            "api",
+            "conformance/api",
+            "--impl",
+        ])
         .arg(format!("{} {ADAPTER}", python.display()))
         .output()
         .map_err(|e| format!("cannot run iamspec: {e}"))?;
