@@ -471,3 +471,68 @@ fn zz_report_counts() {
         ERRORS.load(Ordering::Relaxed)
     );
 }
+
+/// The real exports load, export, and load back to the same export (`../shared`, skipped when
+/// absent).
+#[test]
+fn real_gaad_exports_round_trip() {
+    for name in [
+        "cloudmapper-demo-gaad.json",
+        "cloudsplaining-example-authz-details.json",
+    ] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/data/gaad")
+            .join(name);
+        if !path.exists() {
+            eprintln!("skipped: {} is absent", path.display());
+            continue;
+        }
+        let world = snapshot::load(&path).unwrap();
+        let account = world.accounts.first().unwrap();
+        let exported = gaad::export(account);
+        let json = Json::parse(&exported.to_string()).unwrap();
+        let back = snapshot::from_gaad_pages(&[("export.json".into(), json)]).unwrap();
+        let again = gaad::export(back.accounts.first().unwrap());
+        assert_eq!(again, exported, "{name}");
+        assert_eq!(
+            back.findings.len(),
+            world.findings.len(),
+            "{name}: {:?}",
+            back.findings
+        );
+        let a = back.accounts.first().unwrap();
+        assert_eq!(
+            (
+                a.users.len(),
+                a.groups.len(),
+                a.roles.len(),
+                a.policies.len()
+            ),
+            (
+                account.users.len(),
+                account.groups.len(),
+                account.roles.len(),
+                account.policies.len()
+            )
+        );
+        for (x, y) in a.users.iter().zip(&account.users) {
+            assert_eq!(
+                (&x.arn, &x.groups, &x.attached, &x.tags),
+                (&y.arn, &y.groups, &y.attached, &y.tags)
+            );
+            let docs = |u: &iamspec_world::entity::User| {
+                u.inline
+                    .iter()
+                    .map(|p| (p.name.clone(), p.document.text.clone()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(docs(x), docs(y));
+        }
+        for (x, y) in a.roles.iter().zip(&account.roles) {
+            assert_eq!(
+                (&x.arn, &x.trust.text, &x.instance_profiles),
+                (&y.arn, &y.trust.text, &y.instance_profiles)
+            );
+        }
+    }
+}

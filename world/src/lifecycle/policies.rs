@@ -12,6 +12,7 @@ use iamspec_model::json::Json;
 use iamspec_model::policy::{check, PolicyKind};
 use iamspec_model::quote::quoted;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Which entity holds an inline policy or an attachment.
@@ -723,16 +724,20 @@ fn boundaries(account: &Account) -> impl Iterator<Item = &AttachedPolicy> {
         .chain(account.roles.iter().filter_map(|r| r.boundary.as_ref()))
 }
 
-/// Keeps `AttachmentCount` and `PermissionsBoundaryUsageCount` true after a call.
+/// Keeps `AttachmentCount` and `PermissionsBoundaryUsageCount` true after a call: one pass over
+/// the holders, so that a call on a large account stays linear in its size.
 pub(super) fn recount(account: &mut Account) {
+    let mut counts: HashMap<&str, (u64, u64)> = HashMap::new();
+    for (_, list) in holders(account) {
+        for a in list {
+            counts.entry(a.arn.as_str()).or_default().0 += 1;
+        }
+    }
+    for b in boundaries(account) {
+        counts.entry(b.arn.as_str()).or_default().1 += 1;
+    }
     let counts: Vec<(u64, u64)> = (account.policies.iter())
-        .map(|p| {
-            let attached = holders(account)
-                .filter(|(_, list)| list.iter().any(|a| a.arn == p.arn))
-                .count() as u64;
-            let boundary = boundaries(account).filter(|b| b.arn == p.arn).count() as u64;
-            (attached, boundary)
-        })
+        .map(|p| counts.get(p.arn.as_str()).copied().unwrap_or_default())
         .collect();
     for (p, (attached, boundary)) in account.policies.iter_mut().zip(counts) {
         p.attachment_count = Some(attached);
