@@ -116,6 +116,7 @@ pub(super) fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
             // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceLinkedRole.html;
             // the role's path is `/aws-service-role/SERVICE/` and its name
             // `AWSServiceRoleFor...` (D126).
+            rules::name("AWSServiceName", aws_service_name, 128)?;
             let Some(service) = aws_service_name.strip_suffix(".amazonaws.com") else {
                 return Err(IamError::InvalidInput(format!(
                     "`AWSServiceName` {} is not a service principal",

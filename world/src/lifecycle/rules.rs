@@ -81,7 +81,11 @@ pub fn policy_chars(text: &str) -> usize {
 /// `_.:/=+-@`; keys starting `aws:` are AWS's
 /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules_creating).
 pub fn tag(key: &str, value: &str) -> Result<(), IamError> {
-    let allowed = |c: char| c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c);
+    // `[\p{L}\p{Z}\p{N}_.:/=+\-@]`: letters, separators (spaces, not tabs or newlines), digits
+    // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html).
+    let allowed = |c: char| {
+        c.is_alphanumeric() || (c.is_whitespace() && !c.is_control()) || "_.:/=+-@".contains(c)
+    };
     let key_length = key.chars().count();
     if key_length == 0 || key_length > 128 || !key.chars().all(allowed) {
         return Err(IamError::ValidationError(format!(
