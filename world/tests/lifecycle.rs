@@ -536,3 +536,97 @@ fn real_gaad_exports_round_trip() {
         }
     }
 }
+
+/// The lifecycle on a real export: conflicts, AWS managed policies the export lists, and a
+/// cleanup that ends in a deletion (`../shared`, skipped when absent).
+#[test]
+fn calls_on_a_real_export() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/gaad/cloudsplaining-example-authz-details.json");
+    if !path.exists() {
+        eprintln!("skipped: {} is absent", path.display());
+        return;
+    }
+    let mut world = snapshot::load(&path).unwrap();
+    let call = |world: &mut World, json: serde_json::Value| {
+        let op = Op::from_json(&json).unwrap();
+        lifecycle::call(world, &op).map_err(|e| e.code())
+    };
+    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+    let before = fingerprint(&world);
+    // obama is in `admin` and has AdministratorAccess attached.
+    assert_eq!(
+        call(
+            &mut world,
+            serde_json::json!({"Action": "DeleteUser", "UserName": "obama"})
+        ),
+        Err("DeleteConflict")
+    );
+    assert_eq!(
+        call(
+            &mut world,
+            serde_json::json!({"Action": "DeleteGroup", "GroupName": "admin"})
+        ),
+        Err("DeleteConflict")
+    );
+    assert_eq!(
+        call(
+            &mut world,
+            serde_json::json!({"Action": "DeletePolicy", "PolicyArn": admin})
+        ),
+        Err("InvalidInput")
+    );
+    assert_eq!(
+        fingerprint(&world),
+        before,
+        "failed calls changed the world"
+    );
+    // An AWS managed policy the export lists can be attached elsewhere; one it does not list
+    // cannot (D130).
+    call(
+        &mut world,
+        serde_json::json!({"Action": "AttachRolePolicy", "RoleName": "MyRole", "PolicyArn": admin}),
+    )
+    .unwrap();
+    assert_eq!(
+        call(
+            &mut world,
+            serde_json::json!({"Action": "AttachRolePolicy", "RoleName": "MyRole", "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"})
+        ),
+        Err("NoSuchEntity")
+    );
+    for json in [
+        serde_json::json!({"Action": "DetachUserPolicy", "UserName": "obama", "PolicyArn": admin}),
+        serde_json::json!({"Action": "RemoveUserFromGroup", "UserName": "obama", "GroupName": "admin"}),
+        serde_json::json!({"Action": "DeleteUser", "UserName": "obama"}),
+    ] {
+        call(&mut world, json).unwrap();
+    }
+    let account = world.accounts.first().unwrap();
+    assert!(account.user_named("obama").is_none());
+    assert!(world
+        .entity("arn:aws:iam::012345678901:user/obama")
+        .is_none());
+    // The role now holds AdministratorAccess, and the world's answers follow.
+    let role = account.role_named("MyRole").unwrap();
+    assert!(role.attached.iter().any(|a| a.arn == admin));
+    let query = |world: &World| {
+        world
+            .access(&iamspec_world::Query {
+                principal: "arn:aws:iam::012345678901:role/MyRole".into(),
+                action: "iam:CreateUser".into(),
+                resource: "arn:aws:iam::012345678901:user/new".into(),
+                ..iamspec_world::Query::default()
+            })
+            .unwrap()
+            .decision
+    };
+    assert_eq!(query(&world), iamspec_model::Decision::Allow);
+    call(
+        &mut world,
+        serde_json::json!({"Action": "DetachRolePolicy", "RoleName": "MyRole", "PolicyArn": admin}),
+    )
+    .unwrap();
+    assert_ne!(query(&world), iamspec_model::Decision::Allow);
+    check_invariants(&world);
+}
