@@ -343,6 +343,25 @@ case(S,"delete-password-policy",api("DeleteAccountPasswordPolicy"),"the policy i
 case(S,"delete-password-policy-none",api("DeleteAccountPasswordPolicy"),"an account without a policy",err(C("DeleteAccountPasswordPolicy"),"NoSuchEntity"))
 case(S,"unknown-action",COMMON,"an action IAM does not have",err(C("CreateUnicorn",Name="x"),"InvalidAction"))
 
+# ---------------- lists
+S="lists"
+case(S,"list-users",api("ListUsers"),"every user of the account",ok(user()),ok(C("ListUsers"),{"Users":[{"UserName":"alice"}]}))
+case(S,"list-users-empty",api("ListUsers"),"an empty account",ok(C("ListUsers"),{"Users":[]}))
+case(S,"list-users-path-prefix",api("ListUsers"),"PathPrefix selects by path",ok(user(Path="/eng/")),ok(user("bob",Path="/ops/")),ok(C("ListUsers",PathPrefix="/ops/"),{"Users":[{"UserName":"bob"}]}))
+case(S,"list-users-after-delete",api("ListUsers"),"a deleted user is not listed",ok(user()),ok(user("bob")),ok(C("DeleteUser",UserName="alice")),ok(C("ListUsers"),{"Users":[{"UserName":"bob"}]}))
+case(S,"list-groups",api("ListGroups"),"every group of the account",ok(group()),ok(C("ListGroups"),{"Groups":[{"GroupName":"devs"}]}))
+case(S,"list-roles",api("ListRoles"),"every role of the account",ok(role()),ok(C("ListRoles"),{"Roles":[{"RoleName":"app"}]}))
+case(S,"list-roles-path-prefix",api("ListRoles"),"PathPrefix selects by path",ok(role()),ok(role("svc",Path="/svc/")),ok(C("ListRoles",PathPrefix="/svc/"),{"Roles":[{"RoleName":"svc"}]}))
+case(S,"list-local-policies",api("ListPolicies"),"Scope Local lists the customer managed policies",ok(policy()),ok(C("ListPolicies",Scope="Local"),{"Policies":[{"PolicyName":"read","DefaultVersionId":"v1"}]}))
+case(S,"list-local-attached-policies",api("ListPolicies"),"OnlyAttached leaves out unattached policies",ok(policy()),ok(policy("write")),ok(user()),ok(C("AttachUserPolicy",UserName="alice",PolicyArn=parn("write"))),
+     ok(C("ListPolicies",Scope="Local",OnlyAttached=True),{"Policies":[{"PolicyName":"write"}]}))
+case(S,"list-policies-bad-scope",api("ListPolicies"),"Scope is All, AWS or Local",err(C("ListPolicies",Scope="Mine"),"ValidationError"))
+case(S,"list-instance-profiles",api("ListInstanceProfiles"),"every instance profile with its role",ok(role()),ok(C("CreateInstanceProfile",InstanceProfileName="web")),ok(C("AddRoleToInstanceProfile",InstanceProfileName="web",RoleName="app")),
+     ok(C("ListInstanceProfiles"),{"InstanceProfiles":[{"InstanceProfileName":"web","Roles":[{"RoleName":"app"}]}]}))
+case(S,"list-virtual-mfa-devices",api("ListVirtualMFADevices"),"a device and the user it is enabled for",ok(user()),ok(C("CreateVirtualMFADevice",VirtualMFADeviceName="phone")),
+     ok(C("EnableMFADevice",UserName="alice",SerialNumber=mfa("phone"),AuthenticationCode1="123456",AuthenticationCode2="654321")),
+     ok(C("ListVirtualMFADevices"),{"VirtualMFADevices":[{"SerialNumber":mfa("phone"),"User":{"UserName":"alice"}}]}))
+
 out = os.path.dirname(os.path.abspath(__file__))
 total = 0
 for name, cases in suites.items():

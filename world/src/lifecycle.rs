@@ -406,6 +406,31 @@ pub enum Op {
     },
     GetAccountPasswordPolicy {},
     DeleteAccountPasswordPolicy {},
+    ListUsers {
+        #[serde(default)]
+        path_prefix: Option<String>,
+    },
+    ListGroups {
+        #[serde(default)]
+        path_prefix: Option<String>,
+    },
+    ListRoles {
+        #[serde(default)]
+        path_prefix: Option<String>,
+    },
+    /// `Scope`: `All` (the default), `AWS` or `Local`.
+    ListPolicies {
+        #[serde(default)]
+        scope: Option<String>,
+        #[serde(default)]
+        only_attached: bool,
+    },
+    ListInstanceProfiles {
+        #[serde(default)]
+        path_prefix: Option<String>,
+    },
+    #[serde(rename = "ListVirtualMFADevices")]
+    ListVirtualMfaDevices {},
 }
 
 impl Op {
@@ -450,6 +475,12 @@ impl Op {
                 | Op::ListMfaDevices { .. }
                 | Op::GetInstanceProfile { .. }
                 | Op::GetAccountPasswordPolicy {}
+                | Op::ListUsers { .. }
+                | Op::ListGroups { .. }
+                | Op::ListRoles { .. }
+                | Op::ListPolicies { .. }
+                | Op::ListInstanceProfiles { .. }
+                | Op::ListVirtualMfaDevices {}
         )
     }
 }
@@ -548,8 +579,117 @@ fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
         | DeleteInstanceProfile { .. }
         | AddRoleToInstanceProfile { .. }
         | RemoveRoleFromInstanceProfile { .. } => roles::run(account, op),
+        ListUsers { .. }
+        | ListGroups { .. }
+        | ListRoles { .. }
+        | ListPolicies { .. }
+        | ListInstanceProfiles { .. }
+        | ListVirtualMfaDevices {} => list(account, op),
         _ => policies::run(account, op),
     }
+}
+
+/// The account-wide lists (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUsers.html
+/// and the other List pages): entities in the order they were created (D132), filtered by
+/// `PathPrefix`.
+fn list(account: &Account, op: &Op) -> Result<Value, IamError> {
+    use serde_json::json;
+    let under = |prefix: &Option<String>, path: &str| -> Result<bool, IamError> {
+        match prefix {
+            Some(p) => {
+                if !p.starts_with('/') || p.len() > 512 {
+                    return Err(IamError::ValidationError(format!(
+                        "`PathPrefix` {} must begin with `/`",
+                        iamspec_model::quote::quoted(p)
+                    )));
+                }
+                Ok(path.starts_with(p.as_str()))
+            }
+            None => Ok(true),
+        }
+    };
+    let mut items = Vec::new();
+    let key = match op {
+        Op::ListUsers { path_prefix } => {
+            for u in &account.users {
+                if under(path_prefix, &u.path)? {
+                    items.push(
+                        json!({"UserName": u.name, "Path": u.path, "UserId": u.id, "Arn": u.arn}),
+                    );
+                }
+            }
+            "Users"
+        }
+        Op::ListGroups { path_prefix } => {
+            for g in &account.groups {
+                if under(path_prefix, &g.path)? {
+                    items.push(
+                        json!({"GroupName": g.name, "Path": g.path, "GroupId": g.id, "Arn": g.arn}),
+                    );
+                }
+            }
+            "Groups"
+        }
+        Op::ListRoles { path_prefix } => {
+            for r in &account.roles {
+                if under(path_prefix, &r.path)? {
+                    items.push(
+                        json!({"RoleName": r.name, "Path": r.path, "RoleId": r.id, "Arn": r.arn}),
+                    );
+                }
+            }
+            "Roles"
+        }
+        Op::ListPolicies {
+            scope,
+            only_attached,
+        } => {
+            let (aws, local) = match scope.as_deref() {
+                None | Some("All") => (true, true),
+                Some("AWS") => (true, false),
+                Some("Local") => (false, true),
+                Some(other) => {
+                    return Err(IamError::ValidationError(format!(
+                        "`Scope` {} must be `All`, `AWS` or `Local`",
+                        iamspec_model::quote::quoted(other)
+                    )))
+                }
+            };
+            for p in &account.policies {
+                let wanted = if p.is_aws_managed() { aws } else { local };
+                let attached = p.attachment_count.unwrap_or(0) > 0;
+                if wanted && (!only_attached || attached) {
+                    items.push(json!({"PolicyName": p.name, "Arn": p.arn, "Path": p.path,
+                                      "DefaultVersionId": p.default_version,
+                                      "AttachmentCount": p.attachment_count}));
+                }
+            }
+            "Policies"
+        }
+        Op::ListInstanceProfiles { path_prefix } => {
+            for p in &account.instance_profiles {
+                if under(path_prefix, &p.path)? {
+                    let roles: Vec<Value> =
+                        p.roles.iter().map(|n| json!({"RoleName": n})).collect();
+                    items.push(json!({"InstanceProfileName": p.name, "Path": p.path, "Arn": p.arn, "Roles": roles}));
+                }
+            }
+            "InstanceProfiles"
+        }
+        Op::ListVirtualMfaDevices {} => {
+            for serial in &account.virtual_mfa_devices {
+                let user = (account.users.iter())
+                    .find(|u| (u.mfa_devices.iter()).any(|d| d.serial.as_ref() == Some(serial)));
+                items.push(match user {
+                    Some(u) => json!({"SerialNumber": serial, "User": {"UserName": u.name}}),
+                    None => json!({"SerialNumber": serial}),
+                });
+            }
+            "VirtualMFADevices"
+        }
+        _ => return Err(IamError::InvalidAction("not a list action".into())),
+    };
+    Ok(json!({ key: items }))
 }
 
 /// A deterministic unique id: `prefix` and 17 (access keys: 16) characters from a hash of what
