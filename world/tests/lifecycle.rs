@@ -198,6 +198,14 @@ fn op() -> BoxedStrategy<Op> {
         1 => (r(), tags()).prop_map(|(role_name, tags)| Op::TagRole { role_name, tags }),
         1 => (arn(), tags()).prop_map(|(policy_arn, tags)| Op::TagPolicy { policy_arn, tags }),
         1 => (u(), prop::collection::vec(name(&["team", "env"]), 0..3)).prop_map(|(user_name, tag_keys)| Op::UntagUser { user_name, tag_keys }),
+        1 => u().prop_map(|user_name| Op::GetUser { user_name }),
+        1 => u().prop_map(|user_name| Op::ListGroupsForUser { user_name }),
+        1 => u().prop_map(|user_name| Op::ListAccessKeys { user_name }),
+        1 => arn().prop_map(|policy_arn| Op::ListPolicyVersions { policy_arn }),
+        1 => Just(Op::ListUsers { path_prefix: None }),
+        1 => Just(Op::ListPolicies { scope: Some("Local".into()), only_attached: true }),
+        1 => Just(Op::ListVirtualMfaDevices {}),
+        1 => Just(Op::GetAccountPasswordPolicy {}),
     ]
     .boxed()
 }
@@ -427,6 +435,13 @@ impl StateMachineTest for Lifecycle {
                 let pure =
                     pure.unwrap_or_else(|e| panic!("apply and call disagree on {op:?}: {e}"));
                 assert_eq!(fingerprint(&pure), fingerprint(&world));
+                if op.is_read() {
+                    assert_eq!(
+                        fingerprint(&world),
+                        before,
+                        "the read {op:?} changed the world"
+                    );
+                }
             }
             Err(e) => {
                 ERRORS.fetch_add(1, Ordering::Relaxed);
