@@ -14,6 +14,7 @@ mod roles;
 pub mod rules;
 
 use crate::entity::{Account, Tag, World};
+use crate::time::Timestamp;
 pub use err::IamError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -494,14 +495,29 @@ pub fn apply(world: &World, op: &Op) -> Result<World, IamError> {
 
 /// Applies `op` in place and answers its response (the result element AWS returns, as the SDKs
 /// give it: `{"User": {...}}`). On an error the world is unchanged: the call runs on a copy of
-/// the account, which replaces the original only when the call succeeded.
+/// the account, which replaces the original only when the call succeeded. Nothing created is
+/// dated (D122); [`call_at`] dates it.
 pub fn call(world: &mut World, op: &Op) -> Result<Value, IamError> {
+    call_at(world, op, None)
+}
+
+/// [`apply`] at a time: what the call creates (users, groups, roles, policies and versions,
+/// instance profiles, access keys, a password's last change, an MFA device's enabling) is dated
+/// `at`, so that the credential report and the audit of the world see it.
+pub fn apply_at(world: &World, op: &Op, at: Timestamp) -> Result<World, IamError> {
+    let mut next = world.clone();
+    call_at(&mut next, op, Some(at))?;
+    Ok(next)
+}
+
+/// [`call`] at a time (`None`: undated).
+pub fn call_at(world: &mut World, op: &Op, now: Option<Timestamp>) -> Result<Value, IamError> {
     if world.accounts.is_empty() {
         if op.is_read() {
-            return run(&mut Account::new(DEFAULT_ACCOUNT), op);
+            return run(&mut Account::new(DEFAULT_ACCOUNT), op, now);
         }
         world.accounts.push(Account::new(DEFAULT_ACCOUNT));
-        let answer = call(world, op);
+        let answer = call_at(world, op, now);
         if answer.is_err() {
             world.accounts.clear();
             reindex(world);
@@ -513,10 +529,10 @@ pub fn call(world: &mut World, op: &Op) -> Result<Value, IamError> {
     };
     if op.is_read() {
         // A read changes nothing; it runs on the account itself.
-        return run(first, op);
+        return run(first, op, now);
     }
     let mut account = first.clone();
-    let response = run(&mut account, op)?;
+    let response = run(&mut account, op, now)?;
     policies::recount(&mut account);
     let before = std::mem::replace(first, account);
     if let Err(e) = world.index() {
@@ -534,7 +550,7 @@ fn reindex(world: &mut World) {
     let _ = world.index();
 }
 
-fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
+fn run(account: &mut Account, op: &Op, now: Option<Timestamp>) -> Result<Value, IamError> {
     use Op::*;
     match op {
         CreateUser { .. }
@@ -563,7 +579,7 @@ fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
         | EnableMfaDevice { .. }
         | DeactivateMfaDevice { .. }
         | DeleteVirtualMfaDevice { .. }
-        | ListMfaDevices { .. } => principals::run(account, op),
+        | ListMfaDevices { .. } => principals::run(account, op, now),
         CreateRole { .. }
         | GetRole { .. }
         | UpdateRole { .. }
@@ -578,14 +594,14 @@ fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
         | GetInstanceProfile { .. }
         | DeleteInstanceProfile { .. }
         | AddRoleToInstanceProfile { .. }
-        | RemoveRoleFromInstanceProfile { .. } => roles::run(account, op),
+        | RemoveRoleFromInstanceProfile { .. } => roles::run(account, op, now),
         ListUsers { .. }
         | ListGroups { .. }
         | ListRoles { .. }
         | ListPolicies { .. }
         | ListInstanceProfiles { .. }
         | ListVirtualMfaDevices {} => list(account, op),
-        _ => policies::run(account, op),
+        _ => policies::run(account, op, now),
     }
 }
 

@@ -645,3 +645,66 @@ fn calls_on_a_real_export() {
     assert_ne!(query(&world), iamspec_model::Decision::Allow);
     check_invariants(&world);
 }
+
+/// A world built by dated calls is what the credential report and the audit see: a key created
+/// 120 days before the audit is old (CIS 1.14), a console user without MFA is found (CIS 1.10),
+/// and enabling MFA removes that finding.
+#[test]
+fn dated_calls_feed_the_credential_report_and_the_audit() {
+    use iamspec_world::time::Timestamp;
+    use iamspec_world::{audit, report};
+    let t = |s: &str| Timestamp::parse(s).unwrap();
+    let mut world = World::default();
+    let mut at = |world: &mut World, when: &str, json: serde_json::Value| {
+        let op = Op::from_json(&json).unwrap();
+        lifecycle::call_at(world, &op, Some(t(when))).unwrap()
+    };
+    at(
+        &mut world,
+        "2026-01-01T00:00:00Z",
+        serde_json::json!({"Action": "CreateUser", "UserName": "alice"}),
+    );
+    at(
+        &mut world,
+        "2026-01-02T00:00:00Z",
+        serde_json::json!({"Action": "CreateAccessKey", "UserName": "alice"}),
+    );
+    at(
+        &mut world,
+        "2026-01-03T00:00:00Z",
+        serde_json::json!({"Action": "CreateLoginProfile", "UserName": "alice", "Password": "Correct-Horse-9"}),
+    );
+    let now = t("2026-05-02T00:00:00Z");
+    let csv = report::generate(world.accounts.first().unwrap(), now);
+    let row = csv.lines().find(|l| l.starts_with("alice,")).unwrap();
+    assert!(row.contains("2026-01-01T00:00:00+00:00"), "{row}");
+    assert!(row.contains(",true,"), "password_enabled: {row}");
+    assert!(
+        row.contains("2026-01-02T00:00:00+00:00"),
+        "access_key_1_last_rotated: {row}"
+    );
+    let checks = |world: &World| {
+        audit::audit(world, now)
+            .into_iter()
+            .filter(|f| f.entity.ends_with(":user/alice"))
+            .map(|f| f.check)
+            .collect::<Vec<_>>()
+    };
+    let found = checks(&world);
+    assert!(found.contains(&"access-key-older-than-90d"), "{found:?}");
+    assert!(found.contains(&"console-user-no-mfa"), "{found:?}");
+    at(
+        &mut world,
+        "2026-05-01T00:00:00Z",
+        serde_json::json!({"Action": "CreateVirtualMFADevice", "VirtualMFADeviceName": "alice"}),
+    );
+    at(
+        &mut world,
+        "2026-05-01T00:00:00Z",
+        serde_json::json!({"Action": "EnableMFADevice", "UserName": "alice",
+        "SerialNumber": "arn:aws:iam::123456789012:mfa/alice", "AuthenticationCode1": "123456", "AuthenticationCode2": "654321"}),
+    );
+    let found = checks(&world);
+    assert!(!found.contains(&"console-user-no-mfa"), "{found:?}");
+    assert!(found.contains(&"access-key-older-than-90d"), "{found:?}");
+}

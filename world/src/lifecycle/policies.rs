@@ -8,6 +8,7 @@ use super::{arn, merged_tags, new_id, rules, tags_json, untagged, Op};
 use crate::entity::{
     Account, AttachedPolicy, Document, InlinePolicy, ManagedPolicy, PasswordPolicy, PolicyVersion,
 };
+use crate::time::Timestamp;
 use iamspec_model::json::Json;
 use iamspec_model::policy::{check, PolicyKind};
 use iamspec_model::quote::quoted;
@@ -71,7 +72,11 @@ impl Holder<'_> {
     }
 }
 
-pub(super) fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
+pub(super) fn run(
+    account: &mut Account,
+    op: &Op,
+    now: Option<Timestamp>,
+) -> Result<Value, IamError> {
     use Holder::*;
     match op {
         // https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPolicy.html (and
@@ -201,14 +206,14 @@ pub(super) fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
                 versions: vec![PolicyVersion {
                     id: "v1".into(),
                     is_default: true,
-                    create_date: None,
+                    create_date: now,
                     document,
                 }],
                 attachment_count: Some(0),
                 boundary_usage_count: Some(0),
                 is_attachable: true,
-                create_date: None,
-                update_date: None,
+                create_date: now,
+                update_date: now,
                 tags,
             };
             let response = json!({"Policy": policy_json(&policy)});
@@ -270,6 +275,9 @@ pub(super) fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
                 .unwrap_or(0)
                 + 1;
             let id = format!("v{next}");
+            if now.is_some() {
+                p.update_date = now;
+            }
             if *set_as_default {
                 for v in &mut p.versions {
                     v.is_default = false;
@@ -279,7 +287,7 @@ pub(super) fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
             p.versions.push(PolicyVersion {
                 id: id.clone(),
                 is_default: *set_as_default,
-                create_date: None,
+                create_date: now,
                 document,
             });
             Ok(json!({"PolicyVersion": {"VersionId": id, "IsDefaultVersion": set_as_default}}))
@@ -323,6 +331,9 @@ pub(super) fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
                 v.is_default = v.id == *version_id;
             }
             p.default_version.clone_from(version_id);
+            if now.is_some() {
+                p.update_date = now;
+            }
             // The default version is the one evaluated: parse it now (D93 keeps the others as
             // text).
             if let Some(v) = p.versions.iter_mut().find(|v| v.id == *version_id) {

@@ -5,10 +5,15 @@ use super::err::IamError;
 use super::{arn, merged_tags, new_id, rules, tags_json, untagged, Op};
 use crate::entity::{AccessKey, Account, Group, KeyStatus, LoginProfile, MfaDevice, User};
 use crate::password_policy;
+use crate::time::Timestamp;
 use iamspec_model::quote::quoted;
 use serde_json::{json, Value};
 
-pub(super) fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
+pub(super) fn run(
+    account: &mut Account,
+    op: &Op,
+    now: Option<Timestamp>,
+) -> Result<Value, IamError> {
     match op {
         Op::CreateUser {
             user_name,
@@ -46,6 +51,7 @@ pub(super) fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
                 name: user_name.clone(),
                 id: new_id(account, "AIDA", &format!("user/{user_name}"), 17),
                 arn: arn(account, "user", path, user_name),
+                create_date: now,
                 boundary,
                 tags,
                 ..User::default()
@@ -141,6 +147,7 @@ pub(super) fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
                 name: group_name.clone(),
                 id: new_id(account, "AGPA", &format!("group/{group_name}"), 17),
                 arn: arn(account, "group", path, group_name),
+                create_date: now,
                 ..Group::default()
             };
             let response = json!({"Group": group_json(&group)});
@@ -307,7 +314,7 @@ pub(super) fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
             u.access_keys.push(AccessKey {
                 id: Some(id.clone()),
                 status: KeyStatus::Active,
-                created: None,
+                created: now,
                 last_used: None,
                 last_used_region: None,
                 last_used_service: None,
@@ -373,7 +380,10 @@ pub(super) fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
                     quoted(user_name)
                 )));
             }
-            u.login_profile = Some(LoginProfile::default());
+            u.login_profile = Some(LoginProfile {
+                last_changed: now,
+                ..LoginProfile::default()
+            });
             Ok(
                 json!({"LoginProfile": {"UserName": u.name, "PasswordResetRequired": password_reset_required}}),
             )
@@ -394,8 +404,12 @@ pub(super) fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
             if let Some(p) = password {
                 check_password(account, p)?;
             }
-            if user(account, user_name)?.login_profile.is_none() {
+            let index = user_index(account, user_name)?;
+            let Some(profile) = user_at(account, index)?.login_profile.as_mut() else {
                 return Err(no_login_profile(user_name));
+            };
+            if password.is_some() && now.is_some() {
+                profile.last_changed = now;
             }
             Ok(json!({}))
         }
@@ -470,7 +484,7 @@ pub(super) fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
             }
             u.mfa_devices.push(MfaDevice {
                 serial: Some(serial_number.clone()),
-                enable_date: None,
+                enable_date: now,
             });
             Ok(json!({}))
         }

@@ -3,11 +3,16 @@
 use super::err::IamError;
 use super::{arn, merged_tags, new_id, rules, tags_json, untagged, Op};
 use crate::entity::{Account, Document, InstanceProfile, Role};
+use crate::time::Timestamp;
 use iamspec_model::policy::PolicyKind;
 use iamspec_model::quote::quoted;
 use serde_json::{json, Value};
 
-pub(super) fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
+pub(super) fn run(
+    account: &mut Account,
+    op: &Op,
+    now: Option<Timestamp>,
+) -> Result<Value, IamError> {
     match op {
         Op::CreateRole {
             role_name,
@@ -47,7 +52,7 @@ pub(super) fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
                 Some(b) => Some(super::policies::boundary(account, b)?),
                 None => None,
             };
-            let role = new_role(account, path, role_name, trust, *max_session_duration);
+            let role = new_role(account, path, role_name, trust, *max_session_duration, now);
             let role = Role {
                 tags,
                 boundary,
@@ -158,7 +163,7 @@ pub(super) fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
             let trust = trust_document(&format!(
                 r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"{aws_service_name}"}},"Action":"sts:AssumeRole"}}]}}"#
             ))?;
-            let role = new_role(account, &path, &name, trust, None);
+            let role = new_role(account, &path, &name, trust, None, now);
             let response = json!({"Role": role_json(&role)});
             account.roles.push(role);
             Ok(response)
@@ -230,7 +235,7 @@ pub(super) fn run(account: &mut Account, op: &Op) -> Result<Value, IamError> {
                     17,
                 ),
                 arn: arn(account, "instance-profile", path, instance_profile_name),
-                create_date: None,
+                create_date: now,
                 roles: Vec::new(),
             };
             let response = json!({"InstanceProfile": profile_json(&profile)});
@@ -339,13 +344,14 @@ fn new_role(
     name: &str,
     trust: Document,
     max_session_duration: Option<u64>,
+    now: Option<Timestamp>,
 ) -> Role {
     Role {
         path: path.to_owned(),
         name: name.to_owned(),
         id: new_id(account, "AROA", &format!("role/{name}"), 17),
         arn: arn(account, "role", path, name),
-        create_date: None,
+        create_date: now,
         trust,
         inline: Vec::new(),
         attached: Vec::new(),
