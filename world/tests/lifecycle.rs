@@ -655,7 +655,7 @@ fn dated_calls_feed_the_credential_report_and_the_audit() {
     use iamspec_world::{audit, report};
     let t = |s: &str| Timestamp::parse(s).unwrap();
     let mut world = World::default();
-    let mut at = |world: &mut World, when: &str, json: serde_json::Value| {
+    let at = |world: &mut World, when: &str, json: serde_json::Value| {
         let op = Op::from_json(&json).unwrap();
         lifecycle::call_at(world, &op, Some(t(when))).unwrap()
     };
