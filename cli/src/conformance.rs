@@ -14,6 +14,9 @@ pub enum Command {
     /// `N passed, M failed`. Exit 0 all passed, 1 a case failed, 2 a suite could not be read,
     /// no case was selected, or the implementation could not run.
     Run(RunArgs),
+    /// Run `iamspec-api/1` suites (IAM API call sequences, conformance/API-FORMAT.md) against
+    /// the model or an implementation (`--impl`); print failures and `N passed, M failed`.
+    Api(crate::conformance_api::ApiArgs),
 }
 
 #[derive(clap::Args)]
@@ -69,7 +72,10 @@ struct Totals {
 
 /// Exit 0 when nothing failed, 1 when a case failed, 2 as the help says.
 pub fn run(command: Command) -> u8 {
-    let Command::Run(args) = command;
+    let args = match command {
+        Command::Run(args) => args,
+        Command::Api(args) => return crate::conformance_api::run(args),
+    };
     let output = args.output.resolve();
     let mut records = Records::new();
     let code = run_suites(&args, &output, &mut records);

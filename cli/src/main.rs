@@ -6,6 +6,7 @@ mod audit;
 mod bench;
 mod check;
 mod conformance;
+mod conformance_api;
 mod credential_report;
 mod equiv;
 mod escalation;

@@ -126,6 +126,11 @@ fn what_else(json: &Json) -> Option<String> {
     if !matches!(json, Json::Object(_)) {
         return Some(format!("not a suite: a JSON {}", json.type_name()));
     }
+    if let Some(Json::String(format)) = json.get("format") {
+        if format.starts_with("iamspec-api/") {
+            return Some("an API suite: run it with `iamspec conformance api`".into());
+        }
+    }
     // Another iamspec format (a world snapshot beside the suites) is not a broken suite.
     if let (Some(Json::String(format)), None) = (json.get("format"), json.get("cases")) {
         if !format.starts_with("iamspec-conformance/") {

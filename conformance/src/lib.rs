@@ -2,6 +2,7 @@
 //! with precise errors, and running them against the built-in evaluator or an external
 //! implementation over the line protocol.
 
+pub mod api;
 pub mod case;
 pub mod discover;
 pub mod external;

@@ -32,7 +32,7 @@ fn risky_grants_need_every_resource() {
            {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": "*"}"#,
     );
     assert!(has(&split, "privilege-escalation"));
-    // One of them named: no path is complete. (Conditioned, it is a warning: D130,
+    // One of them named: no path is complete. (Conditioned, it is a warning: D150,
     // `lint_risks.rs`.)
     let second = r#"{"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "arn:aws:ec2:*:111122223333:instance/*"}"#;
     let report = run(

@@ -1,6 +1,6 @@
 //! Risky grants (issue 13, second round): privilege escalation against pathfinding.cloud's 65
 //! documented paths, embedded in `corpus/src/lint/escalation.rs`, and what a condition does to
-//! a risky grant (D130: still reported, as a warning naming the keys).
+//! a risky grant (D150: still reported, as a warning naming the keys).
 
 #![allow(
     clippy::unwrap_used,
@@ -172,7 +172,7 @@ fn paths_across_statements_and_near_misses() {
         .contains("SetExistingDefaultPolicyVersion"));
 }
 
-/// D130: a condition lowers a risky grant to a warning naming its keys; it does not hide it.
+/// D150: a condition lowers a risky grant to a warning naming its keys; it does not hide it.
 #[test]
 fn conditioned_grants_are_warnings_that_name_the_keys() {
     let region = r#""Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}"#;

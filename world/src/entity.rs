@@ -159,6 +159,9 @@ pub struct Account {
     pub policies: Vec<ManagedPolicy>,
     pub instance_profiles: Vec<InstanceProfile>,
     pub identity_providers: Vec<IdentityProvider>,
+    /// Serial numbers (ARNs) of the account's virtual MFA devices, enabled for a user or not
+    /// (`aws iam list-virtual-mfa-devices`); kept by the lifecycle.
+    pub virtual_mfa_devices: Vec<String>,
     /// The file the account's IAM data came from, for messages.
     pub source: String,
     users_by_name: HashMap<String, usize>,
@@ -455,6 +458,8 @@ pub struct ManagedPolicy {
     pub is_attachable: bool,
     pub create_date: Option<Timestamp>,
     pub update_date: Option<Timestamp>,
+    /// `TagPolicy`; GAAD does not list a policy's tags.
+    pub tags: Vec<Tag>,
 }
 
 impl ManagedPolicy {

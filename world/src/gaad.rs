@@ -344,6 +344,7 @@ fn managed_policy(
         is_attachable: r.opt_bool(m, "IsAttachable", path)?.unwrap_or(true),
         create_date: r.opt_date(m, "CreateDate", path)?,
         update_date: r.opt_date(m, "UpdateDate", path)?,
+        tags: Vec::new(),
         default_version,
         versions,
     };
@@ -359,4 +360,179 @@ fn managed_policy(
         });
     }
     Ok(policy)
+}
+
+/// The account as one GAAD page in the AWS CLI form, which [`load_page`] reads back to the same
+/// users, groups, roles (with their instance profiles) and managed policies. Documents are
+/// written as JSON text (D92 reads a string starting with `{` as JSON), so that their text
+/// survives the round trip byte for byte. GAAD has no place for credentials, the password
+/// policy, a policy's tags, or an instance profile without a role: those are not written.
+pub fn export(account: &Account) -> serde_json::Value {
+    use serde_json::{json, Value};
+    let date = |t: &Option<crate::time::Timestamp>| t.map(crate::report::format_time);
+    let inline = |list: &[InlinePolicy]| -> Value {
+        list.iter()
+            .map(|p| json!({"PolicyName": p.name, "PolicyDocument": p.document.text}))
+            .collect()
+    };
+    let attached = |list: &[AttachedPolicy]| -> Value {
+        list.iter()
+            .map(|a| json!({"PolicyName": a.name, "PolicyArn": a.arn}))
+            .collect()
+    };
+    let boundary = |b: &Option<AttachedPolicy>| {
+        b.as_ref()
+            .map(|b| json!({"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": b.arn}))
+    };
+    let tags = |tags: &[crate::entity::Tag]| -> Value {
+        tags.iter()
+            .map(|t| json!({"Key": t.key, "Value": t.value}))
+            .collect()
+    };
+    let mut out = serde_json::Map::new();
+    let put = |object: &mut serde_json::Map<String, Value>, key: &str, value: Option<Value>| {
+        if let Some(v) = value {
+            if !v.is_null() {
+                object.insert(key.to_owned(), v);
+            }
+        }
+    };
+    let users: Vec<Value> = (account.users.iter())
+        .map(|u| {
+            let mut o = serde_json::Map::new();
+            put(&mut o, "Path", Some(json!(u.path)));
+            put(&mut o, "UserName", Some(json!(u.name)));
+            put(&mut o, "UserId", Some(json!(u.id)));
+            put(&mut o, "Arn", Some(json!(u.arn)));
+            put(&mut o, "CreateDate", date(&u.create_date).map(Value::from));
+            put(&mut o, "UserPolicyList", Some(inline(&u.inline)));
+            put(&mut o, "GroupList", Some(json!(u.groups)));
+            put(
+                &mut o,
+                "AttachedManagedPolicies",
+                Some(attached(&u.attached)),
+            );
+            put(&mut o, "PermissionsBoundary", boundary(&u.boundary));
+            put(&mut o, "Tags", Some(tags(&u.tags)));
+            Value::Object(o)
+        })
+        .collect();
+    let groups: Vec<Value> = (account.groups.iter())
+        .map(|g| {
+            let mut o = serde_json::Map::new();
+            put(&mut o, "Path", Some(json!(g.path)));
+            put(&mut o, "GroupName", Some(json!(g.name)));
+            put(&mut o, "GroupId", Some(json!(g.id)));
+            put(&mut o, "Arn", Some(json!(g.arn)));
+            put(&mut o, "CreateDate", date(&g.create_date).map(Value::from));
+            put(&mut o, "GroupPolicyList", Some(inline(&g.inline)));
+            put(
+                &mut o,
+                "AttachedManagedPolicies",
+                Some(attached(&g.attached)),
+            );
+            Value::Object(o)
+        })
+        .collect();
+    let roles: Vec<Value> = (account.roles.iter())
+        .map(|r| {
+            let profiles: Vec<Value> = (account.instance_profiles.iter())
+                .filter(|p| p.roles.contains(&r.name))
+                .map(|p| {
+                    let mut o = serde_json::Map::new();
+                    put(&mut o, "Path", Some(json!(p.path)));
+                    put(&mut o, "InstanceProfileName", Some(json!(p.name)));
+                    put(&mut o, "InstanceProfileId", Some(json!(p.id)));
+                    put(&mut o, "Arn", Some(json!(p.arn)));
+                    put(&mut o, "CreateDate", date(&p.create_date).map(Value::from));
+                    let roles: Vec<Value> =
+                        p.roles.iter().map(|n| json!({"RoleName": n})).collect();
+                    put(&mut o, "Roles", Some(Value::Array(roles)));
+                    Value::Object(o)
+                })
+                .collect();
+            let mut o = serde_json::Map::new();
+            put(&mut o, "Path", Some(json!(r.path)));
+            put(&mut o, "RoleName", Some(json!(r.name)));
+            put(&mut o, "RoleId", Some(json!(r.id)));
+            put(&mut o, "Arn", Some(json!(r.arn)));
+            put(&mut o, "CreateDate", date(&r.create_date).map(Value::from));
+            if !r.trust.text.is_empty() {
+                put(
+                    &mut o,
+                    "AssumeRolePolicyDocument",
+                    Some(json!(r.trust.text)),
+                );
+            }
+            put(&mut o, "InstanceProfileList", Some(Value::Array(profiles)));
+            put(&mut o, "RolePolicyList", Some(inline(&r.inline)));
+            put(
+                &mut o,
+                "AttachedManagedPolicies",
+                Some(attached(&r.attached)),
+            );
+            put(&mut o, "PermissionsBoundary", boundary(&r.boundary));
+            put(&mut o, "Tags", Some(tags(&r.tags)));
+            put(
+                &mut o,
+                "MaxSessionDuration",
+                r.max_session_duration.map(Value::from),
+            );
+            if r.last_used.is_some() || r.last_used_region.is_some() {
+                let mut used = serde_json::Map::new();
+                put(
+                    &mut used,
+                    "LastUsedDate",
+                    date(&r.last_used).map(Value::from),
+                );
+                put(
+                    &mut used,
+                    "Region",
+                    r.last_used_region.clone().map(Value::from),
+                );
+                put(&mut o, "RoleLastUsed", Some(Value::Object(used)));
+            }
+            Value::Object(o)
+        })
+        .collect();
+    let policies: Vec<Value> = (account.policies.iter())
+        .map(|p| {
+            let versions: Vec<Value> = (p.versions.iter())
+                .map(|v| {
+                    let mut o = serde_json::Map::new();
+                    put(&mut o, "Document", Some(json!(v.document.text)));
+                    put(&mut o, "VersionId", Some(json!(v.id)));
+                    put(&mut o, "IsDefaultVersion", Some(json!(v.is_default)));
+                    put(&mut o, "CreateDate", date(&v.create_date).map(Value::from));
+                    Value::Object(o)
+                })
+                .collect();
+            let mut o = serde_json::Map::new();
+            put(&mut o, "PolicyName", Some(json!(p.name)));
+            put(&mut o, "PolicyId", Some(json!(p.id)));
+            put(&mut o, "Arn", Some(json!(p.arn)));
+            put(&mut o, "Path", Some(json!(p.path)));
+            put(&mut o, "DefaultVersionId", Some(json!(p.default_version)));
+            put(
+                &mut o,
+                "AttachmentCount",
+                p.attachment_count.map(Value::from),
+            );
+            put(
+                &mut o,
+                "PermissionsBoundaryUsageCount",
+                p.boundary_usage_count.map(Value::from),
+            );
+            put(&mut o, "IsAttachable", Some(json!(p.is_attachable)));
+            put(&mut o, "CreateDate", date(&p.create_date).map(Value::from));
+            put(&mut o, "UpdateDate", date(&p.update_date).map(Value::from));
+            put(&mut o, "PolicyVersionList", Some(Value::Array(versions)));
+            Value::Object(o)
+        })
+        .collect();
+    out.insert("UserDetailList".into(), Value::Array(users));
+    out.insert("GroupDetailList".into(), Value::Array(groups));
+    out.insert("RoleDetailList".into(), Value::Array(roles));
+    out.insert("Policies".into(), Value::Array(policies));
+    Value::Object(out)
 }

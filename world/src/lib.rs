@@ -15,6 +15,7 @@ pub mod entity;
 pub mod err;
 pub mod explain;
 pub mod gaad;
+pub mod lifecycle;
 pub mod organization;
 pub mod password_policy;
 pub mod permissions;

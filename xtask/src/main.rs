@@ -5,6 +5,8 @@ mod catalogue;
 mod cloudsplaining;
 mod corpus;
 mod fuzz;
+mod lifecycle;
+mod moto;
 mod peer;
 mod prop;
 mod reach_gen;
@@ -53,6 +55,11 @@ enum Task {
     /// policies) for the world benchmarks.
     WorldGen(world_gen::Args),
 
+    /// Install moto outside the repository and run the `iamspec-api/1` suites against it
+    /// (`conformance/API-PEER-REPORT.md`); writes `target/moto-run.txt`.
+    Moto(moto::Args),
+    /// The lifecycle state-machine property (world/tests/lifecycle.rs) with 2,000 sequences.
+    LifecycleProp(lifecycle::Args),
     /// Generate a synthetic account with planted escalation paths and its truth (`--check`:
     /// build the reach graph, time who-can and escalation, compare with the truth).
     ReachGen(reach_gen::Args),
@@ -81,6 +88,8 @@ fn main() -> ExitCode {
 
         Task::ReachGen(args) => reach_gen::run(&args),
         Task::Cloudsplaining(args) => cloudsplaining::run(&args),
+        Task::Moto(args) => moto::run(&args),
+        Task::LifecycleProp(args) => lifecycle::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,7 +6,7 @@
 //!
 //! "Unconstrained": an `Allow` on every resource (`"Resource": "*"` or `NotResource`). A
 //! statement with a `Condition` is still reported, as a warning rather than a security warning,
-//! its message naming the condition keys (D130): cloudsplaining counts any condition as a
+//! its message naming the condition keys (D150): cloudsplaining counts any condition as a
 //! restriction (salesforce/cloudsplaining#167) and offers `--flag-all-risky-actions` because
 //! one often is not (#254, #257; #278 shows the checks disagreeing), and Access Analyzer lets
 //! only the key that is the documented fix silence its resource checks (`iam:PassedToService`,
@@ -73,7 +73,7 @@ fn on_every_resource(statement: &Statement) -> bool {
 }
 
 /// The severity of a risky grant and what to add to its message: a conditioned grant is a
-/// warning that names its condition keys (D130).
+/// warning that names its condition keys (D150).
 fn grading(statements: &[&Statement]) -> (LintSeverity, String) {
     let mut keys: Vec<&str> = Vec::new();
     for statement in statements {
