@@ -99,7 +99,7 @@ impl Encoder {
                 tokens.push(token);
             }
         }
-        Ok(Encoder {
+        let mut encoder = Encoder {
             p,
             req,
             actions,
@@ -125,7 +125,9 @@ impl Encoder {
             abstract_variables,
             opaque: HashMap::new(),
             opaque_tests: Vec::new(),
-        })
+        };
+        encoder.request_space()?;
+        Ok(encoder)
     }
 
     pub fn finished(&self) -> &Finished {
@@ -801,6 +803,13 @@ impl Encoder {
         ) && !accounts.is_empty()
         {
             accounts
+        } else if var.lowercase == "aws:userid" {
+            // The unique ids of a user and of a role session (D84), then the accounts (root).
+            crate::space::PREFERRED_UNIQUE_IDS
+                .iter()
+                .map(|s| (*s).to_owned())
+                .chain(self.tokens.iter().cloned())
+                .collect()
         } else {
             self.tokens.clone()
         };

@@ -241,9 +241,6 @@ struct Runner<'a> {
     strings: Option<Result<Encoded, Unsupported>>,
 }
 
-/// The derived key whose value the model lacks for most callers (D40).
-const USERID: &str = "aws:userid";
-
 impl<'a> Runner<'a> {
     fn new(spec: Spec<'a>) -> Runner<'a> {
         Runner {
@@ -260,20 +257,10 @@ impl<'a> Runner<'a> {
         options: &Options,
         check: Check,
     ) -> Result<Verdict, SolverError> {
-        let verdict = self.verdict_in_domain(goal, options, check)?;
-        // D40 leaves `aws:userid` of IAM users and role sessions absent, because the model does
-        // not know their unique ids; AWS always sends it. A policy that tests it can therefore
-        // grant or deny something no request of the domain shows, so "holds" is not known.
-        if matches!(verdict, Verdict::Holds)
-            && Domain::collect(self.spec.sets).keys.contains_key(USERID)
-        {
-            return Ok(Verdict::Unknown(format!(
-                "a policy tests `{USERID}`, which AWS sends for IAM users and role sessions (their \
-                 unique id) but the model does not know (D40): the property holds for every \
-                 request the model can state, which does not cover those callers"
-            )));
-        }
-        Ok(verdict)
+        // Since D84 the domain has `aws:userid` for users and role sessions (their unique id,
+        // unknown but one value), so a policy that tests it gets `Holds` where it holds (D83
+        // answered `Unknown`).
+        self.verdict_in_domain(goal, options, check)
     }
 
     fn verdict_in_domain(
@@ -396,6 +383,7 @@ fn solve(
             Refined::Sat(view, realized) => (view, realized),
         };
         let (json, request, chosen) = read_request(&view, enc, &realized)?;
+        crate::witness::validate(&json)?;
         let claimed: Vec<bool> = encoded
             .claim_names
             .iter()

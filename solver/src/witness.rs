@@ -5,7 +5,7 @@ use crate::domain::KeyType;
 use crate::encode::Encoder;
 use crate::err::SolverError;
 use crate::smt::ModelView;
-use crate::strings::Subject;
+use crate::strings::{Subject, UNIQUE_ID};
 use crate::symbolic::{CallerKind, KeyVar, Mode, Strs};
 use crate::values;
 use iamspec_model::arn::Arn;
@@ -102,14 +102,58 @@ pub fn read_request(
         };
         context.push((var.name.clone(), value));
     }
+    // Users and role sessions send their unique id (D84); the policies test it.
+    if matches!(
+        kind,
+        CallerKind::User | CallerKind::RoleSession | CallerKind::Role
+    ) && req.keys.contains_key("aws:userid")
+    {
+        let id = unique_id(view, enc, realized)?;
+        context.push(("aws:userid".to_owned(), Json::String(id)));
+    }
     if !context.is_empty() {
         members.push(("context".into(), Json::Object(context)));
     }
     let json = Json::Object(members);
-    // Structure only, until the solver quantifies only over requests AWS can send (D60).
     let request = Request::from_json_unvalidated(&json, &JsonPath::root())
         .map_err(|e| invalid(format!("`{}`: {e}", json.to_compact_string())))?;
     Ok((json, request, Chosen { kind: k, act }))
+}
+
+/// Checks a witness with the request validation every user's request gets (D61): the solver
+/// quantifies only over requests AWS can send (D85), so a witness that fails it is a solver bug.
+pub fn validate(json: &Json) -> Result<(), SolverError> {
+    Request::from_json(json, &JsonPath::root())
+        .map(|_| ())
+        .map_err(|e| SolverError::ImpossibleWitness {
+            request: json.to_compact_string(),
+            reason: e.to_string(),
+        })
+}
+
+/// The unique id of the model's user or role session.
+fn unique_id(
+    view: &ModelView,
+    enc: &Encoder,
+    realized: &HashMap<Subject, String>,
+) -> Result<String, SolverError> {
+    let missing = || invalid("no readable value for `aws:userid`");
+    match enc.req.mode {
+        Mode::Strings => view.string("uid").ok_or_else(missing),
+        Mode::Partition => {
+            if let Some(text) = realized.get(&Subject::Key(UNIQUE_ID.to_owned(), 0)) {
+                return Ok(text.clone());
+            }
+            let (witnesses, names) = enc.finished().keys.get(UNIQUE_ID).ok_or_else(missing)?;
+            names
+                .first()
+                .and_then(|name| view.int(name))
+                .and_then(|r| usize::try_from(r).ok())
+                .and_then(|r| witnesses.get(r))
+                .cloned()
+                .ok_or_else(missing)
+        }
+    }
 }
 
 /// The parts of a request that come from strings.
@@ -289,8 +333,8 @@ fn slot_text(
                     .and_then(|r| usize::try_from(r).ok())
                     .and_then(|r| witnesses.get(r))
                     .cloned(),
-                // No string test reads it: any value.
-                None => Some("x".to_owned()),
+                // No string test reads it: any value of its type.
+                None => Some(crate::space::example_value(&var.name).to_owned()),
             },
         },
         KeyType::Numeric(constants) => view
