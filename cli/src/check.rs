@@ -37,6 +37,13 @@ pub enum Command {
     },
     /// A resource policy grants nothing to anonymous callers or to principals of accounts it does
     /// not name (whose own policies allow everything).
+    ///
+    /// As IAM Access Analyzer: an outsider can create its own organization, VPC, VPC endpoint or
+    /// source resource, so a condition on `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`,
+    /// `aws:SourceVpc`, `aws:SourceVpce`, `aws:SourceAccount`, `aws:SourceArn`,
+    /// `aws:SourceOwner`, `aws:SourceOrgID` or `aws:SourceOrgPaths` makes a policy private only
+    /// where it pins a named value (`"o-a1b2c3d4e5"`, `"o-a1b2c3d4e5/*"`, a VPC or endpoint id,
+    /// an ARN through its account); `"o-*"` or a `Null` test ("present") does not (D86).
     NoPublicAccess {
         /// A resource-based policy (or role trust policy with `--kind trust`).
         policy: PathBuf,

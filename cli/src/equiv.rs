@@ -516,34 +516,69 @@ pub struct Wording<'a> {
     pub new_actions: Option<iamspec_solver::Callers>,
 }
 
-/// The witnesses' actions that `old` allows on no resource for no caller.
+/// How many actions the "new actions" list examines beyond the witnesses' own.
+const NEW_ACTION_CANDIDATES: usize = 64;
+
+/// The actions `new` allows somewhere and `old` allows on no resource for no caller (Access
+/// Analyzer's reviewers expect the list): the witnesses' actions, and the actions `new`'s Allow
+/// statements name (wildcards expanded through the catalogue while the list stays short, as one
+/// witness stands for a whole class of actions the policies cannot tell apart). Sorted.
 fn actions_new(
     witnesses: &[Witness],
+    new: &Placed,
     old: &Placed,
     callers: iamspec_solver::Callers,
     options: &Options,
 ) -> Result<Vec<String>, SolverError> {
-    let mut list: Vec<String> = Vec::new();
+    let catalogue = iamspec_corpus::Catalogue::embedded();
+    let mut candidates: Vec<String> = Vec::new();
+    let push = |action: String, list: &mut Vec<String>| {
+        if !list.iter().any(|a| a.eq_ignore_ascii_case(&action)) {
+            list.push(action);
+        }
+    };
     for w in witnesses {
-        let action = w.request.action.as_str().to_owned();
-        if list.contains(&action) {
+        push(w.request.action.as_str().to_owned(), &mut candidates);
+    }
+    let witnessed = candidates.len();
+    for policy in policies_of(&new.set) {
+        for statement in &policy.statements {
+            if statement.effect != iamspec_model::policy::Effect::Allow || statement.action.negated
+            {
+                continue;
+            }
+            for pattern in statement.action.patterns.iter() {
+                if pattern.contains(['*', '?']) {
+                    let expanded = catalogue.expand(pattern);
+                    if candidates.len() + expanded.len() <= witnessed + NEW_ACTION_CANDIDATES {
+                        for action in expanded {
+                            push(action.to_string(), &mut candidates);
+                        }
+                    }
+                } else if candidates.len() < witnessed + NEW_ACTION_CANDIDATES {
+                    push(pattern.to_owned(), &mut candidates);
+                }
+            }
+        }
+    }
+    let single = Options {
+        max_witnesses: 1,
+        callers,
+        ..options.clone()
+    };
+    let mut list: Vec<String> = Vec::new();
+    for (i, action) in candidates.into_iter().enumerate() {
+        let one = std::slice::from_ref(&action);
+        if i >= witnessed
+            && iamspec_solver::access_not_granted(&new.set, one, &[], &single)? == Verdict::Holds
+        {
             continue;
         }
-        let single = Options {
-            max_witnesses: 1,
-            callers,
-            ..options.clone()
-        };
-        let verdict = iamspec_solver::access_not_granted(
-            &old.set,
-            std::slice::from_ref(&action),
-            &[],
-            &single,
-        )?;
-        if verdict == Verdict::Holds {
+        if iamspec_solver::access_not_granted(&old.set, one, &[], &single)? == Verdict::Holds {
             list.push(action);
         }
     }
+    list.sort_by_key(|a| a.to_ascii_lowercase());
     Ok(list)
 }
 
@@ -680,7 +715,7 @@ pub fn report(
                 ));
             }
             if let Some(callers) = new_actions {
-                match actions_new(&witnesses, pb, callers, &common.options()) {
+                match actions_new(&witnesses, pa, pb, callers, &common.options()) {
                     Ok(list) if !list.is_empty() => {
                         extra.push(format!(
                             "new actions (allowed somewhere now, never before): {}",
@@ -773,5 +808,22 @@ pub fn grants_placement(set: bool, kind: PolicyKind) -> Option<usize> {
         PolicyKind::Identity | PolicyKind::PermissionBoundary | PolicyKind::Session => Some(0),
         PolicyKind::Resource | PolicyKind::Trust => Some(1),
         PolicyKind::Scp | PolicyKind::Rcp | PolicyKind::VpcEndpoint => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 16: a witness that fails request validation is a solver bug: exit 4, like a
+    /// witness that does not replay; a malformed question stays bad input (2).
+    #[test]
+    fn impossible_witnesses_exit_4() {
+        let impossible = SolverError::ImpossibleWitness {
+            request: "{}".into(),
+            reason: "a list for the single-valued key `aws:SecureTransport`".into(),
+        };
+        assert_eq!(bug(impossible), EXIT_BUG);
+        assert_eq!(bug(SolverError::InvalidQuery("x".into())), EXIT_INPUT);
     }
 }

@@ -99,7 +99,149 @@ pub fn example_value(name: &str) -> &'static str {
     }
 }
 
+/// Values that read well in witnesses for `key` (lowercase), tried before the shortest.
+pub fn preferred_values(key: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if key == "aws:requestedregion" {
+        out.extend(["us-east-1", "eu-west-1"].map(str::to_owned));
+    }
+    out.push(example_value(key).to_owned());
+    out
+}
+
+/// A region code (`us-east-1`, `us-gov-west-1`, `cn-north-1`): what `aws:RequestedRegion`
+/// holds ("the AWS Region that was called in the request",
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requestedregion).
+fn region_code() -> Re {
+    let word = || Re::plus(Re::Class(Class::set('a'..='z')));
+    Re::concat(vec![
+        word(),
+        Re::star(Re::concat(vec![Re::lit("-"), word()])),
+        Re::lit("-"),
+        Re::plus(Re::Class(Class::digit())),
+    ])
+}
+
+/// The ARNs of a resource type, from the catalogue's template: in the first five fields a
+/// `${...}` is a non-empty field (`${Account}` 12 digits), in the resource part any non-empty
+/// text.
+pub fn template_re(template: &str) -> Re {
+    let mut parts = Vec::new();
+    let mut field = 0usize;
+    let mut rest = template;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("${") {
+            let Some(end) = after.find('}') else {
+                parts.push(Re::lit(rest));
+                break;
+            };
+            let name = after.get(..end).unwrap_or("");
+            parts.push(if field >= 5 {
+                Re::plus(Re::Class(Class::any()))
+            } else if name == "Account" || name == "AccountId" {
+                crate::symbolic::any_account()
+            } else {
+                Re::plus(Re::Class(Class::not([':'])))
+            });
+            rest = after.get(end + 1..).unwrap_or("");
+            continue;
+        }
+        let mut chars = rest.chars();
+        let Some(c) = chars.next() else { break };
+        if c == ':' {
+            field += 1;
+        }
+        parts.push(Re::lit(&c.to_string()));
+        rest = chars.as_str();
+    }
+    Re::concat(parts)
+}
+
+/// An ARN of the template with example values (`${Account}` is `account`).
+pub fn example_arn(template: &str, account: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push_str(rest.get(..start).unwrap_or(""));
+        let Some(end) = rest.get(start..).and_then(|r| r.find('}')) else {
+            break;
+        };
+        let name = rest.get(start + 2..start + end).unwrap_or("");
+        out.push_str(match name {
+            "Partition" => "aws",
+            "Region" => "us-east-1",
+            "Account" | "AccountId" => account,
+            "BucketName" => "example-bucket",
+            "ObjectName" => "key.txt",
+            "KeyId" => "1234abcd-12ab-34cd-56ef-1234567890ab",
+            "RoleNameWithPath" => "app",
+            "UserNameWithPath" => "alice",
+            _ => "example",
+        });
+        rest = rest.get(start + end + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+/// How many resource-type templates a witness tries for its action class.
+const TEMPLATES: usize = 24;
+
 impl Encoder {
+    /// Within resource region `region`, an ARN of the resource types of an action of `class`,
+    /// and that action (D85: resources have the shapes of the action's resource types). The
+    /// string is in exactly the region's languages, so the decisions do not change. `None`
+    /// when no tried action's resource types meet the region.
+    pub(crate) fn fit_resource(&self, class: usize, region: usize) -> Option<(String, String)> {
+        let (shape, languages, signatures) = self.finished().resource_space.as_ref()?;
+        let signature = signatures.get(region)?;
+        let mut owners: Vec<(String, String)> = Vec::new();
+        for action in self.actions.members(class) {
+            for template in crate::actions::arn_templates(action) {
+                if !owners.iter().any(|(t, _)| *t == template) {
+                    owners.push((template, action.clone()));
+                }
+            }
+            if owners.len() >= TEMPLATES {
+                break;
+            }
+        }
+        if owners.is_empty() {
+            return None;
+        }
+        // An example ARN of the template reads best, when it is in the region.
+        let accounts = match &self.req.strs {
+            crate::symbolic::Strs::Partition(regions) => regions.accounts.clone(),
+            crate::symbolic::Strs::Z3(_) => Vec::new(),
+        };
+        for (template, action) in &owners {
+            for account in &accounts {
+                let example = example_arn(template, account);
+                let inside = shape.matches(&example)
+                    && languages
+                        .iter()
+                        .zip(signature)
+                        .all(|(l, want)| l.matches(&example) == *want);
+                if inside {
+                    return Some((action.clone(), example));
+                }
+            }
+        }
+        let mut all = languages.clone();
+        let base = all.len();
+        all.extend(owners.iter().map(|(t, _)| template_re(t)));
+        let mut engine = crate::regex::Lazy::new(shape, &all).ok()?;
+        let region_literals: Vec<(usize, bool)> = signature.iter().copied().enumerate().collect();
+        for (i, (_, action)) in owners.iter().enumerate() {
+            let mut want = region_literals.clone();
+            want.push((base + i, true));
+            if let Ok(Some(text)) = engine.realize(&want) {
+                return Some((action.clone(), text));
+            }
+        }
+        None
+    }
+
     /// Restricts the symbolic request to requests AWS can send (the module's list).
     pub(crate) fn request_space(&mut self) -> Result<(), Unsupported> {
         use CallerKind::*;
@@ -140,6 +282,9 @@ impl Encoder {
             let typed = match (spec.key_type, &var.ty, slot) {
                 (KeyType::Bool, Domain::String, _) => {
                     Some(self.key_pred(&var.lowercase, index, bool_text())?)
+                }
+                (KeyType::String, Domain::String, _) if var.lowercase == "aws:requestedregion" => {
+                    Some(self.key_pred(&var.lowercase, index, region_code())?)
                 }
                 (KeyType::Arn, Domain::String, _) => {
                     Some(self.key_pred(&var.lowercase, index, arn_text())?)
@@ -205,6 +350,19 @@ mod tests {
                 "{text}"
             );
         }
+        for region in ["us-east-1", "us-gov-west-1", "cn-north-1", "ap-southeast-2"] {
+            assert!(region_code().matches(region), "{region}");
+        }
+        for text in ["", "us-east", "*", "US-EAST-1"] {
+            assert!(!region_code().matches(text), "{text}");
+        }
+        let key = template_re("arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}");
+        assert!(key.matches("arn:aws:kms:us-east-1:111122223333:key/k"));
+        assert!(!key.matches("arn:aws:kms:us-east-1:111122223333:alias/k"));
+        assert!(!key.matches("arn:aws:kms:us-east-1:a:key/k"));
+        let object = template_re("arn:${Partition}:s3:::${BucketName}/${ObjectName}");
+        assert!(object.matches("arn:aws:s3:::b/k/l"));
+        assert!(!object.matches("arn:aws:s3:::b"));
         assert!(user_unique_id().matches(PREFERRED_UNIQUE_IDS[0]));
         assert!(role_unique_id().matches(PREFERRED_UNIQUE_IDS[1]));
         for key in [

@@ -48,6 +48,9 @@ pub struct Finished {
     pub keys: HashMap<String, (Vec<String>, Vec<String>)>,
     /// The string domains explored lazily (the resource, or a key's slot) instead.
     pub lazy: Vec<LazyDomain>,
+    /// The resource partition: its shape, its languages and each region's signature, so that
+    /// a witness can pick, within its region, an ARN of its action's resource types.
+    pub resource_space: Option<(Re, Vec<Re>, Vec<Vec<bool>>)>,
 }
 
 /// A string domain whose partition is too large to build: its atoms are free in the problem,
@@ -457,6 +460,9 @@ impl Encoder {
         languages.push(resource_shape(Re::Eps));
         let shape = resource_shape(Re::union(vec![Re::Eps, account_alt, other_account_field()]));
         let mut preferred = vec!["arn:aws:s3:::example-bucket/key.txt".to_owned()];
+        if let Some(account) = accounts.first() {
+            preferred.extend(self.actions.example_resources(account));
+        }
         for account in &accounts {
             preferred.push(format!("arn:aws:sqs:us-east-1:{account}:queue"));
         }
@@ -580,6 +586,7 @@ impl Encoder {
             ]),
         ));
         self.finished.resources = found.witnesses;
+        self.finished.resource_space = Some((shape, languages, found.signatures));
         self.finish_keys(&entries)
     }
 
@@ -612,7 +619,7 @@ impl Encoder {
                     .map(|s| (*s).to_owned())
                     .collect()
             } else {
-                Vec::new()
+                crate::space::preferred_values(&key)
             };
             let Some(found) =
                 regex::regions_within(&Re::all(), &languages, &preferred, EAGER_LIMIT)?

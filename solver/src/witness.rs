@@ -4,7 +4,7 @@
 use crate::domain::KeyType;
 use crate::encode::Encoder;
 use crate::err::SolverError;
-use crate::smt::ModelView;
+use crate::smt::{self, Expr, ModelView};
 use crate::strings::{Subject, UNIQUE_ID};
 use crate::symbolic::{CallerKind, KeyVar, Mode, Strs};
 use crate::values;
@@ -35,6 +35,11 @@ fn invalid(reason: impl Into<String>) -> SolverError {
 pub struct Chosen {
     pub kind: i64,
     pub act: i64,
+    /// The resource fits one of the action's resource types (D85).
+    pub fits: bool,
+    /// What to exclude to ask for a witness elsewhere: this action class on this resource
+    /// region (or on `*`).
+    pub avoid: Expr,
 }
 
 /// The request of a model; `realized` has the strings of the lazily explored domains.
@@ -47,14 +52,32 @@ pub fn read_request(
     let k = view.int("k").ok_or_else(|| invalid("no caller kind"))?;
     let kind = CallerKind::from_index(k).ok_or_else(|| invalid(format!("caller kind {k}")))?;
     let act = view.int("act").ok_or_else(|| invalid("no action class"))?;
-    let action = usize::try_from(act)
-        .ok()
-        .and_then(|c| enc.actions.representative(c))
-        .ok_or_else(|| invalid(format!("action class {act}")))?;
     let rany = view.bool("rany").ok_or_else(|| invalid("no resource"))?;
     let parts = match req.mode {
         Mode::Strings => z3_parts(view, kind, rany)?,
-        Mode::Partition => partition_parts(view, enc, kind, rany, realized)?,
+        Mode::Partition => partition_parts(view, enc, kind, rany, act, realized)?,
+    };
+    let class = usize::try_from(act).map_err(|_| invalid(format!("action class {act}")))?;
+    let (action, fits) = match &parts.action {
+        Some(action) => (action.as_str(), true),
+        None => enc
+            .actions
+            .fitting(class, &parts.resource)
+            .ok_or_else(|| invalid(format!("action class {act}")))?,
+    };
+    let this_class = smt::eq(&enc.req.act, &Expr::int(act));
+    let (fits, avoid) = match (&enc.req.strs, rany) {
+        (_, true) => (fits, smt::and([this_class, enc.req.rany.clone()])),
+        (Strs::Partition(regions), false)
+            if !realized.contains_key(&Subject::Resource) && parts.action.is_none() =>
+        {
+            let rreg = view.int("rreg").unwrap_or(-1);
+            (
+                false,
+                smt::and([this_class, smt::eq(&regions.rreg, &Expr::int(rreg))]),
+            )
+        }
+        _ => (true, Expr::f()),
     };
     let mut members: Vec<(String, Json)> = Vec::new();
     let s = |text: String| Json::String(text);
@@ -117,7 +140,16 @@ pub fn read_request(
     let json = Json::Object(members);
     let request = Request::from_json_unvalidated(&json, &JsonPath::root())
         .map_err(|e| invalid(format!("`{}`: {e}", json.to_compact_string())))?;
-    Ok((json, request, Chosen { kind: k, act }))
+    Ok((
+        json,
+        request,
+        Chosen {
+            kind: k,
+            act,
+            fits,
+            avoid,
+        },
+    ))
 }
 
 /// Checks a witness with the request validation every user's request gets (D61): the solver
@@ -162,6 +194,8 @@ struct Parts {
     principal_arn: Option<String>,
     resource: String,
     resource_account: Option<String>,
+    /// The action, when the resource was chosen for one of the class's actions.
+    action: Option<String>,
 }
 
 fn z3_parts(view: &ModelView, kind: CallerKind, rany: bool) -> Result<Parts, SolverError> {
@@ -231,6 +265,7 @@ fn z3_parts(view: &ModelView, kind: CallerKind, rany: bool) -> Result<Parts, Sol
         principal_arn,
         resource,
         resource_account,
+        action: None,
     })
 }
 
@@ -239,6 +274,7 @@ fn partition_parts(
     enc: &Encoder,
     kind: CallerKind,
     rany: bool,
+    act: i64,
     realized: &HashMap<Subject, String>,
 ) -> Result<Parts, SolverError> {
     let Strs::Partition(regions) = &enc.req.strs else {
@@ -280,6 +316,7 @@ fn partition_parts(
         CallerKind::Anonymous => "anonymous".to_owned(),
         _ => subject,
     };
+    let mut action = None;
     let resource = if rany {
         "*".to_owned()
     } else if let Some(text) = realized.get(&Subject::Resource) {
@@ -288,11 +325,20 @@ fn partition_parts(
         let rreg = view
             .int("rreg")
             .ok_or_else(|| invalid("no resource region"))?;
-        usize::try_from(rreg)
-            .ok()
-            .and_then(|r| finished.resources.get(r))
-            .cloned()
-            .ok_or_else(|| invalid(format!("resource region {rreg}")))?
+        let region =
+            usize::try_from(rreg).map_err(|_| invalid(format!("resource region {rreg}")))?;
+        let class = usize::try_from(act).map_err(|_| invalid(format!("action class {act}")))?;
+        match enc.fit_resource(class, region) {
+            Some((fitting, text)) => {
+                action = Some(fitting);
+                text
+            }
+            None => finished
+                .resources
+                .get(region)
+                .cloned()
+                .ok_or_else(|| invalid(format!("resource region {rreg}")))?,
+        }
     };
     let resource_account = match view.int("racct_mode") {
         Some(1) => Arn::parse(&resource).ok().map(|a| a.account().to_owned()),
@@ -310,6 +356,7 @@ fn partition_parts(
         principal_arn,
         resource,
         resource_account,
+        action,
     })
 }
 
@@ -356,4 +403,29 @@ fn slot_text(
         },
     };
     text.ok_or_else(|| invalid(format!("no readable value for the key `{}`", var.name)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A request AWS cannot send (an organization id for an anonymous caller, a list for a
+    /// single-valued key, a resource account the ARN contradicts) is a solver bug when it comes
+    /// out of a model: `ImpossibleWitness`, which the CLI reports with exit 4.
+    #[test]
+    fn impossible_requests_are_solver_bugs() {
+        for text in [
+            r#"{"principal":"anonymous","action":"s3:GetObject","resource":"*","context":{"aws:PrincipalOrgID":"o-1"}}"#,
+            r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject","resource":"*","context":{"aws:SecureTransport":["true","false"]}}"#,
+            r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"kms:Decrypt","resource":"arn:aws:kms:us-east-1:111122223333:key/k","resource_account":"444455556666"}"#,
+        ] {
+            let json = Json::parse(text).unwrap();
+            assert!(
+                matches!(validate(&json), Err(SolverError::ImpossibleWitness { .. })),
+                "{text}"
+            );
+        }
+        let fine = Json::parse(r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{"aws:userid":"AIDAEXAMPLE","aws:SecureTransport":"true"}}"#).unwrap();
+        assert_eq!(validate(&fine), Ok(()));
+    }
 }
