@@ -11,6 +11,8 @@ use std::io::{IsTerminal, Write};
 pub enum Format {
     Text,
     Json,
+    /// SARIF 2.1.0 for code scanning (`equiv`, `check`; the other commands print text).
+    Sarif,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]

@@ -353,7 +353,7 @@ impl<'a> Runner<'a> {
 }
 
 /// How many times a witness whose resource fits none of its actions is asked for elsewhere.
-const UNFIT_RETRIES: usize = 4;
+const UNFIT_RETRIES: usize = 40;
 
 /// Runs `goal`, collecting witnesses that `check` accepts after replay.
 fn solve(
