@@ -8,11 +8,16 @@
 //! the condition keys it reads:
 //! https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-filter-keys.html).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::Path;
 
 const TRUSTED: [&str; 5] = [
     "aws:PrincipalOrgID",
@@ -29,7 +34,7 @@ fn bucket_policy(principal: &str, condition: &str) -> String {
     )
 }
 
-fn write(dir: &PathBuf, name: &str, text: &str) -> String {
+fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(format!("{name}.json"));
     std::fs::write(&path, text).unwrap();
     path.to_string_lossy().into_owned()

@@ -184,6 +184,10 @@ pub fn example_arn(template: &str, account: &str) -> String {
     out
 }
 
+/// Above this many resource languages a witness does not search for an ARN of its action's
+/// resource types (only tries their example ARNs).
+const SEARCHED_LANGUAGES: usize = 48;
+
 /// How many resource-type templates a witness tries for its action class.
 const TEMPLATES: usize = 24;
 
@@ -226,6 +230,11 @@ impl Encoder {
                     return Some((action.clone(), example));
                 }
             }
+        }
+        // The search over tuples of derivatives grows with the languages; past a few dozen
+        // the example ARNs above are all a witness gets.
+        if languages.len() > SEARCHED_LANGUAGES {
+            return None;
         }
         let mut all = languages.clone();
         let base = all.len();
