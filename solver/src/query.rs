@@ -1206,5 +1206,18 @@ fn pin(enc: &mut Encoder, request: &Request) -> Result<Expr, Unsupported> {
             });
         }
     }
+    // The unique id a user or role session states (D84).
+    if enc.req.keys.contains_key("aws:userid")
+        && matches!(
+            kind,
+            CallerKind::User | CallerKind::RoleSession | CallerKind::Role
+        )
+    {
+        if let Some(id) = request.context.get("aws:userid") {
+            if let [one] = id.as_slice() {
+                all.push(enc.unique_id_pred(Re::lit(one))?);
+            }
+        }
+    }
     Ok(smt::and(all))
 }
