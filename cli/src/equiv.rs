@@ -620,7 +620,13 @@ fn actions_new(
         push(w.request.action.as_str().to_owned(), &mut candidates);
     }
     let witnessed = candidates.len();
-    for policy in policies_of(&new.set) {
+    // The changed policies only: what the placement adds (delegating key and trust policies,
+    // open resource policies) is the same on both sides.
+    let unchanged = policies_of(&old.set);
+    for policy in policies_of(&new.set)
+        .into_iter()
+        .filter(|p| !unchanged.contains(p))
+    {
         for statement in &policy.statements {
             if statement.effect != iamspec_model::policy::Effect::Allow || statement.action.negated
             {
