@@ -191,6 +191,11 @@ const SEARCHED_LANGUAGES: usize = 48;
 /// How many resource-type templates a witness tries for its action class.
 const TEMPLATES: usize = 24;
 
+/// Is `text` a region code (what `aws:RequestedRegion` may hold, D85)?
+pub fn is_region_code(text: &str) -> bool {
+    region_code().matches(text)
+}
+
 impl Encoder {
     /// Within resource region `region`, an ARN of the resource types of an action of `class`,
     /// and that action (D85: resources have the shapes of the action's resource types). The
