@@ -1,5 +1,6 @@
-use crate::output::OutputArgs;
-use crate::{input, out, EXIT_INPUT};
+use crate::output::{OutputArgs, Records};
+use crate::{out, EXIT_INPUT};
+use iamspec_conformance::discover::{find, Found};
 use iamspec_model::evaluator::Reference;
 use iamspec_model::fast::Compiled;
 use iamspec_model::{Decision, Evaluator, PolicySet, Request};
@@ -9,7 +10,7 @@ use std::time::{Duration, Instant};
 #[derive(clap::Args)]
 pub struct Args {
     /// Suite files in the conformance format, or directories holding them.
-    #[arg(required = true)]
+    #[arg(required = true, value_name = "PATH")]
     suites: Vec<PathBuf>,
     /// The evaluator to measure.
     #[arg(long, value_enum, default_value_t = Which::Fast)]
@@ -27,7 +28,8 @@ enum Which {
     Reference,
 }
 
-/// Exit 0 after measuring; 2 when a suite cannot be read or has no case with valid inputs.
+/// Exit 0 after measuring; 2 when a suite cannot be read (the others are measured all the same)
+/// or no suite has a case with valid inputs.
 pub fn run(args: Args) -> u8 {
     let output = args.output.resolve();
     let Some(duration) = Duration::try_from_secs_f64(args.seconds)
@@ -40,9 +42,21 @@ pub fn run(args: Args) -> u8 {
         );
         return EXIT_INPUT;
     };
-    let Some(suites) = input::suites_or_report(&args.suites) else {
-        return EXIT_INPUT;
-    };
+    let mut bad = Vec::new();
+    let mut suites = Vec::new();
+    for found in find(&args.suites) {
+        match found {
+            Found::Suite(suite) => suites.push(suite),
+            Found::Skipped { file, reason } => {
+                output.note(format_args!("skipped {}: {reason}", file.display()));
+            }
+            Found::Error(error) => {
+                eprintln!("{}", crate::input::suite_error(&error));
+                bad.push(error);
+            }
+        }
+    }
+    let code = if bad.is_empty() { 0 } else { EXIT_INPUT };
     let mut cases: Vec<(Request, PolicySet)> = Vec::new();
     let mut skipped = 0usize;
     for suite in &suites {
@@ -56,6 +70,16 @@ pub fn run(args: Args) -> u8 {
     }
     if cases.is_empty() {
         eprintln!("no case with valid inputs in the given suites");
+        if output.json() {
+            let mut records = Records::new();
+            for error in &bad {
+                records.push(&serde_json::json!({
+                    "file": crate::display_name(error.file()),
+                    "error": crate::input::suite_error(error),
+                }));
+            }
+            records.finish();
+        }
         return EXIT_INPUT;
     }
     if !output.json() {
@@ -100,11 +124,16 @@ pub fn run(args: Args) -> u8 {
     };
     let cpu = result.cpu.filter(|cpu| !cpu.is_zero());
     if output.json() {
-        out!(
-            "{}",
-            serde_json::json!({
+        let mut records = Records::new();
+        for error in &bad {
+            records.push(&serde_json::json!({
+                "file": crate::display_name(error.file()),
+                "error": crate::input::suite_error(error),
+            }));
+        }
+        records.push(&serde_json::json!({
                 "evaluator": match args.evaluator { Which::Fast => "fast", Which::Reference => "reference" },
-                "files": args.suites.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                "files": suites.iter().map(|s| crate::display_name(&s.file)).collect::<Vec<_>>(),
                 "cases": cases.len(),
                 "skipped": skipped,
                 "decisions": result.decisions,
@@ -112,9 +141,9 @@ pub fn run(args: Args) -> u8 {
                 "seconds": seconds,
                 "cpu_seconds": cpu.map(|c| c.as_secs_f64()),
                 "decisions_per_second": rate.round(),
-            })
-        );
-        return 0;
+        }));
+        records.finish();
+        return code;
     }
     out!(
         "decided: {} in {seconds:.2} s ({} passes, {} allowed per pass)",
@@ -132,7 +161,14 @@ pub fn run(args: Args) -> u8 {
         );
     }
     out!("decisions/s: {rate:.0}");
-    0
+    if !bad.is_empty() {
+        eprintln!(
+            "{} suite file{} could not be read (see above); measured the others",
+            bad.len(),
+            if bad.len() == 1 { "" } else { "s" }
+        );
+    }
+    code
 }
 
 struct Measured {
@@ -212,6 +248,19 @@ mod tests {
         assert_eq!(run(args(vec![suites_dir()], Which::Fast, -1.0)), EXIT_INPUT);
         let missing = suites_dir().join("no-such-suite.json");
         assert_eq!(run(args(vec![missing], Which::Fast, 0.01)), EXIT_INPUT);
+    }
+
+    #[test]
+    fn a_bad_suite_is_reported_and_the_others_are_measured() {
+        let missing = suites_dir().join("no-such-suite.json");
+        let good = suites_dir().join("decision.json");
+        assert!(good.is_file());
+        // Measured (it would be 2 at once if nothing had been), and the status says a file was
+        // bad.
+        assert_eq!(
+            run(args(vec![missing, good], Which::Fast, 0.01)),
+            EXIT_INPUT
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-use crate::output::{OutputArgs, Paint};
+use crate::output::{Output, OutputArgs, Paint, Records};
 use crate::{out, EXIT_INPUT};
 use iamspec_conformance::discover::{find, Found};
 use iamspec_conformance::external::External;
@@ -20,7 +20,7 @@ pub enum Command {
 pub struct RunArgs {
     /// Suite files or directories holding them (files in a directory that are not suites are
     /// skipped, saying so).
-    #[arg(required = true)]
+    #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Run an external implementation over the line protocol (FORMAT.md, "Running") instead of
     /// the built-in one.
@@ -28,10 +28,10 @@ pub struct RunArgs {
     implementation: Option<String>,
     /// Only cases whose `suite/id` contains this text (a filter that selects nothing is an
     /// error).
-    #[arg(long)]
+    #[arg(long, value_name = "TEXT")]
     filter: Option<String>,
     /// Seconds an external implementation may take per case (more than 0).
-    #[arg(long, default_value_t = 10.0, value_parser = positive_seconds, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 10.0, value_parser = positive_seconds, allow_hyphen_values = true, value_name = "SECONDS")]
     timeout: f64,
     /// Copy the implementation's standard error to ours as it comes (by default only its last
     /// lines are shown, when it fails).
@@ -48,6 +48,11 @@ pub fn positive_seconds(text: &str) -> Result<f64, String> {
         .map_err(|_| format!("`{text}` is not a number of seconds"))?;
     if seconds.is_finite() && seconds > 0.0 && Duration::try_from_secs_f64(seconds).is_ok() {
         Ok(seconds)
+    } else if seconds > 0.0 {
+        // `1e400` and `inf` parse (as infinity), as do numbers beyond what a timer holds.
+        Err(format!(
+            "`{text}`: more seconds than a timer can hold; expected a number of seconds more than 0"
+        ))
     } else {
         Err(format!(
             "`{text}`: expected a number of seconds more than 0"
@@ -66,6 +71,23 @@ struct Totals {
 pub fn run(command: Command) -> u8 {
     let Command::Run(args) = command;
     let output = args.output.resolve();
+    let mut records = Records::new();
+    let code = run_suites(&args, &output, &mut records);
+    if output.json() {
+        records.finish();
+    }
+    code
+}
+
+/// A problem as a JSON record: `kind` is `suite` (a file that cannot be run), `selection` (no
+/// case selected) or `implementation` (the external implementation cannot go on).
+fn problem(output: &Output, records: &mut Records, kind: &str, file: Option<&str>, error: &str) {
+    if output.json() {
+        records.push(&serde_json::json!({"file": file, "problem": kind, "error": error}));
+    }
+}
+
+fn run_suites(args: &RunArgs, output: &Output, records: &mut Records) -> u8 {
     let mut worst = 0;
     let mut suites: Vec<Suite> = Vec::new();
     for found in find(&args.paths) {
@@ -75,7 +97,10 @@ pub fn run(command: Command) -> u8 {
                 output.note(format_args!("skipped {}: {reason}", file.display()));
             }
             Found::Error(error) => {
-                eprintln!("{error}");
+                let message = crate::input::suite_error(&error);
+                eprintln!("{message}");
+                let file = crate::display_name(error.file());
+                problem(output, records, "suite", Some(&file), &message);
                 worst = EXIT_INPUT;
             }
         }
@@ -98,15 +123,19 @@ pub fn run(command: Command) -> u8 {
     let total: usize = selected.iter().map(|(_, cases)| cases.len()).sum();
     if total == 0 {
         let all: usize = suites.iter().map(|s| s.cases.len()).sum();
-        match (&args.filter, suites.len()) {
-            (_, 0) if worst == 0 => eprintln!("no suite found in the given paths"),
-            (_, 0) => {}
-            (Some(filter), n) => eprintln!(
+        let message = match (&args.filter, suites.len()) {
+            (_, 0) if worst == 0 => Some("no suite found in the given paths".to_owned()),
+            (_, 0) => None,
+            (Some(filter), n) => Some(format!(
                 "no case matches --filter {} ({all} cases in {n} suite{})",
                 quoted(filter),
                 if n == 1 { "" } else { "s" }
-            ),
-            (None, _) => eprintln!("the suites hold no case"),
+            )),
+            (None, _) => Some("the suites hold no case".to_owned()),
+        };
+        if let Some(message) = message {
+            eprintln!("{message}");
+            problem(output, records, "selection", None, &message);
         }
         return EXIT_INPUT;
     }
@@ -126,7 +155,7 @@ pub fn run(command: Command) -> u8 {
         if cases.is_empty() {
             continue;
         }
-        let file = suite.file.display().to_string();
+        let file = crate::display_name(&suite.file);
         let mut totals = Totals {
             name: suite.name.clone(),
             file: file.clone(),
@@ -143,6 +172,13 @@ pub fn run(command: Command) -> u8 {
                 Err(error) => {
                     output.clear_progress();
                     eprintln!("error: {error}");
+                    problem(
+                        output,
+                        records,
+                        "implementation",
+                        Some(&file),
+                        &error.to_string(),
+                    );
                     eprintln!(
                         "stopped at case {} ({file}), after {done} of {total} cases: {passed} passed, {failed} failed",
                         quoted(&full_id)
@@ -164,7 +200,7 @@ pub fn run(command: Command) -> u8 {
                     object.insert("path".into(), case.path.to_string().into());
                 }
                 output.clear_progress();
-                out!("{record}");
+                records.push(&record);
             } else if !result.passed {
                 output.clear_progress();
                 out!(

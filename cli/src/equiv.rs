@@ -35,7 +35,7 @@ pub struct Common {
     #[arg(long, default_value = "identity")]
     pub kind: PolicyKind,
     #[command(flatten)]
-    pub output: crate::output::OutputArgs,
+    pub output: crate::output::FindingsOutputArgs,
     /// What a SARIF result points at: the rule and the file (set by the command, not an
     /// argument).
     #[arg(skip)]

@@ -5,7 +5,7 @@
 //!   (policy file and position) and the missing context values.
 
 use crate::input;
-use crate::output::{Output, OutputArgs, Paint};
+use crate::output::{Output, OutputArgs, Paint, Records};
 use crate::{out, EXIT_INPUT};
 use iamspec_conformance::case::{Case, Expect};
 use iamspec_conformance::discover::{find, Found};
@@ -18,9 +18,11 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 #[command(
-    override_usage = "iamspec eval [OPTIONS] <FILE>...\n       \
-        iamspec eval --policy <FILE>... [--boundary <FILE>] [--resource-policy <FILE>] [--scp <FILE>...] \
-        --principal <ARN> --action <ACTION>... [--resource <ARN>...] [--context <KEY=VALUE[,TYPE]>...]",
+    override_usage = "iamspec eval [--case <ID>] [OUTPUT] <FILE>...\n       \
+        iamspec eval --policy <FILE>... [--boundary <FILE>] [--resource-policy <FILE>]\n                    \
+        [--scp <FILE>...] --principal <ARN> --action <ACTION>... [--resource <ARN>...]\n                    \
+        [--resource-account <ACCOUNT>] [--context <KEY=VALUE[,TYPE]>...] [OUTPUT]\n       \
+        OUTPUT: [--format <text|json>] [--json] [--color <auto|always|never>] [-q|--quiet]",
     after_help = "With FILEs: decide every case they hold. A case file holds one case; a suite \
         (`iamspec-conformance/1`) holds several, all explained unless `--case` picks one.\n\
         With --policy: decide every action on every resource, as `aws iam simulate-custom-policy` \
@@ -30,7 +32,7 @@ use std::path::{Path, PathBuf};
 )]
 pub struct Args {
     /// Case or suite files in the conformance format (`-` for standard input); several may be
-    /// given.
+    /// given, and directories (the case and suite files under them; other files are skipped).
     #[arg(conflicts_with_all = ["policy", "principal", "action"], value_name = "FILE")]
     cases: Vec<PathBuf>,
     /// In a suite, only the case with this id.
@@ -74,25 +76,52 @@ pub struct Args {
 
 pub fn run(args: Args) -> u8 {
     let output = args.output.resolve();
-    if args.principal.is_some() {
-        return simulate(&args, &output);
-    }
-    if args.cases.is_empty() {
+    let mut records = Records::new();
+    let code = if args.principal.is_some() {
+        simulate(&args, &output, &mut records)
+    } else if args.cases.is_empty() {
         eprintln!("eval needs case files, or --policy, --principal and --action (see --help)");
-        return EXIT_INPUT;
+        EXIT_INPUT
+    } else {
+        explain_files(&args, &output, &mut records)
+    };
+    if output.json() {
+        records.finish();
     }
+    code
+}
+
+fn explain_files(args: &Args, output: &Output, records: &mut Records) -> u8 {
     let mut worst = 0;
     let mut first = true;
-    let several = args.cases.len() > 1;
+    // Directories stand for the case and suite files under them; other files there are skipped.
+    let mut files: Vec<(Result<PathBuf, String>, bool)> = Vec::new();
     for path in &args.cases {
-        let cases = match cases_in(path, args.case_id.as_deref()) {
-            Ok(cases) => cases,
-            Err(message) => {
-                eprintln!("{message}");
-                worst = EXIT_INPUT;
-                continue;
-            }
-        };
+        if path.is_dir() {
+            files.extend(
+                input::expand(std::slice::from_ref(path))
+                    .into_iter()
+                    .map(|f| (f, true)),
+            );
+        } else {
+            files.push((Ok(path.clone()), false));
+        }
+    }
+    let several = files.len() > 1;
+    for (path, walked) in files {
+        let cases =
+            match path.and_then(|path| cases_in(&path, args.case_id.as_deref(), walked, output)) {
+                Ok(cases) => cases,
+                Err(message) if message.is_empty() => continue,
+                Err(message) => {
+                    eprintln!("{message}");
+                    if output.json() {
+                        records.push(&input::error_record(&message));
+                    }
+                    worst = EXIT_INPUT;
+                    continue;
+                }
+            };
         let many = several || cases.len() > 1;
         for (name, case, expect_given) in cases {
             if many && !output.json() {
@@ -108,7 +137,7 @@ pub fn run(args: Args) -> u8 {
             }
             first = false;
             let code = match case {
-                Some(case) => explain_case(&name, &case, expect_given, &output),
+                Some(case) => explain_case(&name, &case, expect_given, output, records),
                 None => EXIT_INPUT,
             };
             worst = worst.max(code);
@@ -122,13 +151,36 @@ pub fn run(args: Args) -> u8 {
 /// could not be read (reported already).
 type Found1 = (String, Option<Case>, bool);
 
-fn cases_in(path: &Path, only: Option<&str>) -> Result<Vec<Found1>, String> {
+/// `walked`: met in a directory, where a JSON file that is neither a case nor a suite is
+/// skipped (noted; the error is then empty).
+fn cases_in(
+    path: &Path,
+    only: Option<&str>,
+    walked: bool,
+    output: &Output,
+) -> Result<Vec<Found1>, String> {
     let (source, json) = input::read_json(path)?;
     let name = source.name;
+    let is_case = json.get("request").is_some() || json.get("policies").is_some();
+    let format = json.get("format").and_then(Json::as_str);
+    let is_suite = format.is_some_and(|f| f.starts_with("iamspec-conformance"))
+        || (format.is_none() && json.get("cases").is_some());
+    if walked && !is_case && !is_suite {
+        let what = format.map_or_else(
+            || "neither a case nor a suite".to_owned(),
+            |f| format!("its format is {}", quoted(f)),
+        );
+        output.note(format_args!("skipped {name}: {what}"));
+        return Err(String::new());
+    }
+    // In a directory, `--case` picks among suites; case files are not what it asks for.
+    if walked && only.is_some() && !is_suite {
+        return Err(String::new());
+    }
     if json.get("cases").is_some() || json.get("format").is_some() {
         let suite = match find(&[path.to_owned()]).into_iter().next() {
             Some(Found::Suite(suite)) => suite,
-            Some(Found::Error(e)) => return Err(e.to_string()),
+            Some(Found::Error(e)) => return Err(input::suite_error(&e)),
             _ if path == Path::new("-") => {
                 iamspec_conformance::Suite::parse(&source.text, Path::new("<stdin>"))
                     .map_err(|e| e.to_string())?
@@ -175,7 +227,13 @@ fn cases_in(path: &Path, only: Option<&str>) -> Result<Vec<Found1>, String> {
 }
 
 /// Decides one case and prints its explanation; the exit status for it.
-fn explain_case(name: &str, case: &Case, expect_given: bool, output: &Output) -> u8 {
+fn explain_case(
+    name: &str,
+    case: &Case,
+    expect_given: bool,
+    output: &Output,
+    records: &mut Records,
+) -> u8 {
     let (request, answer) = match case.evaluate() {
         Ok(result) => result,
         // A case that expects its inputs to be rejected: the rejection is its answer.
@@ -189,7 +247,7 @@ fn explain_case(name: &str, case: &Case, expect_given: bool, output: &Output) ->
                     "expected": "error",
                     "as_expected": true,
                 });
-                out!("{value}");
+                records.push(&value);
             } else {
                 out!("error:    {e}");
                 out!("expected: error (as expected)");
@@ -198,6 +256,14 @@ fn explain_case(name: &str, case: &Case, expect_given: bool, output: &Output) ->
         }
         Err(e) => {
             eprintln!("{name}: {e}");
+            if output.json() {
+                records.push(&serde_json::json!({
+                    "file": name,
+                    "case": (!case.id.is_empty()).then_some(case.id.as_str()),
+                    "path": (case.path != JsonPath::root()).then(|| case.path.to_string()),
+                    "error": e.to_string(),
+                }));
+            }
             return EXIT_INPUT;
         }
     };
@@ -226,7 +292,7 @@ fn explain_case(name: &str, case: &Case, expect_given: bool, output: &Output) ->
             "expected": expect_given.then(|| case.expect.to_string()),
             "as_expected": expected_ok,
         });
-        out!("{value}");
+        records.push(&value);
     } else {
         out!("decision: {}", paint_decision(output, answer.decision));
         if let Some(kind) = answer.deciding {
@@ -320,7 +386,7 @@ impl Sources {
 }
 
 /// The simulate-style answer: every action on every resource.
-fn simulate(args: &Args, output: &Output) -> u8 {
+fn simulate(args: &Args, output: &Output, records: &mut Records) -> u8 {
     let Some(principal) = &args.principal else {
         return EXIT_INPUT;
     };
@@ -340,6 +406,9 @@ fn simulate(args: &Args, output: &Output) -> u8 {
             }
             Err(message) => {
                 eprintln!("{message}");
+                if output.json() {
+                    records.push(&input::error_record(&message));
+                }
                 failed = true;
                 Json::Null
             }
@@ -414,10 +483,35 @@ fn simulate(args: &Args, output: &Output) -> u8 {
             };
             match case.evaluate() {
                 Ok((request, answer)) => {
-                    print_simulated(action, resource, &request, &answer, &sources, output);
+                    print_simulated(
+                        (action, resource),
+                        &request,
+                        &answer,
+                        &sources,
+                        output,
+                        records,
+                    );
                 }
                 Err(e) => {
-                    eprintln!("{}", sources.rename(&e.to_string()));
+                    let mut message = sources.rename(&e.to_string());
+                    // A bucket or key policy given as `--policy` is the usual cause.
+                    if message.contains("an identity-based policy does not take `Principal`") {
+                        message.push_str(
+                            "; a policy that names a `Principal` is a resource-based policy: give \
+                             it with `--resource-policy`",
+                        );
+                    }
+                    eprintln!("{message}");
+                    if output.json() {
+                        let files: Vec<&str> =
+                            sources.files.iter().map(|(_, f)| f.as_str()).collect();
+                        records.push(&serde_json::json!({
+                            "files": files,
+                            "action": action,
+                            "resource": resource,
+                            "error": message,
+                        }));
+                    }
                     // Every action and resource would meet the same invalid policy.
                     if e.to_string().contains("policies.") {
                         return EXIT_INPUT;
@@ -431,12 +525,12 @@ fn simulate(args: &Args, output: &Output) -> u8 {
 }
 
 fn print_simulated(
-    action: &str,
-    resource: &str,
+    (action, resource): (&str, &str),
     request: &Request,
     answer: &Answer,
     sources: &Sources,
     output: &Output,
+    records: &mut Records,
 ) {
     let where_ = |s: &StatementRef| sources.file(s).unwrap_or("?").to_owned();
     if output.json() {
@@ -453,7 +547,9 @@ fn print_simulated(
                 })
             })
             .collect();
+        let files: Vec<&str> = sources.files.iter().map(|(_, f)| f.as_str()).collect();
         let value = serde_json::json!({
+            "files": files,
             "action": action,
             "resource": resource,
             "eval_decision": eval_decision(answer.decision),
@@ -463,7 +559,7 @@ fn print_simulated(
             "matched_statements": matched,
             "missing_context_values": answer.missing_keys,
         });
-        out!("{value}");
+        records.push(&value);
         return;
     }
     let decision = eval_decision(answer.decision);

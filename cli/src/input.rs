@@ -10,7 +10,6 @@
 //! numbers hold, a lone UTF-16 surrogate escape).
 
 use crate::display_name;
-use iamspec_conformance::Suite;
 use iamspec_model::json::{Json, JsonError};
 use iamspec_model::quote::quoted;
 use std::path::{Path, PathBuf};
@@ -99,6 +98,19 @@ pub fn parse_json(text: &str) -> Result<Json, String> {
 
 /// A JSON error, with the cause spelled out for the two that serde names by their symptom.
 fn explain(text: &str, error: &JsonError) -> String {
+    match cause(text, error) {
+        Some(cause) if error.message == "number out of range" => format!("{error}: {cause}"),
+        Some(cause) => format!(
+            "invalid JSON at line {}, column {}: {cause}",
+            error.line, error.column
+        ),
+        None => error.to_string(),
+    }
+}
+
+/// What a JSON error means, for the two errors serde names by their symptom: a number beyond
+/// what JSON numbers hold, and half of a UTF-16 surrogate pair. `None` for the others.
+pub fn cause(text: &str, error: &JsonError) -> Option<String> {
     let line = text.lines().nth(error.line.saturating_sub(1)).unwrap_or("");
     let before: String = line.chars().take(error.column).collect();
     if error.message == "number out of range" {
@@ -110,32 +122,50 @@ fn explain(text: &str, error: &JsonError) -> String {
             .skip(before.get(..start).map_or(0, |s| s.chars().count()))
             .take_while(|c| c.is_ascii_digit() || "+-.eE".contains(*c))
             .collect();
-        return format!(
-            "{error}: {} is beyond what a JSON number can hold (about 1.8e308); write it as a string, {}",
+        return Some(format!(
+            "{} is beyond what a JSON number can hold (about 1.8e308); write it as a string, {}",
             quoted(&number),
             quoted(&format!("\"{number}\""))
-        );
+        ));
     }
     if error.message.contains("hex escape") || error.message.contains("surrogate") {
-        if let Some(at) = before.rfind("\\u") {
-            let escape: String = before.get(at..).unwrap_or("").chars().take(6).collect();
-            let lone = escape
-                .get(2..3)
-                .is_some_and(|c| c.eq_ignore_ascii_case("d"))
-                && escape
-                    .get(3..4)
-                    .is_some_and(|c| "89abcdefABCDEF".contains(c));
-            if lone {
-                return format!(
-                    "invalid JSON at line {}, column {}: {} is half of a UTF-16 surrogate pair without its other half: it stands for no character",
-                    error.line,
-                    error.column,
-                    quoted(&escape)
-                );
-            }
+        let at = before.rfind("\\u")?;
+        let escape: String = before.get(at..).unwrap_or("").chars().take(6).collect();
+        let lone = escape
+            .get(2..3)
+            .is_some_and(|c| c.eq_ignore_ascii_case("d"))
+            && escape
+                .get(3..4)
+                .is_some_and(|c| "89abcdefABCDEF".contains(c));
+        if lone {
+            return Some(format!(
+                "{} is half of a UTF-16 surrogate pair without its other half: it stands for no character",
+                quoted(&escape)
+            ));
+        }
+    }
+    None
+}
+
+/// A suite error as printed: a JSON error with its cause spelled out (see [`cause`]).
+pub fn suite_error(error: &iamspec_conformance::suite::SuiteError) -> String {
+    use iamspec_conformance::suite::SuiteError;
+    if let SuiteError::Json { file, error: json } = error {
+        if let Some(cause) = std::fs::read_to_string(file)
+            .ok()
+            .and_then(|text| cause(text.trim_start_matches('\u{feff}'), json))
+        {
+            return format!("{error}: {cause}");
         }
     }
     error.to_string()
+}
+
+/// The JSON record for an input that could not be read: `{"file", "error"}`, the file being
+/// what the message names before its first `: `.
+pub fn error_record(message: &str) -> serde_json::Value {
+    let file = message.split(": ").next().unwrap_or("");
+    serde_json::json!({"file": file, "error": message})
 }
 
 /// Reads `path` and parses it as JSON; the error names the file.
@@ -143,15 +173,6 @@ pub fn read_json(path: &Path) -> Result<(Source, Json), String> {
     let source = read(path)?;
     let json = parse_json(&source.text).map_err(|e| format!("{}: {e}", source.name))?;
     Ok((source, json))
-}
-
-/// Every suite in `paths` (files, or directories holding them), printing the error: `None`
-/// means the command exits with [`crate::EXIT_INPUT`].
-pub fn suites_or_report(paths: &[PathBuf]) -> Option<Vec<Suite>> {
-    Suite::discover(paths)
-        .and_then(|files| files.iter().map(|f| Suite::load(f)).collect())
-        .map_err(|e| eprintln!("{e}"))
-        .ok()
 }
 
 /// The files `paths` name: files and `-` as given, directories as the `.json` files under them
@@ -224,11 +245,8 @@ pub fn read_policy(path: &Path) -> Result<PolicyDocument, String> {
         }),
         Some((what, Json::String(inner))) => {
             // The IAM API URL-encodes documents; the AWS CLI decodes them, other tools may not.
-            let inner = if inner.trim_start().starts_with('%') {
-                percent_decode(inner).unwrap_or_else(|| inner.clone())
-            } else {
-                inner.clone()
-            };
+            // Decoded as world decodes GAAD documents, `+` kept (D92, D140).
+            let inner = iamspec_world::entity::decode_document_string(inner);
             let json =
                 parse_json(&inner).map_err(|e| format!("{name}: in the `{what}` string: {e}"))?;
             Ok(PolicyDocument {
@@ -283,25 +301,6 @@ fn unwrap_aws_cli(json: &Json) -> Option<(String, &Json)> {
         }
     }
     None
-}
-
-/// `%XX` escapes decoded, `+` read as a space; `None` for a bad escape or bytes that are not
-/// UTF-8.
-pub fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(if b == b'+' { b' ' } else { b });
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
@@ -372,9 +371,18 @@ mod tests {
             let (at, _) = unwrap_aws_cli(&json).unwrap();
             assert_eq!(at, what);
         }
+        // Through the one decoder the world's GAAD reading uses: RFC 3986, so `+` stays a
+        // plus (D140).
+        let encoded = r#"{"PolicyVersion":{"Document":"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22arn%3Aaws%3As3%3A%3A%3Aa+b%2F%2A%22%7D%5D%7D"}}"#;
+        let dir = std::env::temp_dir().join(format!("iamspec-plus-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("v.json");
+        std::fs::write(&file, encoded).unwrap();
+        let document = read_policy(&file).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(
-            percent_decode("%7B%22Version%22%3A%222012-10-17%22%7D").unwrap(),
-            r#"{"Version":"2012-10-17"}"#
+            document.json.to_compact_string(),
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::a+b/*"}]}"#
         );
         assert!(unwrap_aws_cli(&Json::parse(policy).unwrap()).is_none());
     }

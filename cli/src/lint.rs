@@ -1,4 +1,5 @@
-use crate::{display_name, print_out, read_input, EXIT_INPUT};
+use crate::output::{FindingsOutputArgs, Format, Records};
+use crate::{out, EXIT_INPUT};
 use iamspec_corpus::lint::{
     lint_with, render_json, render_text, LintOptions, LintReport, LintSeverity,
 };
@@ -6,18 +7,7 @@ use iamspec_corpus::sarif::sarif;
 use iamspec_corpus::Catalogue;
 use iamspec_model::json::Json;
 use iamspec_model::PolicyKind;
-use std::io::IsTerminal;
 use std::path::PathBuf;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// One line per finding: `file:line:column: severity[check] path: message`.
-    Text,
-    /// A JSON array with one object per document, whatever the number of documents.
-    Json,
-    /// SARIF 2.1.0, for code scanning.
-    Sarif,
-}
 
 /// The least serious severity shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -43,17 +33,15 @@ impl MinSeverity {
 #[derive(clap::Args)]
 pub struct Args {
     /// Policy documents: files, directories (every `*.json` below them), `-` for standard
-    /// input. AWS CLI output (`get-policy-version`, `get-bucket-policy`, `get-role`) and the
-    /// managed-policy corpus shape (`[{name, document}, …]`) are unwrapped.
-    #[arg(required = true)]
+    /// input. AWS CLI output (`get-policy-version`, `get-bucket-policy`, `get-key-policy`,
+    /// `get-role`, `get-role-policy` and its user and group twins) and the managed-policy corpus
+    /// shape (`[{name, document}, …]`) are unwrapped.
+    #[arg(required = true, value_name = "PATH")]
     policies: Vec<PathBuf>,
     /// The kind of policy: identity, resource, trust, boundary, session, scp, rcp, vpc_endpoint
     /// (default identity; trust for `get-role` output, resource for `get-bucket-policy` output).
     #[arg(long)]
     kind: Option<PolicyKind>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
     /// Show only findings at least this serious.
     #[arg(long, value_enum)]
     min_severity: Option<MinSeverity>,
@@ -61,6 +49,10 @@ pub struct Args {
     /// cannot apply to it are reported.
     #[arg(long, value_name = "ARN")]
     resource: Option<String>,
+    /// `text`: one line per finding, `file:line:column: severity[check] path: message`;
+    /// `json`: an array with one record per document; `sarif`: SARIF 2.1.0.
+    #[command(flatten)]
+    output: FindingsOutputArgs,
 }
 
 /// One policy document to lint.
@@ -73,66 +65,101 @@ struct Document {
 /// Exit 0 when no finding is an error, 1 when one is, 2 when an input cannot be read (the others
 /// are linted all the same).
 pub fn run(args: Args) -> u8 {
+    let output = args.output.resolve();
     // The embedded catalogue: lint needs no shared data folder.
     let catalogue = Catalogue::embedded();
-    let mut unreadable = false;
+    let mut unreadable = Vec::new();
     let mut documents = Vec::new();
     for file in crate::input::expand(&args.policies) {
-        match file.and_then(|file| Ok((display_name(&file), read_input(&file)?))) {
-            Ok((name, text)) => documents.extend(unwrap(&name, text)),
+        // Read as every command reads: a byte-order mark dropped, UTF-16 decoded.
+        match file.and_then(|file| crate::input::read(&file)) {
+            Ok(source) => documents.extend(unwrap(&source.name, source.text)),
             Err(message) => {
                 eprintln!("{message}");
-                unreadable = true;
+                unreadable.push(message);
             }
         }
     }
     let options = LintOptions {
         resource: args.resource.clone(),
     };
+    let total = documents.len();
     let mut reports: Vec<(String, LintReport)> = documents
         .into_iter()
-        .map(|d| {
+        .enumerate()
+        .map(|(i, d)| {
+            // A corpus-wide run takes a while: show how far it is (on a terminal only).
+            output.progress(i, total, &d.name);
             let kind = args.kind.or(d.kind).unwrap_or(PolicyKind::Identity);
-            (d.name, lint_with(&d.text, kind, catalogue, &options))
+            let mut report = lint_with(&d.text, kind, catalogue, &options);
+            name_the_cause(&d.text, &mut report);
+            (d.name, report)
         })
         .collect();
+    output.clear_progress();
     let errors = reports.iter().any(|(_, r)| r.has_errors());
     if let Some(min) = args.min_severity {
         for (_, report) in &mut reports {
             report.findings.retain(|f| f.severity <= min.severity());
         }
     }
-    match args.format {
+    match output.format {
         Format::Text => {
-            let colour = std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             for (name, report) in &reports {
                 let text = render_text(name, report);
-                print_out(&if colour { coloured(&text) } else { text });
+                let text = if output.color { coloured(&text) } else { text };
+                out!("{}", text.trim_end_matches('\n'));
+                if let Some(hint) = hint(report) {
+                    out!("{name}: hint: {hint}");
+                }
             }
         }
         Format::Json => {
-            let values: Vec<serde_json::Value> = reports
-                .iter()
-                .map(|(name, report)| render_json(name, report))
-                .collect();
-            print_out(&format!("{}\n", serde_json::Value::Array(values)));
+            let mut records = Records::new();
+            for message in &unreadable {
+                records.push(&crate::input::error_record(message));
+            }
+            for (name, report) in &reports {
+                let mut record = render_json(name, report);
+                if let (Some(hint), Some(object)) = (hint(report), record.as_object_mut()) {
+                    object.insert("hint".into(), hint.into());
+                }
+                records.push(&record);
+            }
+            records.finish();
         }
         Format::Sarif => {
             let files: Vec<(&str, &LintReport)> =
                 reports.iter().map(|(n, r)| (n.as_str(), r)).collect();
             let log = sarif(&files);
-            print_out(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&log).unwrap_or_default()
-            ));
+            out!("{}", serde_json::to_string_pretty(&log).unwrap_or_default());
         }
     }
-    if unreadable {
+    if !unreadable.is_empty() {
         EXIT_INPUT
     } else {
         u8::from(errors)
     }
+}
+
+/// A document that is not JSON because of a number beyond what JSON holds or a lone surrogate:
+/// the finding says so, not only serde's symptom (`number out of range`).
+fn name_the_cause(text: &str, report: &mut LintReport) {
+    let Err(error) = Json::parse(text) else {
+        return;
+    };
+    let Some(cause) = crate::input::cause(text, &error) else {
+        return;
+    };
+    for finding in &mut report.findings {
+        if finding.id == "json-syntax" {
+            finding.message = format!("{}: {cause}", finding.message);
+        }
+    }
+}
+
+fn hint(report: &LintReport) -> Option<&'static str> {
+    crate::validate::principal_hint(report.kind, report.findings.iter().map(|f| f.id))
 }
 
 /// The policy documents of a file: the file itself when it is a policy (or not JSON: lint says
@@ -168,6 +195,9 @@ fn unwrap(name: &str, text: String) -> Vec<Document> {
     } else if let Some(role) = json.get("Role") {
         role.get("AssumeRolePolicyDocument")
             .and_then(|d| inner(d, "Role.AssumeRolePolicyDocument", Some(PolicyKind::Trust)))
+    } else if let Some(document) = json.get("PolicyDocument") {
+        // `get-role-policy`, `get-user-policy`, `get-group-policy`: an inline identity policy.
+        inner(document, "PolicyDocument", None)
     } else if let Some(policy) = json.get("Policy") {
         inner(policy, "Policy", Some(PolicyKind::Resource))
     } else if let Some(document) = json.get("document") {
@@ -199,14 +229,8 @@ fn unwrap(name: &str, text: String) -> Vec<Document> {
 fn document_text(value: &Json) -> Option<String> {
     match value {
         Json::Object(_) => Some(value.to_compact_string()),
-        Json::String(text) => {
-            let text = text.trim();
-            if text.starts_with('%') {
-                crate::input::percent_decode(text)
-            } else {
-                Some(text.to_owned())
-            }
-        }
+        // As world reads GAAD documents: RFC 3986, `+` kept (D92, D140).
+        Json::String(text) => Some(iamspec_world::entity::decode_document_string(text.trim())),
         _ => None,
     }
 }
@@ -244,17 +268,6 @@ fn coloured(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::percent_decode;
-
-    #[test]
-    fn percent_decoding() {
-        assert_eq!(
-            percent_decode("%7B%22a%22%3A1%7D").as_deref(),
-            Some(r#"{"a":1}"#)
-        );
-        assert_eq!(percent_decode("%7"), None);
-        assert_eq!(percent_decode("%zz"), None);
-    }
 
     #[test]
     fn colour_only_the_severity_word() {

@@ -20,7 +20,7 @@ mod summary;
 mod validate;
 mod who_can;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -86,7 +86,9 @@ enum Command {
 
 fn main() -> ExitCode {
     output::exit_quietly_on_broken_pipe();
-    let cli = Cli::parse();
+    let matches = synopses(Cli::command(), "iamspec").get_matches();
+    // Usage errors exit 2 (clap's own status), as the README's table says.
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let code = match cli.command {
         Command::Eval(args) => eval::run(args),
         Command::Validate(args) => validate::run(args),
@@ -109,20 +111,96 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Each command's usage line with every argument it takes (clap shows `[OPTIONS]` for the
+/// optional ones), as a man page's synopsis does. `eval` keeps its own: it has two forms.
+fn synopses(command: clap::Command, path: &str) -> clap::Command {
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|c| c.get_name().to_owned())
+        .collect();
+    let mut command = command;
+    for name in names {
+        let inner = format!("{path} {name}");
+        command = command.mut_subcommand(&name, |sub| {
+            if sub.has_subcommands() {
+                synopses(sub, &inner)
+            } else if name == "eval" {
+                sub
+            } else {
+                let usage = synopsis(&sub, &inner);
+                sub.override_usage(usage)
+            }
+        });
+    }
+    command
+}
+
+/// `path` and every argument of `command`: required ones bare, optional ones in brackets,
+/// repeatable ones with `...`, choices spelt out; wrapped under the command's name.
+fn synopsis(command: &clap::Command, path: &str) -> String {
+    let mut words = Vec::new();
+    let (positional, options): (Vec<&clap::Arg>, Vec<&clap::Arg>) = command
+        .get_arguments()
+        .filter(|a| !a.is_hide_set() && !matches!(a.get_id().as_str(), "help" | "version"))
+        .partition(|a| a.is_positional());
+    for arg in options.into_iter().chain(positional) {
+        let value = value_of(arg);
+        let many = arg.get_num_args().is_some_and(|n| n.max_values() > 1)
+            || matches!(arg.get_action(), clap::ArgAction::Append);
+        let dots = if many { "..." } else { "" };
+        let word = match (arg.get_long(), arg.get_short()) {
+            _ if arg.is_positional() => format!("<{value}>{dots}"),
+            (Some(long), short) if !arg.get_action().takes_values() => match short {
+                Some(short) => format!("-{short}|--{long}"),
+                None => format!("--{long}"),
+            },
+            (Some(long), _) => format!("--{long} <{value}>{dots}"),
+            (None, Some(short)) => format!("-{short} <{value}>{dots}"),
+            (None, None) => continue,
+        };
+        words.push(if arg.is_required_set() {
+            word
+        } else {
+            format!("[{word}]")
+        });
+    }
+    let indent = " ".repeat(path.len() + 1);
+    let mut out = path.to_owned();
+    let mut width = out.len();
+    for word in words {
+        if width + 1 + word.len() > 92 && width > indent.len() {
+            out.push('\n');
+            out.push_str(&indent);
+            width = indent.len();
+        } else {
+            out.push(' ');
+            width += 1;
+        }
+        width += word.len();
+        out.push_str(&word);
+    }
+    out
+}
+
+/// An argument's value as a synopsis shows it: its choices (`text|json`) when it has a few, else
+/// its value name.
+fn value_of(arg: &clap::Arg) -> String {
+    let choices: Vec<String> = arg
+        .get_possible_values()
+        .iter()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| v.get_name().to_owned())
+        .collect();
+    if !choices.is_empty() && choices.len() <= 4 {
+        return choices.join("|");
+    }
+    arg.get_value_names()
+        .and_then(|names| names.first())
+        .map_or_else(|| arg.get_id().as_str().to_uppercase(), ToString::to_string)
+}
+
 /// Exit status for input that cannot be read or parsed.
 pub const EXIT_INPUT: u8 = 2;
-
-/// Reads a file, or standard input for `-`.
-pub fn read_input(path: &Path) -> Result<String, String> {
-    if path == Path::new("-") {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|e| format!("-: {e}"))?;
-        Ok(text)
-    } else {
-        std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
-    }
-}
 
 /// How a file is named in messages.
 pub fn display_name(path: &Path) -> String {
@@ -135,7 +213,8 @@ pub fn display_name(path: &Path) -> String {
 
 pub type Paths = Vec<PathBuf>;
 
-/// Writes to standard output; a closed pipe (`| head`) is not an error worth a panic.
+/// Writes `text` as it is to standard output; a closed pipe (`| head`) ends the command quietly,
+/// as [`out!`] does.
 pub fn print_out(text: &str) {
-    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
+    output::write(format_args!("{text}"));
 }

@@ -7,11 +7,32 @@
 use std::fmt;
 use std::io::{IsTerminal, Write};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// What a command prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Text,
+    /// One JSON array of records, each naming its file ([`Records`]).
     Json,
-    /// SARIF 2.1.0 for code scanning (`equiv`, `check`; the other commands print text).
+    /// SARIF 2.1.0, for code scanning: only commands that produce findings.
+    Sarif,
+}
+
+/// `--format` of the commands that do not produce findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum TextOrJson {
+    Text,
+    /// One JSON array of records, each naming its file.
+    Json,
+}
+
+/// `--format` of the commands that produce findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum FindingsFormat {
+    /// One line per finding.
+    Text,
+    /// One JSON array of records, each naming its file.
+    Json,
+    /// SARIF 2.1.0, for code scanning.
     Sarif,
 }
 
@@ -28,7 +49,7 @@ pub enum ColorChoice {
 pub struct OutputArgs {
     /// Output format.
     #[arg(long, value_enum, value_name = "FORMAT")]
-    format: Option<Format>,
+    format: Option<TextOrJson>,
     /// The same as `--format json`.
     #[arg(long, conflicts_with = "format")]
     json: bool,
@@ -37,6 +58,23 @@ pub struct OutputArgs {
     color: ColorChoice,
     /// Print only what answers the question (failures, findings, decisions) and the summary
     /// line: no notes, no per-file totals, no progress.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// [`OutputArgs`] for the commands that produce findings: `--format` also takes `sarif`.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct FindingsOutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    format: Option<FindingsFormat>,
+    /// The same as `--format json`.
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
+    /// When to colour the output (`NO_COLOR` in the environment means `never` for `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    color: ColorChoice,
+    /// Print only the findings and the summary line: no notes, no progress.
     #[arg(short, long)]
     quiet: bool,
 }
@@ -52,23 +90,37 @@ pub struct Output {
 
 impl OutputArgs {
     pub fn resolve(&self) -> Output {
-        let format = if self.json {
-            Format::Json
-        } else {
-            self.format.unwrap_or(Format::Text)
+        let format = match (self.json, self.format) {
+            (true, _) | (false, Some(TextOrJson::Json)) => Format::Json,
+            _ => Format::Text,
         };
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let color = match self.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => !no_color && std::io::stdout().is_terminal(),
+        resolve(format, self.color, self.quiet)
+    }
+}
+
+impl FindingsOutputArgs {
+    pub fn resolve(&self) -> Output {
+        let format = match (self.json, self.format) {
+            (true, _) | (false, Some(FindingsFormat::Json)) => Format::Json,
+            (false, Some(FindingsFormat::Sarif)) => Format::Sarif,
+            _ => Format::Text,
         };
-        Output {
-            format,
-            color: color && format == Format::Text,
-            quiet: self.quiet,
-            progress: !self.quiet && std::io::stderr().is_terminal(),
-        }
+        resolve(format, self.color, self.quiet)
+    }
+}
+
+fn resolve(format: Format, color: ColorChoice, quiet: bool) -> Output {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = match color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => !no_color && std::io::stdout().is_terminal(),
+    };
+    Output {
+        format,
+        color: color && format == Format::Text,
+        quiet,
+        progress: !quiet && std::io::stderr().is_terminal(),
     }
 }
 
@@ -77,6 +129,7 @@ impl OutputArgs {
 pub enum Paint {
     Red,
     Green,
+    Yellow,
 }
 
 impl Output {
@@ -91,6 +144,7 @@ impl Output {
             code: self.color.then_some(match paint {
                 Paint::Red => "31",
                 Paint::Green => "32",
+                Paint::Yellow => "33",
             }),
         }
     }
@@ -134,6 +188,16 @@ impl fmt::Display for Painted<'_> {
     }
 }
 
+/// Writes `text` to standard output, exiting quietly on a closed pipe as [`line`] does.
+pub fn write(text: fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(text).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
+
 /// Writes `text` and a newline to standard output. When the reader has gone (a closed pipe),
 /// the command has nobody left to tell anything: it exits at once, quietly, with status 0, as
 /// ripgrep does.
@@ -142,6 +206,35 @@ pub fn line(text: fmt::Arguments<'_>) {
     if let Err(e) = writeln!(out, "{text}").and_then(|()| out.flush()) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
+        }
+    }
+}
+
+/// The JSON output of a command: one array of records, each naming its file. Records are
+/// written as they come, one per line inside the brackets, so that a long run neither holds them
+/// all nor shows nothing until it ends; [`Records::finish`] closes the array (`[]` when there
+/// was no record).
+#[derive(Debug, Default)]
+pub struct Records {
+    started: bool,
+}
+
+impl Records {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, record: &serde_json::Value) {
+        let separator = if self.started { ",\n" } else { "[\n" };
+        self.started = true;
+        write(format_args!("{separator}{record}"));
+    }
+
+    pub fn finish(self) {
+        if self.started {
+            line(format_args!("\n]"));
+        } else {
+            line(format_args!("[]"));
         }
     }
 }

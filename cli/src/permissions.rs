@@ -1,7 +1,7 @@
 //! `iamspec permissions SNAPSHOT --principal ARN`: the principal's effective permissions in its
 //! own account, per service and access level (iamspec-world does the work).
 
-use crate::output::{Format, OutputArgs};
+use crate::output::{OutputArgs, Records};
 use crate::EXIT_INPUT;
 use iamspec_corpus::Catalogue;
 use std::path::PathBuf;
@@ -11,10 +11,10 @@ pub struct Args {
     /// An iamspec-snapshot/1 directory or file, or a GAAD file.
     snapshot: PathBuf,
     /// A user, role or root ARN of the snapshot.
-    #[arg(long)]
+    #[arg(long, value_name = "ARN")]
     principal: String,
     /// Context keys of the requests, `key=value` (`aws:RequestedRegion=eu-west-1`).
-    #[arg(long, num_args = 1..)]
+    #[arg(long, num_args = 1.., value_name = "KEY=VALUE")]
     context: Vec<String>,
     #[command(flatten)]
     output: OutputArgs,
@@ -22,7 +22,7 @@ pub struct Args {
 
 /// Exit 0 with the permissions, 2 on bad input.
 pub fn run(args: Args) -> u8 {
-    let json = args.output.resolve().format == Format::Json;
+    let json = args.output.resolve().json();
     let Some(context) = crate::access::parse_context(&args.context) else {
         return EXIT_INPUT;
     };
@@ -31,10 +31,11 @@ pub fn run(args: Args) -> u8 {
         Err(code) => return code,
     };
     match world.permissions(&args.principal, &context, Catalogue::embedded()) {
-        Ok(permissions) if json => crate::print_out(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&permissions).unwrap_or_default()
-        )),
+        Ok(permissions) if json => {
+            let mut records = Records::new();
+            records.push(&crate::access::with_file(&args.snapshot, &permissions));
+            records.finish();
+        }
         Ok(permissions) => crate::print_out(&permissions.render_text()),
         Err(error) => {
             eprintln!("{error}");

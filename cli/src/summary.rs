@@ -1,4 +1,4 @@
-use crate::output::{Output, OutputArgs};
+use crate::output::{Output, OutputArgs, Records};
 use crate::{input, out, EXIT_INPUT};
 use iamspec_corpus::summary::{render_text, summarize};
 use iamspec_corpus::Catalogue;
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     /// Policy documents, directories (their `.json` files) or `-` for standard input. AWS CLI
     /// output is unwrapped.
-    #[arg(required = true)]
+    #[arg(required = true, value_name = "PATH")]
     policies: Vec<PathBuf>,
     #[command(flatten)]
     output: OutputArgs,
@@ -23,6 +23,7 @@ pub fn run(args: Args) -> u8 {
     let output = args.output.resolve();
     let files = input::expand(&args.policies);
     let several = files.len() > 1;
+    let mut records = Records::new();
     let mut worst = 0;
     for (i, path) in files.into_iter().enumerate() {
         let code = match path {
@@ -33,25 +34,30 @@ pub fn run(args: Args) -> u8 {
                     }
                     out!("== {}", crate::display_name(&path));
                 }
-                summary_one(&path, &output)
+                summary_one(&path, &output, &mut records)
             }
-            Err(message) => {
-                eprintln!("{message}");
-                EXIT_INPUT
-            }
+            Err(message) => unreadable(&message, &output, &mut records),
         };
         worst = worst.max(code);
+    }
+    if output.json() {
+        records.finish();
     }
     worst
 }
 
-fn summary_one(path: &Path, output: &Output) -> u8 {
+fn unreadable(message: &str, output: &Output, records: &mut Records) -> u8 {
+    eprintln!("{message}");
+    if output.json() {
+        records.push(&input::error_record(message));
+    }
+    EXIT_INPUT
+}
+
+fn summary_one(path: &Path, output: &Output, records: &mut Records) -> u8 {
     let document = match input::read_policy(path) {
         Ok(document) => document,
-        Err(message) => {
-            eprintln!("{message}");
-            return EXIT_INPUT;
-        }
+        Err(message) => return unreadable(&message, output, records),
     };
     let name = &document.name;
     if let Some(what) = &document.unwrapped {
@@ -62,12 +68,15 @@ fn summary_one(path: &Path, output: &Output) -> u8 {
         Err(error) => {
             eprintln!("{name}: {error}");
             eprintln!("{name}: run `iamspec lint` for every problem with its position");
+            if output.json() {
+                records.push(&serde_json::json!({"file": name, "error": error.to_string()}));
+            }
             return 1;
         }
     };
     let summary = summarize(&policy, Catalogue::embedded());
     if output.json() {
-        out!("{}", serde_json::json!({"file": name, "summary": summary}));
+        records.push(&serde_json::json!({"file": name, "summary": summary}));
     } else {
         out!("{}", render_text(&summary).trim_end_matches('\n'));
     }

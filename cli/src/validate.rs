@@ -1,4 +1,4 @@
-use crate::output::{Output, OutputArgs, Paint};
+use crate::output::{Output, OutputArgs, Paint, Records};
 use crate::{input, out, EXIT_INPUT};
 use iamspec_model::policy::{check, PolicyKind, Severity};
 use std::path::PathBuf;
@@ -12,7 +12,7 @@ pub struct Args {
     /// Policy documents, directories (their `.json` files) or `-` for standard input. AWS CLI
     /// output (`get-policy-version`, `get-bucket-policy`, `get-role`, `get-key-policy`) is
     /// unwrapped.
-    #[arg(required = true)]
+    #[arg(required = true, value_name = "PATH")]
     policies: Vec<PathBuf>,
     /// The kind of policy: identity, resource, trust, boundary, session, scp, rcp, vpc_endpoint.
     #[arg(long, default_value = "identity")]
@@ -23,32 +23,52 @@ pub struct Args {
 
 pub fn run(args: Args) -> u8 {
     let output = args.output.resolve();
+    let mut records = Records::new();
     let mut worst = 0;
     for path in input::expand(&args.policies) {
         let code = match path {
-            Ok(path) => validate_one(&path, args.kind, &output),
-            Err(message) => report_unreadable(&message, &output),
+            Ok(path) => validate_one(&path, args.kind, &output, &mut records),
+            Err(message) => report_unreadable(&message, &output, &mut records),
         };
         worst = worst.max(code);
+    }
+    if output.json() {
+        records.finish();
     }
     worst
 }
 
 /// Reports a file that could not be read: on standard error, and as a record in JSON.
-fn report_unreadable(message: &str, output: &Output) -> u8 {
+fn report_unreadable(message: &str, output: &Output, records: &mut Records) -> u8 {
     eprintln!("{message}");
     if output.json() {
-        let file = message.split(": ").next().unwrap_or("");
-        out!("{}", serde_json::json!({"file": file, "error": message}));
+        records.push(&input::error_record(message));
     }
     EXIT_INPUT
 }
 
+/// The hint for a policy that names a principal checked as an identity policy: most often a
+/// bucket or key policy checked under the default kind.
+pub fn principal_hint<'a>(
+    kind: PolicyKind,
+    mut codes: impl Iterator<Item = &'a str>,
+) -> Option<&'static str> {
+    (kind == PolicyKind::Identity && codes.any(|code| code == "principal-not-allowed")).then_some(
+        "it names a `Principal`, as resource-based policies do: check it with `--kind resource` \
+         (or `--kind trust` for a role's trust policy)",
+    )
+}
+
 /// Exit 0 when valid (warnings allowed), 1 when there are errors, 2 when unreadable.
-fn validate_one(path: &std::path::Path, kind: PolicyKind, output: &Output) -> u8 {
+fn validate_one(
+    path: &std::path::Path,
+    kind: PolicyKind,
+    output: &Output,
+    records: &mut Records,
+) -> u8 {
     let document = match input::read_policy(path) {
         Ok(document) => document,
-        Err(message) => return report_unreadable(&message, output),
+        Err(message) => return report_unreadable(&message, output, records),
     };
     let name = &document.name;
     if let Some(what) = &document.unwrapped {
@@ -62,12 +82,7 @@ fn validate_one(path: &std::path::Path, kind: PolicyKind, output: &Output) -> u8
     let warnings = findings.len() - errors;
     // A policy that names a principal, checked as an identity policy, is most often a bucket or
     // key policy checked under the default kind.
-    let hint = (kind == PolicyKind::Identity
-        && findings.iter().any(|f| f.code == "principal-not-allowed"))
-    .then_some(
-        "it names a `Principal`, as resource-based policies do: check it with `--kind resource` \
-         (or `--kind trust` for a role's trust policy)",
-    );
+    let hint = principal_hint(kind, findings.iter().map(|f| f.code));
     if output.json() {
         let mut value = serde_json::json!({
             "file": name,
@@ -78,7 +93,7 @@ fn validate_one(path: &std::path::Path, kind: PolicyKind, output: &Output) -> u8
         if let (Some(hint), Some(object)) = (hint, value.as_object_mut()) {
             object.insert("hint".into(), hint.into());
         }
-        out!("{value}");
+        records.push(&value);
     } else {
         for finding in &findings {
             out!("{name}: {finding}");

@@ -11,7 +11,11 @@ use common::workspace;
 /// The exit status, standard output and the transcript.
 fn iamspec(args: &[&str]) -> (i32, String, String) {
     let run = common::iamspec(args);
-    let transcript = run.transcript();
+    let transcript = if args.contains(&"json") {
+        run.json_transcript()
+    } else {
+        run.transcript()
+    };
     (run.code, run.stdout, transcript)
 }
 
@@ -60,7 +64,10 @@ fn audit_fixture_text() {
 fn audit_fixture_json_and_sarif() {
     let (_, stdout, t) = iamspec(&["audit", FIXTURE, "--at", AT, "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(json["findings"].as_array().unwrap().len(), 21);
+    // One array of records, each naming its file.
+    assert_eq!(json.as_array().unwrap().len(), 1);
+    assert_eq!(json[0]["file"], FIXTURE);
+    assert_eq!(json[0]["findings"].as_array().unwrap().len(), 21);
     insta::assert_snapshot!("audit_fixture_json", t);
     let (_, stdout, t) = iamspec(&["audit", FIXTURE, "--at", AT, "--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_str(&stdout).unwrap();
@@ -90,7 +97,7 @@ fn audit_example_world() {
 fn audit_shared_real_samples() {
     let dir = workspace().join("../shared/data/gaad");
     if !dir.is_dir() {
-        eprintln!("skipping: {} is absent", dir.display());
+        common::eprintln_uncaptured(format_args!("skipped: {} is absent", dir.display()));
         return;
     }
     for name in [
@@ -140,4 +147,16 @@ fn credential_report_bad_input() {
     let (code, _, t) = iamspec(&["audit", FIXTURE, "--format", "xml"]);
     assert_eq!(code, 2);
     insta::assert_snapshot!("audit_bad_format", t);
+}
+
+#[test]
+fn audit_colours_severity_when_asked() {
+    let (_, coloured, _) = iamspec(&["audit", FIXTURE, "--at", AT, "--color", "always"]);
+    assert!(
+        coloured.starts_with("\x1b[31mhigh\x1b[0m   admin-equivalent"),
+        "{coloured}"
+    );
+    assert!(coloured.contains("\x1b[33mmedium\x1b[0m "), "{coloured}");
+    let (_, plain, _) = iamspec(&["audit", FIXTURE, "--at", AT]);
+    assert!(!plain.contains('\x1b'));
 }

@@ -38,10 +38,12 @@ fn eval_each_example_as_json() {
         let path = format!("examples/{example}.json");
         let run = iamspec(&["eval", "--json", &path]);
         assert_eq!(run.code, 0, "{}", run.transcript());
-        // One JSON object on one line; snapshotted pretty for reading.
-        assert_eq!(run.stdout.lines().count(), 1, "{}", run.transcript());
-        let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-        assert_eq!(value["as_expected"], serde_json::json!(true));
+        // One array of one record naming its file; snapshotted pretty for reading.
+        let records = common::records(&run.stdout);
+        assert_eq!(records.len(), 1, "{}", run.transcript());
+        let value = serde_json::Value::Array(records);
+        assert_eq!(value[0]["as_expected"], serde_json::json!(true));
+        assert_eq!(value[0]["file"], path.as_str());
         let pretty = Run {
             stdout: serde_json::to_string_pretty(&value).unwrap() + "\n",
             ..run
@@ -165,8 +167,8 @@ fn validate_reports_parse_and_kind_errors_together() {
 fn validate_with_errors_as_json() {
     let run = iamspec(&["validate", "--json", &fixture("errors-policy.json")]);
     assert_eq!(run.code, 1);
-    assert_eq!(run.stdout.lines().count(), 1);
-    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let value = serde_json::Value::Array(common::records(&run.stdout));
+    assert_eq!(value.as_array().unwrap().len(), 1);
     let pretty = Run {
         stdout: serde_json::to_string_pretty(&value).unwrap() + "\n",
         ..run

@@ -43,6 +43,7 @@ fn lint_cli_aws_cli_output_and_the_managed_corpus_shape() {
         "get-bucket-policy.json",
         "get-role.json",
         "managed-corpus.json",
+        "get-role-policy.json",
     ]
     .iter()
     .map(|f| format!("{DIR}/{f}"))
@@ -73,6 +74,7 @@ fn lint_cli_aws_cli_output_and_the_managed_corpus_shape() {
         ("get-role.json#Role.AssumeRolePolicyDocument", "trust"),
         ("managed-corpus.json#ExampleReadOnly", "identity"),
         ("managed-corpus.json#ExampleAdmin", "identity"),
+        ("get-role-policy.json#PolicyDocument", "identity"),
     ]
     .iter()
     .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
@@ -91,6 +93,12 @@ fn lint_cli_aws_cli_output_and_the_managed_corpus_shape() {
     assert!(ids(2).contains(&"oidc-without-subject".to_owned()));
     assert!(ids(3).is_empty());
     assert!(ids(4).contains(&"allow-all".to_owned()));
+    // The inline policy of `get-role-policy` output is linted, not its wrapper.
+    assert!(
+        !ids(5).contains(&"unknown-element".to_owned()),
+        "{:?}",
+        ids(5)
+    );
     let text = iamspec(
         &[
             &["lint"][..],
@@ -164,4 +172,52 @@ fn lint_cli_resource_option() {
     );
     let without = iamspec(&["lint", "--kind", "resource", "-"], Some(policy));
     assert_eq!(without.code, 0, "{}", without.transcript());
+}
+
+/// A bucket policy linted under the default kind says which `--kind` it wants, in text and JSON;
+/// with `--kind resource` there is nothing to hint.
+#[test]
+fn lint_cli_hints_kind_resource_for_a_principal() {
+    let file = "cli/tests/fixtures/bucket-policy-as-identity.json";
+    let run = iamspec(&["lint", file], None);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!("lint_cli_principal_hint", run.transcript());
+    let run = iamspec(&["lint", "--json", file], None);
+    let records = common::records(&run.stdout);
+    assert!(records[0]["hint"]
+        .as_str()
+        .unwrap()
+        .contains("--kind resource"));
+    let run = iamspec(&["lint", "--kind", "resource", file], None);
+    assert!(!run.stdout.contains("hint:"), "{}", run.stdout);
+}
+
+/// UTF-16 with its byte-order mark (as PowerShell writes) is read as validate reads it.
+#[test]
+fn lint_cli_reads_utf16() {
+    let run = iamspec(&["lint", "cli/tests/fixtures/utf16-policy.json"], None);
+    assert_ne!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stdout
+            .contains("identity-based policy (identity): 0 errors"),
+        "{}",
+        run.transcript()
+    );
+}
+
+/// `--color always` colours the severity word; `never` (and a pipe under `auto`) does not.
+#[test]
+fn lint_cli_colour_as_asked() {
+    let file = "cli/tests/fixtures/bucket-policy-as-identity.json";
+    let run = iamspec(&["lint", "--color", "always", file], None);
+    assert!(
+        run.stdout
+            .contains(": \x1b[31merror\x1b[0m[principal-not-allowed]"),
+        "{}",
+        run.stdout
+    );
+    let run = iamspec(&["lint", "--color", "never", file], None);
+    assert!(!run.stdout.contains('\x1b'));
+    let run = iamspec(&["lint", file], None);
+    assert!(!run.stdout.contains('\x1b'));
 }

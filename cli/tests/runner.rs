@@ -34,8 +34,9 @@ fn failures_name_their_file_and_totals_come_per_suite() {
 fn json_records_name_their_file() {
     let run = iamspec(&["conformance", "run", "--format", "json", SUITE]);
     assert_eq!(run.code, 1);
-    for line in run.stdout.lines() {
-        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+    let records = common::records(&run.stdout);
+    assert!(!records.is_empty());
+    for record in &records {
         assert_eq!(record["file"], SUITE);
     }
     // `--json` is the same as `--format json`.
@@ -212,4 +213,51 @@ fn an_implementation_that_hangs_is_restarted_and_the_restarts_reported() {
     let run = run_impl("exec sleep 30", &["--timeout", "0.2", "--filter", "tiny/"]);
     assert_eq!(run.code, 1);
     insta::assert_snapshot!("runner_hang", run.transcript());
+}
+
+/// With `--json`, exit 2 comes with records saying whose fault it is: a consumer (`cargo xtask
+/// peer`) tells a broken implementation from a broken suite without reading standard error.
+#[test]
+fn json_problem_records_tell_the_implementation_from_the_suites() {
+    let run = run_impl("exit 3", &["--json"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    let records = common::records(&run.stdout);
+    let problem = records.last().unwrap();
+    assert_eq!(problem["problem"], "implementation", "{}", run.stdout);
+    assert_eq!(problem["file"], SUITE);
+    insta::assert_snapshot!("runner_json_implementation_problem", run.json_transcript());
+
+    let run = iamspec(&[
+        "conformance",
+        "run",
+        "--json",
+        "cli/tests/fixtures/no-such-suite.json",
+        SUITE,
+    ]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    let records = common::records(&run.stdout);
+    assert_eq!(records[0]["problem"], "suite");
+    assert_eq!(records[0]["file"], "cli/tests/fixtures/no-such-suite.json");
+    // The other suite still ran.
+    assert!(records[1..]
+        .iter()
+        .all(|r| r["file"] == SUITE && r["passed"].is_boolean()));
+
+    let run = iamspec(&["conformance", "run", "--json", "--filter", "nope", SUITE]);
+    assert_eq!(run.code, 2);
+    let records = common::records(&run.stdout);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["problem"], "selection");
+}
+
+#[test]
+fn a_suite_on_standard_input() {
+    let text = std::fs::read(common::workspace().join(SUITE)).unwrap();
+    let run = common::iamspec_with_input(&["conformance", "run", "-"], Some(&text));
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stdout.contains("tiny (<stdin>): 2 passed, 1 failed"),
+        "{}",
+        run.stdout
+    );
 }

@@ -5,10 +5,14 @@
 
 mod common;
 
-/// The exit status and the transcript.
+/// The exit status and the transcript (JSON pretty-printed).
 fn iamspec(args: &[&str]) -> (i32, String) {
     let run = common::iamspec(args);
-    (run.code, run.transcript())
+    if args.contains(&"json") {
+        (run.code, run.json_transcript())
+    } else {
+        (run.code, run.transcript())
+    }
 }
 
 const WORLD: &str = "examples/world";
@@ -153,4 +157,32 @@ fn permissions_text_and_json() {
     ]);
     assert_eq!(code, 0, "{t}");
     insta::assert_snapshot!("world_permissions_deployer_json", t);
+}
+
+#[test]
+fn access_colours_the_decision_when_asked() {
+    let args = [
+        "access",
+        WORLD,
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        OBJECT,
+    ];
+    let mut coloured = args.to_vec();
+    coloured.extend(["--color", "always"]);
+    let run = common::iamspec(&coloured);
+    assert!(
+        run.stdout.contains(": \x1b[31mexplicit_deny\x1b[0m\n"),
+        "{}",
+        run.stdout
+    );
+    let plain = common::iamspec(&args);
+    assert!(!plain.stdout.contains('\x1b'));
+    assert_eq!(
+        run.stdout.replace("\x1b[31m", "").replace("\x1b[0m", ""),
+        plain.stdout
+    );
 }

@@ -21,7 +21,8 @@ pub enum Found {
     Error(SuiteError),
 }
 
-/// Everything under `paths`, in order: files as given, directories recursively and sorted.
+/// Everything under `paths`, in order: files as given (`-`: standard input), directories
+/// recursively and sorted.
 pub fn find(paths: &[PathBuf]) -> Vec<Found> {
     let mut found = Vec::new();
     for path in paths {
@@ -35,8 +36,12 @@ pub fn find(paths: &[PathBuf]) -> Vec<Found> {
 }
 
 fn walk(dir: &Path, found: &mut Vec<Found>) {
-    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+    // `file_type` does not follow symbolic links, so a link cycle cannot recurse forever.
+    let mut entries: Vec<(PathBuf, bool)> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok())
+            .map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_dir())))
+            .collect(),
         Err(e) => {
             found.push(Found::Error(SuiteError::Read {
                 file: dir.to_owned(),
@@ -46,14 +51,14 @@ fn walk(dir: &Path, found: &mut Vec<Found>) {
         }
     };
     entries.sort();
-    for entry in entries {
+    for (entry, is_dir) in entries {
         let hidden = entry
             .file_name()
             .is_some_and(|n| n.to_string_lossy().starts_with('.'));
         if hidden {
             continue;
         }
-        if entry.is_dir() {
+        if is_dir {
             walk(&entry, found);
         } else if entry.extension().is_some_and(|e| e == "json") {
             found.push(load(&entry, false));
@@ -68,7 +73,14 @@ fn walk(dir: &Path, found: &mut Vec<Found>) {
 
 /// Reads `file`; `named` when the user named it (then a non-suite is an error, not a skip).
 fn load(file: &Path, named: bool) -> Found {
-    let text = match std::fs::read_to_string(file) {
+    // `-` is standard input, as for every command that reads documents.
+    let read = if file == Path::new("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map(|_| text)
+    } else {
+        std::fs::read_to_string(file)
+    };
+    let text = match read {
         Ok(text) => text,
         Err(e) => {
             let message = if e.kind() == std::io::ErrorKind::NotFound {
@@ -159,6 +171,20 @@ mod tests {
                 Found::Error(e) => format!("error {}", e.to_string().rsplit('/').next().unwrap()),
             })
             .collect()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_cycle_is_not_followed() {
+        let suite = r#"{"format":"iamspec-conformance/1","suite":"s","cases":[]}"#;
+        let d = dir("cycle", &[("a.json", suite)]);
+        std::os::unix::fs::symlink(&d, d.join("loop")).unwrap();
+        let found = find(std::slice::from_ref(&d));
+        std::fs::remove_dir_all(&d).unwrap();
+        assert_eq!(
+            describe(&found),
+            ["suite s", "skip loop: not a `.json` file"]
+        );
     }
 
     #[test]

@@ -35,29 +35,34 @@ mod checks;
 mod conditions;
 mod cover;
 mod document;
+mod escalation;
 mod global_keys;
 mod index;
 mod intersect;
 mod locate;
+mod nocase;
 mod principals;
 mod render;
 mod resources;
 mod risks;
+mod shared;
 mod statements;
 mod trust;
 mod values;
 
 pub use checks::{check, Check, Origin, CHECKS};
+pub use escalation::{EscalationCategory, EscalationPath, ESCALATION_PATHS};
 pub use global_keys::{global_key, GlobalKey};
 pub use render::{render_json, render_text};
 
-use crate::catalogue::{ActionRef, Catalogue};
+use crate::catalogue::{ActionRef, Catalogue, ConditionKey};
 use iamspec_model::json::{Json, JsonPath};
 use iamspec_model::policy::{check as validate, Finding, Policy, PolicyKind, Severity, Statement};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// How serious a finding is, in Access Analyzer's four grades.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -260,10 +265,13 @@ pub fn lint_json_with(
         findings.extend(linter.findings);
     }
     if let Some(text) = text {
-        let locator = locate::Locator::new(text);
-        for finding in &mut findings {
-            if finding.position.is_none() {
-                finding.position = locator.position(&finding.path);
+        let unplaced = findings.iter().filter(|f| f.position.is_none());
+        if unplaced.clone().next().is_some() {
+            let locator = locate::Locator::new(text, unplaced.map(|f| &f.path));
+            for finding in &mut findings {
+                if finding.position.is_none() {
+                    finding.position = locator.position(&finding.path);
+                }
             }
         }
     }
@@ -319,13 +327,96 @@ pub(crate) struct Linter<'c, 'p> {
     /// The original text, when known.
     text: Option<&'p str>,
     findings: Vec<LintFinding>,
-    expansions: HashMap<String, Rc<[ActionRef<'c>]>>,
+    expansions: HashMap<String, Arc<[ActionRef<'c>]>>,
+    /// The action sets of statements, by the expansions they are made of: statements repeat
+    /// the same `Action` lists, and what lint derives from one (each action once, its ARN
+    /// templates, its condition keys) is then derived once.
+    action_sets: HashMap<Vec<usize>, Rc<ActionSet<'c>>>,
     /// The catalogue's ARN templates by service, built when a policy first needs them.
     arn_index: Option<std::sync::Arc<resources::ArnIndex>>,
     /// The ARN of the resource the policy is attached to, when given.
     resource: Option<&'p str>,
-    /// Catalogue ARN templates compiled for intersection, with their service, across statements.
-    template_globs: HashMap<&'c str, (intersect::Glob, Option<&'c str>)>,
+    /// Whether the catalogue is the embedded one, whose answers `shared.rs` keeps.
+    embedded: bool,
+    /// Catalogue ARN templates compiled for intersection, with their service, across
+    /// statements; an [`ActionSet`] names its templates by their index here.
+    templates: Vec<resources::TemplateGlob<'c>>,
+    template_ids: iamspec_model::hash::FxMap<usize, usize>,
+}
+
+/// The catalogue actions of one statement's `Action` element, each once, and what lint derives
+/// from them.
+pub(crate) struct ActionSet<'c> {
+    catalogue: &'c Catalogue,
+    actions: Vec<ActionRef<'c>>,
+    /// The ARN templates of the actions' resource types, each once, as indices into
+    /// [`Linter::templates`], when first asked ([`Linter::distinct_templates`]): statements on
+    /// `"Resource": "*"` never ask.
+    distinct: std::cell::OnceCell<Vec<usize>>,
+    /// Per action, its condition keys ([`ActionRef::condition_keys`]), when first asked.
+    keys: std::cell::OnceCell<Vec<Arc<[&'c ConditionKey]>>>,
+    /// Which actions see a condition key, by the key's folded name, when first asked.
+    support: std::cell::RefCell<HashMap<String, Rc<KeySupport<'c>>>>,
+}
+
+/// Which actions of an [`ActionSet`] see one condition key.
+pub(crate) struct KeySupport<'c> {
+    /// The actions that never see the key, as indices into the set's actions.
+    without: Vec<usize>,
+    /// The services of the set none of whose actions sees the key.
+    services_without: std::collections::BTreeSet<&'c str>,
+}
+
+impl<'c> ActionSet<'c> {
+    /// Per action, the condition keys it supports.
+    fn keys(&self) -> &[Arc<[&'c ConditionKey]>] {
+        self.keys.get_or_init(|| {
+            self.actions
+                .iter()
+                .map(|a| shared::condition_keys(self.catalogue, *a))
+                .collect()
+        })
+    }
+
+    /// Which actions see the key `name` (resolved to `resolved`, when the catalogue has it):
+    /// those listing the resolved key (which may be a plain-word placeholder such as
+    /// `…/tag-key`), or any key that `name` is or instantiates. Computed once per set and key,
+    /// so that statements sharing their actions cost a lookup each.
+    fn support(&self, name: &str, resolved: Option<&ConditionKey>) -> Rc<KeySupport<'c>> {
+        let folded = iamspec_model::pattern::fold_case(name);
+        if let Some(found) = self.support.borrow().get(folded.as_ref()) {
+            return Rc::clone(found);
+        }
+        let mut without = Vec::new();
+        let mut services = std::collections::BTreeSet::new();
+        let mut supported = std::collections::BTreeSet::new();
+        for (at, (action, keys)) in self.actions.iter().zip(self.keys()).enumerate() {
+            let prefix = action.service().prefix();
+            services.insert(prefix);
+            // Catalogue key names are ASCII: a plain name compares without a folded copy.
+            let sees = keys.iter().any(|k| {
+                resolved.is_some_and(|r| std::ptr::eq(*k, r))
+                    || if k.is_template() {
+                        k.matches(name)
+                    } else {
+                        k.name().eq_ignore_ascii_case(name)
+                    }
+            });
+            if sees {
+                supported.insert(prefix);
+            } else {
+                without.push(at);
+            }
+        }
+        let support = Rc::new(KeySupport {
+            without,
+            services_without: services.difference(&supported).copied().collect(),
+        });
+        self.support
+            .borrow_mut()
+            .insert(folded.into_owned(), Rc::clone(&support));
+        support
+    }
 }
 
 impl<'c, 'p> Linter<'c, 'p> {
@@ -344,9 +435,12 @@ impl<'c, 'p> Linter<'c, 'p> {
             text,
             findings: Vec::new(),
             expansions: HashMap::new(),
+            action_sets: HashMap::new(),
             arn_index: None,
             resource: None,
-            template_globs: HashMap::new(),
+            embedded: shared::embedded(catalogue).is_some(),
+            templates: Vec::new(),
+            template_ids: iamspec_model::hash::FxMap::default(),
         }
     }
 
@@ -398,18 +492,22 @@ impl<'c, 'p> Linter<'c, 'p> {
     }
 
     /// The catalogue actions an action pattern matches, computed once per pattern.
-    fn expand(&mut self, pattern: &str) -> Rc<[ActionRef<'c>]> {
-        let key = iamspec_model::pattern::fold_case(pattern).into_owned();
-        if let Some(found) = self.expansions.get(&key) {
-            return Rc::clone(found);
+    fn expand(&mut self, pattern: &str) -> Arc<[ActionRef<'c>]> {
+        let key = iamspec_model::pattern::fold_case(pattern);
+        if self.embedded {
+            // Kept for the process already (`shared.rs`): no second table per document.
+            return shared::expand(self.catalogue, &key);
         }
-        let expanded: Rc<[ActionRef<'c>]> = self.catalogue.expand(pattern).into();
-        self.expansions.insert(key, Rc::clone(&expanded));
+        if let Some(found) = self.expansions.get(key.as_ref()) {
+            return Arc::clone(found);
+        }
+        let expanded = shared::expand(self.catalogue, &key);
+        self.expansions
+            .insert(key.into_owned(), Arc::clone(&expanded));
         expanded
     }
 
     fn facts(&mut self, statement: &'p Statement) -> StatementFacts<'c, 'p> {
-        let path = statement.action_path();
         let patterns = statement
             .action
             .patterns
@@ -422,17 +520,91 @@ impl<'c, 'p> Linter<'c, 'p> {
                 });
                 ActionPattern {
                     text,
-                    path: statement.action.patterns.item_path(&path, index),
+                    statement,
+                    index,
                     has_wildcards: text.contains(['*', '?']),
                     service_known,
                     actions,
                 }
             })
-            .collect();
+            .collect::<Vec<ActionPattern<'c, 'p>>>();
+        let set = self.action_set(statement, &patterns);
         StatementFacts {
             statement,
             patterns,
+            set,
         }
+    }
+
+    /// The action set of a statement's entries, derived once per distinct list of entries.
+    fn action_set(
+        &mut self,
+        statement: &Statement,
+        patterns: &[ActionPattern<'c, '_>],
+    ) -> Rc<ActionSet<'c>> {
+        let key: Vec<usize> = if statement.action.negated {
+            Vec::new()
+        } else {
+            patterns
+                .iter()
+                .map(|p| p.actions.as_ptr() as usize)
+                .collect()
+        };
+        if let Some(found) = self.action_sets.get(&key) {
+            return Rc::clone(found);
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut actions = Vec::new();
+        if !statement.action.negated {
+            for pattern in patterns {
+                for action in pattern.actions.iter() {
+                    if seen.insert(std::ptr::from_ref(action.action())) {
+                        actions.push(*action);
+                    }
+                }
+            }
+        }
+        let set = Rc::new(ActionSet {
+            catalogue: self.catalogue,
+            actions,
+            distinct: std::cell::OnceCell::new(),
+            keys: std::cell::OnceCell::new(),
+            support: std::cell::RefCell::new(HashMap::new()),
+        });
+        self.action_sets.insert(key, Rc::clone(&set));
+        set
+    }
+
+    /// The ARN templates of a set's actions, each once, compiled and interned when first asked.
+    fn distinct_templates<'s>(&mut self, set: &'s ActionSet<'c>) -> &'s [usize] {
+        if let Some(found) = set.distinct.get() {
+            return found;
+        }
+        let mut distinct: Vec<usize> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for action in &set.actions {
+            for arn in shared::templates(self.catalogue, *action).iter() {
+                let id = self.template_id(arn);
+                if seen.insert(id) {
+                    distinct.push(id);
+                }
+            }
+        }
+        set.distinct.get_or_init(|| distinct)
+    }
+
+    /// The index of a catalogue ARN template in [`Linter::templates`], compiled when first met.
+    fn template_id(&mut self, arn: &'c str) -> usize {
+        // Templates live in the catalogue: their address names them (two services' identical
+        // templates get two ids, which costs a repeated intersection, never a wrong one).
+        let address = arn.as_ptr() as usize;
+        if let Some(&id) = self.template_ids.get(&address) {
+            return id;
+        }
+        let id = self.templates.len();
+        self.templates.push(resources::TemplateGlob::new(arn));
+        self.template_ids.insert(address, id);
+        id
     }
 }
 
@@ -445,6 +617,24 @@ pub(crate) fn intersect_templates(pattern: &str, templates: &[&str], substitutes
         .any(|t| glob.intersects(&intersect::Glob::template(t)))
 }
 
+/// Whether the action entry `entry` matches the action `qualified`, case-insensitively: a
+/// wildcard entry is compiled only when its literal prefix fits (this is asked of every entry
+/// of every statement).
+pub(crate) fn entry_matches(entry: &str, qualified: &str) -> bool {
+    let Some(at) = entry.find(['*', '?']) else {
+        return entry.eq_ignore_ascii_case(qualified)
+            || iamspec_model::pattern::fold_case(entry)
+                == iamspec_model::pattern::fold_case(qualified);
+    };
+    let head = entry.get(..at).unwrap_or("");
+    qualified
+        .get(..head.len())
+        .is_none_or(|q| q.eq_ignore_ascii_case(head) || !q.is_ascii() || !head.is_ascii())
+        && iamspec_model::pattern::Pattern::new(entry)
+            .ignore_case()
+            .matches(qualified)
+}
+
 /// The text before the first `:` of an action pattern, when there is one.
 fn service_prefix(pattern: &str) -> Option<&str> {
     pattern.split_once(':').map(|(prefix, _)| prefix)
@@ -454,16 +644,30 @@ fn service_prefix(pattern: &str) -> Option<&str> {
 pub(crate) struct StatementFacts<'c, 'p> {
     statement: &'p Statement,
     patterns: Vec<ActionPattern<'c, 'p>>,
+    set: Rc<ActionSet<'c>>,
 }
 
 /// One `Action`/`NotAction` entry with its expansion.
 pub(crate) struct ActionPattern<'c, 'p> {
     text: &'p str,
-    path: JsonPath,
+    /// The statement and the entry's place in it, for [`ActionPattern::path`].
+    statement: &'p Statement,
+    index: usize,
     has_wildcards: bool,
     /// The service prefix is in the catalogue (or has wildcards, or there is none: `*`).
     service_known: bool,
-    actions: Rc<[ActionRef<'c>]>,
+    actions: Arc<[ActionRef<'c>]>,
+}
+
+impl ActionPattern<'_, '_> {
+    /// The entry's JSON path, built when a finding needs it.
+    fn path(&self) -> JsonPath {
+        let element = self.statement.action_path();
+        self.statement
+            .action
+            .patterns
+            .item_path(&element, self.index)
+    }
 }
 
 impl<'c> StatementFacts<'c, '_> {
@@ -475,30 +679,17 @@ impl<'c> StatementFacts<'c, '_> {
     }
 
     /// The catalogue actions of a non-negated `Action` element, each once.
-    fn actions(&self) -> Vec<ActionRef<'c>> {
-        if self.statement.action.negated {
-            return Vec::new();
-        }
-        let mut seen = std::collections::HashSet::new();
-        let mut out = Vec::new();
-        for pattern in &self.patterns {
-            for action in pattern.actions.iter() {
-                if seen.insert(std::ptr::from_ref(action.action())) {
-                    out.push(*action);
-                }
-            }
-        }
-        out
+    fn actions(&self) -> &[ActionRef<'c>] {
+        &self.set.actions
     }
 
     /// Whether a non-negated `Action` element lists `service:Action` (case-insensitive),
     /// directly or through a wildcard.
     fn allows_action(&self, qualified: &str) -> bool {
         !self.statement.action.negated
-            && self.patterns.iter().any(|p| {
-                iamspec_model::pattern::Pattern::new(p.text)
-                    .ignore_case()
-                    .matches(qualified)
-            })
+            && self
+                .patterns
+                .iter()
+                .any(|p| entry_matches(p.text, qualified))
     }
 }

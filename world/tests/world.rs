@@ -24,7 +24,7 @@ fn shared(name: &str) -> Option<PathBuf> {
     if path.exists() {
         Some(path)
     } else {
-        eprintln!("skipped: {} is absent", path.display());
+        eprintln_uncaptured(format_args!("skipped: {} is absent", path.display()));
         None
     }
 }
@@ -644,4 +644,11 @@ fn wrong_types_at_every_node_never_panic() {
         }
     }
     assert!(loaded > 0);
+}
+
+/// A skip must show in `cargo test`'s output, and libtest captures `println!`/`eprintln!` of
+/// passing tests: this writes to the process's standard error directly, which it does not.
+fn eprintln_uncaptured(message: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{message}");
 }

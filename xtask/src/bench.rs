@@ -80,11 +80,14 @@ fn cargo(root: &Path, args: &[&str], capture: bool) -> Result<String, BenchError
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.args(args).current_dir(root);
     let (status, stdout) = if capture {
-        let output = cmd.output().map_err(|source| BenchError::Spawn {
-            command: command.clone(),
-            source,
-        })?;
-        eprint!("{}", String::from_utf8_lossy(&output.stderr));
+        // Standard error goes straight through, so that a long run's progress shows as it comes.
+        let output = cmd
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|source| BenchError::Spawn {
+                command: command.clone(),
+                source,
+            })?;
         (
             output.status,
             String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -7,18 +7,24 @@
 //! is copied into the repository.
 //!
 //! The runner is `iamspec conformance run PATH... --impl 'COMMAND' --json`: it prints one JSON
-//! object per case on stdout,
+//! array on stdout, one record per case,
 //!
 //! ```json
-//! {"suite": "decision", "id": "root/own-account-no-policies",
-//!  "expected": "allow", "got": "implicit_deny", "passed": false}
+//! {"file": "conformance/suites/decision.json", "suite": "decision",
+//!  "id": "root/own-account-no-policies", "expected": "allow", "got": "implicit_deny",
+//!  "passed": false}
 //! ```
+//!
+//! and one record per problem, `{"file", "problem", "error"}`, where `problem` is `suite` (a file
+//! that cannot be run), `selection` (no case selected) or `implementation` (the implementation
+//! could not start, exited, or broke the line protocol; the run stopped there).
 //!
 //! where `expected` is `allow`, `implicit_deny (identity)` (with the deciding kind when the case
 //! states one) or `error`, and `got` is a decision, `error (message)` when the implementation
-//! rejected the inputs, or `no answer (message)` when it crashed, hung or answered garbage. The
-//! closing `N passed, M failed` goes to stderr. Exit status 0 when every case passed, 1 when one
-//! failed, 2 for an unreadable or malformed suite.
+//! rejected the inputs, or `no answer (message)` when it timed out on a case. The closing
+//! `N passed, M failed` goes to stderr. Exit status 0 when every case passed, 1 when one failed,
+//! 2 for a problem: the problem records say whether the suites or the implementation are at
+//! fault.
 //!
 //! `cargo xtask peer` writes `conformance/PEER-REPORT.md`. Two parts of it are written by hand and
 //! kept across runs: the classification column of the disagreement table (by case id) and the
@@ -82,11 +88,16 @@ pub enum PeerError {
     NotInstalled(PathBuf),
     #[error("`{0}` is not a readable package manifest")]
     BadManifest(PathBuf),
-    #[error("the conformance runner rejected a suite (exit status 2); see its message above")]
-    MalformedSuite,
+    #[error("the conformance runner rejected a suite (exit status 2): {0}")]
+    MalformedSuite(String),
+    #[error(
+        "the peer (through its adapter) could not run: {0}; check `cargo xtask peer-setup` and \
+         `node --version`"
+    )]
+    Implementation(String),
     #[error(
         "the conformance runner ({0}) printed no case results; are there suites, and does \
-         `iamspec conformance run --json` print one JSON object per case?"
+         `iamspec conformance run --json` print a JSON array of case records?"
     )]
     NoResults(String),
 }
@@ -239,10 +250,11 @@ fn run_inner() -> Result<(), PeerError> {
             program: cargo.to_string_lossy().into_owned(),
             source,
         })?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
     if output.status.code() == Some(2) {
-        return Err(PeerError::MalformedSuite);
+        return Err(classify_failure(&problems(&stdout)));
     }
-    let results = parse_results(&String::from_utf8_lossy(&output.stdout));
+    let results = parse_results(&stdout);
     // An empty run must not overwrite a report that had something in it.
     if results.is_empty() {
         return Err(PeerError::NoResults(output.status.to_string()));
@@ -328,10 +340,46 @@ impl CaseResult {
     }
 }
 
+/// The runner's records: its JSON array, or (from a runner before protocol 2's array output)
+/// one object per line.
+fn records(stdout: &str) -> Vec<Value> {
+    match serde_json::from_str::<Value>(stdout) {
+        Ok(Value::Array(records)) => records,
+        _ => stdout
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line.trim_end_matches(',')).ok())
+            .collect(),
+    }
+}
+
+/// The `(problem, error)` records of a run.
+fn problems(stdout: &str) -> Vec<(String, String)> {
+    records(stdout)
+        .iter()
+        .filter_map(|v| {
+            let kind = v.get("problem")?.as_str()?;
+            let error = v.get("error").and_then(Value::as_str).unwrap_or("");
+            Some((kind.to_string(), error.to_string()))
+        })
+        .collect()
+}
+
+/// Why a run ended with exit status 2: the implementation if it says so, else the suites.
+fn classify_failure(problems: &[(String, String)]) -> PeerError {
+    if let Some((_, error)) = problems.iter().find(|(kind, _)| kind == "implementation") {
+        return PeerError::Implementation(error.clone());
+    }
+    let errors: Vec<&str> = problems.iter().map(|(_, e)| e.as_str()).collect();
+    PeerError::MalformedSuite(if errors.is_empty() {
+        "see its message above".to_string()
+    } else {
+        errors.join("; ")
+    })
+}
+
 fn parse_results(stdout: &str) -> Vec<CaseResult> {
-    stdout
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+    records(stdout)
+        .into_iter()
         .filter_map(|v| {
             let id = v.get("id")?.as_str()?;
             let passed = v.get("passed")?.as_bool()?;
@@ -585,6 +633,29 @@ mod tests {
             expected: expected.into(),
             got: got.into(),
             passed,
+        }
+    }
+
+    #[test]
+    fn results_are_read_from_the_runner_array_and_problems_told_apart() {
+        let stdout = concat!(
+            "[\n",
+            r#"{"file":"f.json","suite":"s","id":"a","expected":"allow","got":"allow","passed":true},"#,
+            "\n",
+            r#"{"file":"f.json","problem":"implementation","error":"the implementation exited (status 1)"}"#,
+            "\n]\n"
+        );
+        let results = parse_results(stdout);
+        assert_eq!(results.len(), 1);
+        assert_eq!(results[0].case, "s/a");
+        match classify_failure(&problems(stdout)) {
+            PeerError::Implementation(message) => assert!(message.contains("exited"), "{message}"),
+            other => panic!("{other}"),
+        }
+        let bad_suite = r#"[{"file":"g.json","problem":"suite","error":"g.json: not a suite"}]"#;
+        match classify_failure(&problems(bad_suite)) {
+            PeerError::MalformedSuite(message) => assert_eq!(message, "g.json: not a suite"),
+            other => panic!("{other}"),
         }
     }
 

@@ -31,6 +31,19 @@ impl Run {
             self.command, self.code, self.stdout, self.stderr
         )
     }
+
+    /// The transcript with standard output, a JSON array of records (checked), pretty-printed
+    /// so that a snapshot can be read.
+    pub fn json_transcript(&self) -> String {
+        let records = serde_json::Value::Array(records(&self.stdout));
+        format!(
+            "$ iamspec {}\nexit: {}\n--- stdout (JSON, pretty-printed)\n{}\n--- stderr\n{}",
+            self.command,
+            self.code,
+            serde_json::to_string_pretty(&records).unwrap(),
+            self.stderr
+        )
+    }
 }
 
 /// Runs `iamspec args` with an empty standard input.
@@ -72,4 +85,29 @@ pub fn quoted(arg: &str) -> String {
     } else {
         arg.to_owned()
     }
+}
+
+/// The records of a command's JSON output: one array, each record on its own line between the
+/// brackets (so that line tools still work on it).
+pub fn records(stdout: &str) -> Vec<serde_json::Value> {
+    let value: serde_json::Value = serde_json::from_str(stdout)
+        .unwrap_or_else(|e| panic!("not one JSON document ({e}):\n{stdout}"));
+    let serde_json::Value::Array(records) = value else {
+        panic!("not a JSON array:\n{stdout}");
+    };
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.first(), Some(&"["), "{stdout}");
+    assert_eq!(lines.last(), Some(&"]"), "{stdout}");
+    assert_eq!(
+        lines.len(),
+        records.len() + 2,
+        "one record per line:\n{stdout}"
+    );
+    records
+}
+
+/// A skip must show in `cargo test`'s output, and libtest captures `println!`/`eprintln!` of
+/// passing tests: this writes to the process's standard error directly, which it does not.
+pub fn eprintln_uncaptured(message: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr(), "{message}");
 }

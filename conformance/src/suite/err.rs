@@ -19,3 +19,15 @@ pub enum SuiteError {
         message: String,
     },
 }
+
+impl SuiteError {
+    /// The file the error is about.
+    pub fn file(&self) -> &std::path::Path {
+        match self {
+            SuiteError::Read { file, .. }
+            | SuiteError::Json { file, .. }
+            | SuiteError::NotASuite { file, .. }
+            | SuiteError::Malformed { file, .. } => file,
+        }
+    }
+}

@@ -2,14 +2,15 @@
 //! that match nothing, spelling, duplicates and entries covered by others.
 
 use super::cover::ActionCover;
-use super::index::PrefixIndex;
+use super::index::{candidate_order, PrefixIndex, SMALL};
 use super::{Linter, StatementFacts};
 use iamspec_model::pattern::fold_case;
 use iamspec_model::policy::Effect;
 use std::collections::HashSet;
 
 pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
-    let version = linter.catalogue.source().version.clone();
+    let catalogue = linter.catalogue;
+    let version = || catalogue.source().version.as_str();
     for pattern in &facts.patterns {
         let text = pattern.text;
         let Some((prefix, name)) = text.split_once(':') else {
@@ -21,32 +22,39 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
         if !pattern.service_known {
             linter.emit(
                 "unknown-service",
-                pattern.path.clone(),
-                format!("`{text}`: no service has the prefix `{prefix}` (catalogue {version})"),
+                pattern.path(),
+                format!(
+                    "`{text}`: no service has the prefix `{prefix}` (catalogue {})",
+                    version()
+                ),
             );
         } else if pattern.actions.is_empty() {
             if pattern.has_wildcards {
                 linter.emit(
                     "action-matches-nothing",
-                    pattern.path.clone(),
-                    format!("`{text}` matches no action (catalogue {version})"),
+                    pattern.path(),
+                    format!("`{text}` matches no action (catalogue {})", version()),
                 );
             } else {
                 linter.emit(
                     "unknown-action",
-                    pattern.path.clone(),
+                    pattern.path(),
                     format!(
-                        "`{text}`: service `{prefix}` has no action `{name}` (catalogue {version})"
+                        "`{text}`: service `{prefix}` has no action `{name}` (catalogue {})",
+                        version()
                     ),
                 );
             }
         } else if !pattern.has_wildcards {
             if let Some(action) = pattern.actions.first() {
-                let documented = action.to_string();
-                if documented != text {
+                // Most entries are spelt as documented: no string is built for those.
+                let as_documented =
+                    prefix == action.service().prefix() && name == action.action().name();
+                if !as_documented {
+                    let documented = action.to_string();
                     linter.emit(
                         "action-case",
-                        pattern.path.clone(),
+                        pattern.path(),
                         format!("`{text}` is documented as `{documented}`; action names are case-insensitive, but the documented spelling reads better"),
                     );
                 }
@@ -59,7 +67,7 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
         {
             linter.emit(
                 "full-service-access",
-                pattern.path.clone(),
+                pattern.path(),
                 format!("`{text}` allows every action of `{prefix}`, including actions added later; list the actions needed (least privilege)"),
             );
         }
@@ -81,6 +89,9 @@ fn well_formed(prefix: &str, name: &str) -> bool {
 
 fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
     let patterns = &facts.patterns;
+    if patterns.len() <= SMALL {
+        return duplicates_and_redundancy_small(linter, facts);
+    }
     // Only an entry with wildcards can cover a different entry; compile those once, and find
     // the ones that may cover an entry through their literal prefixes (linear, `index.rs`).
     let covers: Vec<(&str, String, ActionCover)> = patterns
@@ -104,7 +115,7 @@ fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts
         if !seen.insert(mine.clone()) {
             linter.emit(
                 "duplicate-action",
-                pattern.path.clone(),
+                pattern.path(),
                 format!("`{}` is listed twice", pattern.text),
             );
             continue;
@@ -119,7 +130,50 @@ fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts
         if let Some((text, _, _)) = cover {
             linter.emit(
                 "redundant-action",
-                pattern.path.clone(),
+                pattern.path(),
+                format!(
+                    "`{}` is already matched by `{text}` in the same statement",
+                    pattern.text
+                ),
+            );
+        }
+    }
+}
+
+/// [`duplicates_and_redundancy`] for a few entries: every pair compared, no tables.
+fn duplicates_and_redundancy_small(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+    let patterns = &facts.patterns;
+    let folded: Vec<std::borrow::Cow<'_, str>> =
+        patterns.iter().map(|p| fold_case(p.text)).collect();
+    let mut covers: Vec<(usize, ActionCover)> = Vec::new();
+    for (at, pattern) in patterns.iter().enumerate() {
+        if pattern.has_wildcards {
+            covers.push((at, ActionCover::new(pattern.text)));
+        }
+    }
+    covers.sort_by_key(|(at, _)| {
+        candidate_order(patterns.get(*at).map_or("", |p| p.text), false, *at)
+    });
+    for (at, pattern) in patterns.iter().enumerate() {
+        let mine = folded.get(at).map_or("", |f| f.as_ref());
+        let earlier = folded.get(..at).unwrap_or(&[]);
+        if earlier.iter().any(|f| f == mine) {
+            linter.emit(
+                "duplicate-action",
+                pattern.path(),
+                format!("`{}` is listed twice", pattern.text),
+            );
+            continue;
+        }
+        let cover = covers.iter().find_map(|(other, cover)| {
+            let text = patterns.get(*other)?.text;
+            let theirs = folded.get(*other).map_or("", |f| f.as_ref());
+            (theirs != mine && cover.covers(pattern.text)).then_some(text)
+        });
+        if let Some(text) = cover {
+            linter.emit(
+                "redundant-action",
+                pattern.path(),
                 format!(
                     "`{}` is already matched by `{text}` in the same statement",
                     pattern.text

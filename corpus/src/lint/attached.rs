@@ -57,7 +57,7 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
         if !acts {
             linter.emit(
                 "action-not-for-resource",
-                pattern.path.clone(),
+                pattern.path(),
                 format!("`{}` acts on no resource type that `{arn}` (or a resource below it) is: this policy never grants it", pattern.text),
             );
         }

@@ -2,7 +2,7 @@
 //! not fit the key's type or value count, and known pitfalls (MFA, private addresses, wildcards).
 
 use super::global_keys::{global_key, is_epoch_time, GlobalKey};
-use super::{LintSeverity, Linter, StatementFacts};
+use super::{KeySupport, LintSeverity, Linter, StatementFacts};
 use crate::catalogue::{ActionRef, ConditionKey, ConditionKeyType};
 use iamspec_model::condition::value::Cidr;
 use iamspec_model::condition::{Comparison, SetQualifier, ValueType};
@@ -47,10 +47,10 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
     if statement.condition.is_empty() {
         return;
     }
-    let actions = if facts.all_known() {
+    let actions: &[ActionRef<'c>] = if facts.all_known() {
         facts.actions()
     } else {
-        Vec::new()
+        &[]
     };
     let mut verdicts = Vec::new();
     for clause in &statement.condition {
@@ -64,8 +64,17 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
         if let Some(ty) = ty {
             types(linter, clause, ty, &path);
         }
-        verdicts.extend(support(facts, &actions, clause, &key, &path));
-        partly(linter, facts, &actions, clause, &key, &path);
+        let seen = (!actions.is_empty()).then(|| {
+            let resolved = match &key {
+                Key::Service(key) => Some(*key),
+                _ => None,
+            };
+            facts.set.support(&clause.key, resolved)
+        });
+        if let Some(seen) = &seen {
+            verdicts.extend(support(facts, actions, seen, clause, &key, &path));
+            partly(linter, facts, actions, seen, clause, &key, &path);
+        }
         values(linter, facts, clause, &path);
     }
     report_verdicts(linter, verdicts);
@@ -290,30 +299,16 @@ struct Verdict {
 fn support(
     facts: &StatementFacts<'_, '_>,
     actions: &[ActionRef<'_>],
+    seen: &KeySupport<'_>,
     clause: &ConditionClause,
     key: &Key<'_>,
     path: &JsonPath,
 ) -> Option<Verdict> {
-    if actions.is_empty() {
-        return None;
-    }
     let name = &clause.key;
-    let resolved = match key {
-        Key::Service(key) => Some(*key),
-        _ => None,
-    };
-    // The key as resolved (which may be a plain-word placeholder such as `…/tag-key`), or any
-    // key of the action's that `name` is or instantiates.
-    let sees = |action: &ActionRef<'_>| {
-        action
-            .condition_keys()
-            .iter()
-            .any(|k| resolved.is_some_and(|r| std::ptr::eq(*k, r)) || k.matches(name))
-    };
     let holds = absent_holds(clause);
     match key {
         Key::Service(_) => {
-            if actions.iter().any(sees) {
+            if seen.without.len() < actions.len() {
                 return None;
             }
             Some(Verdict {
@@ -328,17 +323,9 @@ fn support(
             })
         }
         Key::Global(global) if global.per_action => {
-            let mut services: BTreeSet<&str> = BTreeSet::new();
-            let mut supported: BTreeSet<&str> = BTreeSet::new();
-            for action in actions {
-                let prefix = action.service().prefix();
-                services.insert(prefix);
-                if !supported.contains(prefix) && sees(action) {
-                    supported.insert(prefix);
-                }
-            }
-            let missing: BTreeSet<String> = services
-                .difference(&supported)
+            let missing: BTreeSet<String> = seen
+                .services_without
+                .iter()
                 .map(|s| (*s).to_owned())
                 .collect();
             if missing.is_empty() {
@@ -379,59 +366,68 @@ fn support(
 }
 
 /// A service key that some of the statement's actions support and others do not (Access
-/// Analyzer's "Unsupported action for condition key"): for the others the key is absent. Only
-/// for statements that list their actions without wildcards, where the author chose each one.
+/// Analyzer's "Unsupported action for condition key"): for the others the key is absent. Entries
+/// with wildcards count through their catalogue expansion (the statement's action set, whose
+/// support of each key is computed once, so this stays linear in the statements); the finding
+/// then names the entries the actions come from.
 fn partly(
     linter: &mut Linter<'_, '_>,
     facts: &StatementFacts<'_, '_>,
     actions: &[ActionRef<'_>],
+    seen: &KeySupport<'_>,
     clause: &ConditionClause,
     key: &Key<'_>,
     path: &JsonPath,
 ) {
-    let Key::Service(resolved) = key else {
-        return;
-    };
-    if actions.len() < 2 || facts.patterns.iter().any(|p| p.has_wildcards) {
+    if !matches!(key, Key::Service(_)) || actions.len() < 2 {
         return;
     }
-    let name = &clause.key;
-    let without: Vec<String> = actions
-        .iter()
-        .filter(|action| {
-            !action
-                .condition_keys()
-                .iter()
-                .any(|k| std::ptr::eq(*k, *resolved) || k.matches(name))
-        })
-        .map(ToString::to_string)
-        .collect();
+    let without = &seen.without;
     if without.is_empty() || without.len() == actions.len() {
         return;
     }
-    let shown: Vec<String> = without.iter().take(5).map(|a| format!("`{a}`")).collect();
+    let name = &clause.key;
+    let shown: Vec<String> = without
+        .iter()
+        .take(5)
+        .filter_map(|&at| actions.get(at))
+        .map(|a| format!("`{a}`"))
+        .collect();
     let more = without.len().saturating_sub(shown.len());
+    let wildcards: Vec<String> = facts
+        .patterns
+        .iter()
+        .filter(|p| p.has_wildcards)
+        .take(3)
+        .map(|p| format!("`{}`", p.text))
+        .collect();
+    let through = if wildcards.is_empty() {
+        String::new()
+    } else {
+        format!(" (matched by {})", wildcards.join(", "))
+    };
+    let one = without.len() == 1;
     linter.emit(
         "condition-key-partly-supported",
         path.clone(),
         format!(
-            "{}{} never see{} `{name}`: for {} `{}` {}; put {} in a statement of {} own",
+            "{}{}{through} never see{} `{name}`: for {} `{}` {}; put {} in a statement of {} own",
             shown.join(", "),
             if more > 0 {
                 format!(" and {more} more")
             } else {
                 String::new()
             },
-            if without.len() == 1 { "s" } else { "" },
-            if without.len() == 1 { "it" } else { "them" },
+            if one { "s" } else { "" },
+            if one { "it" } else { "them" },
             clause.operator_text,
             if absent_holds(clause) {
                 "always holds"
             } else {
                 "never holds"
             },
-            if without.len() == 1 { "it" } else { "them" },
-            if without.len() == 1 { "its" } else { "their" },
+            if one { "it" } else { "them" },
+            if one { "its" } else { "their" },
         ),
     );
 }

@@ -120,12 +120,17 @@ const GLOBAL_KEYS: &[GlobalKey] = &[
 /// `aws:PrincipalTag/team`).
 pub fn global_key(name: &str) -> Option<&'static GlobalKey> {
     let folded = fold_case(name);
+    // The documented names are ASCII: comparing without ASCII case is folding them, without
+    // a string per key (this runs for every condition clause).
     GLOBAL_KEYS.iter().find(|key| {
-        let documented = fold_case(key.name);
+        let documented = key.name;
         if documented.ends_with('/') {
-            folded.len() > documented.len() && folded.starts_with(documented.as_ref())
+            folded.len() > documented.len()
+                && folded
+                    .get(..documented.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(documented))
         } else {
-            folded == documented
+            folded.eq_ignore_ascii_case(documented)
         }
     })
 }

@@ -9,10 +9,24 @@
 //! [`MAX_CANDIDATES`] candidates: hostile documents with thousands of patterns sharing one prefix
 //! stay linear, and the checks (suggestions) stay silent rather than slow there.
 
-use std::collections::HashMap;
+use iamspec_model::hash::FxMap;
 
 /// How many candidates one entry is compared with, at most.
 pub(crate) const MAX_CANDIDATES: usize = 64;
+
+/// Up to this many entries, the checks compare every pair directly: fewer than the index's
+/// own bookkeeping costs, and the same answers (candidates in the index's order: shortest
+/// literal prefix first, then by position).
+pub(crate) const SMALL: usize = 16;
+
+/// The order in which the index offers a candidate: its literal prefix's length (as cut at
+/// [`MAX_PREFIX`]), then its item.
+pub(crate) fn candidate_order(pattern: &str, variables: bool, item: usize) -> (usize, usize) {
+    (
+        literal_prefix(pattern, variables).len().min(MAX_PREFIX),
+        item,
+    )
+}
 
 /// How many bytes of a literal prefix the trie holds: a longer prefix is cut there, which only
 /// widens the candidates (the final test decides), and keeps a megabyte-long value from
@@ -22,7 +36,7 @@ const MAX_PREFIX: usize = 256;
 /// A trie of case-folded literal prefixes, each node holding the items whose prefix ends there.
 #[derive(Default)]
 pub(crate) struct PrefixIndex {
-    edges: HashMap<(u32, u8), u32>,
+    edges: FxMap<(u32, u8), u32>,
     /// Items by node; node 0 is the root (the empty prefix: a pattern starting with a wildcard).
     items: Vec<Vec<usize>>,
 }
@@ -30,7 +44,7 @@ pub(crate) struct PrefixIndex {
 impl PrefixIndex {
     pub(crate) fn new() -> PrefixIndex {
         PrefixIndex {
-            edges: HashMap::new(),
+            edges: FxMap::default(),
             items: vec![Vec::new()],
         }
     }
@@ -80,7 +94,7 @@ impl PrefixIndex {
 }
 
 /// The text before the first wildcard (and, with `variables`, before the first `${`).
-fn literal_prefix(pattern: &str, variables: bool) -> &str {
+pub(crate) fn literal_prefix(pattern: &str, variables: bool) -> &str {
     let mut end = pattern.find(['*', '?']).unwrap_or(pattern.len());
     if variables {
         if let Some(at) = pattern.find("${") {

@@ -3,13 +3,16 @@
 //! types (with the widened test of [`super::intersect`], so "cannot" is never a guess).
 
 use super::cover::resource_covers;
-use super::index::PrefixIndex;
+use super::index::{candidate_order, PrefixIndex, SMALL};
 use super::intersect::Glob;
 use super::{Linter, StatementFacts};
 use crate::catalogue::{ActionRef, Catalogue};
 use iamspec_model::arn::split_fields;
+use iamspec_model::hash::FxMap;
 use iamspec_model::json::JsonPath;
+use iamspec_model::policy::Values;
 use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
 /// Partitions AWS has (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html).
@@ -136,11 +139,18 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
         return;
     };
     let substitutes = linter.policy.version.substitutes_variables();
-    let patterns: Vec<(&str, JsonPath)> = element
+    let patterns: Vec<(&str, Entry<'_>)> = element
         .patterns
         .iter()
         .enumerate()
-        .map(|(i, text)| (text, element.patterns.item_path(&path, i)))
+        .map(|(index, text)| {
+            let entry = Entry {
+                element: &element.patterns,
+                path: &path,
+                index,
+            };
+            (text, entry)
+        })
         .collect();
     let mut sound = Vec::with_capacity(patterns.len());
     for (text, at) in &patterns {
@@ -152,8 +162,8 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
     if element.negated || statement.action.negated || !facts.all_known() {
         return;
     }
-    let actions = facts.actions();
-    if actions.is_empty() {
+    let set = Rc::clone(&facts.set);
+    if set.actions.is_empty() {
         return;
     }
     let globs: Vec<Option<(Glob, Option<&str>)>> = patterns
@@ -165,60 +175,51 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
             })
         })
         .collect();
-    // For each resource: does it fit some action? For each action: does some resource fit it?
-    // Templates are shared by many actions, so intersections are remembered.
-    let template_globs = &mut linter.template_globs;
-    let mut memo: HashMap<(usize, &str), bool> = HashMap::new();
-    let mut resource_fits = vec![false; patterns.len()];
+    // Whether a resource can be an ARN of a template, asked only as far as needed: a resource
+    // fits once one template of the statement's actions fits it, and actions are asked about
+    // only for entries that name one action (below). Templates recur, so answers are kept.
+    let distinct: &[usize] = if globs.iter().any(Option::is_some) {
+        linter.distinct_templates(&set)
+    } else {
+        &[]
+    };
+    let mut fit = Fit {
+        templates: &linter.templates,
+        globs: &globs,
+        memo: FxMap::default(),
+    };
+    let resource_fits: Vec<bool> = (0..patterns.len())
+        .map(|at| fit.star(at) || distinct.iter().any(|&id| fit.meets(at, id)))
+        .collect();
+    // Per action, only for entries that name one action: a wildcard entry is expected to
+    // reach only some of its actions through the statement's resources.
     let mut unfit_actions: Vec<ActionRef<'_>> = Vec::new();
-    let mut types_seen: Vec<String> = Vec::new();
-    for action in &actions {
-        let mut fits_action = false;
-        let templates: Vec<(&str, &str)> = action
+    for pattern in facts.patterns.iter().filter(|p| !p.has_wildcards) {
+        let Some(action) = pattern.actions.first() else {
+            continue;
+        };
+        let ids: Vec<usize> = action
             .resource_types()
-            .filter_map(|(rt, service_rt)| service_rt.map(|s| (rt.name(), s.arn())))
+            .filter_map(|(_, rt)| {
+                rt.and_then(|rt| {
+                    linter
+                        .template_ids
+                        .get(&(rt.arn().as_ptr() as usize))
+                        .copied()
+                })
+            })
             .collect();
-        for (at, glob) in globs.iter().enumerate() {
-            let fits = match glob {
-                None => true,
-                // D13: an action that acts on no resource type is matched only by `*`.
-                Some((glob, service)) => templates.iter().any(|&(_, template)| {
-                    *memo.entry((at, template)).or_insert_with(|| {
-                        let (template_glob, template_service) =
-                            template_globs.entry(template).or_insert_with(|| {
-                                let service = split_fields(template)
-                                    .get(2)
-                                    .copied()
-                                    .filter(|f| !f.contains("${"));
-                                (Glob::template(template), service)
-                            });
-                        let same_service = match (service, template_service) {
-                            (Some(a), Some(b)) => a == b,
-                            _ => true,
-                        };
-                        same_service && glob.intersects(template_glob)
-                    })
-                }),
-            };
-            if fits {
-                fits_action = true;
-                if let Some(slot) = resource_fits.get_mut(at) {
-                    *slot = true;
-                }
-            }
-        }
-        if !fits_action {
+        // D13: an action that acts on no resource type is matched only by `*`.
+        let fits =
+            (0..patterns.len()).any(|at| fit.star(at) || ids.iter().any(|&id| fit.meets(at, id)));
+        if !fits {
             unfit_actions.push(*action);
-        }
-        for (name, template) in templates {
-            if types_seen.len() < 3 && !types_seen.iter().any(|t| t.starts_with(name)) {
-                types_seen.push(format!("{name} (`{template}`)"));
-            }
         }
     }
     let any_fits = resource_fits.iter().any(|&f| f);
     for (((text, at), fits), ok) in patterns.iter().zip(&resource_fits).zip(&sound) {
         if !fits && *ok {
+            let types_seen = types_seen(&set.actions);
             let types = if types_seen.is_empty() {
                 "its actions act on no resource type, so only `\"*\"` matches them (D13)".to_owned()
             } else {
@@ -226,7 +227,7 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
             };
             linter.emit(
                 "resource-matches-no-resource-type",
-                at.clone(),
+                at.path(),
                 format!("`{text}` cannot be the resource of any action of this statement: {types}"),
             );
         }
@@ -234,8 +235,6 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
     if !any_fits {
         return;
     }
-    // Per action, only for entries that name one action: a wildcard entry is expected to
-    // reach only some of its actions through the statement's resources.
     for pattern in facts.patterns.iter().filter(|p| !p.has_wildcards) {
         let Some(action) = pattern.actions.first() else {
             continue;
@@ -246,7 +245,7 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
         if action.action().resource_types().is_empty() {
             linter.emit(
                 "wildcard-only-action-resource",
-                pattern.path.clone(),
+                pattern.path(),
                 format!("`{action}` acts on no resource type: only `\"Resource\": \"*\"` matches it (D13), which this statement does not have"),
             );
         } else {
@@ -258,16 +257,100 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
                 .collect();
             linter.emit(
                 "action-matches-no-resource",
-                pattern.path.clone(),
+                pattern.path(),
                 format!("none of this statement's resources can be a resource of `{action}`, which acts on {}", names.join(", ")),
             );
         }
     }
 }
 
+/// One `Resource`/`NotResource` entry; its JSON path is built only when a finding needs it
+/// (building one per entry was a good part of linting 10,000 statements).
+pub(crate) struct Entry<'a> {
+    element: &'a Values,
+    path: &'a JsonPath,
+    index: usize,
+}
+
+impl Entry<'_> {
+    fn path(&self) -> JsonPath {
+        self.element.item_path(self.path, self.index)
+    }
+}
+
+/// The first three resource types of the actions, with their ARN templates, for messages.
+fn types_seen(actions: &[ActionRef<'_>]) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for action in actions {
+        for (rt, service_rt) in action.resource_types() {
+            let (name, Some(template)) = (rt.name(), service_rt.map(|s| s.arn())) else {
+                continue;
+            };
+            if seen.len() < 3 && !seen.iter().any(|t| t.starts_with(name)) {
+                seen.push(format!("{name} (`{template}`)"));
+            }
+        }
+    }
+    seen
+}
+
+/// The resource entries of one statement against catalogue templates, each pair decided once.
+struct Fit<'a, 'c> {
+    templates: &'a [TemplateGlob<'c>],
+    /// Per entry, its widened glob and its literal service; `None` for `*`.
+    globs: &'a [Option<(Glob, Option<&'a str>)>],
+    memo: FxMap<(usize, usize), bool>,
+}
+
+impl Fit<'_, '_> {
+    /// Whether entry `at` is `*`, which every action fits.
+    fn star(&self, at: usize) -> bool {
+        matches!(self.globs.get(at), Some(None))
+    }
+
+    /// Whether entry `at` can be an ARN of template `id`.
+    fn meets(&mut self, at: usize, id: usize) -> bool {
+        if let Some(&known) = self.memo.get(&(at, id)) {
+            return known;
+        }
+        let fits = match (self.globs.get(at), self.templates.get(id)) {
+            (Some(None), _) => true,
+            (Some(Some((glob, service))), Some(template)) => {
+                let same_service = match (service, template.service) {
+                    (Some(a), Some(b)) => *a == b,
+                    _ => true,
+                };
+                same_service && glob.intersects(&template.glob)
+            }
+            _ => false,
+        };
+        self.memo.insert((at, id), fits);
+        fits
+    }
+}
+
+/// A catalogue ARN template compiled for [`Glob::intersects`], with its service when the
+/// template names one (not `${Vendor}`).
+pub(crate) struct TemplateGlob<'c> {
+    glob: Glob,
+    service: Option<&'c str>,
+}
+
+impl<'c> TemplateGlob<'c> {
+    pub(crate) fn new(arn: &'c str) -> TemplateGlob<'c> {
+        TemplateGlob {
+            glob: Glob::template(arn),
+            service: split_fields(arn)
+                .get(2)
+                .copied()
+                .filter(|f| !f.contains("${")),
+        }
+    }
+}
+
 /// The form of each field of one ARN pattern. Returns whether the pattern is sound enough for
 /// the resource-type test (no field-level finding).
-fn fields(linter: &mut Linter<'_, '_>, text: &str, at: &JsonPath) -> bool {
+fn fields(linter: &mut Linter<'_, '_>, text: &str, at: &Entry<'_>) -> bool {
     let fields = split_fields(text);
     let field = |n: usize| fields.get(n).copied();
     let mut sound = true;
@@ -277,7 +360,7 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, at: &JsonPath) -> bool {
             if field(n).is_some_and(|f| f.contains("${")) {
                 linter.emit(
                     "variable-before-resource-field",
-                    at.clone(),
+                    at.path(),
                     format!("`{text}`: AWS documents policy variables only in the resource field of an ARN (after the fifth colon); in the {name} field `${{` is literal text, so this entry matches no resource (D37)"),
                 );
                 sound = false;
@@ -288,7 +371,7 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, at: &JsonPath) -> bool {
         if !PARTITIONS.contains(&partition) {
             linter.emit(
                 "invalid-arn-partition",
-                at.clone(),
+                at.path(),
                 format!(
                     "`{text}`: `{partition}` is not a partition ({})",
                     PARTITIONS.join(", ")
@@ -304,7 +387,7 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, at: &JsonPath) -> bool {
         if service.chars().any(|c| c.is_ascii_uppercase()) {
             linter.emit(
                 "arn-service-case",
-                at.clone(),
+                at.path(),
                 format!("`{text}`: the service `{service}` must be lowercase in an ARN; ARNs compare case-sensitively"),
             );
             return false;
@@ -314,7 +397,7 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, at: &JsonPath) -> bool {
         } else {
             linter.emit(
                 "unknown-arn-service",
-                at.clone(),
+                at.path(),
                 format!(
                     "`{text}`: no resource type of the catalogue has ARNs of service `{service}`"
                 ),
@@ -325,7 +408,7 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, at: &JsonPath) -> bool {
         if !is_region(region) {
             linter.emit(
                 "invalid-arn-region",
-                at.clone(),
+                at.path(),
                 format!("`{text}`: `{region}` is not a region name (such as `us-east-1`)"),
             );
             sound = false;
@@ -336,7 +419,7 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, at: &JsonPath) -> bool {
         {
             linter.emit(
                 "invalid-arn-account",
-                at.clone(),
+                at.path(),
                 format!("`{text}`: `{account}` is not a 12-digit account id"),
             );
             sound = false;
@@ -352,7 +435,7 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, at: &JsonPath) -> bool {
         let present = |n: usize| field(n).is_some_and(|f| !f.is_empty());
         let empty = |n: usize| field(n).is_some_and(|f| f.is_empty());
         let mut report = |id: &'static str, message: String| {
-            linter.emit(id, at.clone(), message);
+            linter.emit(id, at.path(), message);
             sound = false;
         };
         if all(|t| t.region_empty) && present(3) && field(3).is_some_and(is_literal) {
@@ -379,7 +462,7 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, at: &JsonPath) -> bool {
                 if early && resource != "*" {
                     linter.emit(
                         "resource-type-wildcard",
-                        at.clone(),
+                        at.path(),
                         format!("`{text}`: a wildcard stands in for the resource type; AWS recommends naming the type (as in `…:role/*`) and using wildcards after it"),
                     );
                 }
@@ -391,9 +474,12 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, at: &JsonPath) -> bool {
 
 fn duplicates_and_redundancy(
     linter: &mut Linter<'_, '_>,
-    patterns: &[(&str, JsonPath)],
+    patterns: &[(&str, Entry<'_>)],
     substitutes: bool,
 ) {
+    if patterns.len() <= SMALL {
+        return duplicates_and_redundancy_small(linter, patterns, substitutes);
+    }
     // Exact repeats by hashing; covers through their literal prefixes (linear, `index.rs`). A
     // pattern without wildcards or variables covers only itself.
     let mut first: HashMap<&str, usize> = HashMap::with_capacity(patterns.len());
@@ -408,7 +494,7 @@ fn duplicates_and_redundancy(
         if !reported.insert(text) {
             linter.emit(
                 "duplicate-resource",
-                at.clone(),
+                at.path(),
                 format!("`{text}` is listed twice"),
             );
             continue;
@@ -424,7 +510,47 @@ fn duplicates_and_redundancy(
         if let Some(cover) = cover {
             linter.emit(
                 "redundant-resource",
-                at.clone(),
+                at.path(),
+                format!("`{text}` is already matched by `{cover}` in the same statement"),
+            );
+        }
+    }
+}
+
+/// [`duplicates_and_redundancy`] for a few entries: every pair compared, no tables.
+fn duplicates_and_redundancy_small(
+    linter: &mut Linter<'_, '_>,
+    patterns: &[(&str, Entry<'_>)],
+    substitutes: bool,
+) {
+    let mut covers: Vec<usize> = (0..patterns.len())
+        .filter(|&at| {
+            patterns
+                .get(at)
+                .is_some_and(|(t, _)| t.contains(['*', '?']) || t.contains("${"))
+        })
+        .collect();
+    covers.sort_by_key(|&at| {
+        candidate_order(patterns.get(at).map_or("", |(t, _)| t), substitutes, at)
+    });
+    for (at, (text, entry)) in patterns.iter().enumerate() {
+        let earlier = patterns.get(..at).unwrap_or(&[]);
+        if earlier.iter().any(|(other, _)| other == text) {
+            linter.emit(
+                "duplicate-resource",
+                entry.path(),
+                format!("`{text}` is listed twice"),
+            );
+            continue;
+        }
+        let cover = covers.iter().find_map(|&other| {
+            let (other, _) = patterns.get(other)?;
+            (other != text && resource_covers(other, text, substitutes)).then_some(*other)
+        });
+        if let Some(cover) = cover {
+            linter.emit(
+                "redundant-resource",
+                entry.path(),
                 format!("`{text}` is already matched by `{cover}` in the same statement"),
             );
         }

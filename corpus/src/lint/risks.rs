@@ -1,93 +1,28 @@
 //! Risky grants on unconstrained resources, as cloudsplaining made common
-//! (<https://github.com/salesforce/cloudsplaining>, its glossary: privilege escalation after Rhino
-//! Security Labs' methods, credentials exposure, data exfiltration, resource exposure), and the
-//! `iam:PassRole` and `iam:CreateServiceLinkedRole` checks of Access Analyzer's reference.
+//! (<https://github.com/salesforce/cloudsplaining>, its glossary: privilege escalation,
+//! credentials exposure, data exfiltration, resource exposure), and the `iam:PassRole` and
+//! `iam:CreateServiceLinkedRole` checks of Access Analyzer's reference. Privilege escalation is
+//! judged against pathfinding.cloud's 65 documented paths (`escalation.rs`).
 //!
-//! "Unconstrained": an `Allow` with `"Resource": "*"` (or `NotResource`) and no `Condition`.
-//! A condition may limit the grant in ways lint cannot judge, so such statements are left alone.
+//! "Unconstrained": an `Allow` on every resource (`"Resource": "*"` or `NotResource`). A
+//! statement with a `Condition` is still reported, as a warning rather than a security warning,
+//! its message naming the condition keys (D130): cloudsplaining counts any condition as a
+//! restriction (salesforce/cloudsplaining#167) and offers `--flag-all-risky-actions` because
+//! one often is not (#254, #257; #278 shows the checks disagreeing), and Access Analyzer lets
+//! only the key that is the documented fix silence its resource checks (`iam:PassedToService`,
+//! `iam:AWSServiceName`). Whether `aws:RequestedRegion` or `aws:ResourceTag/team` limits a grant
+//! enough is the reader's call; that a grant is conditioned is not a reason to hide it.
 
-use super::{Linter, StatementFacts};
+use super::escalation::{EscalationPath, ESCALATION_PATHS};
+use super::nocase::NoCase;
+use super::{LintSeverity, Linter, StatementFacts};
 use crate::catalogue::AccessLevel;
+use iamspec_model::hash::{FxHasher, FxMap};
 use iamspec_model::json::JsonPath;
 use iamspec_model::pattern::{fold_case, Pattern};
 use iamspec_model::policy::{Effect, PolicyKind, Statement};
-use std::collections::HashMap;
-
-/// Rhino Security Labs' privilege-escalation methods, as cloudsplaining checks them: each is
-/// the set of actions that together let a principal raise its own permissions.
-const ESCALATIONS: &[(&str, &[&str])] = &[
-    ("CreateNewPolicyVersion", &["iam:CreatePolicyVersion"]),
-    (
-        "SetExistingDefaultPolicyVersion",
-        &["iam:SetDefaultPolicyVersion"],
-    ),
-    (
-        "CreateEC2WithExistingInstanceProfile",
-        &["iam:PassRole", "ec2:RunInstances"],
-    ),
-    ("CreateAccessKey", &["iam:CreateAccessKey"]),
-    ("CreateLoginProfile", &["iam:CreateLoginProfile"]),
-    ("UpdateLoginProfile", &["iam:UpdateLoginProfile"]),
-    ("AttachUserPolicy", &["iam:AttachUserPolicy"]),
-    ("AttachGroupPolicy", &["iam:AttachGroupPolicy"]),
-    (
-        "AttachRolePolicy",
-        &["iam:AttachRolePolicy", "sts:AssumeRole"],
-    ),
-    ("PutUserPolicy", &["iam:PutUserPolicy"]),
-    ("PutGroupPolicy", &["iam:PutGroupPolicy"]),
-    ("PutRolePolicy", &["iam:PutRolePolicy", "sts:AssumeRole"]),
-    ("AddUserToGroup", &["iam:AddUserToGroup"]),
-    (
-        "UpdateRolePolicyToAssumeIt",
-        &["iam:UpdateAssumeRolePolicy", "sts:AssumeRole"],
-    ),
-    (
-        "PassExistingRoleToNewLambdaThenInvoke",
-        &[
-            "iam:PassRole",
-            "lambda:CreateFunction",
-            "lambda:InvokeFunction",
-        ],
-    ),
-    (
-        "PassExistingRoleToNewLambdaThenTriggerWithNewDynamo",
-        &[
-            "iam:PassRole",
-            "lambda:CreateFunction",
-            "lambda:CreateEventSourceMapping",
-        ],
-    ),
-    (
-        "EditExistingLambdaFunctionWithRole",
-        &["lambda:UpdateFunctionCode"],
-    ),
-    (
-        "PassExistingRoleToNewGlueDevEndpoint",
-        &["iam:PassRole", "glue:CreateDevEndpoint"],
-    ),
-    ("UpdateExistingGlueDevEndpoint", &["glue:UpdateDevEndpoint"]),
-    (
-        "PassExistingRoleToCloudFormation",
-        &["iam:PassRole", "cloudformation:CreateStack"],
-    ),
-    (
-        "PassExistingRoleToNewDataPipeline",
-        &["iam:PassRole", "datapipeline:CreatePipeline"],
-    ),
-    (
-        "PassExistingRoleToNewCodeStarProject",
-        &["iam:PassRole", "codestar:CreateProject"],
-    ),
-    (
-        "PassExistingRoleToNewSageMakerNotebook",
-        &[
-            "iam:PassRole",
-            "sagemaker:CreateNotebookInstance",
-            "sagemaker:CreatePresignedNotebookInstanceUrl",
-        ],
-    ),
-];
+use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
 
 /// Actions that return credentials or secrets for a principal (cloudsplaining's list).
 const CREDENTIALS: &[&str] = &[
@@ -128,14 +63,43 @@ const EXFILTRATION: &[&str] = &[
     "secretsmanager:GetSecretValue",
 ];
 
-/// Whether the statement is an `Allow` on every resource without a condition.
-fn unconstrained(statement: &Statement) -> bool {
+/// Whether the statement is an `Allow` on every resource (its condition aside).
+fn on_every_resource(statement: &Statement) -> bool {
     statement.effect == Effect::Allow
-        && statement.condition.is_empty()
         && statement
             .resource
             .as_ref()
             .is_none_or(|r| r.negated || r.patterns.iter().any(|p| p == "*"))
+}
+
+/// The severity of a risky grant and what to add to its message: a conditioned grant is a
+/// warning that names its condition keys (D130).
+fn grading(statements: &[&Statement]) -> (LintSeverity, String) {
+    let mut keys: Vec<&str> = Vec::new();
+    for statement in statements {
+        for clause in &statement.condition {
+            if !keys.iter().any(|k| k.eq_ignore_ascii_case(&clause.key)) {
+                keys.push(&clause.key);
+            }
+        }
+    }
+    if keys.is_empty() {
+        return (LintSeverity::SecurityWarning, String::new());
+    }
+    let shown: Vec<String> = keys.iter().take(3).map(|k| format!("`{k}`")).collect();
+    let more = keys.len().saturating_sub(shown.len());
+    (
+        LintSeverity::Warning,
+        format!(
+            " (when the condition on {}{} holds: check that it limits the resources)",
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more keys")
+            } else {
+                String::new()
+            }
+        ),
+    )
 }
 
 fn identity_like(kind: PolicyKind) -> bool {
@@ -148,40 +112,69 @@ fn identity_like(kind: PolicyKind) -> bool {
 /// A statement's `Action`/`NotAction` compiled once, to ask about many actions.
 struct Grants<'s> {
     statement: &'s Statement,
-    /// Folded entries without wildcards, for one lookup.
-    exact: std::collections::HashSet<String>,
-    wildcards: Vec<Pattern>,
+    /// Entries without wildcards, for one lookup whatever their case.
+    exact: HashSet<NoCase<'s>, BuildHasherDefault<FxHasher>>,
+    /// Entries with wildcards by their service prefix, when it has none (`ec2:Describe*`):
+    /// an action is matched only against the entries of its service.
+    by_service: FxMap<String, Vec<Pattern>>,
+    /// Entries whose service prefix has a wildcard (`*:Get*`).
+    any_service: Vec<Pattern>,
 }
 
 impl<'s> Grants<'s> {
     fn new(statement: &'s Statement) -> Grants<'s> {
-        let mut exact = std::collections::HashSet::new();
-        let mut wildcards = Vec::new();
+        let mut exact = HashSet::default();
+        let mut by_service: FxMap<String, Vec<Pattern>> = FxMap::default();
+        let mut any_service = Vec::new();
         for p in statement.action.patterns.iter() {
-            if p.contains(['*', '?']) {
-                wildcards.push(Pattern::new(p).ignore_case());
-            } else {
-                exact.insert(fold_case(p).into_owned());
+            if !p.contains(['*', '?']) {
+                exact.insert(NoCase(p));
+                continue;
+            }
+            let pattern = Pattern::new(p).ignore_case();
+            match p.split_once(':') {
+                Some((service, _)) if !service.contains(['*', '?']) => by_service
+                    .entry(fold_case(service).into_owned())
+                    .or_default()
+                    .push(pattern),
+                _ => any_service.push(pattern),
             }
         }
         Grants {
             statement,
             exact,
-            wildcards,
+            by_service,
+            any_service,
         }
     }
 
     /// Whether the `Action` lists `qualified` (through wildcards too), or the `NotAction` does
     /// not.
     fn grants(&self, qualified: &str) -> bool {
-        let listed = self.exact.contains(fold_case(qualified).as_ref())
-            || self.wildcards.iter().any(|w| w.matches(qualified));
+        let service = qualified.split_once(':').map(|(s, _)| fold_case(s));
+        let listed = self.exact.contains(&NoCase(qualified))
+            || self.any_service.iter().any(|w| w.matches(qualified))
+            || service
+                .and_then(|s| self.by_service.get(s.as_ref()))
+                .is_some_and(|ws| ws.iter().any(|w| w.matches(qualified)));
         listed != self.statement.action.negated
     }
 }
 
+/// [`Grants::grants`] for one question: no tables, and a wildcard entry compiled only when its
+/// literal prefix fits.
 fn grants(statement: &Statement, qualified: &str) -> bool {
-    Grants::new(statement).grants(qualified)
+    let listed = statement.action.patterns.iter().any(|p| {
+        if !p.contains(['*', '?']) {
+            return p.eq_ignore_ascii_case(qualified);
+        }
+        let head = p.find(['*', '?']).and_then(|at| p.get(..at)).unwrap_or("");
+        qualified
+            .get(..head.len())
+            .is_some_and(|q| q.eq_ignore_ascii_case(head))
+            && Pattern::new(p).ignore_case().matches(qualified)
+    });
+    listed != statement.action.negated
 }
 
 fn where_(statement: &Statement) -> JsonPath {
@@ -199,13 +192,14 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
     }
     pass_role_wildcard(linter, statement);
     create_service_linked_role(linter, statement);
-    if !unconstrained(statement) || statement.action.negated {
+    if !on_every_resource(statement) || statement.action.negated {
         return;
     }
     // `*` on `*` is `allow-all`; listing every risky action under it adds nothing.
     if statement.action.patterns.iter().any(|p| p == "*") {
         return;
     }
+    let (severity, conditioned) = grading(&[statement]);
     let compiled = Grants::new(statement);
     let listed = |list: &[&str]| -> Vec<String> {
         list.iter()
@@ -215,11 +209,13 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
     };
     let credentials = listed(CREDENTIALS);
     if !credentials.is_empty() {
-        linter.emit(
+        report(
+            linter,
             "credentials-exposure",
+            severity,
             where_(statement),
             format!(
-                "{} on every resource {} credentials or secrets of principals; name the resources",
+                "{} on every resource {} credentials or secrets of principals{conditioned}; name the resources",
                 shown(&credentials),
                 if credentials.len() == 1 {
                     "returns"
@@ -231,11 +227,13 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
     }
     let exfiltration = listed(EXFILTRATION);
     if !exfiltration.is_empty() {
-        linter.emit(
+        report(
+            linter,
             "data-exfiltration",
+            severity,
             where_(statement),
             format!(
-                "{} on every resource can read any object, parameter or secret of the account; the action{} support{} resource ARNs, so name them",
+                "{} on every resource can read any object, parameter or secret of the account{conditioned}; the action{} support{} resource ARNs, so name them",
                 shown(&exfiltration),
                 if exfiltration.len() == 1 { "" } else { "s" },
                 if exfiltration.len() == 1 { "s" } else { "" }
@@ -255,15 +253,29 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
         .map(ToString::to_string)
         .collect();
     if !exposure.is_empty() {
-        linter.emit(
+        report(
+            linter,
             "resource-exposure",
+            severity,
             where_(statement),
             format!(
-                "{} (permissions management) on every resource can change who may use any such resource, outsiders included; the actions support resource ARNs, so name them",
+                "{} (permissions management) on every resource can change who may use any such resource, outsiders included{conditioned}; the actions support resource ARNs, so name them",
                 shown(&exposure)
             ),
         );
     }
+}
+
+/// Reports with `severity`, the policy's text in the message shortened as [`Linter::emit`] does.
+fn report(
+    linter: &mut Linter<'_, '_>,
+    id: &'static str,
+    severity: LintSeverity,
+    path: JsonPath,
+    message: String,
+) {
+    let message = iamspec_model::quote::shorten_backticked(&message);
+    linter.report(id, severity, path, message);
 }
 
 /// At most five actions in backticks, and how many more.
@@ -343,63 +355,126 @@ fn create_service_linked_role(linter: &mut Linter<'_, '_>, statement: &Statement
     );
 }
 
-/// The whole policy: every action of a privilege-escalation method granted by unconstrained
-/// statements (the actions may come from different statements).
+/// Rhino Security Labs' methods that pathfinding.cloud does not document, which cloudsplaining
+/// still checks (`SetExistingDefaultPolicyVersion` in its `PRIVILEGE_ESCALATION_METHODS`):
+/// making an older, more permissive version of a policy the default.
+const RHINO_ONLY: &[EscalationPath] = &[EscalationPath {
+    id: "SetExistingDefaultPolicyVersion",
+    category: super::escalation::EscalationCategory::SelfEscalation,
+    required: &["iam:SetDefaultPolicyVersion"],
+    parent: None,
+    target_dependent: false,
+}];
+
+/// Every path lint checks.
+fn paths() -> impl Iterator<Item = &'static EscalationPath> {
+    ESCALATION_PATHS.iter().chain(RHINO_ONLY)
+}
+
+/// The permissions of [`paths`], each once, and per path the places of its permissions there.
+fn table() -> &'static (Vec<&'static str>, Vec<Vec<usize>>) {
+    static TABLE: std::sync::OnceLock<(Vec<&'static str>, Vec<Vec<usize>>)> =
+        std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut permissions: Vec<&'static str> = Vec::new();
+        let required = paths()
+            .map(|path| {
+                path.required
+                    .iter()
+                    .map(
+                        |&action| match permissions.iter().position(|p| *p == action) {
+                            Some(at) => at,
+                            None => {
+                                permissions.push(action);
+                                permissions.len() - 1
+                            }
+                        },
+                    )
+                    .collect()
+            })
+            .collect();
+        (permissions, required)
+    })
+}
+
+/// The whole policy: every permission of one of pathfinding.cloud's documented
+/// privilege-escalation paths granted on every resource, possibly by several statements. A path
+/// whose documented parent is open too is the parent's variant and is not named again; the
+/// seven target-dependent paths are left to `iamspec reach` (`escalation.rs`).
 pub(crate) fn check_policy(linter: &mut Linter<'_, '_>, statements: &[StatementFacts<'_, '_>]) {
     if !identity_like(linter.kind) {
         return;
     }
-    // `*` on `*` is `allow-all`'s: every method is then open, and saying so adds nothing.
-    let unconstrained: Vec<Grants<'_>> = statements
+    // `*` on `*` is `allow-all`'s: every path is then open, and saying so adds nothing.
+    let every: Vec<Grants<'_>> = statements
         .iter()
         .map(|f| f.statement)
-        .filter(|s| unconstrained(s) && !s.action.patterns.iter().any(|p| p == "*"))
+        .filter(|s| on_every_resource(s) && !s.action.patterns.iter().any(|p| p == "*"))
         .map(Grants::new)
         .collect();
-    if unconstrained.is_empty() {
+    if every.is_empty() {
         return;
     }
-    // Which unconstrained statement first grants each action of the table.
-    let mut granted: HashMap<&str, &Statement> = HashMap::new();
-    for (_, actions) in ESCALATIONS {
-        for action in actions.iter() {
-            if granted.contains_key(action) {
-                continue;
-            }
-            if let Some(compiled) = unconstrained.iter().find(|s| s.grants(action)) {
-                granted.insert(action, compiled.statement);
-            }
-        }
-    }
-    // One finding per statement, naming the methods whose first action it grants.
-    let mut by_statement: Vec<(&Statement, Vec<String>)> = Vec::new();
-    for (method, actions) in ESCALATIONS {
-        if !actions.iter().all(|a| granted.contains_key(a)) {
+    // Which statement grants each permission of the table, an unconditioned one if any does,
+    // by the permission's place in the table's list (asked for every document: no hashing).
+    let (permissions, required) = table();
+    let granted: Vec<Option<&Statement>> = permissions
+        .iter()
+        .map(|action| {
+            every
+                .iter()
+                .filter(|s| s.grants(action))
+                .min_by_key(|s| !s.statement.condition.is_empty())
+                .map(|s| s.statement)
+        })
+        .collect();
+    let needs = |at: usize| required.get(at).map_or(&[][..], Vec::as_slice);
+    let open: Vec<bool> = paths()
+        .enumerate()
+        .map(|(at, path)| {
+            !path.target_dependent
+                && needs(at)
+                    .iter()
+                    .all(|&a| granted.get(a).is_some_and(Option::is_some))
+        })
+        .collect();
+    let is_open = |id: &str| paths().zip(&open).any(|(p, &o)| o && p.id == id);
+    // One finding per statement and grading, naming the paths whose first permission it grants.
+    let mut by_statement: Vec<(&Statement, LintSeverity, String, Vec<String>)> = Vec::new();
+    for (at, path) in paths().enumerate() {
+        if !open.get(at).copied().unwrap_or(false) || path.parent.is_some_and(is_open) {
             continue;
         }
-        let Some(statement) = actions.first().and_then(|a| granted.get(a)) else {
+        let contributing: Vec<&Statement> = needs(at)
+            .iter()
+            .filter_map(|&a| granted.get(a).copied().flatten())
+            .collect();
+        let Some(&statement) = contributing.first() else {
             continue;
         };
-        let list: Vec<String> = actions.iter().map(|a| format!("`{a}`")).collect();
-        let described = format!("{method} ({})", list.join(" + "));
-        match by_statement
-            .iter_mut()
-            .find(|(s, _)| std::ptr::eq(*s, *statement))
-        {
-            Some((_, methods)) => methods.push(described),
-            None => by_statement.push((statement, vec![described])),
+        let (severity, conditioned) = grading(&contributing);
+        let list: Vec<String> = path.required.iter().map(|a| format!("`{a}`")).collect();
+        let described = format!("{} ({})", path.id, list.join(" + "));
+        let same = |(s, g, c, _): &&mut (&Statement, LintSeverity, String, Vec<String>)| {
+            std::ptr::eq(*s, statement) && *g == severity && *c == conditioned
+        };
+        match by_statement.iter_mut().find(same) {
+            Some((_, _, _, paths)) => paths.push(described),
+            None => by_statement.push((statement, severity, conditioned, vec![described])),
         }
     }
-    for (statement, methods) in by_statement {
-        let shown: Vec<&str> = methods.iter().take(5).map(String::as_str).collect();
-        let more = methods.len().saturating_sub(shown.len());
-        linter.emit(
+    for (statement, severity, conditioned, paths) in by_statement {
+        let shown: Vec<&str> = paths.iter().take(5).map(String::as_str).collect();
+        let more = paths.len().saturating_sub(shown.len());
+        report(
+            linter,
             "privilege-escalation",
+            severity,
             statement.path.clone(),
             format!(
-                "on every resource, this policy allows privilege escalation by {}{} (Rhino Security Labs' methods, as cloudsplaining checks them); name the resources",
+                "on every resource, this policy allows privilege escalation by {}{} (pathfinding.cloud's documented paths){conditioned}; name the resources",
                 shown.join(", "),
-                if more > 0 { format!(" and {more} more methods") } else { String::new() }
+                if more > 0 { format!(" and {more} more paths") } else { String::new() }
             ),
         );
     }

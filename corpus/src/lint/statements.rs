@@ -3,10 +3,13 @@
 
 use super::cover::{resource_covers, ActionCover};
 use super::index::PrefixIndex;
+use super::nocase::NoCase;
 use super::{Linter, StatementFacts};
+use iamspec_model::condition::{Comparison, SetQualifier};
+use iamspec_model::hash::FxMap;
 use iamspec_model::pattern::fold_case;
 use iamspec_model::policy::{ConditionClause, Effect, Principals, Statement};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::cell::OnceCell;
 
 pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
     let statement = facts.statement;
@@ -80,11 +83,10 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
 /// Whether the statement's actions include `qualified`, for `NotAction` by not listing it.
 fn grants(facts: &StatementFacts<'_, '_>, qualified: &str) -> bool {
     if facts.statement.action.negated {
-        !facts.patterns.iter().any(|p| {
-            iamspec_model::pattern::Pattern::new(p.text)
-                .ignore_case()
-                .matches(qualified)
-        })
+        !facts
+            .patterns
+            .iter()
+            .any(|p| super::entry_matches(p.text, qualified))
     } else {
         facts.allows_action(qualified)
     }
@@ -97,16 +99,20 @@ fn grants(facts: &StatementFacts<'_, '_>, qualified: &str) -> bool {
 /// [`super::index::MAX_CANDIDATES`] of them.
 pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFacts<'_, '_>]) {
     let substitutes = linter.policy.version.substitutes_variables();
-    let shapes: Vec<Shape> = statements.iter().map(|f| Shape::of(f.statement)).collect();
+    let shapes: Vec<Shape<'_>> = statements.iter().map(|f| Shape::of(f.statement)).collect();
+    // The wildcard action entries of a statement, compiled when it is first a candidate cover.
+    let compiled: Vec<OnceCell<Vec<ActionCover>>> =
+        statements.iter().map(|_| OnceCell::new()).collect();
     // The first statement of each shape, and one action index per (effect, principal, condition).
-    let mut first: HashMap<&Shape, usize> = HashMap::with_capacity(shapes.len());
+    let mut first: FxMap<&Shape<'_>, usize> = FxMap::default();
+    first.reserve(shapes.len());
     // Per group, the statements by action entries and by resource entries.
     // A statement alone in its group has nothing to be covered by: no index for it.
-    let mut sizes: HashMap<GroupKey<'_>, usize> = HashMap::new();
+    let mut sizes: FxMap<GroupKey<'_, '_>, usize> = FxMap::default();
     for shape in &shapes {
         *sizes.entry(shape.group()).or_insert(0) += 1;
     }
-    let mut groups: HashMap<GroupKey<'_>, (PrefixIndex, PrefixIndex)> = HashMap::new();
+    let mut groups: FxMap<GroupKey<'_, '_>, (PrefixIndex, PrefixIndex)> = FxMap::default();
     for (i, (facts, shape)) in statements.iter().zip(&shapes).enumerate() {
         if *first.entry(shape).or_insert(i) != i || facts.statement.action.negated {
             continue;
@@ -118,19 +124,14 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
             .entry(shape.group())
             .or_insert_with(|| (PrefixIndex::new(), PrefixIndex::new()));
         // An exact entry covers only its own text, a wildcard one what its prefix leads to:
-        // both are found by the literal prefix (the whole text for an exact entry).
-        let mut distinct: HashSet<&str> = HashSet::new();
-        for pattern in facts.statement.action.patterns.iter() {
-            if distinct.insert(pattern) {
-                by_action.insert(pattern, false, i);
-            }
+        // both are found by the literal prefix (the whole text for an exact entry). The
+        // shape's entries are already distinct.
+        for pattern in &shape.action.1 {
+            by_action.insert(pattern.0, false, i);
         }
-        if let Some(resource) = facts.statement.resource.as_ref().filter(|r| !r.negated) {
-            let mut distinct: HashSet<&str> = HashSet::new();
-            for pattern in resource.patterns.iter() {
-                if distinct.insert(pattern) {
-                    by_resource.insert(pattern, substitutes, i);
-                }
+        if let Some((false, resources)) = &shape.resource {
+            for pattern in resources {
+                by_resource.insert(pattern, substitutes, i);
             }
         }
     }
@@ -162,13 +163,13 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
             .as_ref()
             .filter(|r| !r.negated)
             .and_then(|r| r.patterns.iter().next());
-        let resource_candidates: Option<HashSet<usize>> = first_resource.map(|r| {
-            let mut set = HashSet::new();
+        let resource_candidates: Option<Vec<usize>> = first_resource.map(|r| {
+            let mut found = Vec::new();
             by_resource.any(r, |j| {
-                set.insert(j);
+                found.push(j);
                 false
             });
-            set
+            found
         });
         let mut found = None;
         by_action.any(first_action, |j| {
@@ -181,18 +182,20 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
             let hit = statements
                 .get(j)
                 .zip(shapes.get(j))
-                .filter(|(other, other_shape)| {
+                .zip(compiled.get(j))
+                .filter(|((other, other_shape), other_compiled)| {
                     j != i
                         && *other_shape != later_shape
                         && covers(
                             other.statement,
                             other_shape,
+                            other_compiled,
                             later.statement,
                             later_shape,
                             substitutes,
                         )
                 });
-            found = hit.map(|(other, _)| other.statement);
+            found = hit.map(|((other, _), _)| other.statement);
             found.is_some()
         });
         if let Some(other) = found {
@@ -213,10 +216,10 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
 }
 
 /// What two statements must share for one to cover the other.
-type GroupKey<'s> = (
+type GroupKey<'a, 's> = (
     Effect,
-    &'s Option<PrincipalShape>,
-    &'s BTreeSet<(String, String, BTreeSet<String>)>,
+    &'a Option<PrincipalShape<'s>>,
+    &'a [ClauseShape<'s>],
 );
 
 fn name(statement: &Statement) -> String {
@@ -227,93 +230,71 @@ fn name(statement: &Statement) -> String {
 }
 
 /// A principal element up to order: negated, and each type with its values.
-type PrincipalShape = (bool, BTreeSet<(String, BTreeSet<String>)>);
+type PrincipalShape<'s> = (bool, Vec<(&'static str, Vec<&'s str>)>);
 
-/// A statement up to order, case of action names and the `Sid`.
-struct Shape {
-    /// The action entries with wildcards, compiled (not part of equality).
-    wildcard_actions: Vec<ActionCover>,
+/// A condition clause up to the order of its values: the operator (as parsed, so that
+/// `ArnEquals` and `ArnLike` are one), the key without case, the values.
+type ClauseShape<'s> = ((Comparison, u8, bool, bool), NoCase<'s>, Vec<&'s str>);
+
+/// A statement up to order, case of action names and the `Sid`, borrowing the statement's text.
+#[derive(PartialEq, Eq, Hash)]
+struct Shape<'s> {
     effect: Effect,
-    principal: Option<PrincipalShape>,
-    action: (bool, BTreeSet<String>),
-    resource: Option<(bool, BTreeSet<String>)>,
-    condition: BTreeSet<(String, String, BTreeSet<String>)>,
+    principal: Option<PrincipalShape<'s>>,
+    action: (bool, Vec<NoCase<'s>>),
+    resource: Option<(bool, Vec<&'s str>)>,
+    condition: Vec<ClauseShape<'s>>,
 }
 
-impl Shape {
-    fn of(statement: &Statement) -> Shape {
+/// Sorted, each once.
+fn set<T: Ord>(mut items: Vec<T>) -> Vec<T> {
+    items.sort_unstable();
+    items.dedup();
+    items
+}
+
+impl<'s> Shape<'s> {
+    fn of(statement: &'s Statement) -> Shape<'s> {
         Shape {
-            wildcard_actions: statement
-                .action
-                .patterns
-                .iter()
-                .filter(|a| a.contains(['*', '?']))
-                .map(ActionCover::new)
-                .collect(),
             effect: statement.effect,
             principal: statement.principal.as_ref().map(|p| {
                 let entries = match &p.principals {
-                    Principals::Any => [("*".to_owned(), BTreeSet::new())].into_iter().collect(),
-                    Principals::Typed(entries) => entries
+                    Principals::Any => vec![("*", Vec::new())],
+                    Principals::Typed(entries) => set(entries
                         .iter()
-                        .map(|(t, v)| {
-                            (t.as_str().to_owned(), v.iter().map(str::to_owned).collect())
-                        })
-                        .collect(),
+                        .map(|(t, v)| (t.as_str(), set(v.iter().collect())))
+                        .collect()),
                 };
                 (p.negated, entries)
             }),
             action: (
                 statement.action.negated,
-                statement
-                    .action
-                    .patterns
-                    .iter()
-                    .map(|a| fold_case(a).into_owned())
-                    .collect(),
+                set(statement.action.patterns.iter().map(NoCase).collect()),
             ),
             resource: statement
                 .resource
                 .as_ref()
-                .map(|r| (r.negated, r.patterns.iter().map(str::to_owned).collect())),
-            condition: statement.condition.iter().map(clause_shape).collect(),
+                .map(|r| (r.negated, set(r.patterns.iter().collect()))),
+            condition: set(statement.condition.iter().map(clause_shape).collect()),
         }
     }
-}
 
-impl Shape {
-    fn group(&self) -> GroupKey<'_> {
+    fn group(&self) -> GroupKey<'_, 's> {
         (self.effect, &self.principal, &self.condition)
     }
 }
 
-impl PartialEq for Shape {
-    fn eq(&self, other: &Shape) -> bool {
-        self.effect == other.effect
-            && self.principal == other.principal
-            && self.action == other.action
-            && self.resource == other.resource
-            && self.condition == other.condition
-    }
-}
-
-impl Eq for Shape {}
-
-impl std::hash::Hash for Shape {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.effect.hash(state);
-        self.principal.hash(state);
-        self.action.hash(state);
-        self.resource.hash(state);
-        self.condition.hash(state);
-    }
-}
-
-fn clause_shape(clause: &ConditionClause) -> (String, String, BTreeSet<String>) {
+fn clause_shape(clause: &ConditionClause) -> ClauseShape<'_> {
+    let op = clause.operator;
+    let qualifier = match op.qualifier {
+        None => 0,
+        Some(SetQualifier::ForAllValues) => 1,
+        Some(SetQualifier::ForAnyValue) => 2,
+    };
     (
-        clause.operator.to_string(),
-        fold_case(&clause.key).into_owned(),
-        clause.values.iter().map(str::to_owned).collect(),
+        (op.comparison, qualifier, op.negated, op.if_exists),
+        NoCase(&clause.key),
+        set(clause.values.iter().collect()),
     )
 }
 
@@ -321,9 +302,10 @@ fn clause_shape(clause: &ConditionClause) -> (String, String, BTreeSet<String>) 
 /// condition, and plain (not negated) `Action` and `Resource`.
 fn covers(
     wide: &Statement,
-    wide_shape: &Shape,
+    wide_shape: &Shape<'_>,
+    wide_compiled: &OnceCell<Vec<ActionCover>>,
     narrow: &Statement,
-    narrow_shape: &Shape,
+    narrow_shape: &Shape<'_>,
     substitutes: bool,
 ) -> bool {
     if wide_shape.effect != narrow_shape.effect
@@ -334,9 +316,17 @@ fn covers(
     {
         return false;
     }
+    let wildcards = wide_compiled.get_or_init(|| {
+        wide.action
+            .patterns
+            .iter()
+            .filter(|a| a.contains(['*', '?']))
+            .map(ActionCover::new)
+            .collect()
+    });
     let actions = narrow.action.patterns.iter().all(|n| {
-        wide_shape.action.1.contains(fold_case(n).as_ref())
-            || wide_shape.wildcard_actions.iter().any(|w| w.covers(n))
+        wide_shape.action.1.binary_search(&NoCase(n)).is_ok()
+            || wildcards.iter().any(|w| w.covers(n))
     });
     let resources = match (&wide.resource, &narrow.resource) {
         (None, None) => true,
