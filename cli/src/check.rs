@@ -2,8 +2,8 @@
 
 use crate::equiv::{
     bug, combine, deployment, grants_placement, input_warnings, load, load_pair, print_failure,
-    print_placements, report, table, warn, witness_cases, Combined, Common, Wording, AS_GIVEN,
-    EXIT_UNKNOWN,
+    print_placements, report, table, warn, witness_cases, Combined, Common, SarifTarget, Wording,
+    AS_GIVEN, EXIT_UNKNOWN,
 };
 use crate::EXIT_INPUT;
 use iamspec_model::policy::PolicyKind;
@@ -37,6 +37,13 @@ pub enum Command {
     },
     /// A resource policy grants nothing to anonymous callers or to principals of accounts it does
     /// not name (whose own policies allow everything).
+    ///
+    /// As IAM Access Analyzer: an outsider can create its own organization, VPC, VPC endpoint or
+    /// source resource, so a condition on `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`,
+    /// `aws:SourceVpc`, `aws:SourceVpce`, `aws:SourceAccount`, `aws:SourceArn`,
+    /// `aws:SourceOwner`, `aws:SourceOrgID` or `aws:SourceOrgPaths` makes a policy private only
+    /// where it pins a named value (`"o-a1b2c3d4e5"`, `"o-a1b2c3d4e5/*"`, a VPC or endpoint id,
+    /// an ARN through its account); `"o-*"` or a `Null` test ("present") does not (D86).
     NoPublicAccess {
         /// A resource-based policy (or role trust policy with `--kind trust`).
         policy: PathBuf,
@@ -49,7 +56,16 @@ pub enum Command {
 /// unknown, 4 on a solver bug, 5 (no-new-access) when neither side allows anything.
 pub fn run(command: Command) -> u8 {
     match command {
-        Command::NoNewAccess { old, new, common } => {
+        Command::NoNewAccess {
+            old,
+            new,
+            mut common,
+        } => {
+            common.sarif_target = SarifTarget {
+                rule: "iamspec/no-new-access",
+                description: "A changed policy grants access the previous version did not",
+                file: new.display().to_string(),
+            };
             let pair = match load_pair(&old, &new, &common) {
                 Ok(pair) => pair,
                 Err(message) => {
@@ -99,8 +115,13 @@ pub fn run(command: Command) -> u8 {
             policy,
             actions,
             resources,
-            common,
+            mut common,
         } => {
+            common.sarif_target = SarifTarget {
+                rule: "iamspec/access-not-granted",
+                description: "A policy grants access that must not be granted",
+                file: policy.display().to_string(),
+            };
             if let Some(message) = common.invalid() {
                 eprintln!("{message}");
                 return EXIT_INPUT;
@@ -154,7 +175,13 @@ pub fn run(command: Command) -> u8 {
                 "access granted",
             )
         }
-        Command::NoPublicAccess { policy, common } => {
+        Command::NoPublicAccess { policy, mut common } => {
+            common.sarif_target = SarifTarget {
+                rule: "iamspec/no-public-access",
+                description:
+                    "A resource policy grants access to anonymous callers or unnamed accounts",
+                file: policy.display().to_string(),
+            };
             let input = match load(&policy, common.kind) {
                 Ok(input) => input,
                 Err(message) => {
@@ -223,20 +250,26 @@ fn single(
     match combined {
         Combined::Holds => {
             let labels: Vec<&str> = placed.iter().map(|p| p.label.as_str()).collect();
-            if common.json {
+            if common.sarif() {
+                common.print_sarif(&[]);
+            } else if common.json() {
                 println!("{}", json!({"verdict": "holds", "placements": labels}));
             } else {
-                println!("{holds}");
-                print_placements(&labels);
-                println!(
-                    "(assuming actions are those of {} and those the policies name)",
-                    iamspec_solver::catalogue_assumption()
-                );
+                println!("{}", common.headline(holds, false));
+                if !common.quiet() {
+                    print_placements(&labels);
+                    println!(
+                        "(assuming actions are those of {} and those the policies name)",
+                        iamspec_solver::catalogue_assumption()
+                    );
+                }
             }
             0
         }
         Combined::Unknown(reason) => {
-            if common.json {
+            if common.sarif() {
+                common.print_sarif(&[("warning", format!("unknown: {reason}"))]);
+            } else if common.json() {
                 println!("{}", json!({"verdict": "unknown", "reason": reason}));
             } else {
                 println!("unknown: {reason}");

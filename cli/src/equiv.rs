@@ -34,9 +34,12 @@ pub struct Common {
     /// vpc_endpoint. Ignored for policy sets.
     #[arg(long, default_value = "identity")]
     pub kind: PolicyKind,
-    /// Print the answer as JSON.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: crate::output::FindingsOutputArgs,
+    /// What a SARIF result points at: the rule and the file (set by the command, not an
+    /// argument).
+    #[arg(skip)]
+    pub sarif_target: SarifTarget,
     /// Seconds z3 may spend on each query.
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
@@ -52,7 +55,74 @@ pub struct Common {
     pub resource_account: Option<String>,
 }
 
+/// The rule and file a SARIF result of a solver command names.
+#[derive(Clone, Debug, Default)]
+pub struct SarifTarget {
+    pub rule: &'static str,
+    pub description: &'static str,
+    pub file: String,
+}
+
 impl Common {
+    pub fn out(&self) -> crate::output::Output {
+        self.output.resolve()
+    }
+
+    /// `--format json` or `--json`.
+    pub fn json(&self) -> bool {
+        self.out().json()
+    }
+
+    pub fn sarif(&self) -> bool {
+        self.out().format == crate::output::Format::Sarif
+    }
+
+    /// `-q`: the answer without the notes (placements, assumptions).
+    pub fn quiet(&self) -> bool {
+        self.out().quiet
+    }
+
+    /// The verdict word in colour when colour is on (`--color`, `NO_COLOR`).
+    pub fn headline(&self, text: &str, bad: bool) -> String {
+        let paint = if bad {
+            crate::output::Paint::Red
+        } else {
+            crate::output::Paint::Green
+        };
+        self.out().paint(paint, text).to_string()
+    }
+
+    /// Prints a SARIF 2.1.0 log with one result per message (`level`: error, warning).
+    pub fn print_sarif(&self, results: &[(&str, String)]) {
+        let target = &self.sarif_target;
+        let results: Vec<serde_json::Value> = results
+            .iter()
+            .map(|(level, text)| {
+                json!({
+                    "ruleId": target.rule,
+                    "level": level,
+                    "message": {"text": text},
+                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": target.file}}}]
+                })
+            })
+            .collect();
+        let log = json!({
+            "version": "2.1.0",
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": "iamspec",
+                    "rules": [{"id": target.rule, "shortDescription": {"text": target.description}}]
+                }},
+                "results": results
+            }]
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&log).unwrap_or_else(|_| log.to_string())
+        );
+    }
+
     pub fn options(&self) -> Options {
         Options {
             timeout: Duration::from_secs(self.timeout),
@@ -396,7 +466,13 @@ pub fn print_failure(
         },
         None => None,
     };
-    if common.json {
+    if common.sarif() {
+        let results: Vec<(&str, String)> = tables
+            .iter()
+            .map(|t| ("error", format!("{heading}: {label}\n{t}")))
+            .collect();
+        common.print_sarif(&results);
+    } else if common.json() {
         let output = object(vec![
             ("verdict", Json::String("fails".into())),
             ("placement", Json::String(label.to_owned())),
@@ -412,14 +488,17 @@ pub fn print_failure(
         ]);
         println!("{}", output.to_compact_string());
     } else {
-        println!("{heading}:");
+        println!("{}:", common.headline(heading, true));
         println!("checked {label}");
         for table in tables {
             println!();
             print!("{table}");
         }
         for line in extra {
-            println!("{line}");
+            // The new-actions list answers the question; the rest are notes.
+            if !common.quiet() || line.starts_with("new actions") {
+                println!("{line}");
+            }
         }
         match written {
             Some(path) => println!(
@@ -516,36 +595,76 @@ pub struct Wording<'a> {
     pub new_actions: Option<iamspec_solver::Callers>,
 }
 
-/// The witnesses' actions that `old` allows on no resource for no caller.
+/// How many actions the "new actions" list examines beyond the witnesses' own.
+const NEW_ACTION_CANDIDATES: usize = 64;
+
+/// The actions `new` allows somewhere and `old` allows on no resource for no caller (Access
+/// Analyzer's reviewers expect the list): the witnesses' actions, and the actions `new`'s Allow
+/// statements name (wildcards expanded through the catalogue while the list stays short, as one
+/// witness stands for a whole class of actions the policies cannot tell apart). Sorted.
 fn actions_new(
     witnesses: &[Witness],
+    new: &Placed,
     old: &Placed,
     callers: iamspec_solver::Callers,
     options: &Options,
 ) -> Result<Vec<String>, SolverError> {
-    let mut list: Vec<String> = Vec::new();
+    let catalogue = iamspec_corpus::Catalogue::embedded();
+    let mut candidates: Vec<String> = Vec::new();
+    let push = |action: String, list: &mut Vec<String>| {
+        if !list.iter().any(|a| a.eq_ignore_ascii_case(&action)) {
+            list.push(action);
+        }
+    };
     for w in witnesses {
-        let action = w.request.action.as_str().to_owned();
-        if list.contains(&action) {
+        push(w.request.action.as_str().to_owned(), &mut candidates);
+    }
+    let witnessed = candidates.len();
+    // The changed policies only: what the placement adds (delegating key and trust policies,
+    // open resource policies) is the same on both sides.
+    let unchanged = policies_of(&old.set);
+    for policy in policies_of(&new.set)
+        .into_iter()
+        .filter(|p| !unchanged.contains(p))
+    {
+        for statement in &policy.statements {
+            if statement.effect != iamspec_model::policy::Effect::Allow || statement.action.negated
+            {
+                continue;
+            }
+            for pattern in statement.action.patterns.iter() {
+                if pattern.contains(['*', '?']) {
+                    let expanded = catalogue.expand(pattern);
+                    if candidates.len() + expanded.len() <= witnessed + NEW_ACTION_CANDIDATES {
+                        for action in expanded {
+                            push(action.to_string(), &mut candidates);
+                        }
+                    }
+                } else if candidates.len() < witnessed + NEW_ACTION_CANDIDATES {
+                    push(pattern.to_owned(), &mut candidates);
+                }
+            }
+        }
+    }
+    let single = Options {
+        max_witnesses: 1,
+        callers,
+        ..options.clone()
+    };
+    let mut list: Vec<String> = Vec::new();
+    for (i, action) in candidates.into_iter().enumerate() {
+        let one = std::slice::from_ref(&action);
+        if i >= witnessed
+            && iamspec_solver::access_not_granted(&new.set, one, &[], &single)? == Verdict::Holds
+        {
             continue;
         }
-        let single = Options {
-            max_witnesses: 1,
-            callers,
-            ..options.clone()
-        };
-        let verdict = iamspec_solver::access_not_granted(
-            &old.set,
-            std::slice::from_ref(&action),
-            &[],
-            &single,
-        )?;
-        if verdict == Verdict::Holds {
+        if iamspec_solver::access_not_granted(&old.set, one, &[], &single)? == Verdict::Holds {
             list.push(action);
         }
     }
     // In name order: the order the solver finds its witnesses in is no information.
-    list.sort();
+    list.sort_by_key(|a| a.to_ascii_lowercase());
     Ok(list)
 }
 
@@ -623,7 +742,16 @@ pub fn report(
                 Ok(empty) => empty,
                 Err(e) => return bug(e),
             };
-            if common.json {
+            if common.sarif() {
+                let results: Vec<(&str, String)> = match &empty {
+                    Some(label) => vec![(
+                        "warning",
+                        format!("vacuous: neither side allows any request ({label})"),
+                    )],
+                    None => Vec::new(),
+                };
+                common.print_sarif(&results);
+            } else if common.json() {
                 let verdict = if empty.is_some() { "vacuous" } else { "holds" };
                 println!(
                     "{}",
@@ -634,10 +762,12 @@ pub fn report(
                     Some(label) => {
                         println!("vacuous: neither side allows any request ({label}); {holds} only because both allow nothing");
                     }
-                    None => println!("{holds}"),
+                    None => println!("{}", common.headline(holds, false)),
                 }
-                print_placements(&labels);
-                println!("(assuming {assumption})");
+                if !common.quiet() {
+                    print_placements(&labels);
+                    println!("(assuming {assumption})");
+                }
             }
             if empty.is_some() {
                 EXIT_VACUOUS
@@ -646,7 +776,9 @@ pub fn report(
             }
         }
         Combined::Unknown(reason) => {
-            if common.json {
+            if common.sarif() {
+                common.print_sarif(&[("warning", format!("unknown: {reason}"))]);
+            } else if common.json() {
                 println!(
                     "{}",
                     json!({"verdict": "unknown", "reason": reason, "warnings": warnings})
@@ -682,7 +814,7 @@ pub fn report(
                 ));
             }
             if let Some(callers) = new_actions {
-                match actions_new(&witnesses, pb, callers, &common.options()) {
+                match actions_new(&witnesses, pa, pb, callers, &common.options()) {
                     Ok(list) if !list.is_empty() => {
                         extra.push(format!(
                             "new actions (allowed somewhere now, never before): {}",
@@ -732,7 +864,12 @@ pub fn bug(e: SolverError) -> u8 {
 
 /// Exit 0 when equivalent, 1 when different (with witnesses), 2 on bad input, 3 when unknown,
 /// 4 on a solver bug, 5 when neither side allows anything.
-pub fn run(args: Args) -> u8 {
+pub fn run(mut args: Args) -> u8 {
+    args.common.sarif_target = SarifTarget {
+        rule: "iamspec/equivalence",
+        description: "Two policies are not equivalent",
+        file: args.b.display().to_string(),
+    };
     let pair = match load_pair(&args.a, &args.b, &args.common) {
         Ok(pair) => pair,
         Err(message) => {
@@ -775,5 +912,22 @@ pub fn grants_placement(set: bool, kind: PolicyKind) -> Option<usize> {
         PolicyKind::Identity | PolicyKind::PermissionBoundary | PolicyKind::Session => Some(0),
         PolicyKind::Resource | PolicyKind::Trust => Some(1),
         PolicyKind::Scp | PolicyKind::Rcp | PolicyKind::VpcEndpoint => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 16: a witness that fails request validation is a solver bug: exit 4, like a
+    /// witness that does not replay; a malformed question stays bad input (2).
+    #[test]
+    fn impossible_witnesses_exit_4() {
+        let impossible = SolverError::ImpossibleWitness {
+            request: "{}".into(),
+            reason: "a list for the single-valued key `aws:SecureTransport`".into(),
+        };
+        assert_eq!(bug(impossible), EXIT_BUG);
+        assert_eq!(bug(SolverError::InvalidQuery("x".into())), EXIT_INPUT);
     }
 }

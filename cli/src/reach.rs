@@ -37,6 +37,10 @@ pub fn run(args: Args) -> u8 {
         eprintln!("{message}");
         return EXIT_INPUT;
     }
+    if args.common.sarif() {
+        eprintln!("`--format sarif`: reach prints `text` or `json`");
+        return EXIT_INPUT;
+    }
     let placed = input.placed(args.common.kind, &deployment(&args.common, &[&input]));
     let chosen = match (&input, args.common.kind) {
         (Input::Policy { .. }, PolicyKind::Resource | PolicyKind::Trust) => placed.get(1),
@@ -78,7 +82,7 @@ pub fn run(args: Args) -> u8 {
     };
     let groups = match verdict {
         ReachVerdict::Unknown(reason) => {
-            if args.common.json {
+            if args.common.json() {
                 println!("{}", json!({"verdict": "unknown", "reason": reason}));
             } else {
                 println!("unknown: {reason}");
@@ -87,7 +91,7 @@ pub fn run(args: Args) -> u8 {
         }
         ReachVerdict::Groups(groups) => groups,
     };
-    if args.common.json {
+    if args.common.json() {
         let list: Vec<_> = groups
             .iter()
             .enumerate()

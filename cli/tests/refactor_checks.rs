@@ -146,6 +146,27 @@ fn reach_names_conditions_and_warns() {
     ]);
     assert_eq!(code, 0, "{t}");
     insta::assert_snapshot!("refactor_reach_conditions", t);
+    // With the bucket in 111122223333, account 444455556666 reaches only through the tagged
+    // statement: its condition is named, and the example is a tagged user (a root user carries
+    // no principal tags, D85).
+    let (code, t) = iamspec(&[
+        "reach",
+        &p,
+        "--kind",
+        "resource",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::reports/q1.csv",
+        "--resource-account",
+        "111122223333",
+    ]);
+    assert_eq!(code, 0, "{t}");
+    assert!(
+        t.contains("when StringEquals aws:PrincipalTag/team red"),
+        "{t}"
+    );
+    insta::assert_snapshot!("refactor_reach_conditions_cross_account", t);
     let (code, t) = iamspec(&[
         "reach",
         &p,
@@ -283,4 +304,32 @@ fn access_not_granted_on_an_identity_policy() {
         "kms:Decrypt",
     ]);
     assert_eq!(code, 1, "{t}");
+}
+
+/// `equiv` and `check` take the shared output options: `--format sarif` (a result per
+/// witness, for code scanning), `--json` as `--format json`, `-q` without the notes.
+#[test]
+fn output_formats_are_shared() {
+    let (old, new) = (f("identity-s3-read"), f("identity-s3-read-kms-role"));
+    let (code, t) = iamspec(&["check", "no-new-access", &old, &new, "--format", "sarif"]);
+    assert_eq!(code, 1, "{t}");
+    insta::assert_snapshot!("refactor_no_new_access_sarif", t);
+    let (_, json) = iamspec(&["equiv", &old, &new, "--json"]);
+    let (_, format) = iamspec(&["equiv", &old, &new, "--format", "json"]);
+    assert_eq!(
+        json.split_once("--- stdout").map(|x| x.1),
+        format.split_once("--- stdout").map(|x| x.1)
+    );
+    let (code, t) = iamspec(&["check", "no-new-access", &old, &old, "-q"]);
+    assert_eq!(code, 0, "{t}");
+    assert!(!t.contains("assuming"), "{t}");
+    let (code, _) = iamspec(&[
+        "reach",
+        &old,
+        "--action",
+        "s3:GetObject",
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(code, 2);
 }

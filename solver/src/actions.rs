@@ -116,9 +116,127 @@ pub struct ActionDomain {
     element_classes: HashMap<Vec<String>, Vec<usize>>,
     rcp: Vec<usize>,
     grant: Vec<usize>,
+    /// Some actions of each class (the policies cannot tell them apart), so that a witness
+    /// can name one whose resource types fit its resource.
+    members: Vec<Vec<String>>,
+}
+
+/// How many actions of a class are kept for [`ActionDomain::fitting`].
+const MEMBERS: usize = 400;
+
+/// The resource patterns of an action's resource types (the catalogue's ARN templates, each
+/// `${...}` a `*`); empty when the action takes no resource (`*`).
+fn resource_templates(action: &str) -> Option<Vec<String>> {
+    let found = Catalogue::embedded().action(action)?;
+    Some(
+        found
+            .resource_types()
+            .filter_map(|(_, rt)| rt.map(|rt| template_pattern(rt.arn())))
+            .collect(),
+    )
+}
+
+/// The catalogue's ARN templates of an action's resource types (`arn:${Partition}:s3:::${BucketName}`).
+pub fn arn_templates(action: &str) -> Vec<String> {
+    Catalogue::embedded()
+        .action(action)
+        .map(|found| {
+            found
+                .resource_types()
+                .filter_map(|(_, rt)| rt.map(|rt| rt.arn().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn template_pattern(template: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push_str(rest.get(..start).unwrap_or(""));
+        match rest.get(start..).and_then(|r| r.find('}')) {
+            Some(end) => {
+                out.push('*');
+                rest = rest.get(start + end + 1..).unwrap_or("");
+            }
+            None => {
+                rest = rest.get(start..).unwrap_or("");
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A resource ARN of the action's first resource type, with example values, for witnesses.
+fn example_resource(action: &str, account: &str) -> Option<String> {
+    let template = arn_templates(action).into_iter().next()?;
+    Some(crate::space::example_arn(&template, account))
 }
 
 impl ActionDomain {
+    /// An action of `class` whose resource types fit `resource` (`*`: an action that takes no
+    /// resource; an ARN: one of its resource types' ARN templates matches, else its service
+    /// field is the ARN's), else the class's representative. Every action of a class gets the
+    /// same decisions, so the choice only makes the witness a request AWS can send.
+    pub fn fitting(&self, class: usize, resource: &str) -> Option<(&str, bool)> {
+        let members = self.members.get(class)?;
+        let arn = iamspec_model::arn::Arn::parse(resource).ok();
+        let score = |action: &str| -> u8 {
+            let Some(templates) = resource_templates(action) else {
+                return 0;
+            };
+            match &arn {
+                None => u8::from(templates.is_empty()) * 2,
+                Some(arn) => {
+                    if templates
+                        .iter()
+                        .any(|t| iamspec_model::arn::resource_pattern_matches(t, arn, None))
+                    {
+                        2
+                    } else {
+                        let service = action.split(':').next().unwrap_or("");
+                        u8::from(arn.service().eq_ignore_ascii_case(service))
+                    }
+                }
+            }
+        };
+        let mut best: Option<(&str, u8)> = None;
+        for action in members {
+            let s = score(action);
+            if best.is_none_or(|(_, b)| s > b) {
+                best = Some((action, s));
+                if s == 2 {
+                    break;
+                }
+            }
+        }
+        best.map(|(a, s)| (a, s == 2))
+            .or_else(|| self.representative(class).map(|a| (a, false)))
+    }
+
+    /// Some actions of `class`, in catalogue order (at most [`MEMBERS`]).
+    pub fn members(&self, class: usize) -> &[String] {
+        self.members.get(class).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Example resource ARNs of the classes' representatives, for readable witnesses.
+    pub fn example_resources(&self, account: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for action in &self.representatives {
+            if let Some(example) = example_resource(action, account) {
+                if !out.contains(&example) {
+                    out.push(example);
+                }
+            }
+            if out.len() >= 40 {
+                break;
+            }
+        }
+        out
+    }
+
     /// Partitions the catalogue and the literal actions of `elements` (each a list of action
     /// patterns) by the elements.
     pub fn build(elements: &[Vec<String>]) -> ActionDomain {
@@ -240,16 +358,23 @@ impl ActionDomain {
             keys.iter().map(|k| (k.clone(), Vec::new())).collect();
         let mut rcp = Vec::new();
         let mut grant = Vec::new();
+        let mut members: Vec<Vec<String>> = Vec::new();
         let empty: Vec<u32> = Vec::new();
         for index in 0..total {
             let Some(e) = entry(index) else { continue };
             let signature: &[u32] = matched_by.get(index).unwrap_or(&empty);
             let key = (signature, e.rcp, e.grant);
-            if class_of.contains_key(&key) {
+            if let Some(&class) = class_of.get(&key) {
+                if let Some(list) = members.get_mut(class) {
+                    if list.len() < MEMBERS {
+                        list.push(e.display.clone());
+                    }
+                }
                 continue;
             }
             let class = representatives.len();
             representatives.push(e.display.clone());
+            members.push(vec![e.display.clone()]);
             for &element_index in signature {
                 let element = usize::try_from(element_index)
                     .ok()
@@ -271,6 +396,7 @@ impl ActionDomain {
             element_classes,
             rcp,
             grant,
+            members,
         }
     }
 

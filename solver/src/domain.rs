@@ -321,11 +321,75 @@ pub fn request_in_domain(
         request.resource_account.clone(),
         Context::default(),
     );
+    let unique_id = matches!(
+        request.principal,
+        Caller::User { .. } | Caller::RoleSession { .. }
+    );
     for key in DERIVED_KEYS {
+        // Users and role sessions state their unique id (D84).
+        if key == "aws:userid" && unique_id {
+            continue;
+        }
         if request.context.get(key) != base.context.get(key) {
             return Err(format!("the context sets the derived key `{key}`"));
         }
     }
+    // The requests AWS can send (D85, `space.rs`), for the keys the policies test.
+    let tested = Domain::collect(sets).keys;
+    for (lowercase, used) in &tested {
+        if lowercase == "aws:userid" {
+            let id = request.context.get(lowercase).map(|v| v.as_slice());
+            let shaped = |id: &str| {
+                let tail = |prefix: &str| id.strip_prefix(prefix).map(str::to_owned);
+                match &request.principal {
+                    Caller::User { .. } => tail("AIDA").is_some_and(|t| {
+                        !t.is_empty()
+                            && t.chars()
+                                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                    }),
+                    _ => tail("AROA")
+                        .and_then(|t| t.split_once(':').map(|(a, b)| (a.to_owned(), b.to_owned())))
+                        .is_some_and(|(a, b)| {
+                            !a.is_empty()
+                                && a.chars()
+                                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                                && !b.is_empty()
+                                && !b.contains([':', '/'])
+                        }),
+                }
+            };
+            if unique_id && !matches!(id, Some([one]) if shaped(one)) {
+                return Err("a user or role session without its unique id `aws:userid`".into());
+            }
+            continue;
+        }
+        if KeyUse::is_derived(lowercase) {
+            continue;
+        }
+        let Some(spec) = iamspec_model::context_keys::GlobalKey::lookup(&used.name) else {
+            continue;
+        };
+        let possible = spec.possible_for(&request.principal);
+        let value = request.context.get(lowercase);
+        if spec.availability.always_present() && possible && value.is_none() {
+            return Err(format!(
+                "the key `{}` is always included but absent",
+                used.name
+            ));
+        }
+        if value.is_some() && !possible {
+            return Err(format!("the caller cannot carry `{}`", used.name));
+        }
+        if spec.cardinality == iamspec_model::context_keys::Cardinality::Single
+            && value.is_some_and(|v| v.as_slice().len() > 1)
+        {
+            return Err(format!(
+                "several values for the single-valued `{}`",
+                used.name
+            ));
+        }
+    }
+    let named = |name: &str| !name.is_empty() && !name.contains(':');
     let region_empty = |arn: &str| {
         Arn::parse(arn)
             .map(|a| a.region().is_empty())
@@ -333,12 +397,12 @@ pub fn request_in_domain(
     };
     match &request.principal {
         Caller::User { arn, name, .. } => {
-            if !region_empty(arn) || name.is_empty() {
+            if !region_empty(arn) || !named(name) {
                 return Err(format!("the user ARN `{arn}` has a region or no name"));
             }
         }
-        Caller::FederatedUser { arn, .. } => {
-            if !region_empty(arn) {
+        Caller::FederatedUser { arn, name, .. } => {
+            if !region_empty(arn) || !named(name) {
                 return Err(format!("the federated user ARN `{arn}` has a region"));
             }
         }
@@ -349,7 +413,7 @@ pub fn request_in_domain(
         } => {
             let role = Arn::parse(role_arn).map_err(|e| e.to_string())?;
             let role_name = role.resource().rsplit('/').next().unwrap_or("");
-            if !role.region().is_empty() || role_name.is_empty() || role.account() != account {
+            if !role.region().is_empty() || !named(role_name) || role.account() != account {
                 return Err(format!(
                     "the role ARN `{role_arn}` has a region, no name or another account"
                 ));
@@ -361,9 +425,11 @@ pub fn request_in_domain(
                     .strip_prefix("assumed-role/")
                     .and_then(|r| r.split('/').next())
                     .unwrap_or("");
+                let session_name = s.resource().rsplit('/').next().unwrap_or("");
                 if !s.region().is_empty()
                     || s.partition() != role.partition()
                     || session_role != role_name
+                    || !named(session_name)
                 {
                     return Err(format!(
                         "the session `{session}` does not belong to the role `{role_arn}`"

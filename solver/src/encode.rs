@@ -88,10 +88,18 @@ impl Encoder {
             Strs::Z3(_) => Vec::new(),
         };
         let limit = tokens.len() + VARIABLE_VALUES;
-        for token in ["alice", "x"]
-            .iter()
-            .map(|t| (*t).to_owned())
-            .chain(domain.tokens.iter().cloned())
+        // Values of the typed keys too (D85: a region code, a Bool, an ARN), so that a variable
+        // compared with `aws:RequestedRegion` or a Bool key has a value it can take.
+        for token in [
+            "alice",
+            "x",
+            "us-east-1",
+            "true",
+            "arn:aws:s3:::example-bucket",
+        ]
+        .iter()
+        .map(|t| (*t).to_owned())
+        .chain(domain.tokens.iter().cloned())
         {
             if tokens.len() >= limit {
                 break;
@@ -100,7 +108,7 @@ impl Encoder {
                 tokens.push(token);
             }
         }
-        Ok(Encoder {
+        let mut encoder = Encoder {
             p,
             req,
             actions,
@@ -126,7 +134,9 @@ impl Encoder {
             abstract_variables,
             opaque: HashMap::new(),
             opaque_tests: Vec::new(),
-        })
+        };
+        encoder.request_space()?;
+        Ok(encoder)
     }
 
     pub fn finished(&self) -> &Finished {
@@ -837,6 +847,27 @@ impl Encoder {
         ) && !accounts.is_empty()
         {
             accounts
+        } else if var.lowercase == "aws:requestedregion" {
+            // Region codes only (D85): the policies' own first.
+            let mut regions: Vec<String> = self
+                .tokens
+                .iter()
+                .filter(|t| crate::space::is_region_code(t))
+                .cloned()
+                .collect();
+            for example in ["us-east-1", "eu-west-1"] {
+                if !regions.iter().any(|r| r == example) {
+                    regions.push(example.to_owned());
+                }
+            }
+            regions
+        } else if var.lowercase == "aws:userid" {
+            // The unique ids of a user and of a role session (D84), then the accounts (root).
+            crate::space::PREFERRED_UNIQUE_IDS
+                .iter()
+                .map(|s| (*s).to_owned())
+                .chain(self.tokens.iter().cloned())
+                .collect()
         } else {
             self.tokens.clone()
         };

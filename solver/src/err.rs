@@ -27,6 +27,11 @@ pub enum SolverError {
     /// The model could not be turned into a request the conformance format accepts.
     #[error("solver bug: the model does not make a valid request: {reason}")]
     InvalidWitness { reason: String },
+    /// The solver produced a request that request validation (D61) rejects: a request AWS
+    /// cannot send, outside the space the solver quantifies over (D85), so a bug in the
+    /// encoding, never a witness.
+    #[error("solver bug: the witness request `{request}` is not one AWS can send: {reason}")]
+    ImpossibleWitness { request: String, reason: String },
     /// The query's own arguments are malformed.
     #[error("invalid query: {0}")]
     InvalidQuery(String),

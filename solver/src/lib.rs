@@ -17,6 +17,7 @@ mod query;
 mod regex;
 pub mod rewrite;
 mod smt;
+mod space;
 mod strings;
 mod symbolic;
 mod values;

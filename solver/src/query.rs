@@ -9,8 +9,9 @@ use crate::regex::{Literal, Re};
 use crate::smt::{self, Expr, ModelView, Outcome, Sort};
 use crate::strings::Subject;
 use crate::symbolic::{CallerKind, Mode};
-use crate::witness::{read_request, Witness};
+use crate::witness::{read_request, Chosen, Witness};
 use iamspec_model::arn::{resource_pattern_matches, Arn};
+use iamspec_model::json::Json;
 use iamspec_model::pattern::Pattern;
 use iamspec_model::policy::{Policy, PrincipalType, Principals};
 use iamspec_model::principal::{account_principal, Caller};
@@ -241,9 +242,6 @@ struct Runner<'a> {
     strings: Option<Result<Encoded, Unsupported>>,
 }
 
-/// The derived key whose value the model lacks for most callers (D40).
-const USERID: &str = "aws:userid";
-
 impl<'a> Runner<'a> {
     fn new(spec: Spec<'a>) -> Runner<'a> {
         Runner {
@@ -260,20 +258,10 @@ impl<'a> Runner<'a> {
         options: &Options,
         check: Check,
     ) -> Result<Verdict, SolverError> {
-        let verdict = self.verdict_in_domain(goal, options, check)?;
-        // D40 leaves `aws:userid` of IAM users and role sessions absent, because the model does
-        // not know their unique ids; AWS always sends it. A policy that tests it can therefore
-        // grant or deny something no request of the domain shows, so "holds" is not known.
-        if matches!(verdict, Verdict::Holds)
-            && Domain::collect(self.spec.sets).keys.contains_key(USERID)
-        {
-            return Ok(Verdict::Unknown(format!(
-                "a policy tests `{USERID}`, which AWS sends for IAM users and role sessions (their \
-                 unique id) but the model does not know (D40): the property holds for every \
-                 request the model can state, which does not cover those callers"
-            )));
-        }
-        Ok(verdict)
+        // Since D84 the domain has `aws:userid` for users and role sessions (their unique id,
+        // unknown but one value), so a policy that tests it gets `Holds` where it holds (D83
+        // answered `Unknown`).
+        self.verdict_in_domain(goal, options, check)
     }
 
     fn verdict_in_domain(
@@ -364,6 +352,9 @@ impl<'a> Runner<'a> {
     }
 }
 
+/// How many times a witness whose resource fits none of its actions is asked for elsewhere.
+const UNFIT_RETRIES: usize = 40;
+
 /// Runs `goal`, collecting witnesses that `check` accepts after replay.
 fn solve(
     encoded: &Encoded,
@@ -379,28 +370,55 @@ fn solve(
         use CallerKind::*;
         blocks.push(enc.req.is_any(&[User, RoleSession, Role, FederatedUser]));
     }
+    // A witness whose resource fits none of its action class's resource types (D85) is
+    // asked for again elsewhere a few times; when nothing else shows the failure, the first
+    // one is kept: it is still a replayed counterexample, and "no other" never means Holds.
+    let mut unfit: Vec<Expr> = Vec::new();
+    let mut pending: Option<(Json, Request, Chosen, Vec<bool>)> = None;
     while witnesses.len() < options.max_witnesses.max(1) {
-        let query = smt::and(std::iter::once(goal.clone()).chain(blocks.iter().cloned()));
+        let query = smt::and(
+            std::iter::once(goal.clone())
+                .chain(blocks.iter().cloned())
+                .chain(unfit.iter().map(smt::not)),
+        );
         let outcome = match encoded.check(&query, options.timeout) {
             Ok(outcome) => outcome,
+            Err(_) if pending.is_some() => Refined::Unsat,
             Err(unsupported) => return Ok(Verdict::Unknown(unsupported.0)),
         };
-        let (view, realized) = match outcome {
-            Refined::Unsat => break,
-            Refined::Unknown(reason) => {
-                if witnesses.is_empty() {
+        let candidate = match outcome {
+            Refined::Unsat => match pending.take() {
+                Some(candidate) => candidate,
+                None => break,
+            },
+            Refined::Unknown(reason) => match pending.take() {
+                Some(candidate) => candidate,
+                None if witnesses.is_empty() => {
                     return Ok(Verdict::Unknown(format!("z3 gave up: {reason}")));
                 }
-                break;
+                None => break,
+            },
+            Refined::Sat(view, realized) => {
+                let (json, request, chosen) = read_request(&view, enc, &realized)?;
+                let claimed: Vec<bool> = encoded
+                    .claim_names
+                    .iter()
+                    .map(|name| view.bool(name).unwrap_or(false))
+                    .collect();
+                if !chosen.fits && unfit.len() < UNFIT_RETRIES {
+                    unfit.push(chosen.avoid.clone());
+                    if pending.is_none() {
+                        pending = Some((json, request, chosen, claimed));
+                    }
+                    continue;
+                }
+                (json, request, chosen, claimed)
             }
-            Refined::Sat(view, realized) => (view, realized),
         };
-        let (json, request, chosen) = read_request(&view, enc, &realized)?;
-        let claimed: Vec<bool> = encoded
-            .claim_names
-            .iter()
-            .map(|name| view.bool(name).unwrap_or(false))
-            .collect();
+        unfit.clear();
+        pending = None;
+        let (json, request, chosen, claimed) = candidate;
+        crate::witness::validate(&json)?;
         let decisions: Vec<Decision> = sets
             .iter()
             .map(|set| reference::authorize(set, &request).decision)
@@ -585,6 +603,60 @@ pub const TRUSTED_KEYS: [&str; 9] = [
     "aws:sourceorgpaths",
 ];
 
+/// `text` in any ASCII case (identifiers of organizations, VPCs and endpoints are compared
+/// case-insensitively by some operators; no outsider gets another's id in any case).
+fn any_case(text: &str) -> Re {
+    Re::concat(
+        text.chars()
+            .map(|c| {
+                Re::Class(crate::regex::Class::set([
+                    c.to_ascii_lowercase(),
+                    c.to_ascii_uppercase(),
+                ]))
+            })
+            .collect(),
+    )
+}
+
+/// The values of the trusted keys that `policy` pins (D86): a value without wildcards or
+/// variables pins itself; a value with a wildcard pins what starts with its text before the
+/// first wildcard when that text already names an organization (`o-abc123/` of an org path)
+/// or an account (an ARN through its account field); `o-*` or `arn:aws:s3:::*` pin nothing.
+/// Lowercase key → the languages an outsider's value must avoid.
+fn pinned_values(policy: &Policy) -> HashMap<String, Vec<Re>> {
+    let mut out: HashMap<String, Vec<Re>> = HashMap::new();
+    for statement in &policy.statements {
+        for clause in &statement.condition {
+            let key = clause.key.to_ascii_lowercase();
+            if !TRUSTED_KEYS.contains(&key.as_str()) {
+                continue;
+            }
+            for value in clause.values.iter() {
+                let cut = value.find(['*', '?', '$']);
+                let re = match cut {
+                    None if !value.is_empty() => any_case(value),
+                    Some(at) => {
+                        let prefix = value.get(..at).unwrap_or("");
+                        let org = prefix.starts_with("o-") && prefix.contains('/');
+                        let account = Arn::parse(prefix).is_ok()
+                            && iamspec_model::principal::is_account_id(
+                                prefix.split(':').nth(4).unwrap_or(""),
+                            )
+                            && prefix.split(':').count() > 5;
+                        if !(org || account) {
+                            continue;
+                        }
+                        Re::concat(vec![any_case(prefix), Re::all()])
+                    }
+                    None => continue,
+                };
+                out.entry(key.clone()).or_default().push(re);
+            }
+        }
+    }
+    out
+}
+
 /// Can an outsider reach the resource through `resource` (a resource-based policy): an
 /// anonymous caller, or a caller from an account the policy never names and that does not own
 /// the resource, whose own identity policies allow everything? Witnesses are such requests.
@@ -608,6 +680,7 @@ fn no_public_access_in(
         ..PolicySet::default()
     };
     let known = accounts_named(resource);
+    let pinned = pinned_values(resource);
     let sets = [&set];
     let goals = |enc: &mut Encoder, c: &[Expr]| {
         let mut fresh = vec![enc.req.has_identity_side(), smt::not(&enc.same_account())];
@@ -615,13 +688,31 @@ fn no_public_access_in(
             fresh.push(smt::not(&enc.account_pred(&Re::lit(account))?));
         }
         let outsider = smt::or([enc.req.is(CallerKind::Anonymous), smt::and(fresh)]);
-        let untrusted = smt::and(
-            TRUSTED_KEYS
-                .iter()
-                .filter_map(|k| enc.req.keys.get(*k))
-                .map(|var| smt::not(&var.present)),
-        );
-        Ok(vec![smt::and([claim(c, 0), outsider, untrusted])])
+        // An outsider may create its own organization, VPC, endpoint or source (D86): a
+        // trusted key is absent, or has a value the policy does not pin.
+        let mut untrusted = Vec::new();
+        for key in TRUSTED_KEYS {
+            let Some(var) = enc.req.keys.get(key).cloned() else {
+                continue;
+            };
+            let Some(pins) = pinned.get(key) else {
+                continue;
+            };
+            for (index, slot) in var.slots.iter().enumerate() {
+                if !matches!(slot, crate::symbolic::Slot::Str(_)) {
+                    continue;
+                }
+                for pin in pins {
+                    let named = enc.key_pred(key, index, pin.clone())?;
+                    let active = var.active.get(index).cloned().unwrap_or_else(Expr::t);
+                    untrusted.push(smt::implies(
+                        &smt::and([var.present.clone(), active]),
+                        &smt::not(&named),
+                    ));
+                }
+            }
+        }
+        Ok(vec![smt::and([claim(c, 0), outsider, smt::and(untrusted)])])
     };
     Runner::new(spec(&sets, &goals)).verdict(0, options, &|request, d, _| {
         let outside = match &request.principal {
@@ -1113,6 +1204,19 @@ fn pin(enc: &mut Encoder, request: &Request) -> Result<Expr, Unsupported> {
                 }
                 _ => return Err(Unsupported::new("internal: a slot of the wrong type")),
             });
+        }
+    }
+    // The unique id a user or role session states (D84).
+    if enc.req.keys.contains_key("aws:userid")
+        && matches!(
+            kind,
+            CallerKind::User | CallerKind::RoleSession | CallerKind::Role
+        )
+    {
+        if let Some(id) = request.context.get("aws:userid") {
+            if let [one] = id.as_slice() {
+                all.push(enc.unique_id_pred(Re::lit(one))?);
+            }
         }
     }
     Ok(smt::and(all))

@@ -26,6 +26,10 @@ pub enum Subject {
     Key(String, usize),
 }
 
+/// The string domain of the unique id of users and role sessions (`aws:userid`, D84): a
+/// `Subject::Key` no context key can be called (key names have a `:`).
+pub const UNIQUE_ID: &str = "uid";
+
 /// The atoms of `Partition` mode, registered while encoding.
 #[derive(Default)]
 pub struct Atoms {
@@ -44,6 +48,9 @@ pub struct Finished {
     pub keys: HashMap<String, (Vec<String>, Vec<String>)>,
     /// The string domains explored lazily (the resource, or a key's slot) instead.
     pub lazy: Vec<LazyDomain>,
+    /// The resource partition: its shape, its languages and each region's signature, so that
+    /// a witness can pick, within its region, an ARN of its action's resource types.
+    pub resource_space: Option<(Re, Vec<Re>, Vec<Vec<bool>>)>,
 }
 
 /// A string domain whose partition is too large to build: its atoms are free in the problem,
@@ -196,6 +203,14 @@ impl Encoder {
         }
     }
 
+    /// The unique id of a user or role session (`aws:userid`, D84) is in `re`.
+    pub fn unique_id_pred(&mut self, re: Re) -> Result<Expr, Unsupported> {
+        match &self.req.strs {
+            Strs::Z3(z) => Encoder::z3_member(&z.uid, &re),
+            Strs::Partition(_) => Ok(self.atom(Subject::Key(UNIQUE_ID.to_owned(), 0), re)),
+        }
+    }
+
     /// The resource's account is in `re` (meaningful when it has one).
     pub fn racct_pred(&mut self, re: &Re) -> Result<Expr, Unsupported> {
         let (mode, id, ids) = match &self.req.strs {
@@ -287,6 +302,12 @@ impl Encoder {
             }
             "aws:userid" => {
                 let mut options = vec![constant(Anonymous, "anonymous")];
+                // Users and role sessions: their unique id, unknown but one value (D84).
+                let unique = self.unique_id_pred(re.clone())?;
+                options.push(smt::and([
+                    self.req.is_any(&[User, RoleSession, Role]),
+                    unique,
+                ]));
                 let is_root = self.req.is(Root);
                 options.push(smt::and([is_root, self.account_pred(re)?]));
                 let accounts = match &self.req.strs {
@@ -348,6 +369,7 @@ impl Encoder {
             regions.rreg.clone(),
             regions.racct_mode.clone(),
         );
+        let regions_racct_id = regions.racct_id.clone();
         let account_alt = Re::union(accounts.iter().map(|a| Re::lit(a)).collect());
         let entries = std::mem::take(&mut self.atoms.entries);
         self.finished = Finished::default();
@@ -438,6 +460,9 @@ impl Encoder {
         languages.push(resource_shape(Re::Eps));
         let shape = resource_shape(Re::union(vec![Re::Eps, account_alt, other_account_field()]));
         let mut preferred = vec!["arn:aws:s3:::example-bucket/key.txt".to_owned()];
+        if let Some(account) = accounts.first() {
+            preferred.extend(self.actions.example_resources(account));
+        }
         for account in &accounts {
             preferred.push(format!("arn:aws:sqs:us-east-1:{account}:queue"));
         }
@@ -470,8 +495,21 @@ impl Encoder {
             ));
             self.p.assert(&smt::implies(
                 &smt::eq(&racct_mode, &Expr::int(0)),
-                &smt::and([smt::not(&has_id), smt::or([rany, empty.clone()])]),
+                &smt::and([smt::not(&has_id), smt::or([rany.clone(), empty.clone()])]),
             ));
+            // An ARN that names one of the accounts names the owner (D61, D85).
+            for (j, tag) in account_tags.iter().enumerate() {
+                self.p.assert(&smt::implies(
+                    &smt::and([smt::not(&rany), tag.clone()]),
+                    &smt::and([
+                        smt::eq(&racct_mode, &Expr::int(2)),
+                        smt::eq(
+                            &regions_racct_id,
+                            &Expr::int(i64::try_from(j).unwrap_or(i64::MAX)),
+                        ),
+                    ]),
+                ));
+            }
             atoms.extend(tags);
             self.finished.lazy.push(LazyDomain {
                 subject: Subject::Resource,
@@ -519,6 +557,27 @@ impl Encoder {
             &smt::eq(&racct_mode, &Expr::int(1)),
             &smt::and([smt::not(&rany), in_set(&rreg, &other_ids, n)]),
         ));
+        // An ARN that names one of the accounts names the owner (D61, D85).
+        for j in 0..accounts.len() {
+            let ids: Vec<usize> = (0..n)
+                .filter(|&r| {
+                    found.signatures.get(r).and_then(|s| s.get(mine.len() + j)) == Some(&true)
+                })
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            self.p.assert(&smt::implies(
+                &smt::and([smt::not(&rany), in_set(&rreg, &ids, n)]),
+                &smt::and([
+                    smt::eq(&racct_mode, &Expr::int(2)),
+                    smt::eq(
+                        &regions_racct_id,
+                        &Expr::int(i64::try_from(j).unwrap_or(i64::MAX)),
+                    ),
+                ]),
+            ));
+        }
         self.p.assert(&smt::implies(
             &smt::eq(&racct_mode, &Expr::int(0)),
             &smt::and([
@@ -527,6 +586,7 @@ impl Encoder {
             ]),
         ));
         self.finished.resources = found.witnesses;
+        self.finished.resource_space = Some((shape, languages, found.signatures));
         self.finish_keys(&entries)
     }
 
@@ -553,7 +613,16 @@ impl Encoder {
                 }
             }
             let slots = self.req.keys.get(&key).map(|k| k.slots.len()).unwrap_or(1);
-            let Some(found) = regex::regions_within(&Re::all(), &languages, &[], EAGER_LIMIT)?
+            let preferred: Vec<String> = if key == UNIQUE_ID {
+                crate::space::PREFERRED_UNIQUE_IDS
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect()
+            } else {
+                crate::space::preferred_values(&key)
+            };
+            let Some(found) =
+                regex::regions_within(&Re::all(), &languages, &preferred, EAGER_LIMIT)?
             else {
                 for slot in 0..slots {
                     let subject = Subject::Key(key.clone(), slot);

@@ -109,6 +109,8 @@ impl KeyVar {
 
 /// The string constants of `Strings` mode.
 pub struct Z3Strings {
+    /// `aws:userid` of users and role sessions (D84).
+    pub uid: Expr,
     pub acct: Expr,
     /// The principal as a string, per kind (see `principal_subject` in strings.rs).
     pub subjects: Vec<(CallerKind, Expr)>,
@@ -161,7 +163,14 @@ fn no(c: char) -> Re {
 /// README: role sessions are their role ARN, `/`, and the session name).
 pub fn principal_shape(kind: CallerKind, accounts: &Re) -> Re {
     use CallerKind::*;
-    let path_and_name = || Re::concat(vec![Re::all(), no('/')]);
+    // IAM names never contain `:` (nor `/`, which ends the path): D85.
+    let name = || Re::plus(Re::Class(Class::not([':', '/'])));
+    let path_and_name = || {
+        Re::concat(vec![
+            Re::opt(Re::concat(vec![Re::all(), Re::lit("/")])),
+            name(),
+        ])
+    };
     // `arn:PARTITION:{service}ACCOUNT{resource}` followed by `rest`.
     let arn = |service: &str, resource: &str, rest: Vec<Re>| {
         let mut parts = vec![
@@ -184,10 +193,10 @@ pub fn principal_shape(kind: CallerKind, accounts: &Re) -> Re {
         RoleSession => arn(
             ":iam::",
             ":role/",
-            vec![path_and_name(), Re::lit("/"), Re::plus(no('/'))],
+            vec![path_and_name(), Re::lit("/"), name()],
         ),
         Role => arn(":iam::", ":role/", vec![path_and_name()]),
-        FederatedUser => arn(":sts::", ":federated-user/", vec![Re::plus(no('/'))]),
+        FederatedUser => arn(":sts::", ":federated-user/", vec![name()]),
         Service => Re::concat(vec![
             Re::plus(Re::Class(Class::set(
                 ('a'..='z').chain('0'..='9').chain(['.', '-']),
@@ -346,7 +355,8 @@ impl SymRequest {
             "aws:principalarn" | "aws:principalaccount" => self.has_identity_side(),
             "aws:principaltype" => smt::or([self.has_identity_side(), self.is(Anonymous)]),
             "aws:username" => self.is(User),
-            "aws:userid" => self.is_any(&[Root, FederatedUser, Anonymous]),
+            // Every caller but service principals and identity providers (D40, D84).
+            "aws:userid" => self.is_any(&[Root, User, RoleSession, Role, FederatedUser, Anonymous]),
             // Signed requests only (D62): not anonymous, not an identity provider's call.
             "aws:principalisawsservice" => smt::not(&self.is_any(&[IdentityProvider, Anonymous])),
             "aws:principalservicename" => self.is(Service),
@@ -439,6 +449,8 @@ fn z3_strings(p: &mut Problem, kind: &Expr, rany: &Expr) -> Result<Z3Strings, Un
     let fname = s(p, "fname");
     let svc = s(p, "svc");
     let idp = s(p, "idp");
+    // The unique id AWS sends as `aws:userid` for users and role sessions (D84).
+    let uid = s(p, "uid");
     let no_colon = |e: &Expr| smt::not(&smt::app("str.contains", &[e, &lit(":")]));
     let no_slash = |e: &Expr| smt::not(&smt::app("str.contains", &[e, &lit("/")]));
     let nonempty = |e: &Expr| smt::app(">", &[&smt::len(e), &Expr::int(0)]);
@@ -458,19 +470,29 @@ fn z3_strings(p: &mut Problem, kind: &Expr, rany: &Expr) -> Result<Z3Strings, Un
     ));
     p.assert(&smt::implies(
         &is(User),
-        &smt::and([path(&upath), nonempty(&uname), no_slash(&uname)]),
+        &smt::and([
+            path(&upath),
+            nonempty(&uname),
+            no_slash(&uname),
+            no_colon(&uname),
+        ]),
     ));
     p.assert(&smt::implies(
         &any_kind(kind, &[RoleSession, Role]),
-        &smt::and([path(&rpath), nonempty(&rname), no_slash(&rname)]),
+        &smt::and([
+            path(&rpath),
+            nonempty(&rname),
+            no_slash(&rname),
+            no_colon(&rname),
+        ]),
     ));
     p.assert(&smt::implies(
         &is(RoleSession),
-        &smt::and([nonempty(&sname), no_slash(&sname)]),
+        &smt::and([nonempty(&sname), no_slash(&sname), no_colon(&sname)]),
     ));
     p.assert(&smt::implies(
         &is(FederatedUser),
-        &smt::and([nonempty(&fname), no_slash(&fname)]),
+        &smt::and([nonempty(&fname), no_slash(&fname), no_colon(&fname)]),
     ));
     p.assert(&smt::implies(
         &is(Service),
@@ -583,6 +605,11 @@ fn z3_strings(p: &mut Problem, kind: &Expr, rany: &Expr) -> Result<Z3Strings, Un
         &smt::not(&racct_present),
         &smt::and([smt::not(&has_account), smt::not(&arn_account)]),
     ));
+    // An ARN that names a 12-digit account names the owner (D61, D85).
+    p.assert(&smt::implies(
+        &smt::and([smt::not(rany), smt::in_re(&racc, &any_account().to_smt()?)]),
+        &smt::and([racct_present.clone(), smt::eq(&racct, &racc)]),
+    ));
 
     let mut derived = BTreeMap::new();
     let d = |p: &mut Problem, e: Expr| p.define("derived", Sort::String, e);
@@ -632,7 +659,11 @@ fn z3_strings(p: &mut Problem, kind: &Expr, rany: &Expr) -> Result<Z3Strings, Un
                 &smt::ite(
                     &is(FederatedUser),
                     &cat(vec![acct.clone(), lit(":"), fname.clone()]),
-                    &lit("anonymous"),
+                    &smt::ite(
+                        &any_kind(kind, &[User, RoleSession, Role]),
+                        &uid,
+                        &lit("anonymous"),
+                    ),
                 ),
             ),
         ),
@@ -644,6 +675,7 @@ fn z3_strings(p: &mut Problem, kind: &Expr, rany: &Expr) -> Result<Z3Strings, Un
     derived.insert("aws:principalservicename".to_owned(), svc.clone());
     derived.insert("aws:resourceaccount".to_owned(), racct.clone());
     Ok(Z3Strings {
+        uid,
         acct,
         subjects,
         res,

@@ -4,8 +4,8 @@
 use crate::domain::KeyType;
 use crate::encode::Encoder;
 use crate::err::SolverError;
-use crate::smt::ModelView;
-use crate::strings::Subject;
+use crate::smt::{self, Expr, ModelView};
+use crate::strings::{Subject, UNIQUE_ID};
 use crate::symbolic::{CallerKind, KeyVar, Mode, Strs};
 use crate::values;
 use iamspec_model::arn::Arn;
@@ -35,6 +35,11 @@ fn invalid(reason: impl Into<String>) -> SolverError {
 pub struct Chosen {
     pub kind: i64,
     pub act: i64,
+    /// The resource fits one of the action's resource types (D85).
+    pub fits: bool,
+    /// What to exclude to ask for a witness elsewhere: this action class on this resource
+    /// region (or on `*`).
+    pub avoid: Expr,
 }
 
 /// The request of a model; `realized` has the strings of the lazily explored domains.
@@ -47,14 +52,32 @@ pub fn read_request(
     let k = view.int("k").ok_or_else(|| invalid("no caller kind"))?;
     let kind = CallerKind::from_index(k).ok_or_else(|| invalid(format!("caller kind {k}")))?;
     let act = view.int("act").ok_or_else(|| invalid("no action class"))?;
-    let action = usize::try_from(act)
-        .ok()
-        .and_then(|c| enc.actions.representative(c))
-        .ok_or_else(|| invalid(format!("action class {act}")))?;
     let rany = view.bool("rany").ok_or_else(|| invalid("no resource"))?;
     let parts = match req.mode {
         Mode::Strings => z3_parts(view, kind, rany)?,
-        Mode::Partition => partition_parts(view, enc, kind, rany, realized)?,
+        Mode::Partition => partition_parts(view, enc, kind, rany, act, realized)?,
+    };
+    let class = usize::try_from(act).map_err(|_| invalid(format!("action class {act}")))?;
+    let (action, fits) = match &parts.action {
+        Some(action) => (action.as_str(), true),
+        None => enc
+            .actions
+            .fitting(class, &parts.resource)
+            .ok_or_else(|| invalid(format!("action class {act}")))?,
+    };
+    let this_class = smt::eq(&enc.req.act, &Expr::int(act));
+    let (fits, avoid) = match (&enc.req.strs, rany) {
+        (_, true) => (fits, smt::and([this_class, enc.req.rany.clone()])),
+        (Strs::Partition(regions), false)
+            if !realized.contains_key(&Subject::Resource) && parts.action.is_none() =>
+        {
+            let rreg = view.int("rreg").unwrap_or(-1);
+            (
+                false,
+                smt::and([this_class, smt::eq(&regions.rreg, &Expr::int(rreg))]),
+            )
+        }
+        _ => (true, Expr::f()),
     };
     let mut members: Vec<(String, Json)> = Vec::new();
     let s = |text: String| Json::String(text);
@@ -103,14 +126,67 @@ pub fn read_request(
         };
         context.push((var.name.clone(), value));
     }
+    // Users and role sessions send their unique id (D84); the policies test it.
+    if matches!(
+        kind,
+        CallerKind::User | CallerKind::RoleSession | CallerKind::Role
+    ) && req.keys.contains_key("aws:userid")
+    {
+        let id = unique_id(view, enc, realized)?;
+        context.push(("aws:userid".to_owned(), Json::String(id)));
+    }
     if !context.is_empty() {
         members.push(("context".into(), Json::Object(context)));
     }
     let json = Json::Object(members);
-    // Structure only, until the solver quantifies only over requests AWS can send (D60).
     let request = Request::from_json_unvalidated(&json, &JsonPath::root())
         .map_err(|e| invalid(format!("`{}`: {e}", json.to_compact_string())))?;
-    Ok((json, request, Chosen { kind: k, act }))
+    Ok((
+        json,
+        request,
+        Chosen {
+            kind: k,
+            act,
+            fits,
+            avoid,
+        },
+    ))
+}
+
+/// Checks a witness with the request validation every user's request gets (D61): the solver
+/// quantifies only over requests AWS can send (D85), so a witness that fails it is a solver bug.
+pub fn validate(json: &Json) -> Result<(), SolverError> {
+    Request::from_json(json, &JsonPath::root())
+        .map(|_| ())
+        .map_err(|e| SolverError::ImpossibleWitness {
+            request: json.to_compact_string(),
+            reason: e.to_string(),
+        })
+}
+
+/// The unique id of the model's user or role session.
+fn unique_id(
+    view: &ModelView,
+    enc: &Encoder,
+    realized: &HashMap<Subject, String>,
+) -> Result<String, SolverError> {
+    let missing = || invalid("no readable value for `aws:userid`");
+    match enc.req.mode {
+        Mode::Strings => view.string("uid").ok_or_else(missing),
+        Mode::Partition => {
+            if let Some(text) = realized.get(&Subject::Key(UNIQUE_ID.to_owned(), 0)) {
+                return Ok(text.clone());
+            }
+            let (witnesses, names) = enc.finished().keys.get(UNIQUE_ID).ok_or_else(missing)?;
+            names
+                .first()
+                .and_then(|name| view.int(name))
+                .and_then(|r| usize::try_from(r).ok())
+                .and_then(|r| witnesses.get(r))
+                .cloned()
+                .ok_or_else(missing)
+        }
+    }
 }
 
 /// The parts of a request that come from strings.
@@ -119,6 +195,8 @@ struct Parts {
     principal_arn: Option<String>,
     resource: String,
     resource_account: Option<String>,
+    /// The action, when the resource was chosen for one of the class's actions.
+    action: Option<String>,
 }
 
 fn z3_parts(view: &ModelView, kind: CallerKind, rany: bool) -> Result<Parts, SolverError> {
@@ -188,6 +266,7 @@ fn z3_parts(view: &ModelView, kind: CallerKind, rany: bool) -> Result<Parts, Sol
         principal_arn,
         resource,
         resource_account,
+        action: None,
     })
 }
 
@@ -196,6 +275,7 @@ fn partition_parts(
     enc: &Encoder,
     kind: CallerKind,
     rany: bool,
+    act: i64,
     realized: &HashMap<Subject, String>,
 ) -> Result<Parts, SolverError> {
     let Strs::Partition(regions) = &enc.req.strs else {
@@ -237,6 +317,7 @@ fn partition_parts(
         CallerKind::Anonymous => "anonymous".to_owned(),
         _ => subject,
     };
+    let mut action = None;
     let resource = if rany {
         "*".to_owned()
     } else if let Some(text) = realized.get(&Subject::Resource) {
@@ -245,11 +326,20 @@ fn partition_parts(
         let rreg = view
             .int("rreg")
             .ok_or_else(|| invalid("no resource region"))?;
-        usize::try_from(rreg)
-            .ok()
-            .and_then(|r| finished.resources.get(r))
-            .cloned()
-            .ok_or_else(|| invalid(format!("resource region {rreg}")))?
+        let region =
+            usize::try_from(rreg).map_err(|_| invalid(format!("resource region {rreg}")))?;
+        let class = usize::try_from(act).map_err(|_| invalid(format!("action class {act}")))?;
+        match enc.fit_resource(class, region) {
+            Some((fitting, text)) => {
+                action = Some(fitting);
+                text
+            }
+            None => finished
+                .resources
+                .get(region)
+                .cloned()
+                .ok_or_else(|| invalid(format!("resource region {rreg}")))?,
+        }
     };
     let resource_account = match view.int("racct_mode") {
         Some(1) => Arn::parse(&resource).ok().map(|a| a.account().to_owned()),
@@ -267,6 +357,7 @@ fn partition_parts(
         principal_arn,
         resource,
         resource_account,
+        action,
     })
 }
 
@@ -290,8 +381,8 @@ fn slot_text(
                     .and_then(|r| usize::try_from(r).ok())
                     .and_then(|r| witnesses.get(r))
                     .cloned(),
-                // No string test reads it: any value.
-                None => Some("x".to_owned()),
+                // No string test reads it: any value of its type.
+                None => Some(crate::space::example_value(&var.name).to_owned()),
             },
         },
         KeyType::Numeric(constants) => view
@@ -313,4 +404,29 @@ fn slot_text(
         },
     };
     text.ok_or_else(|| invalid(format!("no readable value for the key `{}`", var.name)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A request AWS cannot send (an organization id for an anonymous caller, a list for a
+    /// single-valued key, a resource account the ARN contradicts) is a solver bug when it comes
+    /// out of a model: `ImpossibleWitness`, which the CLI reports with exit 4.
+    #[test]
+    fn impossible_requests_are_solver_bugs() {
+        for text in [
+            r#"{"principal":"anonymous","action":"s3:GetObject","resource":"*","context":{"aws:PrincipalOrgID":"o-1"}}"#,
+            r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject","resource":"*","context":{"aws:SecureTransport":["true","false"]}}"#,
+            r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"kms:Decrypt","resource":"arn:aws:kms:us-east-1:111122223333:key/k","resource_account":"444455556666"}"#,
+        ] {
+            let json = Json::parse(text).unwrap();
+            assert!(
+                matches!(validate(&json), Err(SolverError::ImpossibleWitness { .. })),
+                "{text}"
+            );
+        }
+        let fine = Json::parse(r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{"aws:userid":"AIDAEXAMPLE","aws:SecureTransport":"true"}}"#).unwrap();
+        assert_eq!(validate(&fine), Ok(()));
+    }
 }

@@ -256,6 +256,22 @@ fn placed(kind: PolicyKind, doc: &Value) -> Option<Vec<iamspec_solver::harness::
     Some(place(kind, &policy?, &json))
 }
 
+/// Issue 16: every witness is a request AWS can send. The solver validates each one before it
+/// shows it (a failure is `SolverError::ImpossibleWitness`, exit 4); this checks the witnesses
+/// the property tests see again, from their JSON, with the validation `iamspec eval` applies,
+/// and that each is inside the domain the solver quantifies over (D85).
+fn valid_witnesses(witnesses: &[iamspec_solver::Witness]) {
+    for w in witnesses {
+        let parsed = Request::from_json(&w.request_json, &JsonPath::root());
+        assert!(
+            parsed.is_ok(),
+            "witness {} fails request validation: {:?}",
+            w.request_json.to_compact_string(),
+            parsed.err()
+        );
+    }
+}
+
 fn options() -> Options {
     Options {
         timeout: Duration::from_secs(20),
@@ -381,7 +397,10 @@ fn random_pairs_agree_with_sampled_requests() {
         for (x, y) in pa.iter().zip(&pb) {
             match equivalent(&x.set, &y.set, &options()) {
                 Err(e) => panic!("{e}\n{text_a}\n{text_b}"),
-                Ok(Verdict::Fails(_)) => fails += 1,
+                Ok(Verdict::Fails(w)) => {
+                    fails += 1;
+                    valid_witnesses(&w);
+                }
                 Ok(Verdict::Unknown(r)) => {
                     eprintln!("unknown: {r}");
                     unknown += 1
@@ -544,8 +563,9 @@ fn placement_agrees_with_policy_sets() {
             }
         }
         match verdict {
-            Verdict::Fails(_) => {
+            Verdict::Fails(w) => {
                 fails += 1;
+                valid_witnesses(&w);
                 continue;
             }
             Verdict::Unknown(r) => {

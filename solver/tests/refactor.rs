@@ -202,22 +202,68 @@ fn policy_variables_are_decided() {
 /// AWS sends `aws:userid` for IAM users (their unique id, `AIDA…`) and role sessions
 /// (`AROA…:session`) ("AWS global condition context keys", aws:userid:
 /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-userid).
-/// The model does not know those ids (D40), so a grant on `home/${aws:userid}/*` shows for no
-/// request the model can state. Adding one is new access all the same: the answer must not be
-/// `Holds`. It was "no new access" (exit 0) before this test.
+/// The policies cannot know the id; the solver gives those callers one unknown value (D84).
+/// Adding a grant on `home/${aws:userid}/*` is new access: it was "no new access" (exit 0)
+/// before D83 and `Unknown` under D83.
 #[test]
-fn a_grant_on_the_callers_unique_id_is_never_called_no_new_access() {
+fn a_grant_on_the_callers_unique_id_is_new_access() {
     let old = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::home/*"}]}"#;
     let new = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::home/*"},{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::home/${aws:userid}/*"}]}"#;
     let (pold, pnew) = (
         placed(PolicyKind::Identity, old),
         placed(PolicyKind::Identity, new),
     );
-    for (o, n) in pold.iter().zip(&pnew) {
-        match implies(&n.set, &o.set, &options()).unwrap() {
-            Verdict::Holds => panic!("no new access, as {}", n.label),
-            Verdict::Unknown(reason) => assert!(reason.contains("aws:userid"), "{reason}"),
-            Verdict::Fails(_) => {}
-        }
-    }
+    let (label, witness) = first_failure(&pnew, &pold, |n, o| {
+        implies(&n.set, &o.set, &options()).unwrap()
+    })
+    .expect("new access");
+    assert!(witness.request.action.as_str() == "s3:PutObject", "{label}");
+}
+
+/// A grant only a user's unique id (`AIDA…`) satisfies shows for users, with the id in the
+/// witness's context; a rewrite of the same condition holds (D84: no `Unknown` any more).
+#[test]
+fn unique_ids_are_present_unknown_and_fixed() {
+    let base = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let users = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Allow","Action":"s3:PutObject","Resource":"*","Condition":{"StringLike":{"aws:userid":"AIDA*"}}}]}"#;
+    let (pbase, pusers) = (
+        placed(PolicyKind::Identity, base),
+        placed(PolicyKind::Identity, users),
+    );
+    let (_, witness) = first_failure(&pusers, &pbase, |n, o| {
+        implies(&n.set, &o.set, &options()).unwrap()
+    })
+    .expect("new access for users");
+    let id = witness
+        .request
+        .context
+        .get("aws:userid")
+        .expect("the unique id is stated");
+    assert!(id.as_slice()[0].starts_with("AIDA"), "{id:?}");
+    assert!(
+        matches!(
+            witness.request.principal,
+            iamspec_model::principal::Caller::User { .. }
+        ),
+        "{:?}",
+        witness.request.principal
+    );
+    iamspec_model::Request::from_json(
+        &witness.request_json,
+        &iamspec_model::json::JsonPath::root(),
+    )
+    .expect("the witness passes request validation");
+
+    let exact = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*","Condition":{"StringEquals":{"aws:userid":"AIDAEXAMPLE"}}}]}"#;
+    let like = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*","Condition":{"StringLike":{"aws:userid":["AIDAEXAMPLE"]}}}]}"#;
+    let (pa, pb) = (
+        placed(PolicyKind::Identity, exact),
+        placed(PolicyKind::Identity, like),
+    );
+    assert!(
+        first_failure(&pa, &pb, |x, y| equivalent(&x.set, &y.set, &options())
+            .unwrap())
+        .is_none(),
+        "a rewrite of a condition on aws:userid"
+    );
 }

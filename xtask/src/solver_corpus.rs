@@ -113,6 +113,10 @@ struct Answer {
     /// The reason of `unknown`, the message of `error`, the first witness of `fails`.
     detail: String,
     witnesses: usize,
+    /// Witnesses that fail request validation when read back from their JSON (issue 16: must
+    /// be none; the solver itself reports one as `ImpossibleWitness`, an error).
+    #[serde(default)]
+    invalid: usize,
 }
 
 /// One query's outcome.
@@ -292,6 +296,20 @@ fn variable_policies() -> Vec<ManagedPolicy> {
              "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["${aws:userid}"]}}}]}),
         ),
         (
+            "iamspec-variables-nested-home",
+            serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::home-bucket/home/${aws:username}/*", "arn:aws:s3:::home-bucket/home/${aws:username}/x/*"]},
+            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::home-bucket",
+             "Condition": {"StringLike": {"s3:prefix": "home/${aws:username}"}, "StringEquals": {"s3:delimiter": "/"}}}]}),
+        ),
+        (
+            "iamspec-variables-unique-id",
+            serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::home-bucket/home/${aws:userid}/*"},
+            {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*",
+             "Condition": {"StringNotLike": {"aws:userid": ["AIDA*", "AROA*:*"]}}}]}),
+        ),
+        (
             "iamspec-variables-prefixes",
             serde_json::json!({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": "sqs:*", "Resource": "arn:aws:sqs:*:*:${aws:PrincipalTag/project}-*"},
@@ -360,6 +378,7 @@ fn work(args: &Args) -> Result<(), SolverCorpusError> {
                 verdict: "error".into(),
                 detail: format!("a job the worker cannot read: {e}"),
                 witnesses: 0,
+                invalid: 0,
             },
         };
         let text = serde_json::to_string(&answer).unwrap_or_default();
@@ -375,6 +394,7 @@ fn answer(job: &Job, options: &Options) -> Answer {
         verdict: "error".into(),
         detail,
         witnesses: 0,
+        invalid: 0,
     };
     let (a, b) = match (identity_set(&job.a), identity_set(&job.b)) {
         (Ok(a), Ok(b)) => (a, b),
@@ -383,15 +403,28 @@ fn answer(job: &Job, options: &Options) -> Answer {
     let started = Instant::now();
     let result = std::panic::catch_unwind(|| equivalent(&a, &b, options));
     let millis = started.elapsed().as_secs_f64() * 1000.0;
+    let mut invalid = 0;
     let (verdict, detail, witnesses) = match result {
         Ok(Ok(Verdict::Holds)) => ("holds", String::new(), 0),
-        Ok(Ok(Verdict::Fails(w))) => (
-            "fails",
-            w.first()
-                .map(|w| w.request_json.to_compact_string())
-                .unwrap_or_default(),
-            w.len(),
-        ),
+        Ok(Ok(Verdict::Fails(w))) => {
+            invalid = w
+                .iter()
+                .filter(|w| {
+                    iamspec_model::Request::from_json(
+                        &w.request_json,
+                        &iamspec_model::json::JsonPath::root(),
+                    )
+                    .is_err()
+                })
+                .count();
+            (
+                "fails",
+                w.first()
+                    .map(|w| w.request_json.to_compact_string())
+                    .unwrap_or_default(),
+                w.len(),
+            )
+        }
         Ok(Ok(Verdict::Unknown(reason))) => ("unknown", reason, 0),
         Ok(Err(e)) => ("error", e.to_string(), 0),
         Err(payload) => {
@@ -408,6 +441,7 @@ fn answer(job: &Job, options: &Options) -> Answer {
         verdict: verdict.into(),
         detail,
         witnesses,
+        invalid,
     }
 }
 
@@ -475,6 +509,7 @@ impl Worker {
             verdict: verdict.into(),
             detail,
             witnesses: 0,
+            invalid: 0,
         };
         let (answer, restart) = match sent {
             Err(e) => (lost(format!("the worker is gone: {e}"), 0.0, "error"), true),
@@ -685,7 +720,8 @@ fn render(
         out,
         "\nA mutation answered `Holds` changed nothing the solver's domain can tell: {} of {} \
          mutated forms ({} with one action removed, {} with a condition value changed). Every \
-         `Fails` came with replayed witnesses ({} in all).\n",
+         `Fails` came with replayed witnesses ({} in all); {} of them fail request validation \
+         (issue 16: must be 0; `solver bug: ... not one AWS can send` errors count too).\n",
         neutral.len(),
         outcomes
             .iter()
@@ -699,7 +735,12 @@ fn render(
             .iter()
             .filter(|o| o.form == Form::ConditionChanged)
             .count(),
-        outcomes.iter().map(|o| o.answer.witnesses).sum::<usize>()
+        outcomes.iter().map(|o| o.answer.witnesses).sum::<usize>(),
+        outcomes.iter().map(|o| o.answer.invalid).sum::<usize>()
+            + outcomes
+                .iter()
+                .filter(|o| o.answer.detail.contains("not one AWS can send"))
+                .count()
     );
     let list = |out: &mut String, title: &str, items: Vec<&Outcome>, limit: usize| {
         let _ = writeln!(out, "## {title}: {}\n", items.len());
