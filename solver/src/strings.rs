@@ -482,20 +482,22 @@ impl Encoder {
                     self.p.assert(&smt::not(&smt::and([a.clone(), b.clone()])));
                 }
             }
-            let (empty, account_tags) = tags
+            let (_empty, account_tags) = tags
                 .split_last()
                 .ok_or_else(|| Unsupported::new("internal: no account tags"))?;
-            self.p.assert(&smt::implies(
-                &smt::eq(&racct_mode, &Expr::int(1)),
-                &smt::and([
-                    smt::not(&rany),
-                    smt::not(empty),
-                    smt::not(&smt::or(account_tags.iter().cloned())),
-                ]),
-            ));
+            // Only a 12-digit account field names the owner (D72): an empty field, `aws` or
+            // any other text leaves the resource account to the request or the caller.
+            self.p
+                .assert(&smt::not(&smt::eq(&racct_mode, &Expr::int(1))));
             self.p.assert(&smt::implies(
                 &smt::eq(&racct_mode, &Expr::int(0)),
-                &smt::and([smt::not(&has_id), smt::or([rany.clone(), empty.clone()])]),
+                &smt::and([
+                    smt::not(&has_id),
+                    smt::or([
+                        rany.clone(),
+                        smt::not(&smt::or(account_tags.iter().cloned())),
+                    ]),
+                ]),
             ));
             // An ARN that names one of the accounts names the owner (D61, D85).
             for (j, tag) in account_tags.iter().enumerate() {
@@ -553,10 +555,11 @@ impl Encoder {
                     .is_some_and(|s| !field(s).0 && !field(s).1)
             })
             .collect();
-        self.p.assert(&smt::implies(
-            &smt::eq(&racct_mode, &Expr::int(1)),
-            &smt::and([smt::not(&rany), in_set(&rreg, &other_ids, n)]),
-        ));
+        // Only a 12-digit account field names the owner (D72): an empty field, `aws` or any
+        // other text leaves the resource account to the request or the caller.
+        self.p
+            .assert(&smt::not(&smt::eq(&racct_mode, &Expr::int(1))));
+        let unnamed_ids: Vec<usize> = empty_ids.iter().chain(&other_ids).copied().collect();
         // An ARN that names one of the accounts names the owner (D61, D85).
         for j in 0..accounts.len() {
             let ids: Vec<usize> = (0..n)
@@ -582,7 +585,7 @@ impl Encoder {
             &smt::eq(&racct_mode, &Expr::int(0)),
             &smt::and([
                 smt::not(&has_id),
-                smt::or([rany, in_set(&rreg, &empty_ids, n)]),
+                smt::or([rany, in_set(&rreg, &unnamed_ids, n)]),
             ]),
         ));
         self.finished.resources = found.witnesses;

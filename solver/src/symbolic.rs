@@ -130,7 +130,8 @@ pub struct Regions {
     pub acct_id: Expr,
     /// The resource ARN's region.
     pub rreg: Expr,
-    /// 0: no resource account; 1: the ARN's own (not an account id); 2: account `racct_id`.
+    /// 0: no resource account; 2: account `racct_id`; 1 (the ARN's own account field when it is
+    /// not an account id) is ruled out since D72: such a field names no owner.
     pub racct_mode: Expr,
     pub racct_id: Expr,
 }
@@ -591,7 +592,8 @@ fn z3_strings(p: &mut Problem, kind: &Expr, rany: &Expr) -> Result<Z3Strings, Un
     ));
     let racct_present = p.declare("racct_present", Sort::Bool);
     let racct = s(p, "racct");
-    let arn_account = smt::and([smt::not(rany), smt::not(&smt::eq(&racc, &lit("")))]);
+    // Only a 12-digit account field names the owner (D72).
+    let arn_account = smt::and([smt::not(rany), smt::in_re(&racc, &any_account().to_smt()?)]);
     // Given explicitly (12 digits), or the ARN's, or the caller's account.
     p.assert(&smt::implies(
         &racct_present,

@@ -68,12 +68,10 @@ pub fn read_request(
     let this_class = smt::eq(&enc.req.act, &Expr::int(act));
     let (fits, avoid) = match (&enc.req.strs, rany) {
         (_, true) => (fits, smt::and([this_class, enc.req.rany.clone()])),
-        (Strs::Partition(regions), false)
-            if !realized.contains_key(&Subject::Resource) && parts.action.is_none() =>
-        {
+        (Strs::Partition(regions), false) if !realized.contains_key(&Subject::Resource) => {
             let rreg = view.int("rreg").unwrap_or(-1);
             (
-                false,
+                parts.action.is_some(),
                 smt::and([this_class, smt::eq(&regions.rreg, &Expr::int(rreg))]),
             )
         }
@@ -141,6 +139,10 @@ pub fn read_request(
     let json = Json::Object(members);
     let request = Request::from_json_unvalidated(&json, &JsonPath::root())
         .map_err(|e| invalid(format!("`{}`: {e}", json.to_compact_string())))?;
+    // The guard rails' ARN shapes are regions of their own (D68); a witness there that no
+    // rail refuses (`sts:AssumeRole` on `role/aws-service-role/`) reads as a strange example,
+    // so it is asked for elsewhere first, as an unfit one is.
+    let fits = fits && !on_idle_guard_rail(&request);
     Ok((
         json,
         request,
@@ -429,4 +431,20 @@ mod tests {
         let fine = Json::parse(r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{"aws:userid":"AIDAEXAMPLE","aws:SecureTransport":"true"}}"#).unwrap();
         assert_eq!(validate(&fine), Ok(()));
     }
+}
+
+/// Is the resource one a guard rail protects (D68), in a request no rail refuses?
+fn on_idle_guard_rail(request: &Request) -> bool {
+    let iamspec_model::request::Resource::Arn(arn) = &request.resource else {
+        return false;
+    };
+    arn.service() == "iam"
+        && iamspec_model::guard_rail::refusing(request).is_none()
+        && iamspec_model::guard_rail::GuardRail::ALL
+            .iter()
+            .any(|rail| {
+                let shape = rail.arn_shape();
+                shape.account.is_none_or(|account| arn.account() == account)
+                    && arn.resource().starts_with(shape.resource_prefix)
+            })
 }
