@@ -408,6 +408,22 @@ fn slot_text(
     text.ok_or_else(|| invalid(format!("no readable value for the key `{}`", var.name)))
 }
 
+/// Is the resource one a guard rail protects (D68), in a request no rail refuses?
+fn on_idle_guard_rail(request: &Request) -> bool {
+    let iamspec_model::request::Resource::Arn(arn) = &request.resource else {
+        return false;
+    };
+    arn.service() == "iam"
+        && iamspec_model::guard_rail::refusing(request).is_none()
+        && iamspec_model::guard_rail::GuardRail::ALL
+            .iter()
+            .any(|rail| {
+                let shape = rail.arn_shape();
+                shape.account.is_none_or(|account| arn.account() == account)
+                    && arn.resource().starts_with(shape.resource_prefix)
+            })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,20 +447,4 @@ mod tests {
         let fine = Json::parse(r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{"aws:userid":"AIDAEXAMPLE","aws:SecureTransport":"true"}}"#).unwrap();
         assert_eq!(validate(&fine), Ok(()));
     }
-}
-
-/// Is the resource one a guard rail protects (D68), in a request no rail refuses?
-fn on_idle_guard_rail(request: &Request) -> bool {
-    let iamspec_model::request::Resource::Arn(arn) = &request.resource else {
-        return false;
-    };
-    arn.service() == "iam"
-        && iamspec_model::guard_rail::refusing(request).is_none()
-        && iamspec_model::guard_rail::GuardRail::ALL
-            .iter()
-            .any(|rail| {
-                let shape = rail.arn_shape();
-                shape.account.is_none_or(|account| arn.account() == account)
-                    && arn.resource().starts_with(shape.resource_prefix)
-            })
 }
