@@ -45,7 +45,8 @@ pub enum Command {
     /// where it pins a named value (`"o-a1b2c3d4e5"`, `"o-a1b2c3d4e5/*"`, a VPC or endpoint id,
     /// an ARN through its account); `"o-*"` or a `Null` test ("present") does not (D86).
     NoPublicAccess {
-        /// A resource-based policy (or role trust policy with `--kind trust`).
+        /// A resource-based policy (or role trust policy with `--kind trust`); `--kind` is
+        /// `resource` unless it says `trust`.
         policy: PathBuf,
         #[command(flatten)]
         common: Common,
@@ -176,6 +177,11 @@ pub fn run(command: Command) -> u8 {
             )
         }
         Command::NoPublicAccess { policy, mut common } => {
+            // The question is about a resource's own policy: `--kind` is `resource` unless it
+            // is `trust` (the shared default, `identity`, would refuse `Principal`).
+            if common.kind != PolicyKind::Trust {
+                common.kind = PolicyKind::Resource;
+            }
             common.sarif_target = SarifTarget {
                 rule: "iamspec/no-public-access",
                 description:

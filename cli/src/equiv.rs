@@ -137,6 +137,9 @@ impl Common {
         if self.witnesses == 0 {
             return Some("`--witnesses 0`: ask for at least one witness".into());
         }
+        if self.timeout == 0 {
+            return Some("`--timeout 0`: give z3 at least one second".into());
+        }
         match &self.resource_account {
             Some(a) if !iamspec_model::principal::is_account_id(a) => Some(format!(
                 "`--resource-account {a}`: not a 12-digit account id"

@@ -149,3 +149,30 @@ fn reach_and_no_public_access_agree() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `check no-public-access` reads its policy as a resource-based policy unless `--kind trust`
+/// says otherwise (issue 14): without `--kind`, a public bucket policy is public, not an
+/// identity policy refused for naming a `Principal`.
+#[test]
+fn no_public_access_reads_a_resource_policy_by_default() {
+    let dir = std::env::temp_dir().join(format!("iamspec-public-kind-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let public = write(
+        &dir,
+        "public",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}"#,
+    );
+    let private = write(
+        &dir,
+        "private",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}"#,
+    );
+    let run = common::iamspec(&["check", "no-public-access", &public]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let run = common::iamspec(&["check", "no-public-access", &private]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let run = common::iamspec(&["check", "no-public-access", &public, "--timeout", "0"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(run.stderr.contains("--timeout 0"), "{}", run.transcript());
+    std::fs::remove_dir_all(&dir).ok();
+}
