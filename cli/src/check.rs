@@ -67,6 +67,7 @@ pub fn run(command: Command) -> u8 {
                 description: "A changed policy grants access the previous version did not",
                 file: new.display().to_string(),
             };
+            common.files = vec![old.display().to_string(), new.display().to_string()];
             let pair = match load_pair(&old, &new, &common) {
                 Ok(pair) => pair,
                 Err(message) => {
@@ -123,6 +124,7 @@ pub fn run(command: Command) -> u8 {
                 description: "A policy grants access that must not be granted",
                 file: policy.display().to_string(),
             };
+            common.files = vec![policy.display().to_string()];
             if let Some(message) = common.invalid() {
                 eprintln!("{message}");
                 return EXIT_INPUT;
@@ -188,6 +190,7 @@ pub fn run(command: Command) -> u8 {
                     "A resource policy grants access to anonymous callers or unnamed accounts",
                 file: policy.display().to_string(),
             };
+            common.files = vec![policy.display().to_string()];
             let input = match load(&policy, common.kind) {
                 Ok(input) => input,
                 Err(message) => {
@@ -259,7 +262,7 @@ fn single(
             if common.sarif() {
                 common.print_sarif(&[]);
             } else if common.json() {
-                println!("{}", json!({"verdict": "holds", "placements": labels}));
+                common.print_json(json!({"verdict": "holds", "placements": labels}));
             } else {
                 println!("{}", common.headline(holds, false));
                 if !common.quiet() {
@@ -276,7 +279,7 @@ fn single(
             if common.sarif() {
                 common.print_sarif(&[("warning", format!("unknown: {reason}"))]);
             } else if common.json() {
-                println!("{}", json!({"verdict": "unknown", "reason": reason}));
+                common.print_json(json!({"verdict": "unknown", "reason": reason}));
             } else {
                 println!("unknown: {reason}");
             }

@@ -40,6 +40,9 @@ pub struct Common {
     /// argument).
     #[arg(skip)]
     pub sarif_target: SarifTarget,
+    /// The files the answer is about, named by each JSON record (set by the command).
+    #[arg(skip)]
+    pub files: Vec<String>,
     /// Seconds z3 may spend on each query.
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
@@ -71,6 +74,23 @@ impl Common {
     /// `--format json` or `--json`.
     pub fn json(&self) -> bool {
         self.out().json()
+    }
+
+    /// Prints `record` as every command's JSON is shaped: an array of records, each naming
+    /// its files (issue 14).
+    pub fn print_json(&self, record: serde_json::Value) {
+        let mut named = serde_json::Map::new();
+        named.insert("files".into(), json!(self.files));
+        match record {
+            serde_json::Value::Object(fields) => named.extend(fields),
+            other => {
+                named.insert("answer".into(), other);
+            }
+        }
+        println!(
+            "{}",
+            serde_json::Value::Array(vec![serde_json::Value::Object(named)])
+        );
     }
 
     pub fn sarif(&self) -> bool {
@@ -489,7 +509,7 @@ pub fn print_failure(
             ),
             ("suite", suite),
         ]);
-        println!("{}", output.to_compact_string());
+        common.print_json(output.to_value());
     } else {
         println!("{}:", common.headline(heading, true));
         println!("checked {label}");
@@ -756,9 +776,8 @@ pub fn report(
                 common.print_sarif(&results);
             } else if common.json() {
                 let verdict = if empty.is_some() { "vacuous" } else { "holds" };
-                println!(
-                    "{}",
-                    json!({"verdict": verdict, "assumes": assumption, "placements": labels, "warnings": warnings})
+                common.print_json(
+                    json!({"verdict": verdict, "assumes": assumption, "placements": labels, "warnings": warnings}),
                 );
             } else {
                 match &empty {
@@ -782,9 +801,8 @@ pub fn report(
             if common.sarif() {
                 common.print_sarif(&[("warning", format!("unknown: {reason}"))]);
             } else if common.json() {
-                println!(
-                    "{}",
-                    json!({"verdict": "unknown", "reason": reason, "warnings": warnings})
+                common.print_json(
+                    json!({"verdict": "unknown", "reason": reason, "warnings": warnings}),
                 );
             } else {
                 println!("unknown: {reason}");
@@ -873,6 +891,7 @@ pub fn run(mut args: Args) -> u8 {
         description: "Two policies are not equivalent",
         file: args.b.display().to_string(),
     };
+    args.common.files = vec![args.a.display().to_string(), args.b.display().to_string()];
     let pair = match load_pair(&args.a, &args.b, &args.common) {
         Ok(pair) => pair,
         Err(message) => {

@@ -25,7 +25,8 @@ pub struct Args {
 
 /// Exit 0 with the groups that can reach (none is an answer too), 2 on bad input, 3 when
 /// unknown, 4 on a solver bug.
-pub fn run(args: Args) -> u8 {
+pub fn run(mut args: Args) -> u8 {
+    args.common.files = vec![args.policies.display().to_string()];
     let input = match load(&args.policies, args.common.kind) {
         Ok(input) => input,
         Err(message) => {
@@ -83,7 +84,8 @@ pub fn run(args: Args) -> u8 {
     let groups = match verdict {
         ReachVerdict::Unknown(reason) => {
             if args.common.json() {
-                println!("{}", json!({"verdict": "unknown", "reason": reason}));
+                args.common
+                    .print_json(json!({"verdict": "unknown", "reason": reason}));
             } else {
                 println!("unknown: {reason}");
             }
@@ -106,10 +108,8 @@ pub fn run(args: Args) -> u8 {
                 })
             })
             .collect();
-        println!(
-            "{}",
-            json!({"action": args.action, "resource": args.resource, "reach": list})
-        );
+        args.common
+            .print_json(json!({"action": args.action, "resource": args.resource, "reach": list}));
     } else {
         println!(
             "who can perform {} on {} ({}):",

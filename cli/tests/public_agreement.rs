@@ -57,7 +57,7 @@ fn reach_says_public(path: &str, policy: &str) -> bool {
     ]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     let answer: Value = serde_json::from_str(&run.stdout).unwrap();
-    let groups = answer["reach"].as_array().expect("groups");
+    let groups = answer[0]["reach"].as_array().expect("groups");
     groups.iter().any(|group| {
         let who = group["principals"].as_str().unwrap_or("");
         let outsider = who == "anonymous" || who == "any principal of any other account";

@@ -333,3 +333,39 @@ fn output_formats_are_shared() {
     ]);
     assert_eq!(code, 2);
 }
+
+/// JSON has every command's shape (issue 14): one array of records, each naming its files,
+/// whatever the verdict.
+#[test]
+fn json_is_an_array_of_records_naming_their_files() {
+    let (old, new) = (f("identity-s3-read"), f("identity-s3-read-kms-role"));
+    let runs: [(&[&str], Vec<&str>); 4] = [
+        (&["equiv", &old, &new, "--json"], vec![&old, &new]),
+        (
+            &["check", "no-new-access", &old, &old, "--json"],
+            vec![&old, &old],
+        ),
+        (
+            &["check", "no-new-access", &old, &new, "--json"],
+            vec![&old, &new],
+        ),
+        (
+            &["reach", &old, "--action", "s3:GetObject", "--json"],
+            vec![&old],
+        ),
+    ];
+    for (args, files) in runs {
+        let (_, t) = iamspec(args);
+        let stdout = t
+            .split_once("--- stdout\n")
+            .and_then(|(_, rest)| rest.split_once("--- stderr"))
+            .map(|(out, _)| out)
+            .unwrap_or_default();
+        let value: serde_json::Value = serde_json::from_str(stdout.trim()).expect(&t);
+        let records = value.as_array().expect(&t);
+        assert_eq!(records.len(), 1, "{t}");
+        let record = records.first().expect(&t);
+        assert_eq!(record.get("files"), Some(&serde_json::json!(files)), "{t}");
+        assert!(record.get("verdict").is_some() || record.get("reach").is_some());
+    }
+}
