@@ -25,22 +25,13 @@ pub(super) fn run(
             rules::name("UserName", user_name, 64)?;
             let path = path.as_deref().unwrap_or("/");
             rules::path(path)?;
-            if account
-                .users
-                .iter()
-                .any(|u| rules::same_name(&u.name, user_name))
-            {
-                return Err(IamError::EntityAlreadyExists(format!(
-                    "user with name {} already exists",
-                    quoted(user_name)
-                )));
-            }
-            if account.users.len() >= rules::USERS_PER_ACCOUNT {
-                return Err(IamError::LimitExceeded(format!(
-                    "an account can have at most {} users",
-                    rules::USERS_PER_ACCOUNT
-                )));
-            }
+            rules::new_entity(
+                "user",
+                user_name,
+                account.users.iter().map(|u| u.name.as_str()),
+                account.users.len(),
+                rules::USERS_PER_ACCOUNT,
+            )?;
             let tags = merged_tags(&[], tags)?;
             let boundary = match permissions_boundary {
                 Some(b) => Some(super::policies::boundary(account, b)?),
@@ -126,22 +117,13 @@ pub(super) fn run(
             rules::name("GroupName", group_name, 128)?;
             let path = path.as_deref().unwrap_or("/");
             rules::path(path)?;
-            if account
-                .groups
-                .iter()
-                .any(|g| rules::same_name(&g.name, group_name))
-            {
-                return Err(IamError::EntityAlreadyExists(format!(
-                    "group with name {} already exists",
-                    quoted(group_name)
-                )));
-            }
-            if account.groups.len() >= rules::GROUPS_PER_ACCOUNT {
-                return Err(IamError::LimitExceeded(format!(
-                    "an account can have at most {} groups",
-                    rules::GROUPS_PER_ACCOUNT
-                )));
-            }
+            rules::new_entity(
+                "group",
+                group_name,
+                account.groups.iter().map(|g| g.name.as_str()),
+                account.groups.len(),
+                rules::GROUPS_PER_ACCOUNT,
+            )?;
             let group = Group {
                 path: path.to_owned(),
                 name: group_name.clone(),

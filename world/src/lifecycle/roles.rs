@@ -31,22 +31,13 @@ pub(super) fn run(
                 session_duration(*seconds)?;
             }
             let trust = trust_document(assume_role_policy_document)?;
-            if account
-                .roles
-                .iter()
-                .any(|r| rules::same_name(&r.name, role_name))
-            {
-                return Err(IamError::EntityAlreadyExists(format!(
-                    "role with name {} already exists",
-                    quoted(role_name)
-                )));
-            }
-            if account.roles.len() >= rules::ROLES_PER_ACCOUNT {
-                return Err(IamError::LimitExceeded(format!(
-                    "an account can have at most {} roles",
-                    rules::ROLES_PER_ACCOUNT
-                )));
-            }
+            rules::new_entity(
+                "role",
+                role_name,
+                account.roles.iter().map(|r| r.name.as_str()),
+                account.roles.len(),
+                rules::ROLES_PER_ACCOUNT,
+            )?;
             let tags = merged_tags(&[], tags)?;
             let boundary = match permissions_boundary {
                 Some(b) => Some(super::policies::boundary(account, b)?),

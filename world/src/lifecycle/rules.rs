@@ -113,3 +113,27 @@ pub fn tag(key: &str, value: &str) -> Result<(), IamError> {
 pub fn same_name(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
+
+/// A new entity of `kind` named `name` among `existing` entities, `count` of which the
+/// account holds: its name must be new regardless of case (D125, EntityAlreadyExists) and the
+/// account below `quota` (the quotas page, LimitExceeded).
+pub fn new_entity<'a>(
+    kind: &str,
+    name: &str,
+    mut existing: impl Iterator<Item = &'a str>,
+    count: usize,
+    quota: usize,
+) -> Result<(), IamError> {
+    if existing.any(|e| same_name(e, name)) {
+        return Err(IamError::EntityAlreadyExists(format!(
+            "{kind} with name {} already exists",
+            quoted(name)
+        )));
+    }
+    if count >= quota {
+        return Err(IamError::LimitExceeded(format!(
+            "an account can have at most {quota} {kind}s"
+        )));
+    }
+    Ok(())
+}
