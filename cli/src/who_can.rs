@@ -132,6 +132,14 @@ pub fn write_cases(
     })
 }
 
+/// A record of the JSON output, with the snapshot it is about.
+#[derive(serde::Serialize)]
+struct Named<'a> {
+    #[serde(flatten)]
+    record: &'a iamspec_reach::Record,
+    file: &'a str,
+}
+
 /// Prints `records` (a closed pipe ends the command quietly); exit 0.
 pub fn print(
     common: &Common,
@@ -144,7 +152,17 @@ pub fn print(
     let name = snapshot.display().to_string();
     let out = match common.output.format() {
         GraphFormat::Text => render::text_styled(title, records, common.output.style()),
-        GraphFormat::Json => render::json(records) + "\n",
+        GraphFormat::Json => {
+            // Every command's JSON names its file in each record (issue 14).
+            let named: Vec<Named> = records
+                .iter()
+                .map(|record| Named {
+                    record,
+                    file: &name,
+                })
+                .collect();
+            serde_json::to_string_pretty(&named).unwrap_or_else(|_| "[]".into()) + "\n"
+        }
         GraphFormat::Sarif => {
             serde_json::to_string_pretty(&render::sarif(records, &name, rule, description))
                 .unwrap_or_default()
