@@ -230,21 +230,18 @@ pub(super) fn run(
             let p = customer_policy(account, policy_arn)?;
             let attached = holders(account).any(|(_, list)| list.iter().any(|a| a.arn == p.arn));
             let boundary = boundaries(account).any(|b| b.arn == p.arn);
-            let what = if attached {
-                Some("it is attached to a user, group or role")
-            } else if boundary {
-                Some("it is a permissions boundary of a user or role")
-            } else if p.versions.len() > 1 {
-                Some("it has versions other than the default")
-            } else {
-                None
-            };
-            if let Some(what) = what {
-                return Err(IamError::DeleteConflict(format!(
-                    "cannot delete policy {}: {what}",
-                    quoted(policy_arn)
-                )));
-            }
+            rules::deletable(
+                "policy",
+                policy_arn,
+                &[
+                    (attached, "it is attached to a user, group or role"),
+                    (boundary, "it is a permissions boundary of a user or role"),
+                    (
+                        p.versions.len() > 1,
+                        "it has versions other than the default",
+                    ),
+                ],
+            )?;
             account.policies.retain(|p| p.arn != *policy_arn);
             Ok(json!({}))
         }

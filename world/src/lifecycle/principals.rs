@@ -66,17 +66,12 @@ pub(super) fn run(
             }
             let index = user_index(account, user_name)?;
             if let Some(new) = new_user_name {
-                if account
+                let others = account
                     .users
                     .iter()
                     .enumerate()
-                    .any(|(i, u)| i != index && rules::same_name(&u.name, new))
-                {
-                    return Err(IamError::EntityAlreadyExists(format!(
-                        "user with name {} already exists",
-                        quoted(new)
-                    )));
-                }
+                    .filter(|(i, _)| *i != index);
+                rules::unique_name("user", new, others.map(|(_, u)| u.name.as_str()))?;
             }
             let id = account.id.clone();
             let u = user_at(account, index)?;
@@ -95,20 +90,18 @@ pub(super) fn run(
             // memberships must be removed first.
             let index = user_index(account, user_name)?;
             let u = user(account, user_name)?;
-            let holds = [
-                (u.login_profile.is_some(), "a login profile"),
-                (!u.access_keys.is_empty(), "access keys"),
-                (!u.mfa_devices.is_empty(), "MFA devices"),
-                (!u.inline.is_empty(), "inline policies"),
-                (!u.attached.is_empty(), "attached policies"),
-                (!u.groups.is_empty(), "group memberships"),
-            ];
-            if let Some((_, what)) = holds.iter().find(|(has, _)| *has) {
-                return Err(IamError::DeleteConflict(format!(
-                    "cannot delete user {}: it still has {what}",
-                    quoted(user_name)
-                )));
-            }
+            rules::deletable(
+                "user",
+                user_name,
+                &[
+                    (u.login_profile.is_some(), "it still has a login profile"),
+                    (!u.access_keys.is_empty(), "it still has access keys"),
+                    (!u.mfa_devices.is_empty(), "it still has MFA devices"),
+                    (!u.inline.is_empty(), "it still has inline policies"),
+                    (!u.attached.is_empty(), "it still has attached policies"),
+                    (!u.groups.is_empty(), "it still has group memberships"),
+                ],
+            )?;
             account.users.remove(index);
             Ok(json!({}))
         }
@@ -159,14 +152,12 @@ pub(super) fn run(
             let index = group_index(account, group_name)?;
             let old = group(account, group_name)?.name.clone();
             if let Some(new) = new_group_name {
-                if (account.groups.iter().enumerate())
-                    .any(|(i, g)| i != index && rules::same_name(&g.name, new))
-                {
-                    return Err(IamError::EntityAlreadyExists(format!(
-                        "group with name {} already exists",
-                        quoted(new)
-                    )));
-                }
+                let others = account
+                    .groups
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != index);
+                rules::unique_name("group", new, others.map(|(_, g)| g.name.as_str()))?;
                 for u in &mut account.users {
                     for n in &mut u.groups {
                         if *n == old {
@@ -192,21 +183,15 @@ pub(super) fn run(
             let index = group_index(account, group_name)?;
             let g = group(account, group_name)?;
             let members = (account.users.iter()).any(|u| u.groups.iter().any(|n| n == &g.name));
-            let what = if members {
-                Some("members")
-            } else if !g.inline.is_empty() {
-                Some("inline policies")
-            } else if !g.attached.is_empty() {
-                Some("attached policies")
-            } else {
-                None
-            };
-            if let Some(what) = what {
-                return Err(IamError::DeleteConflict(format!(
-                    "cannot delete group {}: it still has {what}",
-                    quoted(group_name)
-                )));
-            }
+            rules::deletable(
+                "group",
+                group_name,
+                &[
+                    (members, "it still has members"),
+                    (!g.inline.is_empty(), "it still has inline policies"),
+                    (!g.attached.is_empty(), "it still has attached policies"),
+                ],
+            )?;
             account.groups.remove(index);
             Ok(json!({}))
         }

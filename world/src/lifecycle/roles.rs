@@ -86,21 +86,15 @@ pub(super) fn run(
             let r = role(account, role_name)?;
             let in_profile =
                 (account.instance_profiles.iter()).any(|p| p.roles.iter().any(|n| n == &r.name));
-            let what = if in_profile {
-                Some("is still in an instance profile")
-            } else if !r.inline.is_empty() {
-                Some("still has inline policies")
-            } else if !r.attached.is_empty() {
-                Some("still has attached policies")
-            } else {
-                None
-            };
-            if let Some(what) = what {
-                return Err(IamError::DeleteConflict(format!(
-                    "cannot delete role {}: it {what}",
-                    quoted(role_name)
-                )));
-            }
+            rules::deletable(
+                "role",
+                role_name,
+                &[
+                    (in_profile, "it is still in an instance profile"),
+                    (!r.inline.is_empty(), "it still has inline policies"),
+                    (!r.attached.is_empty(), "it still has attached policies"),
+                ],
+            )?;
             account.roles.retain(|r| r.name != *role_name);
             Ok(json!({}))
         }

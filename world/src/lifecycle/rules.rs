@@ -114,22 +114,45 @@ pub fn same_name(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
+/// `name` for an entity of `kind`, given the names of the `others` (on a rename, all but the
+/// entity itself): unique regardless of case (D125, EntityAlreadyExists).
+pub fn unique_name<'a>(
+    kind: &str,
+    name: &str,
+    mut others: impl Iterator<Item = &'a str>,
+) -> Result<(), IamError> {
+    if others.any(|other| same_name(other, name)) {
+        return Err(IamError::EntityAlreadyExists(format!(
+            "{kind} with name {} already exists",
+            quoted(name)
+        )));
+    }
+    Ok(())
+}
+
+/// A delete that the API refuses while the entity still holds something: the first reason
+/// that holds, as DeleteConflict (each Delete* page lists what must be removed first).
+pub fn deletable(kind: &str, name: &str, holds: &[(bool, &str)]) -> Result<(), IamError> {
+    match holds.iter().find(|(held, _)| *held) {
+        Some((_, why)) => Err(IamError::DeleteConflict(format!(
+            "cannot delete {kind} {}: {why}",
+            quoted(name)
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// A new entity of `kind` named `name` among `existing` entities, `count` of which the
 /// account holds: its name must be new regardless of case (D125, EntityAlreadyExists) and the
 /// account below `quota` (the quotas page, LimitExceeded).
 pub fn new_entity<'a>(
     kind: &str,
     name: &str,
-    mut existing: impl Iterator<Item = &'a str>,
+    existing: impl Iterator<Item = &'a str>,
     count: usize,
     quota: usize,
 ) -> Result<(), IamError> {
-    if existing.any(|e| same_name(e, name)) {
-        return Err(IamError::EntityAlreadyExists(format!(
-            "{kind} with name {} already exists",
-            quoted(name)
-        )));
-    }
+    unique_name(kind, name, existing)?;
     if count >= quota {
         return Err(IamError::LimitExceeded(format!(
             "an account can have at most {quota} {kind}s"
