@@ -147,14 +147,19 @@ impl GuardRail {
         }
     }
 
-    fn protects(self, request: &Request) -> bool {
-        let Resource::Arn(arn) = &request.resource else {
+    /// Is `resource` one it protects (whatever the action)?
+    pub fn covers(self, resource: &Resource) -> bool {
+        let Resource::Arn(arn) = resource else {
             return false;
         };
         let shape = self.arn_shape();
         arn.service() == "iam"
             && shape.account.is_none_or(|account| arn.account() == account)
             && arn.resource().starts_with(shape.resource_prefix)
+    }
+
+    fn protects(self, request: &Request) -> bool {
+        self.covers(&request.resource)
             && self
                 .actions()
                 .iter()

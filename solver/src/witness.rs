@@ -410,18 +410,11 @@ fn slot_text(
 
 /// Is the resource one a guard rail protects (D68), in a request no rail refuses?
 fn on_idle_guard_rail(request: &Request) -> bool {
-    let iamspec_model::request::Resource::Arn(arn) = &request.resource else {
-        return false;
-    };
-    arn.service() == "iam"
-        && iamspec_model::guard_rail::refusing(request).is_none()
-        && iamspec_model::guard_rail::GuardRail::ALL
-            .iter()
-            .any(|rail| {
-                let shape = rail.arn_shape();
-                shape.account.is_none_or(|account| arn.account() == account)
-                    && arn.resource().starts_with(shape.resource_prefix)
-            })
+    use iamspec_model::guard_rail::{refusing, GuardRail};
+    GuardRail::ALL
+        .iter()
+        .any(|rail| rail.covers(&request.resource))
+        && refusing(request).is_none()
 }
 
 #[cfg(test)]
