@@ -26,7 +26,8 @@ pub(super) fn decide(compiled: &Compiled, request: &Request) -> (Decision, Optio
         has_boundary: compiled.has_boundary,
     };
     let (decision, deciding) = procedure(&applicable, compiled.resource_kind, request, &mut oracle);
-    guarded(decision, deciding, request).0
+    let (decision, deciding, _) = guarded(decision, deciding, request);
+    (decision, deciding)
 }
 
 /// The reference's last step: a guard rail refuses what the policies allow (D68).
@@ -34,13 +35,13 @@ fn guarded(
     decision: Decision,
     deciding: Option<PolicyKind>,
     request: &Request,
-) -> ((Decision, Option<PolicyKind>), Option<GuardRail>) {
+) -> (Decision, Option<PolicyKind>, Option<GuardRail>) {
     if decision != Decision::Allow {
-        return ((decision, deciding), None);
+        return (decision, deciding, None);
     }
     match guard_rail::refusing(request) {
-        Some(rail) => ((Decision::ImplicitDeny, None), Some(rail)),
-        None => ((decision, deciding), None),
+        Some(rail) => (Decision::ImplicitDeny, None, Some(rail)),
+        None => (decision, deciding, None),
     }
 }
 
@@ -77,7 +78,7 @@ pub(super) fn authorize(compiled: &Compiled, request: &Request) -> Answer {
         request,
         &mut Table(&recorder.outcomes),
     );
-    let ((decision, deciding), guard_rail) = guarded(decision, deciding, request);
+    let (decision, deciding, guard_rail) = guarded(decision, deciding, request);
     Answer {
         decision,
         deciding,
