@@ -47,6 +47,7 @@ mod resources;
 mod risks;
 mod shared;
 mod statements;
+mod table;
 mod trust;
 mod values;
 
@@ -342,6 +343,9 @@ pub(crate) struct Linter<'c, 'p> {
     /// statements; an [`ActionSet`] names its templates by their index here.
     templates: Vec<resources::TemplateGlob<'c>>,
     template_ids: iamspec_model::hash::FxMap<usize, usize>,
+    /// The catalogue's dense numbering, built (or, for the embedded catalogue, fetched) when a
+    /// set first asks about a condition key.
+    table: Rc<std::cell::OnceCell<Arc<table::Table>>>,
 }
 
 /// The catalogue actions of one statement's `Action` element, each once, and what lint derives
@@ -357,6 +361,10 @@ pub(crate) struct ActionSet<'c> {
     keys: std::cell::OnceCell<Vec<Arc<[&'c ConditionKey]>>>,
     /// Which actions see a condition key, by the key's folded name, when first asked.
     support: std::cell::RefCell<HashMap<String, Rc<KeySupport<'c>>>>,
+    /// The catalogue's dense numbering (shared by the run's sets), when first asked.
+    table: Rc<std::cell::OnceCell<Arc<table::Table>>>,
+    /// Per action, its id in the table, when first asked.
+    ids: std::cell::OnceCell<Vec<Option<u32>>>,
 }
 
 /// Which actions of an [`ActionSet`] see one condition key.
@@ -368,6 +376,21 @@ pub(crate) struct KeySupport<'c> {
 }
 
 impl<'c> ActionSet<'c> {
+    /// Whether action `at` lists the key `name` (or `resolved`), by comparing names: for an
+    /// action the table does not number.
+    fn sees(&self, at: usize, name: &str, resolved: Option<&ConditionKey>) -> bool {
+        self.keys().get(at).is_some_and(|keys| {
+            keys.iter().any(|k| {
+                resolved.is_some_and(|r| std::ptr::eq(*k, r))
+                    || if k.is_template() {
+                        k.matches(name)
+                    } else {
+                        k.name().eq_ignore_ascii_case(name)
+                    }
+            })
+        })
+    }
+
     /// Per action, the condition keys it supports.
     fn keys(&self) -> &[Arc<[&'c ConditionKey]>] {
         self.keys.get_or_init(|| {
@@ -387,24 +410,30 @@ impl<'c> ActionSet<'c> {
         if let Some(found) = self.support.borrow().get(folded.as_ref()) {
             return Rc::clone(found);
         }
+        let table = self.table.get_or_init(|| table::table(self.catalogue));
+        let ids = self
+            .ids
+            .get_or_init(|| self.actions.iter().map(|a| table.action_id(*a)).collect());
+        let seen = table.seen(self.catalogue, name, resolved);
         let mut without = Vec::new();
         let mut services = std::collections::BTreeSet::new();
         let mut supported = std::collections::BTreeSet::new();
-        for (at, (action, keys)) in self.actions.iter().zip(self.keys()).enumerate() {
+        let mut last: Option<(&str, bool)> = None;
+        for (at, (action, id)) in self.actions.iter().zip(ids).enumerate() {
             let prefix = action.service().prefix();
-            services.insert(prefix);
-            // Catalogue key names are ASCII: a plain name compares without a folded copy.
-            let sees = keys.iter().any(|k| {
-                resolved.is_some_and(|r| std::ptr::eq(*k, r))
-                    || if k.is_template() {
-                        k.matches(name)
-                    } else {
-                        k.name().eq_ignore_ascii_case(name)
-                    }
-            });
-            if sees {
-                supported.insert(prefix);
-            } else {
+            let sees = match id {
+                Some(id) => table::has(&seen, *id),
+                None => self.sees(at, name, resolved),
+            };
+            // Sets list a service's actions together: its prefix is inserted once per run.
+            if last != Some((prefix, sees)) {
+                services.insert(prefix);
+                if sees {
+                    supported.insert(prefix);
+                }
+                last = Some((prefix, sees));
+            }
+            if !sees {
                 without.push(at);
             }
         }
@@ -441,6 +470,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             embedded: shared::embedded(catalogue).is_some(),
             templates: Vec::new(),
             template_ids: iamspec_model::hash::FxMap::default(),
+            table: Rc::new(std::cell::OnceCell::new()),
         }
     }
 
@@ -570,6 +600,8 @@ impl<'c, 'p> Linter<'c, 'p> {
             distinct: std::cell::OnceCell::new(),
             keys: std::cell::OnceCell::new(),
             support: std::cell::RefCell::new(HashMap::new()),
+            table: Rc::clone(&self.table),
+            ids: std::cell::OnceCell::new(),
         });
         self.action_sets.insert(key, Rc::clone(&set));
         set
