@@ -365,6 +365,8 @@ pub(crate) struct ActionSet<'c> {
     table: Rc<std::cell::OnceCell<Arc<table::Table>>>,
     /// Per action, its id in the table, when first asked.
     ids: std::cell::OnceCell<Vec<Option<u32>>>,
+    /// The actions' ids as bits, when every action has an id, when first asked.
+    bits: std::cell::OnceCell<Option<Vec<u64>>>,
 }
 
 /// Which actions of an [`ActionSet`] see one condition key.
@@ -391,6 +393,35 @@ impl<'c> ActionSet<'c> {
         })
     }
 
+    fn table(&self) -> &Arc<table::Table> {
+        self.table.get_or_init(|| table::table(self.catalogue))
+    }
+
+    /// Per action, its id in the table.
+    fn ids(&self) -> &[Option<u32>] {
+        let table = self.table();
+        self.ids
+            .get_or_init(|| self.actions.iter().map(|a| table.action_id(*a)).collect())
+    }
+
+    /// Whether the set has the action `name` (a constant of lint's tables, `iam:PassRole`);
+    /// `None` when the table cannot tell (an action it does not number).
+    fn has_named(&self, name: &'static str) -> Option<bool> {
+        let bits = self.bits.get_or_init(|| {
+            let mut bits = vec![0u64; self.table().actions().div_ceil(64)];
+            for id in self.ids() {
+                let id = (*id)?;
+                if let Some(word) = bits.get_mut(id as usize / 64) {
+                    *word |= 1 << (id % 64);
+                }
+            }
+            Some(bits)
+        });
+        let bits = bits.as_ref()?;
+        let id = self.table().named(self.catalogue, name)?;
+        Some(table::has(bits, id))
+    }
+
     /// Per action, the condition keys it supports.
     fn keys(&self) -> &[Arc<[&'c ConditionKey]>] {
         self.keys.get_or_init(|| {
@@ -410,10 +441,8 @@ impl<'c> ActionSet<'c> {
         if let Some(found) = self.support.borrow().get(folded.as_ref()) {
             return Rc::clone(found);
         }
-        let table = self.table.get_or_init(|| table::table(self.catalogue));
-        let ids = self
-            .ids
-            .get_or_init(|| self.actions.iter().map(|a| table.action_id(*a)).collect());
+        let table = self.table();
+        let ids = self.ids();
         let seen = table.seen(self.catalogue, name, resolved);
         let mut without = Vec::new();
         let mut services = std::collections::BTreeSet::new();
@@ -561,6 +590,7 @@ impl<'c, 'p> Linter<'c, 'p> {
         let set = self.action_set(statement, &patterns);
         StatementFacts {
             statement,
+            ascii: patterns.iter().all(|p| p.text.is_ascii()),
             patterns,
             set,
         }
@@ -602,6 +632,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             support: std::cell::RefCell::new(HashMap::new()),
             table: Rc::clone(&self.table),
             ids: std::cell::OnceCell::new(),
+            bits: std::cell::OnceCell::new(),
         });
         self.action_sets.insert(key, Rc::clone(&set));
         set
@@ -675,6 +706,8 @@ fn service_prefix(pattern: &str) -> Option<&str> {
 /// What lint knows about one statement's `Action` or `NotAction` entries.
 pub(crate) struct StatementFacts<'c, 'p> {
     statement: &'p Statement,
+    /// Every `Action`/`NotAction` entry is ASCII.
+    ascii: bool,
     patterns: Vec<ActionPattern<'c, 'p>>,
     set: Rc<ActionSet<'c>>,
 }
@@ -713,6 +746,17 @@ impl<'c> StatementFacts<'c, '_> {
     /// The catalogue actions of a non-negated `Action` element, each once.
     fn actions(&self) -> &[ActionRef<'c>] {
         &self.set.actions
+    }
+
+    /// Whether the `Action` element (not `NotAction`) lists the catalogue action `name`, a
+    /// constant of lint's tables, directly or through a wildcard, answered from the statement's
+    /// expanded actions; `None` when that answer could differ from matching the entries' text
+    /// (`NotAction`, an entry outside ASCII, an action the catalogue lacks): ask the text then.
+    fn lists_named(&self, name: &'static str) -> Option<bool> {
+        if self.statement.action.negated || !self.ascii {
+            return None;
+        }
+        self.set.has_named(name)
     }
 
     /// Whether a non-negated `Action` element lists `service:Action` (case-insensitive),

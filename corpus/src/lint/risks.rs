@@ -161,6 +161,38 @@ impl<'s> Grants<'s> {
     }
 }
 
+/// Asks whether a statement grants actions of lint's tables: from its expanded actions when
+/// that answer is exact ([`StatementFacts::lists_named`]), else by its entries' text, compiled
+/// when first needed.
+struct Asker<'f, 'c, 's> {
+    facts: &'f StatementFacts<'c, 's>,
+    compiled: std::cell::OnceCell<Grants<'s>>,
+}
+
+impl<'f, 'c, 's> Asker<'f, 'c, 's> {
+    fn new(facts: &'f StatementFacts<'c, 's>) -> Asker<'f, 'c, 's> {
+        Asker {
+            facts,
+            compiled: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn grants(&self, action: &'static str) -> bool {
+        self.facts.lists_named(action).unwrap_or_else(|| {
+            self.compiled
+                .get_or_init(|| Grants::new(self.facts.statement))
+                .grants(action)
+        })
+    }
+}
+
+/// Whether `facts`' statement grants `action`, for one question.
+fn grants_one(facts: &StatementFacts<'_, '_>, action: &'static str) -> bool {
+    facts
+        .lists_named(action)
+        .unwrap_or_else(|| grants(facts.statement, action))
+}
+
 /// [`Grants::grants`] for one question: no tables, and a wildcard entry compiled only when its
 /// literal prefix fits.
 fn grants(statement: &Statement, qualified: &str) -> bool {
@@ -190,8 +222,8 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
     if statement.effect != Effect::Allow || !identity_like(linter.kind) {
         return;
     }
-    pass_role_wildcard(linter, statement);
-    create_service_linked_role(linter, statement);
+    pass_role_wildcard(linter, facts);
+    create_service_linked_role(linter, facts);
     if !on_every_resource(statement) || statement.action.negated {
         return;
     }
@@ -200,10 +232,10 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
         return;
     }
     let (severity, conditioned) = grading(&[statement]);
-    let compiled = Grants::new(statement);
-    let listed = |list: &[&str]| -> Vec<String> {
+    let asker = Asker::new(facts);
+    let listed = |list: &[&'static str]| -> Vec<String> {
         list.iter()
-            .filter(|a| compiled.grants(a))
+            .filter(|a| asker.grants(a))
             .map(|a| (*a).to_owned())
             .collect()
     };
@@ -291,11 +323,12 @@ fn shown(actions: &[String]) -> String {
 
 /// `iam:PassRole` on a role ARN with a wildcard in the role name (`role/*`, `role/app-*`):
 /// every role that matches, those created later included, can be handed to a service.
-fn pass_role_wildcard(linter: &mut Linter<'_, '_>, statement: &Statement) {
+fn pass_role_wildcard(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+    let statement = facts.statement;
     let Some(resource) = &statement.resource else {
         return;
     };
-    if resource.negated || !grants(statement, "iam:PassRole") || statement.action.negated {
+    if resource.negated || statement.action.negated || !grants_one(facts, "iam:PassRole") {
         return;
     }
     let guarded = statement
@@ -331,14 +364,15 @@ fn pass_role_wildcard(linter: &mut Linter<'_, '_>, statement: &Statement) {
 
 /// `iam:CreateServiceLinkedRole` on every resource (`*` or `NotResource`) without
 /// `iam:AWSServiceName`: the caller can create the service-linked role of any service.
-fn create_service_linked_role(linter: &mut Linter<'_, '_>, statement: &Statement) {
+fn create_service_linked_role(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+    let statement = facts.statement;
     let every = statement
         .resource
         .as_ref()
         .is_none_or(|r| r.negated || r.patterns.iter().any(|p| p == "*"));
     let all_actions =
         !statement.action.negated && statement.action.patterns.iter().any(|p| p == "*");
-    if !every || all_actions || !grants(statement, "iam:CreateServiceLinkedRole") {
+    if !every || all_actions || !grants_one(facts, "iam:CreateServiceLinkedRole") {
         return;
     }
     let named = statement
@@ -406,11 +440,12 @@ pub(crate) fn check_policy(linter: &mut Linter<'_, '_>, statements: &[StatementF
         return;
     }
     // `*` on `*` is `allow-all`'s: every path is then open, and saying so adds nothing.
-    let every: Vec<Grants<'_>> = statements
+    let every: Vec<Asker<'_, '_, '_>> = statements
         .iter()
-        .map(|f| f.statement)
-        .filter(|s| on_every_resource(s) && !s.action.patterns.iter().any(|p| p == "*"))
-        .map(Grants::new)
+        .filter(|f| {
+            on_every_resource(f.statement) && !f.statement.action.patterns.iter().any(|p| p == "*")
+        })
+        .map(Asker::new)
         .collect();
     if every.is_empty() {
         return;
@@ -424,8 +459,8 @@ pub(crate) fn check_policy(linter: &mut Linter<'_, '_>, statements: &[StatementF
             every
                 .iter()
                 .filter(|s| s.grants(action))
-                .min_by_key(|s| !s.statement.condition.is_empty())
-                .map(|s| s.statement)
+                .min_by_key(|s| !s.facts.statement.condition.is_empty())
+                .map(|s| s.facts.statement)
         })
         .collect();
     let needs = |at: usize| required.get(at).map_or(&[][..], Vec::as_slice);

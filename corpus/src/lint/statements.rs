@@ -81,7 +81,10 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
 }
 
 /// Whether the statement's actions include `qualified`, for `NotAction` by not listing it.
-fn grants(facts: &StatementFacts<'_, '_>, qualified: &str) -> bool {
+fn grants(facts: &StatementFacts<'_, '_>, qualified: &'static str) -> bool {
+    if let Some(listed) = facts.lists_named(qualified) {
+        return listed;
+    }
     if facts.statement.action.negated {
         !facts
             .patterns

@@ -29,6 +29,8 @@ pub(crate) struct Table {
     templates: Vec<(u32, usize, usize)>,
     /// Answers of [`Table::seen`], by lowercased name and resolved key.
     cache: Mutex<FxMap<(String, Option<u32>), Seen>>,
+    /// Ids of the actions lint's own tables name (`iam:PassRole`), by the name's address.
+    named: Mutex<FxMap<(usize, usize), Option<u32>>>,
 }
 
 struct ServiceIds {
@@ -65,6 +67,7 @@ impl Table {
             by_name: FxMap::default(),
             templates: Vec::new(),
             cache: Mutex::new(FxMap::default()),
+            named: Mutex::new(FxMap::default()),
         };
         for (si, service) in services.iter().enumerate() {
             for (ki, key) in service.condition_keys().iter().enumerate() {
@@ -189,6 +192,27 @@ impl Table {
             }
         }
         seen
+    }
+}
+
+impl Table {
+    /// How many actions the catalogue has (ids are below).
+    pub(crate) fn actions(&self) -> usize {
+        self.actions
+    }
+
+    /// The id of the action `name`, a constant of lint's own tables (`iam:PassRole`), looked up
+    /// once per process; `None` when the catalogue does not have it.
+    pub(crate) fn named(&self, catalogue: &Catalogue, name: &'static str) -> Option<u32> {
+        let key = (name.as_ptr() as usize, name.len());
+        if let Some(found) = self.named.lock().ok().and_then(|n| n.get(&key).copied()) {
+            return found;
+        }
+        let id = catalogue.action(name).and_then(|a| self.action_id(a));
+        if let Ok(mut named) = self.named.lock() {
+            named.insert(key, id);
+        }
+        id
     }
 }
 
