@@ -259,8 +259,7 @@ pub fn lint_json_with(
         .map(from_validation)
         .collect();
     if let Some(policy) = &policy {
-        let size = json.to_compact_string().chars().count();
-        let mut linter = Linter::new(catalogue, kind, policy, size, text);
+        let mut linter = Linter::new(catalogue, kind, policy, json, text);
         linter.resource = options.resource.as_deref();
         linter.run();
         findings.extend(linter.findings);
@@ -323,8 +322,8 @@ pub(crate) struct Linter<'c, 'p> {
     catalogue: &'c Catalogue,
     kind: PolicyKind,
     policy: &'p Policy,
-    /// The document's length without whitespace.
-    size: usize,
+    /// The document, for its length without whitespace (`document.rs`, when it matters).
+    json: &'p Json,
     /// The original text, when known.
     text: Option<&'p str>,
     findings: Vec<LintFinding>,
@@ -482,14 +481,14 @@ impl<'c, 'p> Linter<'c, 'p> {
         catalogue: &'c Catalogue,
         kind: PolicyKind,
         policy: &'p Policy,
-        size: usize,
+        json: &'p Json,
         text: Option<&'p str>,
     ) -> Self {
         Linter {
             catalogue,
             kind,
             policy,
-            size,
+            json,
             text,
             findings: Vec::new(),
             expansions: HashMap::new(),
