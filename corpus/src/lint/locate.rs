@@ -8,8 +8,6 @@
 use super::Position;
 use iamspec_model::json::{JsonPath, Segment};
 use std::collections::HashMap;
-use std::iter::Peekable;
-use std::str::CharIndices;
 
 /// The paths asked for, as a trie of their segments; each node gets the position of its value
 /// (of its key, for a member) when the walk finds it.
@@ -68,9 +66,15 @@ impl Locator {
     }
 }
 
+/// Walks the text byte by byte: JSON's structural characters are ASCII, and no byte of a
+/// multi-byte UTF-8 character is, so no character needs decoding; lines and columns (in
+/// characters) are counted only up to the places whose position is recorded, which come in
+/// the order of the text.
 struct Scanner<'t> {
-    text: &'t str,
-    chars: Peekable<CharIndices<'t>>,
+    bytes: &'t [u8],
+    at: usize,
+    /// The position of byte `counted`.
+    counted: usize,
     line: usize,
     column: usize,
 }
@@ -78,47 +82,53 @@ struct Scanner<'t> {
 impl<'t> Scanner<'t> {
     fn new(text: &'t str) -> Self {
         Scanner {
-            text,
-            chars: text.char_indices().peekable(),
+            bytes: text.as_bytes(),
+            at: 0,
+            counted: 0,
             line: 1,
             column: 1,
         }
     }
 
-    fn here(&self) -> Position {
+    fn here(&mut self) -> Position {
+        let upto = self.at.min(self.bytes.len());
+        for &b in self.bytes.get(self.counted..upto).unwrap_or(&[]) {
+            if b == b'\n' {
+                self.line += 1;
+                self.column = 1;
+            } else if b & 0xc0 != 0x80 {
+                // Not a continuation byte: a character starts here.
+                self.column += 1;
+            }
+        }
+        self.counted = self.counted.max(upto);
         Position {
             line: self.line,
             column: self.column,
         }
     }
 
-    fn peek(&mut self) -> Option<char> {
-        self.chars.peek().map(|&(_, c)| c)
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
     }
 
-    fn next(&mut self) -> Option<(usize, char)> {
-        let next = self.chars.next();
-        if let Some((_, c)) = next {
-            if c == '\n' {
-                self.line += 1;
-                self.column = 1;
-            } else {
-                self.column += 1;
-            }
-        }
-        next
+    fn next(&mut self) -> Option<(usize, u8)> {
+        let b = self.peek()?;
+        let at = self.at;
+        self.at += 1;
+        Some((at, b))
     }
 
     fn skip_whitespace(&mut self) {
         while self
             .peek()
-            .is_some_and(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+            .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
         {
-            self.next();
+            self.at += 1;
         }
     }
 
-    fn expect(&mut self, wanted: char) -> Option<()> {
+    fn expect(&mut self, wanted: u8) -> Option<()> {
         self.skip_whitespace();
         match self.next() {
             Some((_, c)) if c == wanted => Some(()),
@@ -138,17 +148,17 @@ impl<'t> Scanner<'t> {
             return self.skip_value();
         }
         match self.peek()? {
-            '{' => {
+            b'{' => {
                 self.next();
                 loop {
                     self.skip_whitespace();
-                    if self.peek() == Some('}') {
+                    if self.peek() == Some(b'}') {
                         self.next();
                         return Some(());
                     }
                     let at = self.here();
                     let key = self.string()?;
-                    self.expect(':')?;
+                    self.expect(b':')?;
                     self.skip_whitespace();
                     let child = nodes
                         .get(node)
@@ -165,18 +175,18 @@ impl<'t> Scanner<'t> {
                     }
                     self.skip_whitespace();
                     match self.next() {
-                        Some((_, ',')) => {}
-                        Some((_, '}')) => return Some(()),
+                        Some((_, b',')) => {}
+                        Some((_, b'}')) => return Some(()),
                         _ => return None,
                     }
                 }
             }
-            '[' => {
+            b'[' => {
                 self.next();
                 let mut index = 0usize;
                 loop {
                     self.skip_whitespace();
-                    if self.peek() == Some(']') {
+                    if self.peek() == Some(b']') {
                         self.next();
                         return Some(());
                     }
@@ -189,8 +199,8 @@ impl<'t> Scanner<'t> {
                     }
                     self.skip_whitespace();
                     match self.next() {
-                        Some((_, ',')) => index += 1,
-                        Some((_, ']')) => return Some(()),
+                        Some((_, b',')) => index += 1,
+                        Some((_, b']')) => return Some(()),
                         _ => return None,
                     }
                 }
@@ -202,23 +212,31 @@ impl<'t> Scanner<'t> {
     /// Reads a string token and returns its unescaped value.
     fn string(&mut self) -> Option<String> {
         let start = self.skip_string()?;
-        let end = self.chars.peek().map_or(self.text.len(), |&(at, _)| at);
-        serde_json::from_str(self.text.get(start..end)?).ok()
+        let raw = self.bytes.get(start..self.at)?;
+        // Keys without escapes are their own value: no JSON reader needed.
+        match raw.get(1..raw.len().saturating_sub(1)) {
+            Some(inner) if !inner.contains(&b'\\') => {
+                std::str::from_utf8(inner).ok().map(str::to_owned)
+            }
+            _ => serde_json::from_str(std::str::from_utf8(raw).ok()?).ok(),
+        }
     }
 
     /// Skips a string token; where it started.
     fn skip_string(&mut self) -> Option<usize> {
         let (start, quote) = self.next()?;
-        if quote != '"' {
+        if quote != b'"' {
             return None;
         }
         loop {
+            let rest = self.bytes.get(self.at..)?;
+            let stop = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
+            self.at += stop;
             match self.next()?.1 {
-                '\\' => {
+                b'\\' => {
                     self.next()?;
                 }
-                '"' => return Some(start),
-                _ => {}
+                _ => return Some(start),
             }
         }
     }
@@ -226,35 +244,34 @@ impl<'t> Scanner<'t> {
     /// Skips one value (whitespace before it already skipped).
     fn skip_value(&mut self) -> Option<()> {
         match self.peek()? {
-            '"' => self.skip_string().map(|_| ()),
-            '{' | '[' => {
+            b'"' => self.skip_string().map(|_| ()),
+            b'{' | b'[' => {
                 // Brackets nest; strings may contain brackets, so they are skipped whole.
                 let mut depth = 0usize;
                 loop {
                     match self.peek()? {
-                        '"' => {
+                        b'"' => {
                             self.skip_string()?;
                             continue;
                         }
-                        '{' | '[' => depth += 1,
-                        '}' | ']' => {
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
                             depth = depth.checked_sub(1)?;
                             if depth == 0 {
-                                self.next();
+                                self.at += 1;
                                 return Some(());
                             }
                         }
                         _ => {}
                     }
-                    self.next();
+                    self.at += 1;
                 }
             }
             _ => {
-                while self
-                    .peek()
-                    .is_some_and(|c| !matches!(c, ',' | '}' | ']' | ' ' | '\t' | '\n' | '\r'))
-                {
-                    self.next();
+                while self.peek().is_some_and(|c| {
+                    !matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+                }) {
+                    self.at += 1;
                 }
                 Some(())
             }
