@@ -14,6 +14,8 @@
 //! * [`lint`]: policy lint in the spirit of IAM Access Analyzer's policy validation: the model's
 //!   validation plus checks against the catalogue, in four severities; [`sarif`] writes the
 //!   findings as SARIF 2.1.0 for code scanning.
+//! * [`regions`]: the AWS Regions AWS publishes, for `aws:RequestedRegion` values and the
+//!   region field of ARNs.
 //!
 //! ```
 //! use iamspec_corpus::Catalogue;
@@ -27,6 +29,7 @@
 pub mod catalogue;
 pub mod lint;
 pub mod managed;
+pub mod regions;
 pub mod sarif;
 pub mod summary;
 

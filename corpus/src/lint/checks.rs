@@ -102,6 +102,7 @@ pub const CHECKS: &[Check] = &[
     lint("arn-missing-account", Warning, "No account in an ARN of a service whose ARNs have one"),
     lint("invalid-arn-partition", Error, "An ARN partition that does not exist"),
     lint("invalid-arn-region", Error, "An ARN region that is not a region name"),
+    lint("unknown-arn-region", Warning, "An ARN region that is no Region AWS publishes"),
     lint("invalid-arn-account", Error, "An ARN account that is not a 12-digit account id"),
     lint("arn-service-case", Error, "An ARN service name that is not lowercase"),
     lint("unknown-arn-service", Warning, "An ARN service name the catalogue does not know"),
@@ -162,11 +163,11 @@ pub const CHECKS: &[Check] = &[
     // ---- lint: condition values ----
     lint("condition-key-partly-supported", Warning, "A service condition key only some of the statement's actions support"),
     lint("condition-key-repeated-case", Warning, "The same condition key twice under one operator, in different case"),
-    lint("unknown-region-value", Warning, "A region condition value that is no region name"),
+    lint("unknown-region-value", Warning, "A region condition value that is no Region AWS publishes"),
     lint("malformed-vpc-id", Warning, "A `vpc-`/`vpce-` condition value of the wrong form"),
     lint("cidr-host-bits", Warning, "A CIDR with bits set after its prefix"),
     lint("redundant-numeric-bound", Suggestion, "Several bounds under one numeric operator, of which one decides"),
-    lint("arn-value-unknown-region", Warning, "An ARN condition value whose region is no region name"),
+    lint("arn-value-unknown-region", Warning, "An ARN condition value whose region is no Region AWS publishes"),
     lint("policy-variable-syntax", Warning, "A malformed or unknown policy variable"),
     // ---- lint: the attached resource (`--resource`) ----
     lint("resource-not-attached", Error, "A statement whose resources cannot be the resource the policy is attached to"),

@@ -412,6 +412,22 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, at: &Entry<'_>) -> bool {
                 format!("`{text}`: `{region}` is not a region name (such as `us-east-1`)"),
             );
             sound = false;
+        } else if !crate::regions::is_known(region) {
+            linter.emit(
+                "unknown-arn-region",
+                at.path(),
+                format!("`{text}`: `{region}` is not a Region AWS publishes (list of {}), so no resource has this ARN, unless the Region is newer than the list", crate::regions::LISTED),
+            );
+        }
+    }
+    // A region field with wildcards (`eu-*`) is fine when it can match a published Region.
+    if let Some(region) = field(3).filter(|f| f.contains(['*', '?']) && !f.contains("${")) {
+        if !crate::regions::pattern_matches_known(region) {
+            linter.emit(
+                "unknown-arn-region",
+                at.path(),
+                format!("`{text}`: the region field `{region}` matches no Region AWS publishes (list of {}), so no resource has this ARN", crate::regions::LISTED),
+            );
         }
     }
     if let Some(account) = field(4).filter(|f| is_literal(f) && !f.is_empty()) {

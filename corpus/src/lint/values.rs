@@ -6,6 +6,7 @@
 use super::global_keys::global_key;
 use super::resources::is_region;
 use super::{Linter, StatementFacts};
+use crate::regions;
 use iamspec_model::condition::{Comparison, ValueType};
 use iamspec_model::json::JsonPath;
 use iamspec_model::pattern::fold_case;
@@ -62,17 +63,11 @@ fn clause_values(linter: &mut Linter<'_, '_>, clause: &ConditionClause, path: &J
     let value_type = op.comparison.value_type();
     let at = |i: usize| clause.values.item_path(path, i);
     for (i, value) in clause.values.iter().enumerate() {
+        let region_key = matches!(key.as_str(), "aws:requestedregion" | "ec2:region");
+        if region_key && value_type == ValueType::String && !value.contains("${") {
+            region_value(linter, clause, value, at(i));
+        }
         if value_type == ValueType::String && plain(value) {
-            if matches!(key.as_str(), "aws:requestedregion" | "ec2:region") && !is_region(value) {
-                linter.emit(
-                    "unknown-region-value",
-                    at(i),
-                    format!(
-                        "`{value}` is not a region name (`us-east-1`): `{}` never carries it",
-                        clause.key
-                    ),
-                );
-            }
             let vpc = match key.as_str() {
                 "aws:sourcevpc" => Some("vpc-"),
                 "aws:sourcevpce" => Some("vpce-"),
@@ -105,6 +100,12 @@ fn clause_values(linter: &mut Linter<'_, '_>, clause: &ConditionClause, path: &J
                         "arn-value-unknown-region",
                         at(i),
                         format!("`{value}`: `{region}` is not a region name, so no ARN of a request has it"),
+                    );
+                } else if *arn == "arn" && !region.is_empty() && !regions::is_known(region) {
+                    linter.emit(
+                        "arn-value-unknown-region",
+                        at(i),
+                        format!("`{value}`: `{region}` is not a Region AWS publishes (list of {}), so no ARN of a request has it", regions::LISTED),
                     );
                 }
             }
@@ -145,6 +146,52 @@ fn clause_values(linter: &mut Linter<'_, '_>, clause: &ConditionClause, path: &J
                 format!("the values of `{}` are ORed, so only the loosest bound, `{shown}`, counts; keep that one", clause.operator_text),
             );
         }
+    }
+}
+
+/// A value of `aws:RequestedRegion` or `ec2:Region`: not a region name at all
+/// (`unknown-region-value`), or well formed but no Region AWS publishes (`us-east-7`); a
+/// `StringLike` pattern only when it can match no published Region (`eu-*` is fine).
+fn region_value(linter: &mut Linter<'_, '_>, clause: &ConditionClause, value: &str, at: JsonPath) {
+    let comparison = clause.operator.comparison;
+    let wildcards = value.contains(['*', '?']);
+    if comparison == Comparison::StringLike && wildcards {
+        if !regions::pattern_matches_known(value) {
+            linter.emit(
+                "unknown-region-value",
+                at,
+                format!(
+                    "`{value}` matches no Region AWS publishes (list of {}): `{}` never matches it",
+                    regions::LISTED,
+                    clause.key
+                ),
+            );
+        }
+        return;
+    }
+    if wildcards {
+        return;
+    }
+    let code = if comparison == Comparison::StringEqualsIgnoreCase {
+        value.to_ascii_lowercase()
+    } else {
+        value.to_owned()
+    };
+    if !is_region(&code) {
+        linter.emit(
+            "unknown-region-value",
+            at,
+            format!(
+                "`{value}` is not a region name (`us-east-1`): `{}` never carries it",
+                clause.key
+            ),
+        );
+    } else if !regions::is_known(&code) {
+        linter.emit(
+            "unknown-region-value",
+            at,
+            format!("`{value}` is not a Region AWS publishes (list of {}): `{}` never carries it, unless the Region is newer than the list", regions::LISTED, clause.key),
+        );
     }
 }
 
