@@ -612,12 +612,18 @@ impl<'c, 'p> Linter<'c, 'p> {
         if let Some(found) = self.action_sets.get(&key) {
             return Rc::clone(found);
         }
-        let mut seen = std::collections::HashSet::new();
+        let mut seen: std::collections::HashSet<
+            usize,
+            std::hash::BuildHasherDefault<iamspec_model::hash::FxHasher>,
+        > = Default::default();
         let mut actions = Vec::new();
-        if !statement.action.negated {
+        if let ([only], false) = (patterns, statement.action.negated) {
+            // One expansion lists each action once already (`*`: every action of the catalogue).
+            actions = only.actions.to_vec();
+        } else if !statement.action.negated {
             for pattern in patterns {
                 for action in pattern.actions.iter() {
-                    if seen.insert(std::ptr::from_ref(action.action())) {
+                    if seen.insert(std::ptr::from_ref(action.action()) as usize) {
                         actions.push(*action);
                     }
                 }
