@@ -52,7 +52,7 @@ fn compact_chars(json: &Json) -> usize {
     let string = |s: &str| {
         // Most strings are ASCII without anything to escape: their length is their size.
         if s.bytes()
-            .all(|b| b >= 0x20 && b < 0x7f && b != b'"' && b != b'\\')
+            .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
         {
             return 2 + s.len();
         }
