@@ -25,6 +25,11 @@ pub enum NodeKind {
     /// has an edge to every user and role of the account, instead of an edge from each
     /// administrator to each principal.
     Administrators,
+    /// Roles of one account with the same trust policy and tags (D107): a caller whose
+    /// policies treat every one of them alike has one edge to the group, and the group one edge
+    /// to each role, instead of an edge from each caller to each role. A path shows the two edges
+    /// as one `sts:AssumeRole` hop.
+    RoleGroup,
 }
 
 #[derive(Clone, Debug)]
@@ -79,6 +84,80 @@ pub struct Graph {
     /// the nodes whose patterns may cover the action when no resource policy can grant.
     pub actions: Vec<Vec<iamspec_model::pattern::Pattern>>,
     by_id: HashMap<String, usize>,
+}
+
+/// How many roles sharing a trust policy and tags make a group (D107): below it, edges to each
+/// role cost less than the test that a caller treats them alike.
+pub const GROUP_MIN: usize = 8;
+
+/// The role groups of D107.
+#[derive(Default)]
+struct Groups {
+    /// The group of each grouped role.
+    of_role: HashMap<String, usize>,
+    list: Vec<Group>,
+}
+
+struct Group {
+    node: usize,
+    roles: Vec<(String, Option<iamspec_model::arn::Arn>)>,
+}
+
+impl Groups {
+    /// Roles grouped by account, trust policy text and tags; groups of [`GROUP_MIN`] or more get
+    /// a node and an edge to each member.
+    fn new(world: &World, g: &mut Graph) -> Groups {
+        let mut by_key: HashMap<(&str, &str, String), Vec<&Role>> = HashMap::new();
+        for account in &world.accounts {
+            for role in &account.roles {
+                let tags = format!("{:?}", role.tags);
+                by_key
+                    .entry((account.id.as_str(), role.trust.text.as_str(), tags))
+                    .or_default()
+                    .push(role);
+            }
+        }
+        let mut keys: Vec<_> = by_key
+            .into_iter()
+            .filter(|(_, r)| r.len() >= GROUP_MIN)
+            .collect();
+        keys.sort_by(|a, b| {
+            a.1.first()
+                .map(|r| &r.arn)
+                .cmp(&b.1.first().map(|r| &r.arn))
+        });
+        let mut groups = Groups::default();
+        for ((account, _, _), roles) in keys {
+            let first = roles.first().map(|r| r.arn.as_str()).unwrap_or_default();
+            let id = format!(
+                "the {} roles of account {account} with the trust policy and tags of `{first}`",
+                roles.len()
+            );
+            let node = g.add_node(&id, NodeKind::RoleGroup, "", account, Vec::new());
+            let at = groups.list.len();
+            for role in &roles {
+                groups.of_role.insert(role.arn.clone(), at);
+                if let Some(to) = g.node(&role.arn) {
+                    g.add_edge(Edge {
+                        from: node,
+                        to,
+                        rule: "sts-001".into(),
+                        step: format!("sts:AssumeRole into `{}`", role.arn),
+                        outcome: Outcome::yes(),
+                        checks: Vec::new(),
+                    });
+                }
+            }
+            groups.list.push(Group {
+                node,
+                roles: roles
+                    .iter()
+                    .map(|r| (r.arn.clone(), iamspec_model::arn::Arn::parse(&r.arn).ok()))
+                    .collect(),
+            });
+        }
+        groups
+    }
 }
 
 /// The probe of D100: an administrator has full control of IAM in its account (with it, it can
@@ -143,6 +222,7 @@ impl Graph {
         let rules = rules();
         let mut trusts = TrustCache::default();
         let index = TrustIndex::new(world);
+        let groups = Groups::new(world, &mut g);
         // Administrators first: an administrator's edges to each principal of its account go
         // through the account's hub (D106), so they are not built one by one.
         let base: Vec<Outcome> = (0..g.nodes.len()).map(|n| g.is_admin(world, n)).collect();
@@ -160,6 +240,7 @@ impl Graph {
                     &rules,
                     &mut trusts,
                     &index,
+                    &groups,
                 )
                 .principal(Some(user), admin);
             }
@@ -173,6 +254,7 @@ impl Graph {
                     &rules,
                     &mut trusts,
                     &index,
+                    &groups,
                 )
                 .principal(None, admin);
             }
@@ -409,7 +491,7 @@ impl Graph {
         };
         if matches!(
             node.kind,
-            NodeKind::IdentityProvider | NodeKind::Administrators
+            NodeKind::IdentityProvider | NodeKind::Administrators | NodeKind::RoleGroup
         ) {
             return Outcome::no();
         }
@@ -535,6 +617,8 @@ impl TrustIndex {
 #[derive(Default)]
 struct TrustCache {
     by_role_service: HashMap<(String, &'static str), Outcome>,
+    /// Per group and `Resource` pattern: whether it matches every role of the group or none.
+    alike: HashMap<(usize, String), bool>,
 }
 
 struct Builder<'a> {
@@ -546,6 +630,7 @@ struct Builder<'a> {
     rules: &'a [Rule],
     trusts: &'a mut TrustCache,
     index: &'a TrustIndex,
+    groups: &'a Groups,
     /// The principal's identity-side Allow statements, to skip rules it cannot meet (a
     /// prefilter only: the evaluator decides every edge).
     allows: Vec<iamspec_model::policy::Statement>,
@@ -560,6 +645,7 @@ impl<'a> Builder<'a> {
         rules: &'a [Rule],
         trusts: &'a mut TrustCache,
         index: &'a TrustIndex,
+        groups: &'a Groups,
     ) -> Builder<'a> {
         let from = g.node(arn).unwrap_or(usize::MAX);
         let assembled = world
@@ -607,6 +693,7 @@ impl<'a> Builder<'a> {
             rules,
             trusts,
             index,
+            groups,
             allows,
         }
     }
@@ -765,6 +852,7 @@ impl<'a> Builder<'a> {
         }
         candidates.sort_unstable();
         candidates.dedup();
+        let mut done: Vec<usize> = Vec::new();
         for role in candidates {
             if role == self.arn {
                 continue;
@@ -775,6 +863,27 @@ impl<'a> Builder<'a> {
                 .is_some_and(|r| !r.starts_with(own.as_str()));
             if (other && !identity_allows) || (admin && !other) {
                 continue;
+            }
+            if let Some(&group) = self.groups.of_role.get(role) {
+                if done.contains(&group) {
+                    continue;
+                }
+                if self.alike(group, role) {
+                    done.push(group);
+                    let Some(node) = self.groups.list.get(group).map(|g| g.node) else {
+                        continue;
+                    };
+                    // One decision stands for every role of the group (D107).
+                    let (outcome, c) = self.decide("sts:AssumeRole", role, &[]);
+                    self.edge(
+                        node,
+                        "sts-001",
+                        format!("sts:AssumeRole into any role of the group of `{role}`"),
+                        outcome,
+                        vec![c],
+                    );
+                    continue;
+                }
             }
             let Some(to) = self.g.node(role) else {
                 continue;
@@ -788,6 +897,71 @@ impl<'a> Builder<'a> {
                 vec![c],
             );
         }
+    }
+
+    /// Whether the caller's policies decide `sts:AssumeRole` alike for every role of `group`
+    /// (D107). The roles share their trust policy, tags and account, so what can tell them apart
+    /// is a `Resource`/`NotResource` entry of a statement naming `sts:AssumeRole` in the caller's
+    /// identity policies, boundary, SCPs or RCPs: alike when each entry matches every role of
+    /// the group or none (an entry with a policy variable is not tested: not alike).
+    fn alike(&mut self, group: usize, role: &str) -> bool {
+        let Ok(assembled) = self.world.assemble(&Query {
+            principal: self.arn.to_owned(),
+            action: "sts:AssumeRole".into(),
+            resource: role.to_owned(),
+            ..Query::default()
+        }) else {
+            return false;
+        };
+        let set = &assembled.set;
+        let policies = set
+            .identity
+            .iter()
+            .chain(set.session.iter())
+            .chain(set.permission_boundary.iter())
+            .chain(set.scp.iter().flatten().flatten())
+            .chain(set.rcp.iter().flatten().flatten());
+        let Some(members) = self.groups.list.get(group).map(|g| &g.roles) else {
+            return false;
+        };
+        for statement in policies.flat_map(|p| p.statements.iter()) {
+            if !names_action(statement, "sts:AssumeRole") {
+                continue;
+            }
+            let Some(resource) = &statement.resource else {
+                continue;
+            };
+            for pattern in &resource.patterns.items {
+                if pattern == "*" {
+                    continue;
+                }
+                if pattern.contains("${") {
+                    return false;
+                }
+                let key = (group, pattern.clone());
+                let same = match self.trusts.alike.get(&key) {
+                    Some(&same) => same,
+                    None => {
+                        let matched = members
+                            .iter()
+                            .filter(|(_, arn)| {
+                                arn.as_ref().is_some_and(|arn| {
+                                    iamspec_model::arn::resource_pattern_matches(pattern, arn, None)
+                                })
+                            })
+                            .count();
+                        let same = members.iter().all(|(_, arn)| arn.is_some())
+                            && (matched == 0 || matched == members.len());
+                        self.trusts.alike.insert(key, same);
+                        same
+                    }
+                };
+                if !same {
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     /// The resources the identity side's Allow statements for `action` may name: literal ARNs
@@ -1042,6 +1216,13 @@ impl<'a> Builder<'a> {
     /// Self-escalation, and the documented combinations: change the policies of oneself or of a
     /// principal one can already act as, then act as it.
     fn modifications(&mut self) {
+        let possible = self.rules.iter().any(|r| {
+            matches!(r.mechanism, Mechanism::Modify(_))
+                && r.path.required.iter().all(|a| self.mentions(a))
+        });
+        if !possible {
+            return; // no target can be modified: do not list them (a group has many, D107)
+        }
         // Targets: oneself, and the principals of one's own account reached by one access edge.
         let mut targets: Vec<(String, Option<Access>)> = vec![(self.arn.to_owned(), None)];
         for &e in self.g.out.get(self.from).map(Vec::as_slice).unwrap_or(&[]) {
@@ -1054,7 +1235,34 @@ impl<'a> Builder<'a> {
             );
             let to = self.g.nodes.get(edge.to);
             if let (true, Some(to)) = (access, to) {
-                if to.account == self.account.id {
+                if to.kind == NodeKind::RoleGroup {
+                    // Each role of the group, with the group edge's decision (D107).
+                    let via = edge.checks.first().map(|c| c.resource.clone());
+                    for &m in self.g.out.get(edge.to).map(Vec::as_slice).unwrap_or(&[]) {
+                        let Some(role) = self.g.edges.get(m).and_then(|m| self.g.nodes.get(m.to))
+                        else {
+                            continue;
+                        };
+                        if role.account != self.account.id || role.principal == self.arn {
+                            continue;
+                        }
+                        let checks = edge
+                            .checks
+                            .iter()
+                            .map(|c| {
+                                let mut c = c.clone();
+                                if via.as_deref() == Some(c.resource.as_str()) {
+                                    c.resource = role.principal.clone();
+                                }
+                                c
+                            })
+                            .collect();
+                        targets.push((
+                            role.principal.clone(),
+                            Some((edge.rule.clone(), edge.outcome.clone(), checks)),
+                        ));
+                    }
+                } else if to.account == self.account.id {
                     targets.push((
                         to.principal.clone(),
                         Some((edge.rule.clone(), edge.outcome.clone(), edge.checks.clone())),
