@@ -10,6 +10,7 @@ use iamspec_model::policy::{Effect, Policy};
 use iamspec_model::request::Resource;
 use iamspec_world::entity::{Account, EntityRef, ProviderType, Role, User};
 use iamspec_world::{Query, World};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -220,44 +221,65 @@ impl Graph {
             }
         }
         let rules = rules();
-        let mut trusts = TrustCache::default();
         let index = TrustIndex::new(world);
         let groups = Groups::new(world, &mut g);
         // Administrators first: an administrator's edges to each principal of its account go
         // through the account's hub (D106), so they are not built one by one.
-        let base: Vec<Outcome> = (0..g.nodes.len()).map(|n| g.is_admin(world, n)).collect();
+        let base: Vec<Outcome> = {
+            let g = &g;
+            (0..g.nodes.len())
+                .into_par_iter()
+                .map(|n| g.is_admin(world, n))
+                .collect()
+        };
         for account in &world.accounts {
             g.administrators(world, account);
         }
-        for account in &world.accounts {
-            for user in &account.users {
-                let admin = g.node(&user.arn).and_then(|n| base.get(n)).cloned();
-                Builder::new(
-                    world,
-                    &mut g,
-                    account,
-                    &user.arn,
-                    &rules,
-                    &mut trusts,
-                    &index,
-                    &groups,
-                )
-                .principal(Some(user), admin);
-            }
-            for role in &account.roles {
-                let admin = g.node(&role.arn).and_then(|n| base.get(n)).cloned();
-                Builder::new(
-                    world,
-                    &mut g,
-                    account,
-                    &role.arn,
-                    &rules,
-                    &mut trusts,
-                    &index,
-                    &groups,
-                )
-                .principal(None, admin);
-            }
+        // Each account's principals are built apart, in parallel (rayon), on the nodes every
+        // account can name; the escalated nodes and edges they make are then added in account
+        // order, so the graph is the same whatever the number of threads.
+        let shards: Vec<Made> = {
+            let g = &g;
+            world
+                .accounts
+                .par_iter()
+                .map(|account| {
+                    let mut shard = Shard::new(g);
+                    let mut trusts = TrustCache::default();
+                    for user in &account.users {
+                        let admin = g.node(&user.arn).and_then(|n| base.get(n)).cloned();
+                        Builder::new(
+                            world,
+                            &mut shard,
+                            account,
+                            &user.arn,
+                            &rules,
+                            &mut trusts,
+                            &index,
+                            &groups,
+                        )
+                        .principal(Some(user), admin);
+                    }
+                    for role in &account.roles {
+                        let admin = g.node(&role.arn).and_then(|n| base.get(n)).cloned();
+                        Builder::new(
+                            world,
+                            &mut shard,
+                            account,
+                            &role.arn,
+                            &rules,
+                            &mut trusts,
+                            &index,
+                            &groups,
+                        )
+                        .principal(None, admin);
+                    }
+                    shard.made()
+                })
+                .collect()
+        };
+        for (shard, account) in shards.into_iter().zip(&world.accounts) {
+            g.merge(shard);
             for provider in &account.identity_providers {
                 g.federation(world, &provider.arn, provider.kind);
             }
@@ -296,6 +318,39 @@ impl Graph {
             }
         }
         g
+    }
+
+    /// Adds what one account's builders made: their new nodes (escalated principals) under
+    /// their final numbers, their edges, the action patterns of their principals.
+    fn merge(&mut self, shard: Made) {
+        let first = shard.base_len;
+        let mut renumber = Vec::with_capacity(shard.nodes.len());
+        for node in shard.nodes {
+            renumber.push(self.add_node(
+                &node.id,
+                node.kind,
+                &node.principal,
+                &node.account,
+                node.added,
+            ));
+        }
+        let at = |n: usize| -> usize {
+            if n < first {
+                n
+            } else {
+                renumber.get(n - first).copied().unwrap_or(usize::MAX)
+            }
+        };
+        for mut edge in shard.edges {
+            edge.from = at(edge.from);
+            edge.to = at(edge.to);
+            self.add_edge(edge);
+        }
+        for (n, patterns) in shard.actions {
+            if let Some(slot) = self.actions.get_mut(n) {
+                *slot = patterns;
+            }
+        }
     }
 
     /// The hub id of `account`'s administrators.
@@ -510,6 +565,102 @@ impl Graph {
     }
 }
 
+/// What one account's builders add to the graph (`Graph::build`): new nodes numbered after the
+/// graph's, edges, and the action patterns of the account's principals.
+struct Shard<'g> {
+    base: &'g Graph,
+    base_len: usize,
+    nodes: Vec<Node>,
+    by_id: HashMap<String, usize>,
+    edges: Vec<Edge>,
+    /// Outgoing edges (of `edges`) per node.
+    out: HashMap<usize, Vec<usize>>,
+    actions: Vec<(usize, Vec<iamspec_model::pattern::Pattern>)>,
+}
+
+/// A [`Shard`]'s additions.
+struct Made {
+    base_len: usize,
+    nodes: Vec<Node>,
+    edges: Vec<Edge>,
+    actions: Vec<(usize, Vec<iamspec_model::pattern::Pattern>)>,
+}
+
+impl<'g> Shard<'g> {
+    fn new(base: &'g Graph) -> Shard<'g> {
+        Shard {
+            base,
+            base_len: base.nodes.len(),
+            nodes: Vec::new(),
+            by_id: HashMap::new(),
+            edges: Vec::new(),
+            out: HashMap::new(),
+            actions: Vec::new(),
+        }
+    }
+
+    fn node(&self, id: &str) -> Option<usize> {
+        self.base.node(id).or_else(|| self.by_id.get(id).copied())
+    }
+
+    fn node_at(&self, n: usize) -> Option<&Node> {
+        match n.checked_sub(self.base_len) {
+            None => self.base.nodes.get(n),
+            Some(i) => self.nodes.get(i),
+        }
+    }
+
+    fn add_node(
+        &mut self,
+        id: &str,
+        kind: NodeKind,
+        principal: &str,
+        account: &str,
+        added: Vec<Policy>,
+    ) -> usize {
+        if let Some(n) = self.node(id) {
+            return n;
+        }
+        self.nodes.push(Node {
+            id: id.to_owned(),
+            kind,
+            principal: principal.to_owned(),
+            account: account.to_owned(),
+            added,
+        });
+        let n = self.base_len + self.nodes.len() - 1;
+        self.by_id.insert(id.to_owned(), n);
+        n
+    }
+
+    fn add_edge(&mut self, edge: Edge) {
+        self.out
+            .entry(edge.from)
+            .or_default()
+            .push(self.edges.len());
+        self.edges.push(edge);
+    }
+
+    /// What the shard made, without the graph it read.
+    fn made(self) -> Made {
+        Made {
+            base_len: self.base_len,
+            nodes: self.nodes,
+            edges: self.edges,
+            actions: self.actions,
+        }
+    }
+
+    /// The edges this shard made out of `n`.
+    fn out_of(&self, n: usize) -> impl Iterator<Item = &Edge> {
+        self.out
+            .get(&n)
+            .into_iter()
+            .flatten()
+            .filter_map(|&e| self.edges.get(e))
+    }
+}
+
 /// What an identity side's grants may name (`Builder::grants`).
 enum Grants {
     Literal(Vec<String>),
@@ -621,9 +772,9 @@ struct TrustCache {
     alike: HashMap<(usize, String), bool>,
 }
 
-struct Builder<'a> {
+struct Builder<'a, 'g> {
     world: &'a World,
-    g: &'a mut Graph,
+    g: &'a mut Shard<'g>,
     account: &'a Account,
     arn: &'a str,
     from: usize,
@@ -636,17 +787,17 @@ struct Builder<'a> {
     allows: Vec<iamspec_model::policy::Statement>,
 }
 
-impl<'a> Builder<'a> {
+impl<'a, 'g> Builder<'a, 'g> {
     fn new(
         world: &'a World,
-        g: &'a mut Graph,
+        g: &'a mut Shard<'g>,
         account: &'a Account,
         arn: &'a str,
         rules: &'a [Rule],
         trusts: &'a mut TrustCache,
         index: &'a TrustIndex,
         groups: &'a Groups,
-    ) -> Builder<'a> {
+    ) -> Builder<'a, 'g> {
         let from = g.node(arn).unwrap_or(usize::MAX);
         let assembled = world
             .assemble(&Query {
@@ -667,8 +818,8 @@ impl<'a> Builder<'a> {
                     .collect()
             })
             .unwrap_or_default();
-        if let Some(slot) = g.actions.get_mut(from) {
-            *slot = if unavailable {
+        if from != usize::MAX {
+            let patterns = if unavailable {
                 vec![iamspec_model::pattern::Pattern::new("*")]
             } else {
                 allows
@@ -683,6 +834,7 @@ impl<'a> Builder<'a> {
                     .map(|p| iamspec_model::pattern::Pattern::new(&p).ignore_case())
                     .collect()
             };
+            g.actions.push((from, patterns));
         }
         Builder {
             world,
@@ -1225,21 +1377,20 @@ impl<'a> Builder<'a> {
         }
         // Targets: oneself, and the principals of one's own account reached by one access edge.
         let mut targets: Vec<(String, Option<Access>)> = vec![(self.arn.to_owned(), None)];
-        for &e in self.g.out.get(self.from).map(Vec::as_slice).unwrap_or(&[]) {
-            let Some(edge) = self.g.edges.get(e) else {
-                continue;
-            };
+        let base = self.g.base;
+        for edge in self.g.out_of(self.from) {
             let access = matches!(
                 edge.rule.as_str(),
                 "sts-001" | "iam-002" | "iam-003" | "iam-004" | "iam-006" | "iam-012"
             );
-            let to = self.g.nodes.get(edge.to);
+            let to = self.g.node_at(edge.to);
             if let (true, Some(to)) = (access, to) {
                 if to.kind == NodeKind::RoleGroup {
                     // Each role of the group, with the group edge's decision (D107).
                     let via = edge.checks.first().map(|c| c.resource.clone());
-                    for &m in self.g.out.get(edge.to).map(Vec::as_slice).unwrap_or(&[]) {
-                        let Some(role) = self.g.edges.get(m).and_then(|m| self.g.nodes.get(m.to))
+                    // A group and its edges are the base graph's.
+                    for &m in base.out.get(edge.to).map(Vec::as_slice).unwrap_or(&[]) {
+                        let Some(role) = base.edges.get(m).and_then(|m| base.nodes.get(m.to))
                         else {
                             continue;
                         };
