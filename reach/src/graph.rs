@@ -1057,6 +1057,22 @@ impl<'a, 'g> Builder<'a, 'g> {
     /// identity policies, boundary, SCPs or RCPs: alike when each entry matches every role of
     /// the group or none (an entry with a policy variable is not tested: not alike).
     fn alike(&mut self, group: usize, role: &str) -> bool {
+        let Some(members) = self.groups.list.get(group).map(|g| &g.roles) else {
+            return false;
+        };
+        // Cheaply first: a grant naming one role of the group by its ARN tells it apart.
+        let literal = |p: &String| !p.contains(['*', '?']) && !p.contains("${");
+        if members.len() > 1
+            && self
+                .allows
+                .iter()
+                .filter(|s| names_action(s, "sts:AssumeRole"))
+                .filter_map(|s| s.resource.as_ref())
+                .flat_map(|r| r.patterns.items.iter())
+                .any(|p| literal(p) && members.iter().any(|(arn, _)| arn == p))
+        {
+            return false;
+        }
         let Ok(assembled) = self.world.assemble(&Query {
             principal: self.arn.to_owned(),
             action: "sts:AssumeRole".into(),
@@ -1073,9 +1089,6 @@ impl<'a, 'g> Builder<'a, 'g> {
             .chain(set.permission_boundary.iter())
             .chain(set.scp.iter().flatten().flatten())
             .chain(set.rcp.iter().flatten().flatten());
-        let Some(members) = self.groups.list.get(group).map(|g| &g.roles) else {
-            return false;
-        };
         for statement in policies.flat_map(|p| p.statements.iter()) {
             if !names_action(statement, "sts:AssumeRole") {
                 continue;
@@ -1094,11 +1107,12 @@ impl<'a, 'g> Builder<'a, 'g> {
                 let same = match self.trusts.alike.get(&key) {
                     Some(&same) => same,
                     None => {
+                        let compiled = iamspec_model::arn::ResourcePattern::new(pattern, None);
                         let matched = members
                             .iter()
                             .filter(|(_, arn)| {
                                 arn.as_ref().is_some_and(|arn| {
-                                    iamspec_model::arn::resource_pattern_matches(pattern, arn, None)
+                                    compiled.as_ref().is_some_and(|c| c.matches(arn.as_str()))
                                 })
                             })
                             .count();

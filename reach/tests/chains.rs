@@ -93,6 +93,42 @@ fn contradictory_conditions_along_a_path_prune_it() {
     let r = &escalation(&world, &g, Some(&alice), Limits::default())[0];
     assert_eq!(r.verdict, Verdict::No, "{:?}", r.paths);
     assert!(r.paths.is_empty());
+    // z3 proves it (D108): no one address is in both ranges.
+    let steps = [
+        step(&world, &alice, &arn(A, "role", "mfa")),
+        step(&world, &arn(A, "role", "mfa"), &arn(A, "role", "admin")),
+    ];
+    let shared = vec!["aws:SourceIp".to_owned()];
+    assert!(matches!(
+        iamspec_reach::context::joint(&steps, &shared),
+        iamspec_reach::context::Joint::Impossible
+    ));
+    let (world, alice) = mfa_then_ip("203.0.113.0/26");
+    let steps = [
+        step(&world, &alice, &arn(A, "role", "mfa")),
+        step(&world, &arn(A, "role", "mfa"), &arn(A, "role", "admin")),
+    ];
+    assert!(matches!(
+        iamspec_reach::context::joint(&steps, &shared),
+        iamspec_reach::context::Joint::Witness(_)
+    ));
+}
+
+/// One `sts:AssumeRole` request as `along` assembles it.
+fn step(world: &iamspec_world::World, principal: &str, role: &str) -> iamspec_reach::context::Step {
+    let a = world
+        .assemble(&iamspec_world::Query {
+            principal: principal.to_owned(),
+            action: "sts:AssumeRole".into(),
+            resource: role.to_owned(),
+            ..iamspec_world::Query::default()
+        })
+        .unwrap();
+    iamspec_reach::context::Step {
+        set: a.set,
+        request: a.request,
+        missing: Vec::new(),
+    }
 }
 
 #[test]
@@ -352,25 +388,10 @@ fn the_solver_decides_the_hops_of_a_path_together() {
     let r = &escalation(&world, &g, Some(&dev2), Limits::default())[0];
     assert_eq!(r.verdict, Verdict::No, "{:?}", r.paths);
 
-    // The same question asked of z3 directly: each step's request as `along` assembles it.
-    let step = |principal: &str, resource: &str| {
-        let a = world
-            .assemble(&iamspec_world::Query {
-                principal: principal.to_owned(),
-                action: "sts:AssumeRole".into(),
-                resource: resource.to_owned(),
-                ..iamspec_world::Query::default()
-            })
-            .unwrap();
-        iamspec_reach::context::Step {
-            set: a.set,
-            request: a.request,
-            missing: Vec::new(),
-        }
-    };
+    // The same question asked of z3 directly.
     let steps = [
-        step(&dev2, &arn(A, "role", "first")),
-        step(&arn(A, "role", "first"), &arn(A, "role", "admin")),
+        step(&world, &dev2, &arn(A, "role", "first")),
+        step(&world, &arn(A, "role", "first"), &arn(A, "role", "admin")),
     ];
     let shared = vec!["aws:CurrentTime".to_owned()];
     assert!(matches!(
@@ -381,4 +402,53 @@ fn the_solver_decides_the_hops_of_a_path_together() {
         iamspec_reach::context::joint(&steps[..1], &shared),
         iamspec_reach::context::Joint::Witness(_)
     ));
+}
+
+/// Accounts are built in parallel; the graph is the same with one thread or several.
+#[test]
+fn the_graph_does_not_depend_on_the_thread_count() {
+    let accounts: Vec<Value> = ["111111111111", "222222222222", "333333333333"]
+        .iter()
+        .map(|id| {
+            let next = if *id == "333333333333" { A } else { B };
+            json!({"id": id, "gaad": {
+                "UserDetailList": [
+                    user(id, "eve", doc(json!([{"Effect": "Allow", "Action": "iam:PutUserPolicy", "Resource": arn(id, "user", "eve")}]))),
+                    user(id, "dev", doc(json!([{"Effect": "Allow", "Action": ["sts:AssumeRole", "iam:CreateAccessKey"], "Resource": "*"}]))),
+                ],
+                "GroupDetailList": [],
+                "RoleDetailList": [role(id, "ops",
+                    doc(json!([{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{next}:root")}, "Action": "sts:AssumeRole"}])),
+                    doc(json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}])))],
+                "Policies": []}})
+        })
+        .collect();
+    let world = load(Value::Array(accounts));
+    let shape = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let g = pool.install(|| Graph::build(&world));
+        let nodes: Vec<String> = g.nodes.iter().map(|n| n.id.clone()).collect();
+        let edges: Vec<(String, String, String)> = g
+            .edges
+            .iter()
+            .map(|e| {
+                (
+                    g.nodes[e.from].id.clone(),
+                    g.nodes[e.to].id.clone(),
+                    e.rule.clone(),
+                )
+            })
+            .collect();
+        (nodes, edges)
+    };
+    let one = shape(1);
+    assert!(one
+        .1
+        .iter()
+        .any(|(_, to, rule)| rule == "sts-001" && to.contains("222222222222")));
+    assert!(one.0.iter().any(|n| n.ends_with("(+administrator policy)")));
+    assert_eq!(one, shape(3));
 }
