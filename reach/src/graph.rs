@@ -255,8 +255,7 @@ impl Graph {
                             &user.arn,
                             &rules,
                             &mut trusts,
-                            &index,
-                            &groups,
+                            (&index, &groups),
                         )
                         .principal(Some(user), admin);
                     }
@@ -269,8 +268,7 @@ impl Graph {
                             &role.arn,
                             &rules,
                             &mut trusts,
-                            &index,
-                            &groups,
+                            (&index, &groups),
                         )
                         .principal(None, admin);
                     }
@@ -795,8 +793,7 @@ impl<'a, 'g> Builder<'a, 'g> {
         arn: &'a str,
         rules: &'a [Rule],
         trusts: &'a mut TrustCache,
-        index: &'a TrustIndex,
-        groups: &'a Groups,
+        (index, groups): (&'a TrustIndex, &'a Groups),
     ) -> Builder<'a, 'g> {
         let from = g.node(arn).unwrap_or(usize::MAX);
         let assembled = world

@@ -619,9 +619,7 @@ fn k_shortest(
                 || path
                     .iter()
                     .any(|&p| graph.edges.get(p).is_some_and(|x| x.to == v));
-            let second_ok = e2
-                .and_then(|e2| graph.edges.get(e2))
-                .is_none_or(|x| ok_edge(x));
+            let second_ok = e2.and_then(|e2| graph.edges.get(e2)).is_none_or(ok_edge);
             if !ok_edge(edge) || !second_ok || revisits {
                 return;
             }

@@ -361,11 +361,10 @@ fn the_solver_decides_the_hops_of_a_path_together() {
     let (world, dev) = time_window("2030-01-01T00:00:00Z", "2031-01-01T00:00:00Z");
     let steps_of = |world: &iamspec_world::World| {
         let g = Graph::build(world);
-        let r = escalation(world, &g, Some(&dev), Limits::default())
+        escalation(world, &g, Some(&dev), Limits::default())
             .into_iter()
             .next()
-            .unwrap();
-        r
+            .unwrap()
     };
     let r = steps_of(&world);
     assert_eq!(
