@@ -2,8 +2,8 @@
 //! seed 11) of 700 principals (200 users, 500 roles, 20 groups, 300 policies): building the
 //! graph, one `who-can` after the build, and `escalation` for every principal with its paths.
 //! This generator's trust policies trust the account and its grants name `role/app/*`, so almost
-//! every principal can assume almost every role: the edges grow with the square of the
-//! principals (21,324 here), which is why it is not the 7,000-principal size (BENCHMARKS.md).
+//! every principal can assume almost every role: before role groups (D107) the edges grew with
+//! the square of the principals (21,324 here); `cargo xtask reach-gen --dense` measures 7,000.
 //! The planted-truth runs at 1k, 7k, 50k and 50 accounts are `cargo xtask reach-gen --check`.
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};

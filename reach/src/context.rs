@@ -5,7 +5,7 @@
 //! the evaluator allows, and the needs name it with the conditions that test it.
 
 use iamspec_model::evaluator::Evaluator;
-use iamspec_model::policy::{ConditionClause, Effect, Policy};
+use iamspec_model::policy::{ConditionClause, Effect, Policy, Statement};
 use iamspec_model::request::ContextValue;
 use iamspec_model::{Decision, PolicySet, Request};
 
@@ -439,10 +439,10 @@ pub fn along(steps: &[Step]) -> Option<Vec<(String, String)>> {
         .map(|s| iamspec_model::fast::Compiled::new(&s.set))
         .collect();
     let mut solver_calls = vec![0usize; steps.len()];
-    'assignment: for (context, _) in combinations(&options, CONTEXTS_TRIED) {
+    let mut walkable = |context: &[(String, String)]| -> bool {
         for (i, (step, compiled)) in steps.iter().zip(&compiled).enumerate() {
             let mut r = step.request.clone();
-            for (k, v) in &context {
+            for (k, v) in context {
                 r.context.insert(k, ContextValue::Single(v.clone()));
             }
             if compiled.authorize(&r).decision == Decision::Allow {
@@ -453,7 +453,7 @@ pub fn along(steps: &[Step]) -> Option<Vec<(String, String)>> {
                 .filter(|k| !shared_keys.iter().any(|s| s.eq_ignore_ascii_case(k)))
                 .collect();
             if own.is_empty() {
-                continue 'assignment;
+                return false;
             }
             if witness(&step.set, &r, &own).is_some() {
                 continue;
@@ -461,16 +461,186 @@ pub fn along(steps: &[Step]) -> Option<Vec<(String, String)>> {
             // z3 at most twice per step of a path: its answer does not depend on the shared
             // values (only its replay does), and each call costs up to its timeout.
             let Some(calls) = solver_calls.get_mut(i) else {
-                continue 'assignment;
+                return false;
             };
             *calls += 1;
             if *calls > 2 || solver_witness(&step.set, &r).is_none() {
-                continue 'assignment;
+                return false;
             }
         }
-        return Some(context);
+        true
+    };
+    // z3 first (D108): it proves that no one caller satisfies every step, or gives shared values
+    // that the steps then replay; the candidates below only when it cannot answer.
+    match joint(steps, &shared_keys) {
+        Joint::Impossible => return None,
+        Joint::Witness(context) if walkable(&context) => return Some(context),
+        Joint::Witness(_) | Joint::Unknown => {}
     }
-    None
+    combinations(&options, CONTEXTS_TRIED)
+        .into_iter()
+        .map(|(context, _)| context)
+        .find(|context| walkable(context))
+}
+
+/// What z3 says of the steps of a path together (D108).
+#[derive(Debug)]
+pub enum Joint {
+    /// No one caller's values of the shared keys let every step be allowed: proved.
+    Impossible,
+    /// Values of the shared keys that z3 found (still to be replayed on each step).
+    Witness(Vec<(String, String)>),
+    /// z3 gave up, or the question could not be put.
+    Unknown,
+}
+
+/// Whether one caller's values of `shared` keys can satisfy every step at once, asked of z3
+/// (`iamspec_solver::never_allows`) as one policy set: each step becomes one SCP level (levels
+/// must all allow, so the set allows exactly where every step's projection does) holding
+///
+/// - an Allow on everything for each Allow statement of the step's identity or resource policies
+///   (of its trust policy alone when the resource is a role: the trust policy must allow) that
+///   names its action, with the statement's conditions on the shared keys only (the other keys
+///   are chosen per request, or fixed, and dropped: this only widens the step);
+/// - a Deny on everything for each Deny of the step whose conditions all test shared keys and
+///   which, conditions aside, denies the step's request (asked of the evaluator with that
+///   statement alone in its place): exact.
+///
+/// Each projection allows at least where its step can be allowed, so z3 proving that the set
+/// allows nothing proves the path cannot be walked by one caller. A witness is only a proposal:
+/// the caller replays its values on every step.
+pub fn joint(steps: &[Step], shared: &[String]) -> Joint {
+    let mut levels = Vec::new();
+    for step in steps {
+        match projection(step, shared) {
+            Some(p) => levels.push(vec![p]),
+            None => return Joint::Unknown,
+        }
+    }
+    // Identity policies govern IAM users and role sessions; an SCP does not apply to a
+    // service-linked role, so none is a caller here.
+    let Some(identity) = crate::decide::policy(
+        r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringNotLike":{"aws:PrincipalArn":"arn:*:iam::*:role/aws-service-role/*"}}}"#,
+    ) else {
+        return Joint::Unknown;
+    };
+    let set = PolicySet {
+        identity: vec![identity],
+        scp: Some(levels),
+        ..PolicySet::default()
+    };
+    let options = iamspec_solver::Options {
+        timeout: std::time::Duration::from_secs(5),
+        max_witnesses: 1,
+        callers: iamspec_solver::Callers::IamIdentities,
+        ..iamspec_solver::Options::default()
+    };
+    match iamspec_solver::never_allows(&set, &options) {
+        Ok(iamspec_solver::Verdict::Holds) => Joint::Impossible,
+        Ok(iamspec_solver::Verdict::Fails(witnesses)) => {
+            let Some(w) = witnesses.first() else {
+                return Joint::Unknown;
+            };
+            let context = w
+                .request
+                .context
+                .iter()
+                .filter(|(k, _)| shared.iter().any(|s| s.eq_ignore_ascii_case(k)))
+                .map(|(k, v)| {
+                    let shown = match v {
+                        ContextValue::Single(v) => v.clone(),
+                        ContextValue::Multi(list) => list.join(", "),
+                    };
+                    (k.to_owned(), shown)
+                })
+                .collect();
+            Joint::Witness(context)
+        }
+        Ok(iamspec_solver::Verdict::Unknown(_)) | Err(_) => Joint::Unknown,
+    }
+}
+
+/// One step as a policy on the shared keys alone ([`joint`]); `None` when it cannot be built.
+fn projection(step: &Step, shared: &[String]) -> Option<Policy> {
+    let on_shared = |c: &ConditionClause| shared.iter().any(|k| k.eq_ignore_ascii_case(&c.key));
+    let everything = |effect: Effect, condition: Vec<ConditionClause>| -> Option<Statement> {
+        let text = match effect {
+            Effect::Allow => r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#,
+            Effect::Deny => r#"{"Effect":"Deny","Action":"*","Resource":"*"}"#,
+        };
+        let mut s = crate::decide::policy(text)?.statements.into_iter().next()?;
+        s.condition = condition;
+        Some(s)
+    };
+    let action = step.request.action.as_str();
+    let mut statements = Vec::new();
+    // A role's trust policy must allow whatever the identity side says (§4.3): its grants alone
+    // bound the step. Otherwise a grant comes from an identity or a resource policy.
+    let trust = step.set.resource_kind == Some(iamspec_model::policy::PolicyKind::Trust)
+        && step.set.resource.is_some();
+    let identity: &[Policy] = if trust { &[] } else { &step.set.identity };
+    for s in identity
+        .iter()
+        .chain(step.set.resource.iter())
+        .flat_map(|p| p.statements.iter())
+        .filter(|s| s.effect == Effect::Allow && crate::decide::names_action(s, action))
+    {
+        statements.push(everything(
+            Effect::Allow,
+            s.condition
+                .iter()
+                .filter(|c| on_shared(c))
+                .cloned()
+                .collect(),
+        )?);
+    }
+    if statements.is_empty() {
+        // Allowed by no statement this reads: leave the step unconstrained (wider, not exact).
+        statements.push(everything(Effect::Allow, Vec::new())?);
+    }
+    let all: Vec<&Statement> = policies(&step.set)
+        .flat_map(|p| p.statements.iter())
+        .collect();
+    for (k, s) in all.iter().enumerate() {
+        if s.effect == Effect::Deny
+            && !s.condition.is_empty()
+            && s.condition.iter().all(on_shared)
+            && denies_alone(step, k)
+        {
+            statements.push(everything(Effect::Deny, s.condition.clone())?);
+        }
+    }
+    let mut p = crate::decide::policy(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#)?;
+    p.statements = statements;
+    Some(p)
+}
+
+/// Whether statement `k` of the step's set (in [`policies`] order), its conditions removed and
+/// every other statement gone, explicitly denies the step's request.
+fn denies_alone(step: &Step, k: usize) -> bool {
+    let mut set = step.set.clone();
+    let mut n = 0usize;
+    let mut keep = |p: &mut Policy| {
+        p.statements.retain_mut(|s| {
+            let here = n == k;
+            n += 1;
+            if here {
+                s.condition.clear();
+            }
+            here
+        });
+    };
+    set.identity.iter_mut().for_each(&mut keep);
+    set.session.iter_mut().for_each(&mut keep);
+    set.permission_boundary.iter_mut().for_each(&mut keep);
+    set.resource.iter_mut().for_each(&mut keep);
+    set.vpc_endpoint.iter_mut().for_each(&mut keep);
+    set.scp.iter_mut().flatten().flatten().for_each(&mut keep);
+    set.rcp.iter_mut().flatten().flatten().for_each(&mut keep);
+    iamspec_model::fast::Compiled::new(&set)
+        .authorize(&step.request)
+        .decision
+        == Decision::ExplicitDeny
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use iamspec_model::policy::{Effect, Policy};
 use iamspec_model::request::Resource;
 use iamspec_world::entity::{Account, EntityRef, ProviderType, Role, User};
 use iamspec_world::{Query, World};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -25,6 +26,11 @@ pub enum NodeKind {
     /// has an edge to every user and role of the account, instead of an edge from each
     /// administrator to each principal.
     Administrators,
+    /// Roles of one account with the same trust policy and tags (D107): a caller whose
+    /// policies treat every one of them alike has one edge to the group, and the group one edge
+    /// to each role, instead of an edge from each caller to each role. A path shows the two edges
+    /// as one `sts:AssumeRole` hop.
+    RoleGroup,
 }
 
 #[derive(Clone, Debug)]
@@ -79,6 +85,80 @@ pub struct Graph {
     /// the nodes whose patterns may cover the action when no resource policy can grant.
     pub actions: Vec<Vec<iamspec_model::pattern::Pattern>>,
     by_id: HashMap<String, usize>,
+}
+
+/// How many roles sharing a trust policy and tags make a group (D107): below it, edges to each
+/// role cost less than the test that a caller treats them alike.
+pub const GROUP_MIN: usize = 8;
+
+/// The role groups of D107.
+#[derive(Default)]
+struct Groups {
+    /// The group of each grouped role.
+    of_role: HashMap<String, usize>,
+    list: Vec<Group>,
+}
+
+struct Group {
+    node: usize,
+    roles: Vec<(String, Option<iamspec_model::arn::Arn>)>,
+}
+
+impl Groups {
+    /// Roles grouped by account, trust policy text and tags; groups of [`GROUP_MIN`] or more get
+    /// a node and an edge to each member.
+    fn new(world: &World, g: &mut Graph) -> Groups {
+        let mut by_key: HashMap<(&str, &str, String), Vec<&Role>> = HashMap::new();
+        for account in &world.accounts {
+            for role in &account.roles {
+                let tags = format!("{:?}", role.tags);
+                by_key
+                    .entry((account.id.as_str(), role.trust.text.as_str(), tags))
+                    .or_default()
+                    .push(role);
+            }
+        }
+        let mut keys: Vec<_> = by_key
+            .into_iter()
+            .filter(|(_, r)| r.len() >= GROUP_MIN)
+            .collect();
+        keys.sort_by(|a, b| {
+            a.1.first()
+                .map(|r| &r.arn)
+                .cmp(&b.1.first().map(|r| &r.arn))
+        });
+        let mut groups = Groups::default();
+        for ((account, _, _), roles) in keys {
+            let first = roles.first().map(|r| r.arn.as_str()).unwrap_or_default();
+            let id = format!(
+                "the {} roles of account {account} with the trust policy and tags of `{first}`",
+                roles.len()
+            );
+            let node = g.add_node(&id, NodeKind::RoleGroup, "", account, Vec::new());
+            let at = groups.list.len();
+            for role in &roles {
+                groups.of_role.insert(role.arn.clone(), at);
+                if let Some(to) = g.node(&role.arn) {
+                    g.add_edge(Edge {
+                        from: node,
+                        to,
+                        rule: "sts-001".into(),
+                        step: format!("sts:AssumeRole into `{}`", role.arn),
+                        outcome: Outcome::yes(),
+                        checks: Vec::new(),
+                    });
+                }
+            }
+            groups.list.push(Group {
+                node,
+                roles: roles
+                    .iter()
+                    .map(|r| (r.arn.clone(), iamspec_model::arn::Arn::parse(&r.arn).ok()))
+                    .collect(),
+            });
+        }
+        groups
+    }
 }
 
 /// The probe of D100: an administrator has full control of IAM in its account (with it, it can
@@ -141,41 +221,63 @@ impl Graph {
             }
         }
         let rules = rules();
-        let mut trusts = TrustCache::default();
         let index = TrustIndex::new(world);
+        let groups = Groups::new(world, &mut g);
         // Administrators first: an administrator's edges to each principal of its account go
         // through the account's hub (D106), so they are not built one by one.
-        let base: Vec<Outcome> = (0..g.nodes.len()).map(|n| g.is_admin(world, n)).collect();
+        let base: Vec<Outcome> = {
+            let g = &g;
+            (0..g.nodes.len())
+                .into_par_iter()
+                .map(|n| g.is_admin(world, n))
+                .collect()
+        };
         for account in &world.accounts {
             g.administrators(world, account);
         }
-        for account in &world.accounts {
-            for user in &account.users {
-                let admin = g.node(&user.arn).and_then(|n| base.get(n)).cloned();
-                Builder::new(
-                    world,
-                    &mut g,
-                    account,
-                    &user.arn,
-                    &rules,
-                    &mut trusts,
-                    &index,
-                )
-                .principal(Some(user), admin);
-            }
-            for role in &account.roles {
-                let admin = g.node(&role.arn).and_then(|n| base.get(n)).cloned();
-                Builder::new(
-                    world,
-                    &mut g,
-                    account,
-                    &role.arn,
-                    &rules,
-                    &mut trusts,
-                    &index,
-                )
-                .principal(None, admin);
-            }
+        // Each account's principals are built apart, in parallel (rayon), on the nodes every
+        // account can name; the escalated nodes and edges they make are then added in account
+        // order, so the graph is the same whatever the number of threads.
+        let shards: Vec<Made> = {
+            let g = &g;
+            world
+                .accounts
+                .par_iter()
+                .map(|account| {
+                    let mut shard = Shard::new(g);
+                    let mut trusts = TrustCache::default();
+                    for user in &account.users {
+                        let admin = g.node(&user.arn).and_then(|n| base.get(n)).cloned();
+                        Builder::new(
+                            world,
+                            &mut shard,
+                            account,
+                            &user.arn,
+                            &rules,
+                            &mut trusts,
+                            (&index, &groups),
+                        )
+                        .principal(Some(user), admin);
+                    }
+                    for role in &account.roles {
+                        let admin = g.node(&role.arn).and_then(|n| base.get(n)).cloned();
+                        Builder::new(
+                            world,
+                            &mut shard,
+                            account,
+                            &role.arn,
+                            &rules,
+                            &mut trusts,
+                            (&index, &groups),
+                        )
+                        .principal(None, admin);
+                    }
+                    shard.made()
+                })
+                .collect()
+        };
+        for (shard, account) in shards.into_iter().zip(&world.accounts) {
+            g.merge(shard);
             for provider in &account.identity_providers {
                 g.federation(world, &provider.arn, provider.kind);
             }
@@ -214,6 +316,39 @@ impl Graph {
             }
         }
         g
+    }
+
+    /// Adds what one account's builders made: their new nodes (escalated principals) under
+    /// their final numbers, their edges, the action patterns of their principals.
+    fn merge(&mut self, shard: Made) {
+        let first = shard.base_len;
+        let mut renumber = Vec::with_capacity(shard.nodes.len());
+        for node in shard.nodes {
+            renumber.push(self.add_node(
+                &node.id,
+                node.kind,
+                &node.principal,
+                &node.account,
+                node.added,
+            ));
+        }
+        let at = |n: usize| -> usize {
+            if n < first {
+                n
+            } else {
+                renumber.get(n - first).copied().unwrap_or(usize::MAX)
+            }
+        };
+        for mut edge in shard.edges {
+            edge.from = at(edge.from);
+            edge.to = at(edge.to);
+            self.add_edge(edge);
+        }
+        for (n, patterns) in shard.actions {
+            if let Some(slot) = self.actions.get_mut(n) {
+                *slot = patterns;
+            }
+        }
     }
 
     /// The hub id of `account`'s administrators.
@@ -409,7 +544,7 @@ impl Graph {
         };
         if matches!(
             node.kind,
-            NodeKind::IdentityProvider | NodeKind::Administrators
+            NodeKind::IdentityProvider | NodeKind::Administrators | NodeKind::RoleGroup
         ) {
             return Outcome::no();
         }
@@ -425,6 +560,102 @@ impl Graph {
             }
         }
         all
+    }
+}
+
+/// What one account's builders add to the graph (`Graph::build`): new nodes numbered after the
+/// graph's, edges, and the action patterns of the account's principals.
+struct Shard<'g> {
+    base: &'g Graph,
+    base_len: usize,
+    nodes: Vec<Node>,
+    by_id: HashMap<String, usize>,
+    edges: Vec<Edge>,
+    /// Outgoing edges (of `edges`) per node.
+    out: HashMap<usize, Vec<usize>>,
+    actions: Vec<(usize, Vec<iamspec_model::pattern::Pattern>)>,
+}
+
+/// A [`Shard`]'s additions.
+struct Made {
+    base_len: usize,
+    nodes: Vec<Node>,
+    edges: Vec<Edge>,
+    actions: Vec<(usize, Vec<iamspec_model::pattern::Pattern>)>,
+}
+
+impl<'g> Shard<'g> {
+    fn new(base: &'g Graph) -> Shard<'g> {
+        Shard {
+            base,
+            base_len: base.nodes.len(),
+            nodes: Vec::new(),
+            by_id: HashMap::new(),
+            edges: Vec::new(),
+            out: HashMap::new(),
+            actions: Vec::new(),
+        }
+    }
+
+    fn node(&self, id: &str) -> Option<usize> {
+        self.base.node(id).or_else(|| self.by_id.get(id).copied())
+    }
+
+    fn node_at(&self, n: usize) -> Option<&Node> {
+        match n.checked_sub(self.base_len) {
+            None => self.base.nodes.get(n),
+            Some(i) => self.nodes.get(i),
+        }
+    }
+
+    fn add_node(
+        &mut self,
+        id: &str,
+        kind: NodeKind,
+        principal: &str,
+        account: &str,
+        added: Vec<Policy>,
+    ) -> usize {
+        if let Some(n) = self.node(id) {
+            return n;
+        }
+        self.nodes.push(Node {
+            id: id.to_owned(),
+            kind,
+            principal: principal.to_owned(),
+            account: account.to_owned(),
+            added,
+        });
+        let n = self.base_len + self.nodes.len() - 1;
+        self.by_id.insert(id.to_owned(), n);
+        n
+    }
+
+    fn add_edge(&mut self, edge: Edge) {
+        self.out
+            .entry(edge.from)
+            .or_default()
+            .push(self.edges.len());
+        self.edges.push(edge);
+    }
+
+    /// What the shard made, without the graph it read.
+    fn made(self) -> Made {
+        Made {
+            base_len: self.base_len,
+            nodes: self.nodes,
+            edges: self.edges,
+            actions: self.actions,
+        }
+    }
+
+    /// The edges this shard made out of `n`.
+    fn out_of(&self, n: usize) -> impl Iterator<Item = &Edge> {
+        self.out
+            .get(&n)
+            .into_iter()
+            .flatten()
+            .filter_map(|&e| self.edges.get(e))
     }
 }
 
@@ -535,32 +766,35 @@ impl TrustIndex {
 #[derive(Default)]
 struct TrustCache {
     by_role_service: HashMap<(String, &'static str), Outcome>,
+    /// Per group and `Resource` pattern: whether it matches every role of the group or none.
+    alike: HashMap<(usize, String), bool>,
 }
 
-struct Builder<'a> {
+struct Builder<'a, 'g> {
     world: &'a World,
-    g: &'a mut Graph,
+    g: &'a mut Shard<'g>,
     account: &'a Account,
     arn: &'a str,
     from: usize,
     rules: &'a [Rule],
     trusts: &'a mut TrustCache,
     index: &'a TrustIndex,
+    groups: &'a Groups,
     /// The principal's identity-side Allow statements, to skip rules it cannot meet (a
     /// prefilter only: the evaluator decides every edge).
     allows: Vec<iamspec_model::policy::Statement>,
 }
 
-impl<'a> Builder<'a> {
+impl<'a, 'g> Builder<'a, 'g> {
     fn new(
         world: &'a World,
-        g: &'a mut Graph,
+        g: &'a mut Shard<'g>,
         account: &'a Account,
         arn: &'a str,
         rules: &'a [Rule],
         trusts: &'a mut TrustCache,
-        index: &'a TrustIndex,
-    ) -> Builder<'a> {
+        (index, groups): (&'a TrustIndex, &'a Groups),
+    ) -> Builder<'a, 'g> {
         let from = g.node(arn).unwrap_or(usize::MAX);
         let assembled = world
             .assemble(&Query {
@@ -581,8 +815,8 @@ impl<'a> Builder<'a> {
                     .collect()
             })
             .unwrap_or_default();
-        if let Some(slot) = g.actions.get_mut(from) {
-            *slot = if unavailable {
+        if from != usize::MAX {
+            let patterns = if unavailable {
                 vec![iamspec_model::pattern::Pattern::new("*")]
             } else {
                 allows
@@ -597,6 +831,7 @@ impl<'a> Builder<'a> {
                     .map(|p| iamspec_model::pattern::Pattern::new(&p).ignore_case())
                     .collect()
             };
+            g.actions.push((from, patterns));
         }
         Builder {
             world,
@@ -607,6 +842,7 @@ impl<'a> Builder<'a> {
             rules,
             trusts,
             index,
+            groups,
             allows,
         }
     }
@@ -765,6 +1001,7 @@ impl<'a> Builder<'a> {
         }
         candidates.sort_unstable();
         candidates.dedup();
+        let mut done: Vec<usize> = Vec::new();
         for role in candidates {
             if role == self.arn {
                 continue;
@@ -775,6 +1012,27 @@ impl<'a> Builder<'a> {
                 .is_some_and(|r| !r.starts_with(own.as_str()));
             if (other && !identity_allows) || (admin && !other) {
                 continue;
+            }
+            if let Some(&group) = self.groups.of_role.get(role) {
+                if done.contains(&group) {
+                    continue;
+                }
+                if self.alike(group, role) {
+                    done.push(group);
+                    let Some(node) = self.groups.list.get(group).map(|g| g.node) else {
+                        continue;
+                    };
+                    // One decision stands for every role of the group (D107).
+                    let (outcome, c) = self.decide("sts:AssumeRole", role, &[]);
+                    self.edge(
+                        node,
+                        "sts-001",
+                        format!("sts:AssumeRole into any role of the group of `{role}`"),
+                        outcome,
+                        vec![c],
+                    );
+                    continue;
+                }
             }
             let Some(to) = self.g.node(role) else {
                 continue;
@@ -788,6 +1046,85 @@ impl<'a> Builder<'a> {
                 vec![c],
             );
         }
+    }
+
+    /// Whether the caller's policies decide `sts:AssumeRole` alike for every role of `group`
+    /// (D107). The roles share their trust policy, tags and account, so what can tell them apart
+    /// is a `Resource`/`NotResource` entry of a statement naming `sts:AssumeRole` in the caller's
+    /// identity policies, boundary, SCPs or RCPs: alike when each entry matches every role of
+    /// the group or none (an entry with a policy variable is not tested: not alike).
+    fn alike(&mut self, group: usize, role: &str) -> bool {
+        let Some(members) = self.groups.list.get(group).map(|g| &g.roles) else {
+            return false;
+        };
+        // Cheaply first: a grant naming one role of the group by its ARN tells it apart.
+        let literal = |p: &String| !p.contains(['*', '?']) && !p.contains("${");
+        if members.len() > 1
+            && self
+                .allows
+                .iter()
+                .filter(|s| names_action(s, "sts:AssumeRole"))
+                .filter_map(|s| s.resource.as_ref())
+                .flat_map(|r| r.patterns.items.iter())
+                .any(|p| literal(p) && members.iter().any(|(arn, _)| arn == p))
+        {
+            return false;
+        }
+        let Ok(assembled) = self.world.assemble(&Query {
+            principal: self.arn.to_owned(),
+            action: "sts:AssumeRole".into(),
+            resource: role.to_owned(),
+            ..Query::default()
+        }) else {
+            return false;
+        };
+        let set = &assembled.set;
+        let policies = set
+            .identity
+            .iter()
+            .chain(set.session.iter())
+            .chain(set.permission_boundary.iter())
+            .chain(set.scp.iter().flatten().flatten())
+            .chain(set.rcp.iter().flatten().flatten());
+        for statement in policies.flat_map(|p| p.statements.iter()) {
+            if !names_action(statement, "sts:AssumeRole") {
+                continue;
+            }
+            let Some(resource) = &statement.resource else {
+                continue;
+            };
+            for pattern in &resource.patterns.items {
+                if pattern == "*" {
+                    continue;
+                }
+                if pattern.contains("${") {
+                    return false;
+                }
+                let key = (group, pattern.clone());
+                let same = match self.trusts.alike.get(&key) {
+                    Some(&same) => same,
+                    None => {
+                        let compiled = iamspec_model::arn::ResourcePattern::new(pattern, None);
+                        let matched = members
+                            .iter()
+                            .filter(|(_, arn)| {
+                                arn.as_ref().is_some_and(|arn| {
+                                    compiled.as_ref().is_some_and(|c| c.matches(arn.as_str()))
+                                })
+                            })
+                            .count();
+                        let same = members.iter().all(|(_, arn)| arn.is_some())
+                            && (matched == 0 || matched == members.len());
+                        self.trusts.alike.insert(key, same);
+                        same
+                    }
+                };
+                if !same {
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     /// The resources the identity side's Allow statements for `action` may name: literal ARNs
@@ -1042,19 +1379,52 @@ impl<'a> Builder<'a> {
     /// Self-escalation, and the documented combinations: change the policies of oneself or of a
     /// principal one can already act as, then act as it.
     fn modifications(&mut self) {
+        let possible = self.rules.iter().any(|r| {
+            matches!(r.mechanism, Mechanism::Modify(_))
+                && r.path.required.iter().all(|a| self.mentions(a))
+        });
+        if !possible {
+            return; // no target can be modified: do not list them (a group has many, D107)
+        }
         // Targets: oneself, and the principals of one's own account reached by one access edge.
         let mut targets: Vec<(String, Option<Access>)> = vec![(self.arn.to_owned(), None)];
-        for &e in self.g.out.get(self.from).map(Vec::as_slice).unwrap_or(&[]) {
-            let Some(edge) = self.g.edges.get(e) else {
-                continue;
-            };
+        let base = self.g.base;
+        for edge in self.g.out_of(self.from) {
             let access = matches!(
                 edge.rule.as_str(),
                 "sts-001" | "iam-002" | "iam-003" | "iam-004" | "iam-006" | "iam-012"
             );
-            let to = self.g.nodes.get(edge.to);
+            let to = self.g.node_at(edge.to);
             if let (true, Some(to)) = (access, to) {
-                if to.account == self.account.id {
+                if to.kind == NodeKind::RoleGroup {
+                    // Each role of the group, with the group edge's decision (D107).
+                    let via = edge.checks.first().map(|c| c.resource.clone());
+                    // A group and its edges are the base graph's.
+                    for &m in base.out.get(edge.to).map(Vec::as_slice).unwrap_or(&[]) {
+                        let Some(role) = base.edges.get(m).and_then(|m| base.nodes.get(m.to))
+                        else {
+                            continue;
+                        };
+                        if role.account != self.account.id || role.principal == self.arn {
+                            continue;
+                        }
+                        let checks = edge
+                            .checks
+                            .iter()
+                            .map(|c| {
+                                let mut c = c.clone();
+                                if via.as_deref() == Some(c.resource.as_str()) {
+                                    c.resource = role.principal.clone();
+                                }
+                                c
+                            })
+                            .collect();
+                        targets.push((
+                            role.principal.clone(),
+                            Some((edge.rule.clone(), edge.outcome.clone(), checks)),
+                        ));
+                    }
+                } else if to.account == self.account.id {
                     targets.push((
                         to.principal.clone(),
                         Some((edge.rule.clone(), edge.outcome.clone(), edge.checks.clone())),

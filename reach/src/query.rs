@@ -95,7 +95,7 @@ pub fn who_can(
             }
             if matches!(
                 node.kind,
-                NodeKind::IdentityProvider | NodeKind::Administrators
+                NodeKind::IdentityProvider | NodeKind::Administrators | NodeKind::RoleGroup
             ) {
                 return Outcome::no();
             }
@@ -139,6 +139,40 @@ pub fn path(world: &World, graph: &Graph, from: &str, to: &str, limits: Limits) 
     Some(search(world, graph, source, &targets, limits))
 }
 
+/// Whether `n` is a role group (D107): an edge into it and one out of it are one hop.
+fn group(graph: &Graph, n: usize) -> bool {
+    graph
+        .nodes
+        .get(n)
+        .is_some_and(|n| n.kind == NodeKind::RoleGroup)
+}
+
+/// A path's hops: its edges, an edge out of a role group counted with the edge into it.
+pub fn hop_count(graph: &Graph, edges: &[usize]) -> usize {
+    edges
+        .iter()
+        .filter(|&&e| !graph.edges.get(e).is_some_and(|e| group(graph, e.from)))
+        .count()
+}
+
+/// The steps out of `u`: an edge, or an edge into a role group with one out of it (D107).
+fn steps(graph: &Graph, u: usize, mut each: impl FnMut(usize, Option<usize>, &Edge, usize)) {
+    for &e in graph.out.get(u).map(Vec::as_slice).unwrap_or(&[]) {
+        let Some(edge) = graph.edges.get(e) else {
+            continue;
+        };
+        if group(graph, edge.to) {
+            for &e2 in graph.out.get(edge.to).map(Vec::as_slice).unwrap_or(&[]) {
+                if let Some(second) = graph.edges.get(e2) {
+                    each(e, Some(e2), edge, second.to);
+                }
+            }
+        } else {
+            each(e, None, edge, edge.to);
+        }
+    }
+}
+
 /// Which nodes reach a target within `max_hops` over edges that hold (conditionally or not):
 /// one backward breadth-first search from every target, so that a principal with no path costs
 /// nothing more.
@@ -163,10 +197,24 @@ fn reaching(graph: &Graph, targets: &[Outcome], max_hops: usize) -> Vec<bool> {
         let mut next = Vec::new();
         for v in frontier {
             for &u in into.get(v).map(Vec::as_slice).unwrap_or(&[]) {
-                if let Some(s) = seen.get_mut(u) {
-                    if !*s {
+                // A role group is passed through within the hop (D107).
+                let callers: &[usize] = if group(graph, u) {
+                    if seen.get(u).copied().unwrap_or(true) {
+                        continue;
+                    }
+                    if let Some(s) = seen.get_mut(u) {
                         *s = true;
-                        next.push(u);
+                    }
+                    into.get(u).map(Vec::as_slice).unwrap_or(&[])
+                } else {
+                    std::slice::from_ref(&u)
+                };
+                for &u in callers {
+                    if let Some(s) = seen.get_mut(u) {
+                        if !*s {
+                            *s = true;
+                            next.push(u);
+                        }
                     }
                 }
             }
@@ -191,7 +239,12 @@ fn records(
         .nodes
         .iter()
         .enumerate()
-        .filter(|(_, node)| !matches!(node.kind, NodeKind::Escalated | NodeKind::Administrators))
+        .filter(|(_, node)| {
+            !matches!(
+                node.kind,
+                NodeKind::Escalated | NodeKind::Administrators | NodeKind::RoleGroup
+            )
+        })
         .filter(|(_, node)| only.is_none_or(|p| p == node.id))
         .map(|(n, _)| {
             if reach.get(n).copied().unwrap_or(false) {
@@ -206,7 +259,7 @@ fn records(
         NodeKind::User => 0,
         NodeKind::IdentityProvider => 1,
         NodeKind::Role => 2,
-        NodeKind::Escalated | NodeKind::Administrators => 3,
+        NodeKind::Escalated | NodeKind::Administrators | NodeKind::RoleGroup => 3,
     };
     out.sort_by(|a, b| (rank(a.kind), &a.principal).cmp(&(rank(b.kind), &b.principal)));
     out
@@ -299,7 +352,7 @@ fn search(
         if paths.is_empty() {
             continue;
         }
-        record.min_steps = paths.iter().map(Vec::len).min();
+        record.min_steps = paths.iter().map(|p| hop_count(graph, p)).min();
         record.truncated = truncated;
         for (i, edges) in paths.into_iter().enumerate() {
             let mut found = found_path(graph, source, &edges, targets);
@@ -309,8 +362,12 @@ fn search(
                 let along: Vec<String> = context
                     .iter()
                     .filter(|(k, v)| {
+                        // Not said already by the one hop that tests the key.
+                        let key = format!("`{k}` = `");
                         let said = format!("`{k}` = `{v}`");
-                        found.needs.iter().filter(|n| n.contains(&said)).count() != 1
+                        let testing = found.needs.iter().filter(|n| n.contains(&key)).count();
+                        let saying = found.needs.iter().filter(|n| n.contains(&said)).count();
+                        !(testing == 1 && saying == 1)
                     })
                     .map(|(k, v)| {
                         format!("on every hop, the caller's `{k}` = `{v}` (one attacker, D105)")
@@ -392,17 +449,38 @@ fn along(world: &World, graph: &Graph, edges: &[usize]) -> Option<Vec<(String, S
 fn found_path(graph: &Graph, source: usize, edges: &[usize], targets: &[Outcome]) -> FoundPath {
     let name = |n: usize| graph.nodes.get(n).map(|n| n.id.clone()).unwrap_or_default();
     let mut outcome = Outcome::yes();
-    let mut hops = Vec::new();
+    let mut hops: Vec<Hop> = Vec::new();
     let mut end = source;
     for &e in edges {
         if let Some(edge) = graph.edges.get(e) {
             outcome = outcome.and(edge.outcome.clone());
+            end = edge.to;
+            if group(graph, edge.from) {
+                // The edge into the group and this one are one hop into this role (D107): the
+                // group edge's decision, its checks asked of this role (decided alike).
+                if let Some(hop) = hops.last_mut() {
+                    let via = hop.edge.checks.first().map(|c| c.resource.clone());
+                    let role = graph
+                        .nodes
+                        .get(edge.to)
+                        .map(|n| n.principal.clone())
+                        .unwrap_or_default();
+                    for c in &mut hop.edge.checks {
+                        if via.as_deref() == Some(c.resource.as_str()) {
+                            c.resource = role.clone();
+                        }
+                    }
+                    hop.to = name(edge.to);
+                    hop.edge.to = edge.to;
+                    hop.edge.step = edge.step.clone();
+                }
+                continue;
+            }
             hops.push(Hop {
                 from: name(edge.from),
                 to: name(edge.to),
                 edge: edge.clone(),
             });
-            end = edge.to;
         }
     }
     if let Some(t) = targets.get(end) {
@@ -432,7 +510,7 @@ fn minimal_paths(
     }
     let n = graph.nodes.len();
     let mut dist = vec![usize::MAX; n];
-    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut preds: Vec<Vec<Pred>> = vec![Vec::new(); n];
     if let Some(d) = dist.get_mut(source) {
         *d = 0;
     }
@@ -443,15 +521,15 @@ fn minimal_paths(
         depth += 1;
         let mut next = Vec::new();
         for &u in &frontier {
-            for &e in graph.out.get(u).map(Vec::as_slice).unwrap_or(&[]) {
-                let Some(edge) = graph.edges.get(e) else {
-                    continue;
-                };
-                if !ok_edge(edge) {
-                    continue;
+            steps(graph, u, |e, e2, edge, v| {
+                if !ok_edge(edge)
+                    || e2
+                        .and_then(|e2| graph.edges.get(e2))
+                        .is_some_and(|x| !ok_edge(x))
+                {
+                    return;
                 }
-                let v = edge.to;
-                let Some(dv) = dist.get_mut(v) else { continue };
+                let Some(dv) = dist.get_mut(v) else { return };
                 if *dv == usize::MAX {
                     *dv = depth;
                     next.push(v);
@@ -461,10 +539,10 @@ fn minimal_paths(
                 }
                 if *dv == depth {
                     if let Some(p) = preds.get_mut(v) {
-                        p.push(e);
+                        p.push((e, e2));
                     }
                 }
-            }
+            });
         }
         frontier = next;
     }
@@ -483,9 +561,12 @@ fn minimal_paths(
     (paths, truncated)
 }
 
+/// How a node was reached: an edge, or an edge into a role group and one out of it (D107).
+type Pred = (usize, Option<usize>);
+
 fn walk_back(
     graph: &Graph,
-    preds: &[Vec<usize>],
+    preds: &[Vec<Pred>],
     at: usize,
     suffix: &mut Vec<usize>,
     out: &mut Vec<Vec<usize>>,
@@ -500,13 +581,15 @@ fn walk_back(
         out.push(suffix.iter().rev().copied().collect());
         return;
     }
-    for &e in list {
+    for &(e, e2) in list {
         let Some(edge) = graph.edges.get(e) else {
             continue;
         };
+        let before = suffix.len();
+        suffix.extend(e2);
         suffix.push(e);
         walk_back(graph, preds, edge.from, suffix, out, truncated);
-        suffix.pop();
+        suffix.truncate(before);
     }
 }
 
@@ -528,30 +611,29 @@ fn k_shortest(
         if out.len() >= k {
             return (out, !queue.is_empty());
         }
-        if path.len() >= max_hops {
+        if hop_count(graph, &path) >= max_hops {
             continue;
         }
-        for &e in graph.out.get(at).map(Vec::as_slice).unwrap_or(&[]) {
-            let Some(edge) = graph.edges.get(e) else {
-                continue;
-            };
-            let revisits = edge.to == source
+        steps(graph, at, |e, e2, edge, v| {
+            let revisits = v == source
                 || path
                     .iter()
-                    .any(|&p| graph.edges.get(p).is_some_and(|x| x.to == edge.to));
-            if !ok_edge(edge) || revisits {
-                continue;
+                    .any(|&p| graph.edges.get(p).is_some_and(|x| x.to == v));
+            let second_ok = e2.and_then(|e2| graph.edges.get(e2)).is_none_or(ok_edge);
+            if !ok_edge(edge) || !second_ok || revisits {
+                return;
             }
             let mut next = path.clone();
             next.push(e);
-            if ok_target(edge.to) {
+            next.extend(e2);
+            if ok_target(v) {
                 if out.len() < k {
                     out.push(next.clone());
                 }
             } else {
-                queue.push_back((edge.to, next));
+                queue.push_back((v, next));
             }
-        }
+        });
     }
     out.truncate(k);
     (out, false)

@@ -9,10 +9,7 @@
 //! managed) has a `PrivilegeEscalation` finding; both modes are run: the default, which flags
 //! only grants without resource constraints, and `--flag-all-risky-actions`.
 //!
-//! PMapper is not run: `pmapper graph create` reads the account through boto3 with live
-//! credentials, and it has no documented way to build its graph from a GAAD file; its storage
-//! format is internal. Offline, it could only be driven by faking the IAM API (moto), which
-//! would measure the fake as much as PMapper.
+//! PMapper is `cargo xtask pmapper` (offline, its IAM calls answered by moto in-process).
 
 use iamspec_reach::{escalation, Graph, Limits, Verdict};
 use serde_json::Value;

@@ -8,6 +8,7 @@ mod fuzz;
 mod lifecycle;
 mod moto;
 mod peer;
+mod pmapper;
 mod prop;
 mod reach_gen;
 mod solver_corpus;
@@ -66,6 +67,9 @@ enum Task {
     /// Run cloudsplaining (pip-installed outside the repository) and `iamspec escalation` on
     /// reach-gen accounts and compare both with the planted truth.
     Cloudsplaining(cloudsplaining::Args),
+    /// Run PMapper offline (pip-installed outside the repository, its IAM calls answered by
+    /// moto in-process) on reach-gen accounts and compare it with the planted truth.
+    Pmapper(pmapper::Args),
 }
 
 fn main() -> ExitCode {
@@ -88,6 +92,7 @@ fn main() -> ExitCode {
 
         Task::ReachGen(args) => reach_gen::run(&args),
         Task::Cloudsplaining(args) => cloudsplaining::run(&args),
+        Task::Pmapper(args) => pmapper::run(&args),
         Task::Moto(args) => moto::run(&args),
         Task::LifecycleProp(args) => lifecycle::run(&args),
     };

@@ -36,6 +36,11 @@ pub struct Args {
     /// the memory measured is the check's alone).
     #[arg(long, requires = "check")]
     reuse: bool,
+    /// A dense-trust account: every ordinary role trusts the account (no service roles), a
+    /// third of the users and a fifth of the roles may assume `role/*`, so that callers times
+    /// roles candidate edges exist (the shape `iamspec_world::synth` has).
+    #[arg(long)]
+    dense: bool,
 }
 
 const ACCOUNT: &str = "100000000001";
@@ -132,7 +137,9 @@ fn generate(args: &Args) -> Result<BTreeSet<String>, String> {
     for i in 0..args.users {
         let name = format!("u{i}");
         let mut inline = Vec::new();
-        if i % 3 == 0 && args.roles > 0 {
+        if args.dense && i % 3 == 0 {
+            inline.push(json!({"PolicyName": "assume", "PolicyDocument": doc(vec![allow(&["sts:AssumeRole"], &arn("role", "*"))])}));
+        } else if i % 3 == 0 && args.roles > 0 {
             let r = rng.below(args.roles);
             inline.push(json!({"PolicyName": "assume", "PolicyDocument": doc(vec![allow(&["sts:AssumeRole"], &arn("role", &format!("r{r}")))])}));
         }
@@ -141,12 +148,18 @@ fn generate(args: &Args) -> Result<BTreeSet<String>, String> {
     for i in 0..args.roles {
         let name = format!("r{i}");
         let principal = match i % 4 {
+            _ if args.dense => json!({"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}),
             0 => json!({"Service": "ec2.amazonaws.com"}),
             1 => json!({"Service": "lambda.amazonaws.com"}),
             _ => json!({"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}),
         };
+        let inline = if args.dense && i % 5 == 0 {
+            json!([{"PolicyName": "assume", "PolicyDocument": doc(vec![allow(&["sts:AssumeRole"], &arn("role", "*"))])}])
+        } else {
+            json!([])
+        };
         roles.push(json!({"RoleName": name, "Arn": arn("role", &name), "Path": "/", "AssumeRolePolicyDocument": trust(principal),
-            "RolePolicyList": [], "AttachedManagedPolicies": attach(&mut rng), "InstanceProfileList": []}));
+            "RolePolicyList": inline, "AttachedManagedPolicies": attach(&mut rng), "InstanceProfileList": []}));
     }
     // Administrators nobody benign reaches: a role trusting only ECS tasks, and one user.
     roles.push(json!({"RoleName": "admin-ecs", "Arn": arn("role", "admin-ecs"), "Path": "/", "AssumeRolePolicyDocument": trust(json!({"Service": "ecs-tasks.amazonaws.com"})),
@@ -230,7 +243,7 @@ fn generate(args: &Args) -> Result<BTreeSet<String>, String> {
     let truth = all_truth;
     let planted = all_planted;
     let snapshot = json!({"format": "iamspec-snapshot/1",
-        "description": format!("reach-gen seed {}: {} account(s) of {} users, {} roles, {} customer policies, {} planted paths", args.seed, args.accounts.max(1), users_len(&gaad), principals - users_len(&gaad), args.policies, args.planted),
+        "description": format!("reach-gen seed {}{}: {} account(s) of {} users, {} roles, {} customer policies, {} planted paths", args.seed, if args.dense { " (dense trust)" } else { "" }, args.accounts.max(1), users_len(&gaad), principals - users_len(&gaad), args.policies, args.planted),
         "accounts": accounts});
     std::fs::create_dir_all(&args.out).map_err(|e| e.to_string())?;
     let write = |name: &str, v: &Value| {
