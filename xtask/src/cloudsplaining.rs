@@ -11,6 +11,7 @@
 //!
 //! PMapper is `cargo xtask pmapper` (offline, its IAM calls answered by moto in-process).
 
+use crate::peer_env::{self, run_ok};
 use iamspec_reach::{escalation, Graph, Limits, Verdict};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -28,20 +29,7 @@ pub struct Args {
 }
 
 fn venv() -> PathBuf {
-    if let Some(dir) = std::env::var_os("IAMSPEC_CLOUDSPLAINING_DIR") {
-        return PathBuf::from(dir);
-    }
-    let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("/tmp"), PathBuf::from);
-    home.join(".cache").join("iamspec-cloudsplaining")
-}
-
-fn run_ok(cmd: &mut Command) -> Result<(), String> {
-    let status = cmd.status().map_err(|e| format!("{cmd:?}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{cmd:?}: {status}"))
-    }
+    peer_env::venv("IAMSPEC_CLOUDSPLAINING_DIR", "iamspec-cloudsplaining")
 }
 
 /// The cloudsplaining executable, installed first when missing.

@@ -8,6 +8,7 @@ mod fuzz;
 mod lifecycle;
 mod moto;
 mod peer;
+mod peer_env;
 mod pmapper;
 mod prop;
 mod reach_gen;

@@ -16,6 +16,7 @@
 //! Python 3.10 or later (`from collections import Mapping`); the installed copy's one import line
 //! is rewritten to `collections.abc` (outside the repository, printed when done).
 
+use crate::peer_env::{self, run_ok};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -34,20 +35,7 @@ pub struct Args {
 }
 
 fn venv() -> PathBuf {
-    if let Some(dir) = std::env::var_os("IAMSPEC_PMAPPER_DIR") {
-        return PathBuf::from(dir);
-    }
-    let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("/tmp"), PathBuf::from);
-    home.join(".cache").join("iamspec-pmapper")
-}
-
-fn run_ok(cmd: &mut Command) -> Result<(), String> {
-    let status = cmd.status().map_err(|e| format!("{cmd:?}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{cmd:?}: {status}"))
-    }
+    peer_env::venv("IAMSPEC_PMAPPER_DIR", "iamspec-pmapper")
 }
 
 /// The environment's python, PMapper and moto installed first when missing.

@@ -2,7 +2,7 @@
 //! (Validation reports the quota itself, a missing `Version` and variables under 2008-10-17.)
 
 use super::Linter;
-use iamspec_model::json::{Json, JsonPath};
+use iamspec_model::json::JsonPath;
 use iamspec_model::policy::{compact_chars, PolicyKind, Version};
 
 /// The quota of SEMANTICS.md §1.6 that validation enforces, and whether whitespace counts. A
