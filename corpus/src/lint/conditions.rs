@@ -3,7 +3,7 @@
 
 use super::global_keys::{global_key, is_epoch_time, GlobalKey};
 use super::{KeySupport, LintSeverity, Linter, StatementFacts};
-use crate::catalogue::{ActionRef, ConditionKey, ConditionKeyType};
+use crate::catalogue::{ActionRef, Catalogue, ConditionKey, ConditionKeyType};
 use iamspec_model::condition::value::Cidr;
 use iamspec_model::condition::{Comparison, SetQualifier, ValueType};
 use iamspec_model::json::JsonPath;
@@ -167,6 +167,80 @@ fn resolve<'c>(linter: &mut Linter<'c, '_>, clause: &ConditionClause, path: &Jso
             Key::Unknown
         }
     }
+}
+
+/// What [`resolve`] finds for `name`, without its findings.
+fn resolve_quietly<'c>(catalogue: &'c Catalogue, name: &str) -> Key<'c> {
+    if let Some(global) = global_key(name) {
+        return Key::Global(global);
+    }
+    let Some((prefix, _)) = name.split_once(':') else {
+        return Key::Unknown;
+    };
+    if prefix.eq_ignore_ascii_case("aws") {
+        return Key::Unknown;
+    }
+    if prefix.contains(['.', '/']) || prefix.eq_ignore_ascii_case("saml") {
+        return Key::Provider;
+    }
+    let service = catalogue.service(prefix);
+    if let Some(key) = service.and_then(|s| placeholder_key(s.condition_keys(), name)) {
+        if service
+            .and_then(|s| s.resolve_condition_key(name))
+            .is_none()
+        {
+            return Key::Service(key);
+        }
+    }
+    service
+        .and_then(|service| service.resolve_condition_key(name))
+        .or_else(|| {
+            catalogue
+                .services()
+                .iter()
+                .find_map(|service| service.resolve_condition_key(name))
+        })
+        .map_or(Key::Unknown, Key::Service)
+}
+
+/// The statement's actions (as indices into [`StatementFacts::actions`]) it never applies to
+/// (D153): a condition whose operator is false when its key is absent, on a key that never
+/// reaches them. A service key reaches the actions the catalogue lists it for; a global key
+/// that services send only with some actions (`aws:ResourceTag/…`) reaches no action of a
+/// service none of whose actions sees it (the catalogue's per-action lists of global keys are
+/// incomplete, so a finer cut would hide real grants). Keys lint does not know (newer than the
+/// catalogue, an identity provider's) are assumed to reach every action. Empty unless every
+/// entry of a non-negated `Action` is known.
+pub(crate) fn never_applies(
+    catalogue: &Catalogue,
+    facts: &StatementFacts<'_, '_>,
+) -> BTreeSet<usize> {
+    let mut never = BTreeSet::new();
+    let statement = facts.statement;
+    if statement.condition.is_empty() || statement.action.negated || !facts.all_known() {
+        return never;
+    }
+    let actions = facts.actions();
+    for clause in &statement.condition {
+        if absent_holds(clause) {
+            continue;
+        }
+        match resolve_quietly(catalogue, &clause.key) {
+            Key::Service(key) => {
+                never.extend(facts.set.support(&clause.key, Some(key)).without.iter());
+            }
+            Key::Global(global) if global.per_action => {
+                let seen = facts.set.support(&clause.key, None);
+                never.extend(actions.iter().enumerate().filter_map(|(at, action)| {
+                    seen.services_without
+                        .contains(action.service().prefix())
+                        .then_some(at)
+                }));
+            }
+            Key::Global(_) | Key::Provider | Key::Unknown => {}
+        }
+    }
+    never
 }
 
 /// A key the catalogue writes with a plain-word placeholder (`secretsmanager:ResourceTag/tag-key`)

@@ -233,9 +233,18 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
     }
     let (severity, conditioned) = grading(&[statement]);
     let asker = Asker::new(facts);
+    // A condition on a key that never reaches an action keeps the statement from granting it
+    // (D153): `s3:GetObject` under `aws:ResourceTag/…` is not read access to every object.
+    let never = super::conditions::never_applies(linter.catalogue, facts);
+    let unreachable = |name: &str| {
+        !never.is_empty()
+            && facts.actions().iter().enumerate().any(|(at, action)| {
+                never.contains(&at) && action.to_string().eq_ignore_ascii_case(name)
+            })
+    };
     let listed = |list: &[&'static str]| -> Vec<String> {
         list.iter()
-            .filter(|a| asker.grants(a))
+            .filter(|a| asker.grants(a) && !unreachable(a))
             .map(|a| (*a).to_owned())
             .collect()
     };
@@ -277,11 +286,14 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
     let exposure: Vec<String> = facts
         .actions()
         .iter()
-        .filter(|a| {
+        .enumerate()
+        .filter(|(at, a)| {
             a.action()
                 .has_access_level(AccessLevel::PermissionsManagement)
                 && !a.action().resource_types().is_empty()
+                && !never.contains(at)
         })
+        .map(|(_, a)| a)
         .map(ToString::to_string)
         .collect();
     if !exposure.is_empty() {
