@@ -11,6 +11,15 @@
 //! Regions as the ARN reference names their partitions
 //! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html>).
 //!
+//! Verified row by row on 2026-12-05 (issue 13, fourth round): the commercial, GovCloud and
+//! China rows against the billing-code page above and the Region table of "Plan your
+//! deployment" (<https://docs.aws.amazon.com/solutions/latest/automated-security-response-on-aws/plan-your-deployment.html>);
+//! every partition's Regions, the European Sovereign Cloud and ISO ones included (AWS's
+//! Regions pages do not list those), against the AWS SDKs' partition table
+//! (`partitions.json` of `@aws-sdk/util-endpoints`,
+//! <https://github.com/aws/aws-sdk-js-v3/blob/main/packages/util-endpoints/src/lib/aws/partitions.json>),
+//! which added `us-isob-west-1`, missing before.
+//!
 //! ```
 //! use iamspec_corpus::regions::{is_known, pattern_matches_known, region};
 //!
@@ -121,6 +130,7 @@ pub const REGIONS: &[Region] = &[
     r("us-iso-east-1", "aws-iso", "US ISO East", false),
     r("us-iso-west-1", "aws-iso", "US ISO West", false),
     r("us-isob-east-1", "aws-iso-b", "US ISOB East (Ohio)", false),
+    r("us-isob-west-1", "aws-iso-b", "US ISOB West", false),
     r("eu-isoe-west-1", "aws-iso-e", "EU ISOE West", false),
     r("us-isof-south-1", "aws-iso-f", "US ISOF South", false),
     r("us-isof-east-1", "aws-iso-f", "US ISOF East", false),
@@ -167,6 +177,105 @@ mod tests {
         }
     }
 
+    /// Each partition's Regions, as the SDKs' `partitions.json` lists them (read 2026-12-05,
+    /// source in the module documentation), without its `aws-global`-style pseudo-Regions.
+    #[test]
+    fn every_partition_as_the_sdks_list_it() {
+        let sdk: &[(&str, &[&str])] = &[
+            (
+                "aws",
+                &[
+                    "af-south-1",
+                    "ap-east-1",
+                    "ap-east-2",
+                    "ap-northeast-1",
+                    "ap-northeast-2",
+                    "ap-northeast-3",
+                    "ap-south-1",
+                    "ap-south-2",
+                    "ap-southeast-1",
+                    "ap-southeast-2",
+                    "ap-southeast-3",
+                    "ap-southeast-4",
+                    "ap-southeast-5",
+                    "ap-southeast-6",
+                    "ap-southeast-7",
+                    "ca-central-1",
+                    "ca-west-1",
+                    "eu-central-1",
+                    "eu-central-2",
+                    "eu-north-1",
+                    "eu-south-1",
+                    "eu-south-2",
+                    "eu-west-1",
+                    "eu-west-2",
+                    "eu-west-3",
+                    "il-central-1",
+                    "me-central-1",
+                    "me-south-1",
+                    "mx-central-1",
+                    "sa-east-1",
+                    "us-east-1",
+                    "us-east-2",
+                    "us-west-1",
+                    "us-west-2",
+                ],
+            ),
+            ("aws-cn", &["cn-north-1", "cn-northwest-1"]),
+            ("aws-eusc", &["eusc-de-east-1"]),
+            ("aws-iso", &["us-iso-east-1", "us-iso-west-1"]),
+            ("aws-iso-b", &["us-isob-east-1", "us-isob-west-1"]),
+            ("aws-iso-e", &["eu-isoe-west-1"]),
+            ("aws-iso-f", &["us-isof-east-1", "us-isof-south-1"]),
+            ("aws-us-gov", &["us-gov-east-1", "us-gov-west-1"]),
+        ];
+        for (partition, codes) in sdk {
+            let mut ours: Vec<&str> = REGIONS
+                .iter()
+                .filter(|r| r.partition == *partition)
+                .map(|r| r.code)
+                .collect();
+            ours.sort_unstable();
+            assert_eq!(ours, *codes, "{partition}");
+        }
+        let listed: usize = sdk.iter().map(|(_, codes)| codes.len()).sum();
+        assert_eq!(
+            REGIONS.len(),
+            listed,
+            "a Region outside the SDKs' partitions"
+        );
+        // Opt-in: the commercial Regions launched after 20 March 2019
+        // (https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html);
+        // none in the other partitions.
+        let opt_in: Vec<&str> = REGIONS
+            .iter()
+            .filter(|r| r.opt_in)
+            .map(|r| r.code)
+            .collect();
+        assert_eq!(
+            opt_in,
+            [
+                "ca-west-1",
+                "mx-central-1",
+                "af-south-1",
+                "ap-east-1",
+                "ap-east-2",
+                "ap-southeast-3",
+                "ap-south-2",
+                "ap-southeast-4",
+                "ap-southeast-5",
+                "ap-southeast-6",
+                "ap-southeast-7",
+                "eu-central-2",
+                "eu-south-1",
+                "eu-south-2",
+                "il-central-1",
+                "me-south-1",
+                "me-central-1",
+            ]
+        );
+    }
+
     #[test]
     fn patterns() {
         assert!(pattern_matches_known("*"));
@@ -177,5 +286,7 @@ mod tests {
         assert!(!pattern_matches_known("EU-*"), "codes are lowercase");
         assert!(!is_known("us-east-7"));
         assert!(is_known("us-isob-east-1"));
+        assert!(is_known("us-isob-west-1"));
+        assert!(pattern_matches_known("us-isob-*-1"));
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! A pattern can cover a text only if the pattern's literal prefix (the text before its first
 //! wildcard) is a prefix of the text, compared case-folded so that the index never misses a
-//! candidate whatever case rules the final test applies. A trie of those prefixes gives, for one
+//! candidate whatever case rules the final test applies. A hash of those prefixes gives, for one
 //! text, every candidate in one walk along the text. Each entry is then compared with at most
 //! [`MAX_CANDIDATES`] candidates: hostile documents with thousands of patterns sharing one prefix
 //! stay linear, and the checks (suggestions) stay silent rather than slow there.
@@ -28,67 +28,88 @@ pub(crate) fn candidate_order(pattern: &str, variables: bool, item: usize) -> (u
     )
 }
 
-/// How many bytes of a literal prefix the trie holds: a longer prefix is cut there, which only
+/// How many bytes of a literal prefix the index holds: a longer prefix is cut there, which only
 /// widens the candidates (the final test decides), and keeps a megabyte-long value from
-/// becoming a megabyte of trie nodes.
+/// costing a megabyte of hashing per lookup.
 const MAX_PREFIX: usize = 256;
 
-/// A trie of case-folded literal prefixes, each node holding the items whose prefix ends there.
+/// The case-folded literal prefixes, by their length and a hash of their bytes, each holding
+/// the items whose prefix it is. One hash entry per item (a trie took one per byte, a tenth of
+/// linting the managed corpus); a text's prefixes are hashed incrementally, in one walk along
+/// it, and looked up only at the lengths some prefix has. Two prefixes of one length with the
+/// same 64-bit hash would only share candidates, which the final test decides.
 #[derive(Default)]
 pub(crate) struct PrefixIndex {
-    edges: FxMap<(u32, u8), u32>,
-    /// Items by node; node 0 is the root (the empty prefix: a pattern starting with a wildcard).
-    items: Vec<Vec<usize>>,
+    items: FxMap<(usize, u64), Vec<usize>>,
+    /// Which prefix lengths occur (0 to [`MAX_PREFIX`]), one bit each.
+    lengths: [u64; LENGTH_WORDS],
+    longest: usize,
+}
+
+const LENGTH_WORDS: usize = MAX_PREFIX / 64 + 1;
+
+/// One step of the prefix hash (FxHash's mixing) over an ASCII-lowercased byte.
+fn step(hash: u64, byte: u8) -> u64 {
+    (hash.rotate_left(5) ^ u64::from(byte.to_ascii_lowercase()))
+        .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
 }
 
 impl PrefixIndex {
     pub(crate) fn new() -> PrefixIndex {
-        PrefixIndex {
-            edges: FxMap::default(),
-            items: vec![Vec::new()],
-        }
+        PrefixIndex::default()
+    }
+
+    fn has_length(&self, length: usize) -> bool {
+        self.lengths
+            .get(length / 64)
+            .is_some_and(|word| word & (1 << (length % 64)) != 0)
     }
 
     /// Adds `item` under the literal prefix of `pattern`: the text before its first `*`, `?`
     /// or (with `variables`) `${`.
     pub(crate) fn insert(&mut self, pattern: &str, variables: bool, item: usize) {
-        let mut node = 0u32;
-        for byte in literal_prefix(pattern, variables).bytes().take(MAX_PREFIX) {
-            let byte = byte.to_ascii_lowercase();
-            let next = self.items.len() as u32;
-            node = *self.edges.entry((node, byte)).or_insert(next);
-            if node == next {
-                self.items.push(Vec::new());
-            }
+        let prefix = literal_prefix(pattern, variables).as_bytes();
+        let prefix = prefix.get(..MAX_PREFIX).unwrap_or(prefix);
+        let hash = prefix.iter().fold(0, |hash, &byte| step(hash, byte));
+        let length = prefix.len();
+        if let Some(word) = self.lengths.get_mut(length / 64) {
+            *word |= 1 << (length % 64);
         }
-        if let Some(items) = self.items.get_mut(node as usize) {
-            items.push(item);
-        }
+        self.longest = self.longest.max(length);
+        self.items.entry((length, hash)).or_default().push(item);
     }
 
     /// Calls `found` on the items whose prefix is a prefix of `text`, shortest prefix first, at
     /// most [`MAX_CANDIDATES`] times, until `found` returns `true`; whether it did.
     pub(crate) fn any(&self, text: &str, mut found: impl FnMut(usize) -> bool) -> bool {
         let mut budget = MAX_CANDIDATES;
-        let mut node = 0u32;
-        let mut bytes = text.bytes().take(MAX_PREFIX);
+        let mut hash = 0u64;
+        let mut bytes = text.bytes();
+        let mut length = 0;
         loop {
-            for &item in self.items.get(node as usize).map_or(&[][..], Vec::as_slice) {
-                if budget == 0 {
-                    return false;
+            if self.has_length(length) {
+                for &item in self
+                    .items
+                    .get(&(length, hash))
+                    .map_or(&[][..], Vec::as_slice)
+                {
+                    if budget == 0 {
+                        return false;
+                    }
+                    budget -= 1;
+                    if found(item) {
+                        return true;
+                    }
                 }
-                budget -= 1;
-                if found(item) {
-                    return true;
-                }
+            }
+            if length >= self.longest {
+                return false;
             }
             let Some(byte) = bytes.next() else {
                 return false;
             };
-            match self.edges.get(&(node, byte.to_ascii_lowercase())) {
-                Some(&next) => node = next,
-                None => return false,
-            }
+            hash = step(hash, byte);
+            length += 1;
         }
     }
 }
