@@ -670,7 +670,8 @@ impl<'c, 'p> Linter<'c, 'p> {
             return id;
         }
         let id = self.templates.len();
-        self.templates.push(resources::TemplateGlob::new(arn));
+        self.templates
+            .push(resources::TemplateGlob::new(self.catalogue, arn));
         self.template_ids.insert(address, id);
         id
     }

@@ -83,6 +83,12 @@ impl Glob {
 
     /// Whether some string matches both globs.
     pub(crate) fn intersects(&self, other: &Glob) -> bool {
+        // Literal text at both ends decides most pairs that do not meet, without the search.
+        if clash(self.tokens.iter(), other.tokens.iter())
+            || clash(self.tokens.iter().rev(), other.tokens.iter().rev())
+        {
+            return false;
+        }
         let width = other.tokens.len() + 1;
         let height = self.tokens.len() + 1;
         // States (i, j): `i` tokens of `self` and `j` of `other` consumed. A placeholder that has
@@ -130,6 +136,19 @@ impl Glob {
         }
         false
     }
+}
+
+/// Whether two token runs, read from the same end, differ in a character before either has
+/// anything but literal characters: then no string matches both.
+fn clash<'t>(a: impl Iterator<Item = &'t Token>, b: impl Iterator<Item = &'t Token>) -> bool {
+    for (a, b) in a.zip(b) {
+        match (a, b) {
+            (Token::Char(c), Token::Char(d)) if c != d => return true,
+            (Token::Char(_), Token::Char(_)) => {}
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// Whether some character is accepted by both tokens.
@@ -207,6 +226,26 @@ mod tests {
         ));
         // A placeholder in the first five fields takes no `:`.
         assert!(!meets("arn:aws:iam::1:2:role/x", ROLE));
+    }
+
+    #[test]
+    fn literal_ends_decide_early_and_soundly() {
+        assert!(!meets(
+            "arn:aws:s3:::b/x.txt",
+            "arn:${Partition}:s3:::${BucketName}/y"
+        ));
+        assert!(!meets("brn:aws:s3:::b/*", OBJECT));
+        assert!(meets("*.txt", OBJECT));
+        assert!(meets("arn:*", "arn:${Partition}:s3:::${BucketName}/a.txt"));
+        assert!(!meets(
+            "arn:*.txt",
+            "arn:${Partition}:s3:::${BucketName}/a.csv"
+        ));
+        // One side ending with the other's literal tail is no clash.
+        assert!(meets(
+            "arn:aws:s3:::b/",
+            "arn:${Partition}:s3:::${BucketName}/*"
+        ));
     }
 
     #[test]

@@ -332,14 +332,14 @@ impl Fit<'_, '_> {
 /// A catalogue ARN template compiled for [`Glob::intersects`], with its service when the
 /// template names one (not `${Vendor}`).
 pub(crate) struct TemplateGlob<'c> {
-    glob: Glob,
+    glob: Arc<Glob>,
     service: Option<&'c str>,
 }
 
 impl<'c> TemplateGlob<'c> {
-    pub(crate) fn new(arn: &'c str) -> TemplateGlob<'c> {
+    pub(crate) fn new(catalogue: &Catalogue, arn: &'c str) -> TemplateGlob<'c> {
         TemplateGlob {
-            glob: Glob::template(arn),
+            glob: super::shared::template_glob(catalogue, arn),
             service: split_fields(arn)
                 .get(2)
                 .copied()
