@@ -24,6 +24,13 @@ enum Token {
     },
 }
 
+/// The buffers of one intersection search, reusable by the next.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    visited: Vec<bool>,
+    stack: Vec<(usize, usize, bool)>,
+}
+
 /// A compiled resource pattern or ARN template.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Glob {
@@ -83,6 +90,12 @@ impl Glob {
 
     /// Whether some string matches both globs.
     pub(crate) fn intersects(&self, other: &Glob) -> bool {
+        self.intersects_with(other, &mut Scratch::default())
+    }
+
+    /// [`Glob::intersects`] with the search's buffers kept in `scratch` across calls (one
+    /// statement asks about each of its resources and templates).
+    pub(crate) fn intersects_with(&self, other: &Glob, scratch: &mut Scratch) -> bool {
         // Literal text at both ends decides most pairs that do not meet, without the search.
         if clash(self.tokens.iter(), other.tokens.iter())
             || clash(self.tokens.iter().rev(), other.tokens.iter().rev())
@@ -94,8 +107,11 @@ impl Glob {
         // States (i, j): `i` tokens of `self` and `j` of `other` consumed. A placeholder that has
         // consumed at least one character is "inside" it: state (i, j) with `inside[j]` marks it.
         let size = width * height;
-        let mut visited = vec![false; size * 2];
-        let mut stack: Vec<(usize, usize, bool)> = vec![(0, 0, false)];
+        let Scratch { visited, stack } = scratch;
+        visited.clear();
+        visited.resize(size * 2, false);
+        stack.clear();
+        stack.push((0, 0, false));
         while let Some((i, j, inside)) = stack.pop() {
             let slot = (i * width + j) * 2 + usize::from(inside);
             match visited.get_mut(slot) {

@@ -4,7 +4,7 @@
 
 use super::cover::resource_covers;
 use super::index::{candidate_order, PrefixIndex, SMALL};
-use super::intersect::Glob;
+use super::intersect::{Glob, Scratch};
 use super::{Linter, StatementFacts};
 use crate::catalogue::{ActionRef, Catalogue};
 use iamspec_model::arn::split_fields;
@@ -187,6 +187,7 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
         templates: &linter.templates,
         globs: &globs,
         memo: FxMap::default(),
+        scratch: Scratch::default(),
     };
     let resource_fits: Vec<bool> = (0..patterns.len())
         .map(|at| fit.star(at) || distinct.iter().any(|&id| fit.meets(at, id)))
@@ -300,6 +301,7 @@ struct Fit<'a, 'c> {
     /// Per entry, its widened glob and its literal service; `None` for `*`.
     globs: &'a [Option<(Glob, Option<&'a str>)>],
     memo: FxMap<(usize, usize), bool>,
+    scratch: Scratch,
 }
 
 impl Fit<'_, '_> {
@@ -320,7 +322,7 @@ impl Fit<'_, '_> {
                     (Some(a), Some(b)) => *a == b,
                     _ => true,
                 };
-                same_service && glob.intersects(&template.glob)
+                same_service && glob.intersects_with(&template.glob, &mut self.scratch)
             }
             _ => false,
         };
