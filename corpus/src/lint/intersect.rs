@@ -35,6 +35,42 @@ pub(crate) struct Scratch {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Glob {
     tokens: Vec<Token>,
+    /// Where the resource field starts (after the fifth `:`), when every token before it is a
+    /// character or a placeholder without `:`: the first five fields then line up one to one
+    /// with another such glob's, and only the resource fields need the search.
+    head: Option<usize>,
+}
+
+/// The token index after the fifth `:`, when nothing before it can match a `:` or a run.
+fn head(tokens: &[Token]) -> Option<usize> {
+    let mut colons = 0;
+    for (at, token) in tokens.iter().enumerate() {
+        match token {
+            Token::Char(':') => {
+                colons += 1;
+                if colons == 5 {
+                    return Some(at + 1);
+                }
+            }
+            Token::Char(_) | Token::Placeholder { colon: false } => {}
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Whether two fields of the first five (no `:` in either) can hold the same text: `None` when
+/// this quick test cannot tell.
+fn field_meets(a: &[Token], b: &[Token]) -> Option<bool> {
+    let literal = |f: &[Token]| f.iter().all(|t| matches!(t, Token::Char(_)));
+    let one_placeholder = |f: &[Token]| matches!(f, [Token::Placeholder { .. }]);
+    match (literal(a), literal(b)) {
+        (true, true) => Some(a == b),
+        (true, false) if one_placeholder(b) => Some(!a.is_empty()),
+        (false, true) if one_placeholder(a) => Some(!b.is_empty()),
+        _ if one_placeholder(a) && one_placeholder(b) => Some(true),
+        _ => None,
+    }
 }
 
 impl Glob {
@@ -58,7 +94,8 @@ impl Glob {
                 Part::Variable { .. } => tokens.push(Token::Run),
             }
         }
-        Glob { tokens }
+        let head = head(&tokens);
+        Glob { tokens, head }
     }
 
     /// An ARN template from the catalogue.
@@ -85,7 +122,8 @@ impl Glob {
                 rest = chars.as_str();
             }
         }
-        Glob { tokens }
+        let head = head(&tokens);
+        Glob { tokens, head }
     }
 
     /// Whether some string matches both globs.
@@ -102,9 +140,43 @@ impl Glob {
         {
             return false;
         }
-        let width = other.tokens.len() + 1;
-        let height = self.tokens.len() + 1;
-        // States (i, j): `i` tokens of `self` and `j` of `other` consumed. A placeholder that has
+        if let (Some(a), Some(b)) = (self.head, other.head) {
+            let (Some(head_a), Some(head_b)) = (self.tokens.get(..a), other.tokens.get(..b)) else {
+                return search(&self.tokens, &other.tokens, scratch);
+            };
+            // Each without its last `:`, split into the five fields.
+            let fields_a = head_a
+                .get(..a - 1)
+                .unwrap_or(&[])
+                .split(|t| *t == Token::Char(':'));
+            let fields_b = head_b
+                .get(..b - 1)
+                .unwrap_or(&[])
+                .split(|t| *t == Token::Char(':'));
+            let mut decided = true;
+            for (fa, fb) in fields_a.zip(fields_b) {
+                match field_meets(fa, fb) {
+                    Some(false) => return false,
+                    Some(true) => {}
+                    None => decided = false,
+                }
+            }
+            if decided {
+                let rest_a = self.tokens.get(a..).unwrap_or(&[]);
+                let rest_b = other.tokens.get(b..).unwrap_or(&[]);
+                return search(rest_a, rest_b, scratch);
+            }
+        }
+        search(&self.tokens, &other.tokens, scratch)
+    }
+}
+
+/// Whether some string matches both token runs: a search over the pairs of positions.
+fn search(a_tokens: &[Token], b_tokens: &[Token], scratch: &mut Scratch) -> bool {
+    {
+        let width = b_tokens.len() + 1;
+        let height = a_tokens.len() + 1;
+        // States (i, j): `i` tokens of `a_tokens` and `j` of `b_tokens` consumed. A placeholder that has
         // consumed at least one character is "inside" it: state (i, j) with `inside[j]` marks it.
         let size = width * height;
         let Scratch { visited, stack } = scratch;
@@ -118,8 +190,8 @@ impl Glob {
                 Some(seen) if !*seen => *seen = true,
                 _ => continue,
             }
-            let a = self.tokens.get(i).copied();
-            let b = other.tokens.get(j).copied();
+            let a = a_tokens.get(i).copied();
+            let b = b_tokens.get(j).copied();
             if a.is_none() && b.is_none() {
                 return true;
             }
@@ -262,6 +334,50 @@ mod tests {
             "arn:aws:s3:::b/",
             "arn:${Partition}:s3:::${BucketName}/*"
         ));
+    }
+
+    /// The field-by-field shortcut answers as the whole search does.
+    #[test]
+    fn fields_shortcut_agrees_with_the_whole_search() {
+        let patterns = [
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:s3:::bucket",
+            "arn:aws:s3:::",
+            "arn:aws:iam::123456789012:role/x",
+            "arn:aws:iam:::role/x",
+            "arn:aws:iam::1:2:role/x",
+            "arn:aws:logs:us-east-1:1:log-group:g:log-stream:s",
+            "arn:aws:logs:us-east-1:1:log-group:g",
+            "arn:aws:dms:r:1:cert:",
+            "arn:aws:s3:us-east-1::bucket",
+            "arn:aws-cn:ec2:cn-north-1:1:instance/i-1",
+            "arn:aws:iam::123456789012:user/${aws:username}",
+        ];
+        let templates = [
+            OBJECT,
+            BUCKET,
+            ROLE,
+            STREAM,
+            "arn:${Partition}:dms:${Region}:${Account}:cert:*",
+            "arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}",
+            "arn:${Partition}:iam::${Account}:user/${UserNameWithPath}",
+            "arn:${Partition}:iam::aws:policy/${PolicyNameWithPath}",
+        ];
+        let mut scratch = Scratch::default();
+        let mut shortcut = 0;
+        for pattern in patterns {
+            let glob = Glob::pattern(pattern, true);
+            for template in templates {
+                let template = Glob::template(template);
+                shortcut += usize::from(glob.head.is_some() && template.head.is_some());
+                assert_eq!(
+                    glob.intersects_with(&template, &mut scratch),
+                    search(&glob.tokens, &template.tokens, &mut scratch),
+                    "{pattern} {template:?}"
+                );
+            }
+        }
+        assert!(shortcut > 50, "{shortcut}");
     }
 
     #[test]
