@@ -57,10 +57,10 @@ pub use global_keys::{global_key, GlobalKey};
 pub use render::{render_json, render_text};
 
 use crate::catalogue::{ActionRef, Catalogue, ConditionKey};
+use iamspec_model::hash::FxMap as HashMap;
 use iamspec_model::json::{Json, JsonPath};
 use iamspec_model::policy::{check as validate, Finding, Policy, PolicyKind, Severity, Statement};
 use serde::Serialize;
-use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -491,8 +491,8 @@ impl<'c, 'p> Linter<'c, 'p> {
             json,
             text,
             findings: Vec::new(),
-            expansions: HashMap::new(),
-            action_sets: HashMap::new(),
+            expansions: HashMap::default(),
+            action_sets: HashMap::default(),
             arn_index: None,
             resource: None,
             embedded: shared::embedded(catalogue).is_some(),
@@ -634,7 +634,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             actions,
             distinct: std::cell::OnceCell::new(),
             keys: std::cell::OnceCell::new(),
-            support: std::cell::RefCell::new(HashMap::new()),
+            support: std::cell::RefCell::new(HashMap::default()),
             table: Rc::clone(&self.table),
             ids: std::cell::OnceCell::new(),
             bits: std::cell::OnceCell::new(),
@@ -649,7 +649,10 @@ impl<'c, 'p> Linter<'c, 'p> {
             return found;
         }
         let mut distinct: Vec<usize> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen: std::collections::HashSet<
+            usize,
+            std::hash::BuildHasherDefault<iamspec_model::hash::FxHasher>,
+        > = Default::default();
         for action in &set.actions {
             for arn in shared::templates(self.catalogue, *action).iter() {
                 let id = self.template_id(arn);

@@ -6,8 +6,8 @@
 //! text it cannot follow gives no position.
 
 use super::Position;
+use iamspec_model::hash::FxMap as HashMap;
 use iamspec_model::json::{JsonPath, Segment};
-use std::collections::HashMap;
 
 /// The paths asked for, as a trie of their segments; each node gets the position of its value
 /// (of its key, for a member) when the walk finds it.
