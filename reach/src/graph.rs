@@ -5,6 +5,7 @@
 //! (`rules.rs`), not string matches.
 
 use crate::decide::{administrator, decide, names_action, trusting, Changes, Check, Outcome};
+use crate::grant::Grant;
 use crate::rules::{rules, Mechanism, Modification, Rule};
 use iamspec_model::policy::{Effect, Policy};
 use iamspec_model::request::Resource;
@@ -80,10 +81,10 @@ pub struct Graph {
     pub out: Vec<Vec<usize>>,
     /// Whether each node is an administrator (D100).
     pub admin: Vec<Outcome>,
-    /// Per node, the action patterns its identity side's Allow statements name (`*` for
-    /// `NotAction`, an escalated node, or a policy the snapshot lacks): `who_can` decides only
-    /// the nodes whose patterns may cover the action when no resource policy can grant.
-    pub actions: Vec<Vec<iamspec_model::pattern::Pattern>>,
+    /// Per node, what its identity side's Allow statements may grant (everything for an
+    /// escalated node or a policy the snapshot lacks): `who_can` decides only the nodes one of
+    /// whose grants may cover the action and the resource when no resource policy can grant.
+    pub grants: Vec<Vec<Grant>>,
     by_id: HashMap<String, usize>,
 }
 
@@ -187,7 +188,7 @@ impl Graph {
             edges: Vec::new(),
             out: Vec::new(),
             admin: Vec::new(),
-            actions: Vec::new(),
+            grants: Vec::new(),
             by_id: HashMap::new(),
         };
         for account in &world.accounts {
@@ -319,7 +320,7 @@ impl Graph {
     }
 
     /// Adds what one account's builders made: their new nodes (escalated principals) under
-    /// their final numbers, their edges, the action patterns of their principals.
+    /// their final numbers, their edges, the grants of their principals.
     fn merge(&mut self, shard: Made) {
         let first = shard.base_len;
         let mut renumber = Vec::with_capacity(shard.nodes.len());
@@ -344,9 +345,9 @@ impl Graph {
             edge.to = at(edge.to);
             self.add_edge(edge);
         }
-        for (n, patterns) in shard.actions {
-            if let Some(slot) = self.actions.get_mut(n) {
-                *slot = patterns;
+        for (n, grants) in shard.grants {
+            if let Some(slot) = self.grants.get_mut(n) {
+                *slot = grants;
             }
         }
     }
@@ -492,8 +493,8 @@ impl Graph {
         });
         self.out.push(Vec::new());
         let everything = kind == NodeKind::Escalated;
-        self.actions.push(if everything {
-            vec![iamspec_model::pattern::Pattern::new("*")]
+        self.grants.push(if everything {
+            vec![Grant::everything()]
         } else {
             Vec::new()
         });
@@ -564,7 +565,7 @@ impl Graph {
 }
 
 /// What one account's builders add to the graph (`Graph::build`): new nodes numbered after the
-/// graph's, edges, and the action patterns of the account's principals.
+/// graph's, edges, and the grants of the account's principals.
 struct Shard<'g> {
     base: &'g Graph,
     base_len: usize,
@@ -573,7 +574,7 @@ struct Shard<'g> {
     edges: Vec<Edge>,
     /// Outgoing edges (of `edges`) per node.
     out: HashMap<usize, Vec<usize>>,
-    actions: Vec<(usize, Vec<iamspec_model::pattern::Pattern>)>,
+    grants: Vec<(usize, Vec<Grant>)>,
 }
 
 /// A [`Shard`]'s additions.
@@ -581,7 +582,7 @@ struct Made {
     base_len: usize,
     nodes: Vec<Node>,
     edges: Vec<Edge>,
-    actions: Vec<(usize, Vec<iamspec_model::pattern::Pattern>)>,
+    grants: Vec<(usize, Vec<Grant>)>,
 }
 
 impl<'g> Shard<'g> {
@@ -593,7 +594,7 @@ impl<'g> Shard<'g> {
             by_id: HashMap::new(),
             edges: Vec::new(),
             out: HashMap::new(),
-            actions: Vec::new(),
+            grants: Vec::new(),
         }
     }
 
@@ -645,7 +646,7 @@ impl<'g> Shard<'g> {
             base_len: self.base_len,
             nodes: self.nodes,
             edges: self.edges,
-            actions: self.actions,
+            grants: self.grants,
         }
     }
 
@@ -816,22 +817,12 @@ impl<'a, 'g> Builder<'a, 'g> {
             })
             .unwrap_or_default();
         if from != usize::MAX {
-            let patterns = if unavailable {
-                vec![iamspec_model::pattern::Pattern::new("*")]
+            let grants = if unavailable {
+                vec![Grant::everything()]
             } else {
-                allows
-                    .iter()
-                    .flat_map(|s| {
-                        if s.action.negated {
-                            vec!["*".to_owned()]
-                        } else {
-                            s.action.patterns.items.clone()
-                        }
-                    })
-                    .map(|p| iamspec_model::pattern::Pattern::new(&p).ignore_case())
-                    .collect()
+                allows.iter().map(Grant::new).collect()
             };
-            g.actions.push((from, patterns));
+            g.grants.push((from, grants));
         }
         Builder {
             world,

@@ -70,8 +70,10 @@ pub fn who_can(
     resource: &str,
     limits: Limits,
 ) -> Vec<Record> {
-    // Without a resource policy, only an identity-side grant can allow: a node whose grants
-    // cannot name the action is not asked (a prefilter; the evaluator decides the rest).
+    // Without a resource policy, only an identity-side grant can allow: a node none of whose
+    // grants may cover the action and the resource is not asked (a prefilter; the evaluator
+    // decides the rest). A request resource with a wildcard (`*`: an action on no resource)
+    // is not narrowed.
     let resource_policy = resource != "*"
         && (world.entity(resource).is_some()
             || world.resources.iter().any(|r| {
@@ -81,15 +83,16 @@ pub fn who_can(
                             .strip_prefix(r.arn.as_str())
                             .is_some_and(|rest| rest.starts_with('/')))
             }));
+    let narrow = Some(resource).filter(|r| !r.contains(['*', '?']));
     let targets: Vec<Outcome> = graph
         .nodes
         .iter()
         .enumerate()
         .map(|(n, node)| {
             let grants = graph
-                .actions
+                .grants
                 .get(n)
-                .is_some_and(|patterns| patterns.iter().any(|p| p.matches(action)));
+                .is_some_and(|grants| grants.iter().any(|g| g.may_allow(action, narrow)));
             if !grants && !resource_policy {
                 return Outcome::no();
             }
