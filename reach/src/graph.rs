@@ -325,13 +325,10 @@ impl Graph {
         let first = shard.base_len;
         let mut renumber = Vec::with_capacity(shard.nodes.len());
         for node in shard.nodes {
-            renumber.push(self.add_node(
-                &node.id,
-                node.kind,
-                &node.principal,
-                &node.account,
-                node.added,
-            ));
+            renumber.push(match Store::node(self, &node.id) {
+                Some(n) => n,
+                None => self.keep(node),
+            });
         }
         let at = |n: usize| -> usize {
             if n < first {
@@ -473,42 +470,6 @@ impl Graph {
         }
     }
 
-    fn add_node(
-        &mut self,
-        id: &str,
-        kind: NodeKind,
-        principal: &str,
-        account: &str,
-        added: Vec<Policy>,
-    ) -> usize {
-        if let Some(&n) = self.by_id.get(id) {
-            return n;
-        }
-        self.nodes.push(Node {
-            id: id.to_owned(),
-            kind,
-            principal: principal.to_owned(),
-            account: account.to_owned(),
-            added,
-        });
-        self.out.push(Vec::new());
-        let everything = kind == NodeKind::Escalated;
-        self.grants.push(if everything {
-            vec![Grant::everything()]
-        } else {
-            Vec::new()
-        });
-        self.by_id.insert(id.to_owned(), self.nodes.len() - 1);
-        self.nodes.len() - 1
-    }
-
-    fn add_edge(&mut self, edge: Edge) {
-        if let Some(list) = self.out.get_mut(edge.from) {
-            list.push(self.edges.len());
-            self.edges.push(edge);
-        }
-    }
-
     /// Roles an identity provider of the world can federate into.
     fn federation(&mut self, world: &World, provider: &str, kind: ProviderType) {
         let Some(from) = self.node(provider) else {
@@ -564,6 +525,89 @@ impl Graph {
     }
 }
 
+/// Where nodes and edges are added: the graph itself (the principals, role groups, hubs and
+/// their edges), or one account's [`Shard`] over it (what the account's builders make, built in
+/// parallel). A node is made here, once; the two differ only in where they keep nodes and edges
+/// and how they number them.
+trait Store {
+    /// The number of the node `id`, if there is one.
+    fn node(&self, id: &str) -> Option<usize>;
+
+    /// Keeps a node no other has the id of; its number.
+    fn keep(&mut self, node: Node) -> usize;
+
+    /// Keeps an edge between two nodes this store numbers.
+    fn add_edge(&mut self, edge: Edge);
+
+    /// The node `id`, made when there is none yet.
+    fn add_node(
+        &mut self,
+        id: &str,
+        kind: NodeKind,
+        principal: &str,
+        account: &str,
+        added: Vec<Policy>,
+    ) -> usize {
+        if let Some(n) = self.node(id) {
+            return n;
+        }
+        self.keep(Node {
+            id: id.to_owned(),
+            kind,
+            principal: principal.to_owned(),
+            account: account.to_owned(),
+            added,
+        })
+    }
+}
+
+impl Store for Graph {
+    fn node(&self, id: &str) -> Option<usize> {
+        Graph::node(self, id)
+    }
+
+    fn keep(&mut self, node: Node) -> usize {
+        let n = self.nodes.len();
+        self.by_id.insert(node.id.clone(), n);
+        self.out.push(Vec::new());
+        self.grants.push(if node.kind == NodeKind::Escalated {
+            vec![Grant::everything()]
+        } else {
+            Vec::new()
+        });
+        self.nodes.push(node);
+        n
+    }
+
+    fn add_edge(&mut self, edge: Edge) {
+        if let Some(list) = self.out.get_mut(edge.from) {
+            list.push(self.edges.len());
+            self.edges.push(edge);
+        }
+    }
+}
+
+impl Store for Shard<'_> {
+    fn node(&self, id: &str) -> Option<usize> {
+        self.base.node(id).or_else(|| self.by_id.get(id).copied())
+    }
+
+    fn keep(&mut self, node: Node) -> usize {
+        let n = self.base_len + self.nodes.len();
+        self.by_id.insert(node.id.clone(), n);
+        self.nodes.push(node);
+        n
+    }
+
+    fn add_edge(&mut self, edge: Edge) {
+        self.out
+            .entry(edge.from)
+            .or_default()
+            .push(self.edges.len());
+        self.edges.push(edge);
+    }
+}
+
 /// What one account's builders add to the graph (`Graph::build`): new nodes numbered after the
 /// graph's, edges, and the grants of the account's principals.
 struct Shard<'g> {
@@ -598,46 +642,11 @@ impl<'g> Shard<'g> {
         }
     }
 
-    fn node(&self, id: &str) -> Option<usize> {
-        self.base.node(id).or_else(|| self.by_id.get(id).copied())
-    }
-
     fn node_at(&self, n: usize) -> Option<&Node> {
         match n.checked_sub(self.base_len) {
             None => self.base.nodes.get(n),
             Some(i) => self.nodes.get(i),
         }
-    }
-
-    fn add_node(
-        &mut self,
-        id: &str,
-        kind: NodeKind,
-        principal: &str,
-        account: &str,
-        added: Vec<Policy>,
-    ) -> usize {
-        if let Some(n) = self.node(id) {
-            return n;
-        }
-        self.nodes.push(Node {
-            id: id.to_owned(),
-            kind,
-            principal: principal.to_owned(),
-            account: account.to_owned(),
-            added,
-        });
-        let n = self.base_len + self.nodes.len() - 1;
-        self.by_id.insert(id.to_owned(), n);
-        n
-    }
-
-    fn add_edge(&mut self, edge: Edge) {
-        self.out
-            .entry(edge.from)
-            .or_default()
-            .push(self.edges.len());
-        self.edges.push(edge);
     }
 
     /// What the shard made, without the graph it read.
