@@ -747,3 +747,128 @@ fn k_shortest(
     out.truncate(k);
     (out, false)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    use super::*;
+    use iamspec_model::json::Json;
+
+    /// The search `minimal_paths` replaced: a breadth-first search over every edge from the
+    /// source, stopped at the first layer with a target.
+    fn every_edge(
+        graph: &Graph,
+        source: usize,
+        ok_edge: &dyn Fn(&Edge) -> bool,
+        ok_target: &dyn Fn(usize) -> bool,
+        max_hops: usize,
+    ) -> Paths {
+        if ok_target(source) {
+            return (vec![Vec::new()], false);
+        }
+        let n = graph.nodes.len();
+        let mut dist = vec![usize::MAX; n];
+        let mut preds: HashMap<usize, Vec<Pred>> = HashMap::new();
+        dist[source] = 0;
+        let mut frontier = vec![source];
+        let mut found = Vec::new();
+        let mut depth = 0;
+        while !frontier.is_empty() && found.is_empty() && depth < max_hops {
+            depth += 1;
+            let mut next = Vec::new();
+            for &u in &frontier {
+                steps(graph, u, |e, e2, edge, v| {
+                    if !ok_edge(edge) || e2.is_some_and(|e2| !ok_edge(&graph.edges[e2])) {
+                        return;
+                    }
+                    if dist[v] == usize::MAX {
+                        dist[v] = depth;
+                        next.push(v);
+                        if ok_target(v) {
+                            found.push(v);
+                        }
+                    }
+                    if dist[v] == depth {
+                        preds.entry(v).or_default().push((e, e2));
+                    }
+                });
+            }
+            frontier = next;
+        }
+        let mut paths = Vec::new();
+        let mut truncated = false;
+        for t in found {
+            walk_back(
+                graph,
+                &preds,
+                t,
+                &mut Vec::new(),
+                &mut paths,
+                &mut truncated,
+            );
+        }
+        (paths, truncated)
+    }
+
+    /// The same paths, in the same order, as the search over every edge: from every principal,
+    /// to administrators and to scattered targets (some conditional), over unconditional edges
+    /// and over every edge that holds, at every hop limit up to 4, on a dense-trust account
+    /// (role groups, D107).
+    #[test]
+    fn minimal_paths_are_those_of_a_search_over_every_edge() {
+        let size = iamspec_world::synth::Size {
+            users: 60,
+            roles: 150,
+            groups: 6,
+            policies: 90,
+        };
+        let gaad = iamspec_world::synth::gaad("123456789012", size, 11);
+        let json = Json::parse(&gaad.to_string()).unwrap();
+        let world =
+            iamspec_world::snapshot::from_gaad_pages(&[("dense.json".to_owned(), json)]).unwrap();
+        let graph = Graph::build(&world);
+        let into_groups = graph.edges.iter().filter(|e| group(&graph, e.to)).count();
+        assert!(into_groups > 0, "callers reach the role groups");
+        let scattered: Vec<Outcome> = (0..graph.nodes.len())
+            .map(|n| match n % 13 {
+                0 => Outcome::yes(),
+                5 => Outcome::conditional(format!("fact {n}")),
+                _ => Outcome::no(),
+            })
+            .collect();
+        let mut compared = 0;
+        for targets in [&graph.admin, &scattered] {
+            for max_hops in 1..=4 {
+                let dists = distances(&graph, targets, max_hops);
+                for (strict, dist) in [(true, &dists[0]), (false, &dists[1])] {
+                    let ok_edge = |e: &Edge| {
+                        if strict {
+                            e.outcome.verdict == Verdict::Yes
+                        } else {
+                            e.outcome.holds()
+                        }
+                    };
+                    let ok_target = |n: usize| {
+                        targets.get(n).is_some_and(|o| {
+                            if strict {
+                                o.verdict == Verdict::Yes
+                            } else {
+                                o.holds()
+                            }
+                        })
+                    };
+                    for source in 0..graph.nodes.len() {
+                        if group(&graph, source) {
+                            continue;
+                        }
+                        let want = every_edge(&graph, source, &ok_edge, &ok_target, max_hops);
+                        let got = minimal_paths(&graph, source, &ok_edge, dist);
+                        assert_eq!(got, want, "from node {source}, max hops {max_hops}");
+                        compared += usize::from(!want.0.is_empty());
+                    }
+                }
+            }
+        }
+        assert!(compared > 100, "only {compared} searches found paths");
+    }
+}
