@@ -1,9 +1,9 @@
 //! `iamspec path SNAPSHOT --from ARN --to ARN|admin`: the paths from one principal of a world to
 //! another, or to any administrator (iamspec-reach does the work).
 
-use crate::who_can::{load, print, write_cases, Common};
+use crate::who_can::{load, print, write_cases, Common, GraphFormat};
 use crate::EXIT_INPUT;
-use iamspec_reach::{path, Verdict};
+use iamspec_reach::{path, render, Verdict};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -50,14 +50,27 @@ pub fn run(args: Args) -> u8 {
     }
     let title = format!("paths from {} to {}", args.from, args.to);
     let found = record.verdict != Verdict::No;
-    let code = print(
-        &args.common,
-        std::slice::from_ref(&record),
-        &title,
-        &args.snapshot,
-        "reach/path",
-        &format!("can reach {}", args.to),
-    );
+    let code = if args.common.output.format() == GraphFormat::Text {
+        // One principal: how many paths, or that there is none, rather than a count of
+        // principals.
+        let text = render::path_text_styled(
+            &title,
+            &record,
+            args.common.limits().max_hops,
+            args.common.output.style(),
+        );
+        crate::out!("{}", text.trim_end_matches('\n'));
+        0
+    } else {
+        print(
+            &args.common,
+            std::slice::from_ref(&record),
+            &title,
+            &args.snapshot,
+            "reach/path",
+            &format!("can reach {}", args.to),
+        )
+    };
     if code == 0 && !found {
         1
     } else {

@@ -72,7 +72,7 @@ pub enum GraphFormat {
 }
 
 impl GraphOutputArgs {
-    fn format(&self) -> GraphFormat {
+    pub(crate) fn format(&self) -> GraphFormat {
         if self.json {
             GraphFormat::Json
         } else {
@@ -80,7 +80,7 @@ impl GraphOutputArgs {
         }
     }
 
-    fn style(&self) -> render::TextStyle {
+    pub(crate) fn style(&self) -> render::TextStyle {
         use std::io::IsTerminal;
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let color = match self.color {

@@ -220,3 +220,62 @@ fn hops_replay_as_conformance_cases() {
     assert!(stdout.matches("(as expected)").count() >= 5, "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The three questions on the shared real samples, in text, as a new user would first ask them:
+/// who can become an administrator, the paths of one principal to it and to another principal,
+/// and a principal with no path.
+#[test]
+fn shared_real_samples_in_text() {
+    let dir = common::workspace().join("../shared/data/gaad");
+    if !dir.is_dir() {
+        common::eprintln_uncaptured(format_args!("skipped: {} is absent", dir.display()));
+        return;
+    }
+    let demo = "../shared/data/gaad/cloudmapper-demo-gaad.json";
+    let example = "../shared/data/gaad/cloudsplaining-example-authz-details.json";
+    let runs: [(&str, Vec<&str>); 5] = [
+        ("escalation_cloudmapper_demo", vec!["escalation", demo]),
+        (
+            "escalation_cloudsplaining_example",
+            vec!["escalation", example],
+        ),
+        (
+            "who_can_cloudmapper_demo",
+            vec![
+                "who-can",
+                demo,
+                "--action",
+                "s3:GetObject",
+                "--resource",
+                "arn:aws:s3:::bucket/key",
+            ],
+        ),
+        (
+            "path_cloudmapper_demo_to_a_role",
+            vec![
+                "path",
+                demo,
+                "--from",
+                "arn:aws:iam::123456789012:role/exfiller",
+                "--to",
+                "arn:aws:iam::123456789012:role/level3",
+            ],
+        ),
+        (
+            "path_cloudsplaining_example_none",
+            vec![
+                "path",
+                example,
+                "--from",
+                "arn:aws:iam::012345678901:user/obama",
+                "--to",
+                "arn:aws:iam::012345678901:role/OverprivilegedEC2",
+                "--max-hops",
+                "1",
+            ],
+        ),
+    ];
+    for (name, args) in runs {
+        insta::assert_snapshot!(format!("reach_shared_{name}"), transcript(&args));
+    }
+}

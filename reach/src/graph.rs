@@ -5,6 +5,7 @@
 //! (`rules.rs`), not string matches.
 
 use crate::decide::{administrator, decide, names_action, trusting, Changes, Check, Outcome};
+use crate::grant::Grant;
 use crate::rules::{rules, Mechanism, Modification, Rule};
 use iamspec_model::policy::{Effect, Policy};
 use iamspec_model::request::Resource;
@@ -80,10 +81,10 @@ pub struct Graph {
     pub out: Vec<Vec<usize>>,
     /// Whether each node is an administrator (D100).
     pub admin: Vec<Outcome>,
-    /// Per node, the action patterns its identity side's Allow statements name (`*` for
-    /// `NotAction`, an escalated node, or a policy the snapshot lacks): `who_can` decides only
-    /// the nodes whose patterns may cover the action when no resource policy can grant.
-    pub actions: Vec<Vec<iamspec_model::pattern::Pattern>>,
+    /// Per node, what its identity side's Allow statements may grant (everything for an
+    /// escalated node or a policy the snapshot lacks): `who_can` decides only the nodes one of
+    /// whose grants may cover the action and the resource when no resource policy can grant.
+    pub grants: Vec<Vec<Grant>>,
     by_id: HashMap<String, usize>,
 }
 
@@ -187,7 +188,7 @@ impl Graph {
             edges: Vec::new(),
             out: Vec::new(),
             admin: Vec::new(),
-            actions: Vec::new(),
+            grants: Vec::new(),
             by_id: HashMap::new(),
         };
         for account in &world.accounts {
@@ -319,18 +320,15 @@ impl Graph {
     }
 
     /// Adds what one account's builders made: their new nodes (escalated principals) under
-    /// their final numbers, their edges, the action patterns of their principals.
+    /// their final numbers, their edges, the grants of their principals.
     fn merge(&mut self, shard: Made) {
         let first = shard.base_len;
         let mut renumber = Vec::with_capacity(shard.nodes.len());
         for node in shard.nodes {
-            renumber.push(self.add_node(
-                &node.id,
-                node.kind,
-                &node.principal,
-                &node.account,
-                node.added,
-            ));
+            renumber.push(match Store::node(self, &node.id) {
+                Some(n) => n,
+                None => self.keep(node),
+            });
         }
         let at = |n: usize| -> usize {
             if n < first {
@@ -344,9 +342,9 @@ impl Graph {
             edge.to = at(edge.to);
             self.add_edge(edge);
         }
-        for (n, patterns) in shard.actions {
-            if let Some(slot) = self.actions.get_mut(n) {
-                *slot = patterns;
+        for (n, grants) in shard.grants {
+            if let Some(slot) = self.grants.get_mut(n) {
+                *slot = grants;
             }
         }
     }
@@ -472,42 +470,6 @@ impl Graph {
         }
     }
 
-    fn add_node(
-        &mut self,
-        id: &str,
-        kind: NodeKind,
-        principal: &str,
-        account: &str,
-        added: Vec<Policy>,
-    ) -> usize {
-        if let Some(&n) = self.by_id.get(id) {
-            return n;
-        }
-        self.nodes.push(Node {
-            id: id.to_owned(),
-            kind,
-            principal: principal.to_owned(),
-            account: account.to_owned(),
-            added,
-        });
-        self.out.push(Vec::new());
-        let everything = kind == NodeKind::Escalated;
-        self.actions.push(if everything {
-            vec![iamspec_model::pattern::Pattern::new("*")]
-        } else {
-            Vec::new()
-        });
-        self.by_id.insert(id.to_owned(), self.nodes.len() - 1);
-        self.nodes.len() - 1
-    }
-
-    fn add_edge(&mut self, edge: Edge) {
-        if let Some(list) = self.out.get_mut(edge.from) {
-            list.push(self.edges.len());
-            self.edges.push(edge);
-        }
-    }
-
     /// Roles an identity provider of the world can federate into.
     fn federation(&mut self, world: &World, provider: &str, kind: ProviderType) {
         let Some(from) = self.node(provider) else {
@@ -563,51 +525,21 @@ impl Graph {
     }
 }
 
-/// What one account's builders add to the graph (`Graph::build`): new nodes numbered after the
-/// graph's, edges, and the action patterns of the account's principals.
-struct Shard<'g> {
-    base: &'g Graph,
-    base_len: usize,
-    nodes: Vec<Node>,
-    by_id: HashMap<String, usize>,
-    edges: Vec<Edge>,
-    /// Outgoing edges (of `edges`) per node.
-    out: HashMap<usize, Vec<usize>>,
-    actions: Vec<(usize, Vec<iamspec_model::pattern::Pattern>)>,
-}
+/// Where nodes and edges are added: the graph itself (the principals, role groups, hubs and
+/// their edges), or one account's [`Shard`] over it (what the account's builders make, built in
+/// parallel). A node is made here, once; the two differ only in where they keep nodes and edges
+/// and how they number them.
+trait Store {
+    /// The number of the node `id`, if there is one.
+    fn node(&self, id: &str) -> Option<usize>;
 
-/// A [`Shard`]'s additions.
-struct Made {
-    base_len: usize,
-    nodes: Vec<Node>,
-    edges: Vec<Edge>,
-    actions: Vec<(usize, Vec<iamspec_model::pattern::Pattern>)>,
-}
+    /// Keeps a node no other has the id of; its number.
+    fn keep(&mut self, node: Node) -> usize;
 
-impl<'g> Shard<'g> {
-    fn new(base: &'g Graph) -> Shard<'g> {
-        Shard {
-            base,
-            base_len: base.nodes.len(),
-            nodes: Vec::new(),
-            by_id: HashMap::new(),
-            edges: Vec::new(),
-            out: HashMap::new(),
-            actions: Vec::new(),
-        }
-    }
+    /// Keeps an edge between two nodes this store numbers.
+    fn add_edge(&mut self, edge: Edge);
 
-    fn node(&self, id: &str) -> Option<usize> {
-        self.base.node(id).or_else(|| self.by_id.get(id).copied())
-    }
-
-    fn node_at(&self, n: usize) -> Option<&Node> {
-        match n.checked_sub(self.base_len) {
-            None => self.base.nodes.get(n),
-            Some(i) => self.nodes.get(i),
-        }
-    }
-
+    /// The node `id`, made when there is none yet.
     fn add_node(
         &mut self,
         id: &str,
@@ -619,15 +551,51 @@ impl<'g> Shard<'g> {
         if let Some(n) = self.node(id) {
             return n;
         }
-        self.nodes.push(Node {
+        self.keep(Node {
             id: id.to_owned(),
             kind,
             principal: principal.to_owned(),
             account: account.to_owned(),
             added,
+        })
+    }
+}
+
+impl Store for Graph {
+    fn node(&self, id: &str) -> Option<usize> {
+        Graph::node(self, id)
+    }
+
+    fn keep(&mut self, node: Node) -> usize {
+        let n = self.nodes.len();
+        self.by_id.insert(node.id.clone(), n);
+        self.out.push(Vec::new());
+        self.grants.push(if node.kind == NodeKind::Escalated {
+            vec![Grant::everything()]
+        } else {
+            Vec::new()
         });
-        let n = self.base_len + self.nodes.len() - 1;
-        self.by_id.insert(id.to_owned(), n);
+        self.nodes.push(node);
+        n
+    }
+
+    fn add_edge(&mut self, edge: Edge) {
+        if let Some(list) = self.out.get_mut(edge.from) {
+            list.push(self.edges.len());
+            self.edges.push(edge);
+        }
+    }
+}
+
+impl Store for Shard<'_> {
+    fn node(&self, id: &str) -> Option<usize> {
+        self.base.node(id).or_else(|| self.by_id.get(id).copied())
+    }
+
+    fn keep(&mut self, node: Node) -> usize {
+        let n = self.base_len + self.nodes.len();
+        self.by_id.insert(node.id.clone(), n);
+        self.nodes.push(node);
         n
     }
 
@@ -638,6 +606,48 @@ impl<'g> Shard<'g> {
             .push(self.edges.len());
         self.edges.push(edge);
     }
+}
+
+/// What one account's builders add to the graph (`Graph::build`): new nodes numbered after the
+/// graph's, edges, and the grants of the account's principals.
+struct Shard<'g> {
+    base: &'g Graph,
+    base_len: usize,
+    nodes: Vec<Node>,
+    by_id: HashMap<String, usize>,
+    edges: Vec<Edge>,
+    /// Outgoing edges (of `edges`) per node.
+    out: HashMap<usize, Vec<usize>>,
+    grants: Vec<(usize, Vec<Grant>)>,
+}
+
+/// A [`Shard`]'s additions.
+struct Made {
+    base_len: usize,
+    nodes: Vec<Node>,
+    edges: Vec<Edge>,
+    grants: Vec<(usize, Vec<Grant>)>,
+}
+
+impl<'g> Shard<'g> {
+    fn new(base: &'g Graph) -> Shard<'g> {
+        Shard {
+            base,
+            base_len: base.nodes.len(),
+            nodes: Vec::new(),
+            by_id: HashMap::new(),
+            edges: Vec::new(),
+            out: HashMap::new(),
+            grants: Vec::new(),
+        }
+    }
+
+    fn node_at(&self, n: usize) -> Option<&Node> {
+        match n.checked_sub(self.base_len) {
+            None => self.base.nodes.get(n),
+            Some(i) => self.nodes.get(i),
+        }
+    }
 
     /// What the shard made, without the graph it read.
     fn made(self) -> Made {
@@ -645,7 +655,7 @@ impl<'g> Shard<'g> {
             base_len: self.base_len,
             nodes: self.nodes,
             edges: self.edges,
-            actions: self.actions,
+            grants: self.grants,
         }
     }
 
@@ -816,22 +826,12 @@ impl<'a, 'g> Builder<'a, 'g> {
             })
             .unwrap_or_default();
         if from != usize::MAX {
-            let patterns = if unavailable {
-                vec![iamspec_model::pattern::Pattern::new("*")]
+            let grants = if unavailable {
+                vec![Grant::everything()]
             } else {
-                allows
-                    .iter()
-                    .flat_map(|s| {
-                        if s.action.negated {
-                            vec!["*".to_owned()]
-                        } else {
-                            s.action.patterns.items.clone()
-                        }
-                    })
-                    .map(|p| iamspec_model::pattern::Pattern::new(&p).ignore_case())
-                    .collect()
+                allows.iter().map(Grant::new).collect()
             };
-            g.actions.push((from, patterns));
+            g.grants.push((from, grants));
         }
         Builder {
             world,

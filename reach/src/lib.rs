@@ -13,6 +13,7 @@ pub mod cases;
 pub mod catalogue;
 pub mod context;
 pub mod decide;
+pub mod grant;
 pub mod graph;
 pub mod query;
 pub mod render;

@@ -6,7 +6,7 @@ use crate::decide::{decide, Changes, Outcome, Verdict};
 use crate::graph::{Edge, Graph, NodeKind};
 use iamspec_world::World;
 use serde::Serialize;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 /// How many paths a record shows at most when all minimal paths are asked for.
 pub const PATH_LIMIT: usize = 64;
@@ -70,8 +70,10 @@ pub fn who_can(
     resource: &str,
     limits: Limits,
 ) -> Vec<Record> {
-    // Without a resource policy, only an identity-side grant can allow: a node whose grants
-    // cannot name the action is not asked (a prefilter; the evaluator decides the rest).
+    // Without a resource policy, only an identity-side grant can allow: a node none of whose
+    // grants may cover the action and the resource is not asked (a prefilter; the evaluator
+    // decides the rest). A request resource with a wildcard (`*`: an action on no resource)
+    // is not narrowed.
     let resource_policy = resource != "*"
         && (world.entity(resource).is_some()
             || world.resources.iter().any(|r| {
@@ -81,15 +83,16 @@ pub fn who_can(
                             .strip_prefix(r.arn.as_str())
                             .is_some_and(|rest| rest.starts_with('/')))
             }));
+    let narrow = Some(resource).filter(|r| !r.contains(['*', '?']));
     let targets: Vec<Outcome> = graph
         .nodes
         .iter()
         .enumerate()
         .map(|(n, node)| {
             let grants = graph
-                .actions
+                .grants
                 .get(n)
-                .is_some_and(|patterns| patterns.iter().any(|p| p.matches(action)));
+                .is_some_and(|grants| grants.iter().any(|g| g.may_allow(action, narrow)));
             if !grants && !resource_policy {
                 return Outcome::no();
             }
@@ -136,7 +139,8 @@ pub fn path(world: &World, graph: &Graph, from: &str, to: &str, limits: Limits) 
             }
         })
         .collect();
-    Some(search(world, graph, source, &targets, limits))
+    let dists = distances(graph, &targets, limits.max_hops);
+    Some(search(world, graph, source, &targets, &dists, limits))
 }
 
 /// Whether `n` is a role group (D107): an edge into it and one out of it are one hop.
@@ -173,58 +177,150 @@ fn steps(graph: &Graph, u: usize, mut each: impl FnMut(usize, Option<usize>, &Ed
     }
 }
 
-/// Which nodes reach a target within `max_hops` over edges that hold (conditionally or not):
-/// one backward breadth-first search from every target, so that a principal with no path costs
-/// nothing more.
-fn reaching(graph: &Graph, targets: &[Outcome], max_hops: usize) -> Vec<bool> {
-    let n = graph.nodes.len();
-    let mut into: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for edge in graph.edges.iter().filter(|e| e.outcome.holds()) {
+/// No target within the hop limit.
+const FAR: usize = usize::MAX;
+
+/// The edges into each node.
+fn into_edges(graph: &Graph) -> Vec<Vec<usize>> {
+    let mut into: Vec<Vec<usize>> = vec![Vec::new(); graph.nodes.len()];
+    for (e, edge) in graph.edges.iter().enumerate() {
         if let Some(list) = into.get_mut(edge.to) {
-            list.push(edge.from);
+            list.push(e);
         }
     }
-    let mut seen = vec![false; n];
-    let mut frontier: Vec<usize> = (0..n)
-        .filter(|&v| targets.get(v).is_some_and(Outcome::holds))
-        .collect();
-    for &v in &frontier {
-        if let Some(s) = seen.get_mut(v) {
-            *s = true;
+    into
+}
+
+/// How far each node is from the nearest target, in hops over the edges one kind of search
+/// walks (those that hold, or only unconditional ones): one backward breadth-first search from
+/// every target, so that a principal's own search walks only edges on its shortest paths and a
+/// principal with no path costs nothing more.
+struct Distances {
+    /// Hops to a target (`FAR`: none within the limit). A role group (D107) has the hops of
+    /// the callers that reach a target through it.
+    hops: Vec<usize>,
+    /// Per role group, its edges (in `graph.out` order) to the members a shortest path
+    /// through it goes on to: the same for every caller, so found once, not once per caller.
+    near: Vec<Vec<usize>>,
+}
+
+impl Distances {
+    fn new(
+        graph: &Graph,
+        into: &[Vec<usize>],
+        ok_edge: &dyn Fn(&Edge) -> bool,
+        ok_target: &dyn Fn(usize) -> bool,
+        max_hops: usize,
+    ) -> Distances {
+        let n = graph.nodes.len();
+        let mut hops = vec![FAR; n];
+        let mut frontier: Vec<usize> = (0..n)
+            .filter(|&v| !group(graph, v) && ok_target(v))
+            .collect();
+        for &v in &frontier {
+            if let Some(h) = hops.get_mut(v) {
+                *h = 0;
+            }
         }
-    }
-    for _ in 0..max_hops {
-        let mut next = Vec::new();
-        for v in frontier {
-            for &u in into.get(v).map(Vec::as_slice).unwrap_or(&[]) {
-                // A role group is passed through within the hop (D107).
-                let callers: &[usize] = if group(graph, u) {
-                    if seen.get(u).copied().unwrap_or(true) {
+        let set = |hops: &mut Vec<usize>, next: &mut Vec<usize>, u: usize, level: usize| {
+            if let Some(h) = hops.get_mut(u) {
+                if *h == FAR {
+                    *h = level;
+                    next.push(u);
+                }
+            }
+        };
+        for level in 1..=max_hops {
+            let mut next = Vec::new();
+            for v in frontier {
+                for edge in into
+                    .get(v)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|&e| graph.edges.get(e))
+                {
+                    if !ok_edge(edge) {
                         continue;
                     }
-                    if let Some(s) = seen.get_mut(u) {
-                        *s = true;
+                    let u = edge.from;
+                    if !group(graph, u) {
+                        set(&mut hops, &mut next, u, level);
+                        continue;
                     }
-                    into.get(u).map(Vec::as_slice).unwrap_or(&[])
-                } else {
-                    std::slice::from_ref(&u)
-                };
-                for &u in callers {
-                    if let Some(s) = seen.get_mut(u) {
-                        if !*s {
-                            *s = true;
-                            next.push(u);
+                    // A role group is passed through within the hop (D107): its callers are
+                    // one hop from this member; the group is marked so that they are not
+                    // visited again from its other members.
+                    if hops.get(u).is_none_or(|&h| h != FAR) {
+                        continue;
+                    }
+                    if let Some(h) = hops.get_mut(u) {
+                        *h = level;
+                    }
+                    for caller in into
+                        .get(u)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|&e| graph.edges.get(e))
+                    {
+                        if ok_edge(caller) {
+                            set(&mut hops, &mut next, caller.from, level);
                         }
                     }
                 }
             }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
         }
-        if next.is_empty() {
-            break;
+        let mut near = vec![Vec::new(); n];
+        for (g, list) in near.iter_mut().enumerate() {
+            let Some(&h) = hops.get(g).filter(|&&h| h != FAR && group(graph, g)) else {
+                continue;
+            };
+            for &e in graph.out.get(g).map(Vec::as_slice).unwrap_or(&[]) {
+                if let Some(edge) = graph.edges.get(e) {
+                    if ok_edge(edge)
+                        && hops
+                            .get(edge.to)
+                            .is_some_and(|&m| m.checked_add(1) == Some(h))
+                    {
+                        list.push(e);
+                    }
+                }
+            }
         }
-        frontier = next;
+        Distances { hops, near }
     }
-    seen
+
+    fn hops(&self, n: usize) -> usize {
+        self.hops.get(n).copied().unwrap_or(FAR)
+    }
+}
+
+/// The distances for the two searches of `search`: over unconditional edges to unconditional
+/// targets, and over edges and targets that hold.
+fn distances(graph: &Graph, targets: &[Outcome], max_hops: usize) -> [Distances; 2] {
+    let into = into_edges(graph);
+    [true, false].map(|strict| {
+        let ok_edge = |e: &Edge| {
+            if strict {
+                e.outcome.verdict == Verdict::Yes
+            } else {
+                e.outcome.holds()
+            }
+        };
+        let ok_target = |n: usize| {
+            targets.get(n).is_some_and(|o| {
+                if strict {
+                    o.verdict == Verdict::Yes
+                } else {
+                    o.holds()
+                }
+            })
+        };
+        Distances::new(graph, &into, &ok_edge, &ok_target, max_hops)
+    })
 }
 
 fn records(
@@ -234,7 +330,7 @@ fn records(
     limits: Limits,
     only: Option<&str>,
 ) -> Vec<Record> {
-    let reach = reaching(graph, targets, limits.max_hops);
+    let dists = distances(graph, targets, limits.max_hops);
     let mut out: Vec<Record> = graph
         .nodes
         .iter()
@@ -247,8 +343,8 @@ fn records(
         })
         .filter(|(_, node)| only.is_none_or(|p| p == node.id))
         .map(|(n, _)| {
-            if reach.get(n).copied().unwrap_or(false) {
-                search(world, graph, n, targets, limits)
+            if dists[1].hops(n) != FAR {
+                search(world, graph, n, targets, &dists, limits)
             } else {
                 unreached(graph, n)
             }
@@ -286,6 +382,7 @@ fn search(
     graph: &Graph,
     source: usize,
     targets: &[Outcome],
+    dists: &[Distances; 2],
     limits: Limits,
 ) -> Record {
     let node = graph.nodes.get(source);
@@ -298,7 +395,7 @@ fn search(
         needs: Vec::new(),
         truncated: false,
     };
-    for strict in [true, false] {
+    for (strict, dist) in [(true, &dists[0]), (false, &dists[1])] {
         let ok_edge = |e: &Edge| {
             if strict {
                 e.outcome.verdict == Verdict::Yes
@@ -316,7 +413,7 @@ fn search(
             })
         };
         let (mut paths, mut truncated) = match limits.paths {
-            None => minimal_paths(graph, source, &ok_edge, &ok_target, limits.max_hops),
+            None => minimal_paths(graph, source, &ok_edge, dist),
             Some(k) => k_shortest(graph, source, &ok_edge, &ok_target, limits.max_hops, k),
         };
         let mut shared = Vec::new();
@@ -497,52 +594,63 @@ fn found_path(graph: &Graph, source: usize, edges: &[usize], targets: &[Outcome]
 type Paths = (Vec<Vec<usize>>, bool);
 
 /// Every shortest path (as edge lists) from `source` to a target, by BFS layers and a walk back
-/// over the predecessor edges.
+/// over the predecessor edges. Only nodes on a shortest path are visited (`dist` says which):
+/// they are found in the order, and with the predecessors, a search over every edge would give
+/// them, so the paths and their order are the same.
 fn minimal_paths(
     graph: &Graph,
     source: usize,
     ok_edge: &dyn Fn(&Edge) -> bool,
-    ok_target: &dyn Fn(usize) -> bool,
-    max_hops: usize,
+    dist: &Distances,
 ) -> Paths {
-    if ok_target(source) {
+    let length = dist.hops(source);
+    if length == 0 {
         return (vec![Vec::new()], false);
     }
-    let n = graph.nodes.len();
-    let mut dist = vec![usize::MAX; n];
-    let mut preds: Vec<Vec<Pred>> = vec![Vec::new(); n];
-    if let Some(d) = dist.get_mut(source) {
-        *d = 0;
+    if length == FAR {
+        return (Vec::new(), false);
     }
+    let mut preds: HashMap<usize, Vec<Pred>> = HashMap::new();
     let mut frontier = vec![source];
     let mut found = Vec::new();
-    let mut depth = 0;
-    while !frontier.is_empty() && found.is_empty() && depth < max_hops {
-        depth += 1;
+    for depth in 1..=length {
+        // The hops a node reached at this depth has left when it is on a shortest path.
+        let left = length - depth;
         let mut next = Vec::new();
         for &u in &frontier {
-            steps(graph, u, |e, e2, edge, v| {
-                if !ok_edge(edge)
-                    || e2
-                        .and_then(|e2| graph.edges.get(e2))
-                        .is_some_and(|x| !ok_edge(x))
-                {
-                    return;
+            for &e in graph.out.get(u).map(Vec::as_slice).unwrap_or(&[]) {
+                let Some(edge) = graph.edges.get(e) else {
+                    continue;
+                };
+                if !ok_edge(edge) {
+                    continue;
                 }
-                let Some(dv) = dist.get_mut(v) else { return };
-                if *dv == usize::MAX {
-                    *dv = depth;
-                    next.push(v);
-                    if ok_target(v) {
-                        found.push(v);
+                let mut reach = |second: Option<usize>, v: usize| {
+                    if dist.hops(v) != left {
+                        return;
                     }
-                }
-                if *dv == depth {
-                    if let Some(p) = preds.get_mut(v) {
-                        p.push((e, e2));
+                    let list = preds.entry(v).or_default();
+                    if list.is_empty() {
+                        next.push(v);
+                        if left == 0 {
+                            found.push(v);
+                        }
                     }
+                    list.push((e, second));
+                };
+                if group(graph, edge.to) {
+                    if dist.hops(edge.to) != left + 1 {
+                        continue;
+                    }
+                    for &e2 in dist.near.get(edge.to).map(Vec::as_slice).unwrap_or(&[]) {
+                        if let Some(second) = graph.edges.get(e2) {
+                            reach(Some(e2), second.to);
+                        }
+                    }
+                } else {
+                    reach(None, edge.to);
                 }
-            });
+            }
         }
         frontier = next;
     }
@@ -566,13 +674,14 @@ type Pred = (usize, Option<usize>);
 
 fn walk_back(
     graph: &Graph,
-    preds: &[Vec<Pred>],
+    preds: &HashMap<usize, Vec<Pred>>,
     at: usize,
     suffix: &mut Vec<usize>,
     out: &mut Vec<Vec<usize>>,
     truncated: &mut bool,
 ) {
-    let Some(list) = preds.get(at) else { return };
+    // Only the source has no predecessors.
+    let list = preds.get(&at).map(Vec::as_slice).unwrap_or(&[]);
     if list.is_empty() {
         if out.len() >= PATH_LIMIT {
             *truncated = true;
@@ -637,4 +746,129 @@ fn k_shortest(
     }
     out.truncate(k);
     (out, false)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    use super::*;
+    use iamspec_model::json::Json;
+
+    /// The search `minimal_paths` replaced: a breadth-first search over every edge from the
+    /// source, stopped at the first layer with a target.
+    fn every_edge(
+        graph: &Graph,
+        source: usize,
+        ok_edge: &dyn Fn(&Edge) -> bool,
+        ok_target: &dyn Fn(usize) -> bool,
+        max_hops: usize,
+    ) -> Paths {
+        if ok_target(source) {
+            return (vec![Vec::new()], false);
+        }
+        let n = graph.nodes.len();
+        let mut dist = vec![usize::MAX; n];
+        let mut preds: HashMap<usize, Vec<Pred>> = HashMap::new();
+        dist[source] = 0;
+        let mut frontier = vec![source];
+        let mut found = Vec::new();
+        let mut depth = 0;
+        while !frontier.is_empty() && found.is_empty() && depth < max_hops {
+            depth += 1;
+            let mut next = Vec::new();
+            for &u in &frontier {
+                steps(graph, u, |e, e2, edge, v| {
+                    if !ok_edge(edge) || e2.is_some_and(|e2| !ok_edge(&graph.edges[e2])) {
+                        return;
+                    }
+                    if dist[v] == usize::MAX {
+                        dist[v] = depth;
+                        next.push(v);
+                        if ok_target(v) {
+                            found.push(v);
+                        }
+                    }
+                    if dist[v] == depth {
+                        preds.entry(v).or_default().push((e, e2));
+                    }
+                });
+            }
+            frontier = next;
+        }
+        let mut paths = Vec::new();
+        let mut truncated = false;
+        for t in found {
+            walk_back(
+                graph,
+                &preds,
+                t,
+                &mut Vec::new(),
+                &mut paths,
+                &mut truncated,
+            );
+        }
+        (paths, truncated)
+    }
+
+    /// The same paths, in the same order, as the search over every edge: from every principal,
+    /// to administrators and to scattered targets (some conditional), over unconditional edges
+    /// and over every edge that holds, at every hop limit up to 4, on a dense-trust account
+    /// (role groups, D107).
+    #[test]
+    fn minimal_paths_are_those_of_a_search_over_every_edge() {
+        let size = iamspec_world::synth::Size {
+            users: 60,
+            roles: 150,
+            groups: 6,
+            policies: 90,
+        };
+        let gaad = iamspec_world::synth::gaad("123456789012", size, 11);
+        let json = Json::parse(&gaad.to_string()).unwrap();
+        let world =
+            iamspec_world::snapshot::from_gaad_pages(&[("dense.json".to_owned(), json)]).unwrap();
+        let graph = Graph::build(&world);
+        let into_groups = graph.edges.iter().filter(|e| group(&graph, e.to)).count();
+        assert!(into_groups > 0, "callers reach the role groups");
+        let scattered: Vec<Outcome> = (0..graph.nodes.len())
+            .map(|n| match n % 13 {
+                0 => Outcome::yes(),
+                5 => Outcome::conditional(format!("fact {n}")),
+                _ => Outcome::no(),
+            })
+            .collect();
+        let mut compared = 0;
+        for targets in [&graph.admin, &scattered] {
+            for max_hops in 1..=4 {
+                let dists = distances(&graph, targets, max_hops);
+                for (strict, dist) in [(true, &dists[0]), (false, &dists[1])] {
+                    let ok_edge = |e: &Edge| {
+                        if strict {
+                            e.outcome.verdict == Verdict::Yes
+                        } else {
+                            e.outcome.holds()
+                        }
+                    };
+                    let ok_target = |n: usize| {
+                        targets.get(n).is_some_and(|o| {
+                            if strict {
+                                o.verdict == Verdict::Yes
+                            } else {
+                                o.holds()
+                            }
+                        })
+                    };
+                    for source in 0..graph.nodes.len() {
+                        if group(&graph, source) {
+                            continue;
+                        }
+                        let want = every_edge(&graph, source, &ok_edge, &ok_target, max_hops);
+                        let got = minimal_paths(&graph, source, &ok_edge, dist);
+                        assert_eq!(got, want, "from node {source}, max hops {max_hops}");
+                        compared += usize::from(!want.0.is_empty());
+                    }
+                }
+            }
+        }
+        assert!(compared > 100, "only {compared} searches found paths");
+    }
 }

@@ -45,21 +45,38 @@ pub fn text(title: &str, records: &[Record]) -> String {
 
 /// [`text`] in a style.
 pub fn text_styled(title: &str, records: &[Record], style: TextStyle) -> String {
-    let mut out = format!("{title}\n");
+    let can = records.iter().filter(|r| r.verdict != Verdict::No);
+    let summary = format!(
+        "{} of {} principals ({} yes, {} conditional)",
+        can.clone().count(),
+        records.len(),
+        can.clone().filter(|r| r.verdict == Verdict::Yes).count(),
+        can.filter(|r| r.verdict == Verdict::Conditional).count()
+    );
+    text_with(title, &summary, records, style)
+}
+
+/// `path`'s text: how many paths were found (or that none was within `max_hops`), then the
+/// principal with its paths as [`text_styled`] writes it.
+pub fn path_text_styled(title: &str, record: &Record, max_hops: usize, style: TextStyle) -> String {
+    let summary = match (&record.verdict, record.paths.len()) {
+        (Verdict::No, _) => format!(
+            "no path within {max_hops} {} (`--max-hops` sets the limit)",
+            if max_hops == 1 { "hop" } else { "hops" }
+        ),
+        (v, 1) => format!("1 path ({})", verdict(v)),
+        (v, n) if record.truncated => format!("{n} paths shown, more exist ({})", verdict(v)),
+        (v, n) => format!("{n} paths ({})", verdict(v)),
+    };
+    text_with(title, &summary, std::slice::from_ref(record), style)
+}
+
+fn text_with(title: &str, summary: &str, records: &[Record], style: TextStyle) -> String {
+    let mut out = format!("{title}\n{summary}\n");
     let can: Vec<&Record> = records
         .iter()
         .filter(|r| r.verdict != Verdict::No)
         .collect();
-    let _ = writeln!(
-        out,
-        "{} of {} principals ({} yes, {} conditional)",
-        can.len(),
-        records.len(),
-        can.iter().filter(|r| r.verdict == Verdict::Yes).count(),
-        can.iter()
-            .filter(|r| r.verdict == Verdict::Conditional)
-            .count()
-    );
     for (kind, heading) in [
         (NodeKind::User, "users"),
         (NodeKind::IdentityProvider, "identity providers"),

@@ -364,6 +364,20 @@ fn check(args: &Args, truth: &BTreeSet<String>) -> Result<(), String> {
         *by_rule.entry(e.rule.as_str()).or_default() += 1;
     }
     println!("edges by rule: {by_rule:?}");
+    // The whole graph in one number, to compare two builds (or refactorings) of it.
+    let mut digest = std::collections::hash_map::DefaultHasher::new();
+    for node in &graph.nodes {
+        std::hash::Hash::hash(&format!("{node:?}"), &mut digest);
+    }
+    for edge in &graph.edges {
+        std::hash::Hash::hash(&format!("{edge:?}"), &mut digest);
+    }
+    std::hash::Hash::hash(&graph.out, &mut digest);
+    std::hash::Hash::hash(
+        &format!("{:?} {:?}", graph.admin, graph.grants),
+        &mut digest,
+    );
+    println!("graph digest {:016x}", std::hash::Hasher::finish(&digest));
     if !missed.is_empty() || !extra.is_empty() {
         return Err(format!("missed {missed:?}, false positives {extra:?}"));
     }
