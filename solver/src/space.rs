@@ -235,6 +235,9 @@ pub fn template_re(template: &str) -> Re {
     re
 }
 
+/// Per service, the rest of each template after the service field.
+type ServiceRests<'a> = Vec<(&'a str, Vec<Re>)>;
+
 /// The union of the templates' languages, factored by partition and service so that a
 /// derivative soon follows one service only (a class may have the shapes of many services).
 pub fn shapes_re(templates: &[String]) -> Re {
@@ -246,7 +249,7 @@ pub fn shapes_re(templates: &[String]) -> Re {
         return re;
     }
     // (arn, partition) → service → the rest of each template.
-    let mut groups: Vec<((&str, &str), Vec<(&str, Vec<Re>)>)> = Vec::new();
+    let mut groups: Vec<((&str, &str), ServiceRests)> = Vec::new();
     let mut whole = Vec::new();
     for template in templates {
         let fields = template_fields(template);
