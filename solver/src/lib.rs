@@ -23,6 +23,7 @@ mod symbolic;
 mod values;
 mod witness;
 
+pub use actions::resource_fits;
 pub use domain::request_in_domain;
 pub use err::SolverError;
 pub use query::{

@@ -778,6 +778,8 @@ pub fn regions_within(
 pub struct Lazy {
     arena: Arena,
     symbols: Vec<char>,
+    /// The stand-in for the characters no language names.
+    other: char,
     shape: u32,
     languages: Vec<u32>,
     memo: FxMap<Vec<(usize, bool)>, Option<String>>,
@@ -788,13 +790,14 @@ pub type Literal = (usize, bool);
 
 impl Lazy {
     pub fn new(shape: &Re, languages: &[Re]) -> Result<Lazy, Unsupported> {
-        let (symbols, _) = alphabet(std::iter::once(shape).chain(languages))?;
+        let (symbols, other) = alphabet(std::iter::once(shape).chain(languages))?;
         let mut arena = Arena::new(symbols.clone());
         let shape = arena.intern(shape);
         let languages = languages.iter().map(|re| arena.intern(re)).collect();
         Ok(Lazy {
             arena,
             symbols,
+            other,
             shape,
             languages,
             memo: FxMap::default(),
@@ -822,7 +825,51 @@ impl Lazy {
         Ok(found)
     }
 
+    /// Whether `text` is in the shape, and in each language: derivatives memoized in the
+    /// engine, so that many candidate strings cost little.
+    pub fn classify(&mut self, text: &str) -> Result<(bool, Vec<bool>), Unsupported> {
+        let symbol_of = |c: char| {
+            let at = |c: char| self.symbols.iter().position(|s| *s == c);
+            at(c).or_else(|| at(self.other)).unwrap_or(0)
+        };
+        let symbols: Vec<u16> = text
+            .chars()
+            .map(|c| u16::try_from(symbol_of(c)).unwrap_or(u16::MAX))
+            .collect();
+        let mut states: Vec<u32> = std::iter::once(self.shape)
+            .chain(self.languages.iter().copied())
+            .collect();
+        for symbol in symbols {
+            for q in states.iter_mut() {
+                *q = self.arena.deriv(*q, symbol)?;
+            }
+        }
+        let mut answers = states.iter().map(|&q| self.arena.nullable(q));
+        let shape = answers.next().unwrap_or(false);
+        Ok((shape, answers.collect()))
+    }
+
+    /// As [`Lazy::realize`], giving up (`None`) after `limit` tuples of states: for searches
+    /// whose failure costs nothing but a less readable string.
+    pub fn realize_within(&mut self, want: &[Literal], limit: usize) -> Option<String> {
+        let mut key = want.to_vec();
+        key.sort_unstable();
+        key.dedup();
+        if key.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
+            return None;
+        }
+        self.search_within(&key, limit).ok().flatten()
+    }
+
     fn search(&mut self, want: &[Literal]) -> Result<Option<String>, Unsupported> {
+        self.search_within(want, STATE_LIMIT)
+    }
+
+    fn search_within(
+        &mut self,
+        want: &[Literal],
+        limit: usize,
+    ) -> Result<Option<String>, Unsupported> {
         let mut start = vec![self.shape];
         for (index, _) in want {
             let language = self
@@ -868,7 +915,7 @@ impl Lazy {
                 {
                     continue;
                 }
-                if parent.len() >= STATE_LIMIT {
+                if parent.len() >= limit {
                     return Err(Unsupported::new(
                         "the patterns on one string are too many to search",
                     ));

@@ -157,13 +157,21 @@ pub fn read_request(
 
 /// Checks a witness with the request validation every user's request gets (D61): the solver
 /// quantifies only over requests AWS can send (D85), so a witness that fails it is a solver bug.
+/// The resource must also be one the action can be sent with (D73).
 pub fn validate(json: &Json) -> Result<(), SolverError> {
-    Request::from_json(json, &JsonPath::root())
-        .map(|_| ())
-        .map_err(|e| SolverError::ImpossibleWitness {
-            request: json.to_compact_string(),
-            reason: e.to_string(),
-        })
+    let impossible = |reason: String| SolverError::ImpossibleWitness {
+        request: json.to_compact_string(),
+        reason,
+    };
+    let request =
+        Request::from_json(json, &JsonPath::root()).map_err(|e| impossible(e.to_string()))?;
+    if !crate::actions::resource_fits(request.action.as_str(), &request.resource) {
+        return Err(impossible(format!(
+            "the action `{}` cannot be sent with the resource `{}`",
+            request.action, request.resource
+        )));
+    }
+    Ok(())
 }
 
 /// The unique id of the model's user or role session.
@@ -389,10 +397,12 @@ fn slot_text(
         },
         KeyType::Numeric(constants) => view
             .int(slot)
-            .and_then(|region| values::number_text(constants, region)),
+            .and_then(|region| values::number_text(constants, region))
+            .map(|t| typed_outside(var, &t)),
         KeyType::Date(constants) => view
             .int(slot)
-            .and_then(|region| values::date_text(constants, region)),
+            .and_then(|region| values::date_text(constants, region))
+            .map(|t| typed_outside(var, &t)),
         KeyType::Ip => match view.int(&format!("{slot}_kind")) {
             Some(1) => view
                 .bv(&format!("{slot}_v4"), 32)
@@ -401,11 +411,21 @@ fn slot_text(
             Some(2) => view
                 .bv(&format!("{slot}_v6"), 128)
                 .map(|bits| Ipv6Addr::from(bits).to_string()),
-            Some(_) => Some("not-an-ip-address".to_owned()),
+            Some(_) => Some(typed_outside(var, "not-an-ip-address")),
             None => None,
         },
     };
     text.ok_or_else(|| invalid(format!("no readable value for the key `{}`", var.name)))
+}
+
+/// Region 0 of a key compared as a number, date or address (`not-a-number`...) written as a
+/// value of the key's type where it has one (D85).
+fn typed_outside(var: &KeyVar, text: &str) -> String {
+    if text.starts_with("not-a") {
+        crate::space::outside_value(&var.name, &var.ty, text)
+    } else {
+        text.to_owned()
+    }
 }
 
 /// Is the resource one a guard rail protects (D68), in a request no rail refuses?
@@ -430,6 +450,11 @@ mod tests {
             r#"{"principal":"anonymous","action":"s3:GetObject","resource":"*","context":{"aws:PrincipalOrgID":"o-1"}}"#,
             r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject","resource":"*","context":{"aws:SecureTransport":["true","false"]}}"#,
             r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"kms:Decrypt","resource":"arn:aws:kms:us-east-1:111122223333:key/k","resource_account":"444455556666"}"#,
+            // D73: an object action on a bucket, an S3 action on a queue, an action that
+            // requires a bucket on `*`.
+            r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject","resource":"arn:aws:s3:::b"}"#,
+            r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject","resource":"arn:aws:sqs:us-east-1:111122223333:q"}"#,
+            r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:DeleteBucket","resource":"*"}"#,
         ] {
             let json = Json::parse(text).unwrap();
             assert!(
