@@ -33,6 +33,10 @@ pub struct Args {
     /// Only the first N policies, in the corpus's order.
     #[arg(long)]
     limit: Option<usize>,
+    /// Only every Nth policy, in the corpus's order (a sample spread over the whole corpus,
+    /// to compare two builds on a busy machine); applied before `--limit`.
+    #[arg(long)]
+    every: Option<usize>,
     /// Only these policies (names, comma-separated).
     #[arg(long, value_delimiter = ',')]
     policies: Vec<String>,
@@ -117,6 +121,13 @@ struct Answer {
     /// be none; the solver itself reports one as `ImpossibleWitness`, an error).
     #[serde(default)]
     invalid: usize,
+    /// Witnesses that read oddly (`iamspec_solver::oddities`: a service-linked role as the
+    /// caller, another partition, a resource that fits none of the action's resource types).
+    #[serde(default)]
+    odd: usize,
+    /// The first odd witness and why, for the report.
+    #[serde(default)]
+    odd_example: String,
 }
 
 /// One query's outcome.
@@ -150,6 +161,14 @@ pub fn run(args: &Args) -> Result<(), SolverCorpusError> {
             return Err(SolverCorpusError::UnknownPolicies(names.join(", ")));
         }
         policies.retain(|p| args.policies.contains(&p.name));
+    }
+    if let Some(every) = args.every.filter(|n| *n > 1) {
+        policies = policies
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % every == 0)
+            .map(|(_, p)| p)
+            .collect();
     }
     if let Some(limit) = args.limit {
         policies.truncate(limit);
@@ -379,6 +398,8 @@ fn work(args: &Args) -> Result<(), SolverCorpusError> {
                 detail: format!("a job the worker cannot read: {e}"),
                 witnesses: 0,
                 invalid: 0,
+                odd: 0,
+                odd_example: String::new(),
             },
         };
         let text = serde_json::to_string(&answer).unwrap_or_default();
@@ -395,6 +416,8 @@ fn answer(job: &Job, options: &Options) -> Answer {
         detail,
         witnesses: 0,
         invalid: 0,
+        odd: 0,
+        odd_example: String::new(),
     };
     let (a, b) = match (identity_set(&job.a), identity_set(&job.b)) {
         (Ok(a), Ok(b)) => (a, b),
@@ -404,6 +427,8 @@ fn answer(job: &Job, options: &Options) -> Answer {
     let result = std::panic::catch_unwind(|| equivalent(&a, &b, options));
     let millis = started.elapsed().as_secs_f64() * 1000.0;
     let mut invalid = 0;
+    let mut odd = 0;
+    let mut odd_example = String::new();
     let (verdict, detail, witnesses) = match result {
         Ok(Ok(Verdict::Holds)) => ("holds", String::new(), 0),
         Ok(Ok(Verdict::Fails(w))) => {
@@ -417,6 +442,19 @@ fn answer(job: &Job, options: &Options) -> Answer {
                     .is_err()
                 })
                 .count();
+            for witness in &w {
+                let why = iamspec_solver::oddities(&witness.request);
+                if !why.is_empty() {
+                    odd += 1;
+                    if odd_example.is_empty() {
+                        odd_example = format!(
+                            "{} ({})",
+                            witness.request_json.to_compact_string(),
+                            why.join("; ")
+                        );
+                    }
+                }
+            }
             (
                 "fails",
                 w.first()
@@ -442,6 +480,8 @@ fn answer(job: &Job, options: &Options) -> Answer {
         detail,
         witnesses,
         invalid,
+        odd,
+        odd_example,
     }
 }
 
@@ -510,6 +550,8 @@ impl Worker {
             detail,
             witnesses: 0,
             invalid: 0,
+            odd: 0,
+            odd_example: String::new(),
         };
         let (answer, restart) = match sent {
             Err(e) => (lost(format!("the worker is gone: {e}"), 0.0, "error"), true),
@@ -660,6 +702,9 @@ fn render(
     if args.witnesses != 3 {
         let _ = write!(command, " --witnesses {}", args.witnesses);
     }
+    if let Some(every) = args.every {
+        let _ = write!(command, " --every {every}");
+    }
     if let Some(limit) = args.limit {
         let _ = write!(command, " --limit {limit}");
     }
@@ -693,6 +738,21 @@ fn render(
         })
         .collect();
     rows.push(("all", outcomes.iter().collect()));
+    // Failing queries cost more (witnesses, each replayed): their times apart.
+    rows.push((
+        "answered Fails",
+        outcomes
+            .iter()
+            .filter(|o| o.answer.verdict == "fails")
+            .collect(),
+    ));
+    rows.push((
+        "answered Holds",
+        outcomes
+            .iter()
+            .filter(|o| o.answer.verdict == "holds")
+            .collect(),
+    ));
     for (label, group) in &rows {
         let mut times: Vec<f64> = group.iter().map(|o| o.answer.millis).collect();
         times.sort_by(f64::total_cmp);
@@ -786,6 +846,25 @@ fn render(
         100,
     );
     list(&mut out, "Neutral mutations (`Holds`)", neutral, 40);
+    let odd: Vec<&Outcome> = outcomes.iter().filter(|o| o.answer.odd > 0).collect();
+    let _ = writeln!(
+        out,
+        "## Odd witnesses: {} of {} (in {} queries)\n\n`iamspec_solver::oddities`: a \
+         service-linked role as the caller, an ARN outside the `aws` partition or with a region \
+         or account field that is not one, a resource that fits none of the action's resource \
+         types (a policy may require one).\n",
+        outcomes.iter().map(|o| o.answer.odd).sum::<usize>(),
+        outcomes.iter().map(|o| o.answer.witnesses).sum::<usize>(),
+        odd.len()
+    );
+    for o in odd.iter().take(20) {
+        let example: String = o.answer.odd_example.chars().take(400).collect();
+        let _ = writeln!(out, "- {} ({}): {example}", o.policy, o.form.label());
+    }
+    if odd.len() > 20 {
+        let _ = writeln!(out, "- … and {} more", odd.len() - 20);
+    }
+    let _ = writeln!(out);
     let mut slowest: Vec<&Outcome> = outcomes.iter().collect();
     slowest.sort_by(|a, b| b.answer.millis.total_cmp(&a.answer.millis));
     let _ = writeln!(out, "## The 10 slowest queries\n");
