@@ -30,7 +30,7 @@ pub use query::{
     access_not_granted, decide, equivalent, implies, never_allows, no_public_access, who_can_reach,
     Callers, Encoding, Options, PrincipalGroup, Reach, ReachVerdict, Verdict, TRUSTED_KEYS,
 };
-pub use witness::Witness;
+pub use witness::{oddities, Witness};
 
 /// The action catalogue a verdict assumes: the actions that exist are those it lists, plus the
 /// actions the compared policies name.

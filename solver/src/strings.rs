@@ -81,7 +81,7 @@ fn no(c: char) -> Re {
 }
 
 /// `var` is one of `ids` (out of `0..total`), as few comparisons as possible.
-fn in_set(var: &Expr, ids: &[usize], total: usize) -> Expr {
+pub(crate) fn in_set(var: &Expr, ids: &[usize], total: usize) -> Expr {
     let member: Vec<bool> = (0..total).map(|i| ids.contains(&i)).collect();
     let ranges = |want: bool| -> Vec<(usize, usize)> {
         let mut out = Vec::new();

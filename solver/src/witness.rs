@@ -31,10 +31,8 @@ fn invalid(reason: impl Into<String>) -> SolverError {
     }
 }
 
-/// The chosen caller kind and action class, to ask for different witnesses next.
+/// Whether the model's request reads well, and what to exclude when it does not.
 pub struct Chosen {
-    pub kind: i64,
-    pub act: i64,
     /// The resource fits one of the action's resource types (D85).
     pub fits: bool,
     /// What to exclude to ask for a witness elsewhere: this action class on this resource
@@ -143,16 +141,7 @@ pub fn read_request(
     // rail refuses (`sts:AssumeRole` on `role/aws-service-role/`) reads as a strange example,
     // so it is asked for elsewhere first, as an unfit one is.
     let fits = fits && !on_idle_guard_rail(&request);
-    Ok((
-        json,
-        request,
-        Chosen {
-            kind: k,
-            act,
-            fits,
-            avoid,
-        },
-    ))
+    Ok((json, request, Chosen { fits, avoid }))
 }
 
 /// Checks a witness with the request validation every user's request gets (D61): the solver
@@ -426,6 +415,79 @@ fn typed_outside(var: &KeyVar, text: &str) -> String {
     } else {
         text.to_owned()
     }
+}
+
+/// What makes a witness read oddly to a person (issue 10): a service-linked role as the
+/// caller, an ARN outside the `aws` partition, a resource that fits none of the action's
+/// resource types in the catalogue (`*` for an action that names one). Empty for a
+/// witness a reviewer can act on. A policy may require an odd request (one that names
+/// `arn:aws-cn:` or a service-linked role): then the witness is right to be odd.
+pub fn oddities(request: &Request) -> Vec<&'static str> {
+    use iamspec_model::request::Resource;
+    let mut out = Vec::new();
+    if request.principal.is_service_linked_role() {
+        out.push("a service-linked role as the caller");
+    }
+    let foreign = |text: &str| {
+        Arn::parse(text)
+            .ok()
+            .is_some_and(|arn| arn.partition() != "aws")
+    };
+    if request.principal_text.starts_with("arn:") && foreign(&request.principal_text) {
+        out.push("a caller outside the aws partition");
+    }
+    let templates = match crate::actions::access(request.action.as_str()) {
+        crate::actions::Access::Typed { shapes, .. } => crate::actions::shape_set(shapes),
+        crate::actions::Access::Any => &[],
+    };
+    match &request.resource {
+        Resource::Any if !templates.is_empty() => {
+            out.push("`*` for an action with resource types");
+        }
+        Resource::Any => {}
+        Resource::Arn(arn) => {
+            if arn.partition() != "aws" {
+                out.push("a resource outside the aws partition");
+            }
+            if !arn.region().is_empty() && !crate::space::is_region_code(arn.region()) {
+                out.push("a resource region that is not a region code");
+            }
+            if !arn.account().is_empty()
+                && arn.account() != "aws"
+                && !iamspec_model::principal::is_account_id(arn.account())
+            {
+                out.push("a resource account field that is not an account id");
+            }
+            let known = iamspec_corpus::Catalogue::embedded()
+                .action(request.action.as_str())
+                .is_some();
+            if known
+                && !templates.is_empty()
+                && !templates.iter().any(|t| {
+                    iamspec_model::arn::resource_pattern_matches(&template_glob(t), arn, None)
+                })
+            {
+                out.push("a resource of none of the action's resource types");
+            }
+        }
+    }
+    out
+}
+
+/// A catalogue ARN template as a resource pattern: each `${...}` a `*`.
+fn template_glob(template: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push_str(rest.get(..start).unwrap_or(""));
+        let Some(end) = rest.get(start..).and_then(|r| r.find('}')) else {
+            break;
+        };
+        out.push('*');
+        rest = rest.get(start + end + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Is the resource one a guard rail protects (D68), in a request no rail refuses?
