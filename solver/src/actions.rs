@@ -211,6 +211,11 @@ pub fn shape_set(id: u32) -> &'static [String] {
         .unwrap_or(&[])
 }
 
+/// Every ARN template of the catalogue's resource types, once each.
+pub fn all_templates() -> impl Iterator<Item = &'static String> {
+    catalogue_universe().shape_sets.iter().flatten()
+}
+
 /// Above this many resource types an action's shapes are its services' ARNs: `ec2:CreateTags`
 /// (a hundred resource types) can be sent with any EC2 ARN. Larger than the truth, so sound;
 /// a union of a hundred shapes would multiply the regions of the resource partition.
@@ -291,13 +296,24 @@ impl ActionDomain {
                     .map_or((representative, false), |a| (a, true)),
             );
         }
+        // An action of the resource's own service reads best (`s3:GetObject` on an object,
+        // not `s3:CreateJob`, whose resource types include IAM roles).
+        let service = resource.split(':').nth(2).unwrap_or("");
+        let own = |action: &str| action.split(':').next() == Some(service);
+        let mut fits_other = None;
         for (set, action) in &info.shapes {
             if domain_templates(*set)
                 .iter()
                 .any(|t| crate::space::template_re(t).matches(resource))
             {
-                return Some((action, true));
+                if own(action) {
+                    return Some((action, true));
+                }
+                fits_other.get_or_insert(action.as_str());
             }
+        }
+        if let Some(action) = fits_other {
+            return Some((action, true));
         }
         Some(
             info.any

@@ -14,6 +14,7 @@ mod generic;
 mod glob;
 pub mod harness;
 mod query;
+mod readable;
 mod regex;
 pub mod rewrite;
 mod smt;

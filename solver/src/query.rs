@@ -137,6 +137,11 @@ impl Encoded {
                 let mut engine = domain.engine.borrow_mut();
                 match engine.realize(&want)? {
                     Some(text) => {
+                        let text = if domain.subject == Subject::Resource {
+                            engine.respelled(text, &want, &crate::readable::resource_step)
+                        } else {
+                            text
+                        };
                         realized.insert(domain.subject.clone(), text);
                     }
                     None => {

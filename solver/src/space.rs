@@ -364,6 +364,12 @@ impl Encoder {
         if owners.is_empty() {
             return None;
         }
+        // Templates of the action's own service first: their example ARNs read best.
+        let service_of = |text: &str| text.split(':').nth(2).map(str::to_owned);
+        owners.sort_by_key(|(template, action)| {
+            let action_service = action.split(':').next().map(str::to_owned);
+            service_of(template) != action_service
+        });
         // An example ARN of the template reads best, when it is in the region.
         let accounts = match &self.req.strs {
             crate::symbolic::Strs::Partition(regions) => regions.accounts.clone(),
