@@ -868,7 +868,7 @@ fn render(
             }
         }
     }
-    reasons.sort_by(|a, b| b.1.cmp(&a.1));
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
     for (reason, count) in &reasons {
         let _ = writeln!(out, "- {count}: {reason}");
     }
