@@ -295,7 +295,15 @@ fn single(
                 cases.extend(witness_cases(n + 1, w, &[("policy", &p.json)], fails));
                 tables.push(table(n + 1, w, &[("policy", p)]));
             }
-            print_failure(common, fails, &p.label, &tables, &[], cases)
+            let count = witnesses.len();
+            let mut extra = Vec::new();
+            if count < common.witnesses {
+                extra.push(format!(
+                    "({count} of the {} witnesses asked for: no other combination of deciding statements shows a failure)",
+                    common.witnesses
+                ));
+            }
+            print_failure(common, fails, &p.label, &tables, &extra, cases)
         }
     }
 }

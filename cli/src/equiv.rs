@@ -830,7 +830,7 @@ pub fn report(
             let mut extra = Vec::new();
             if count < common.witnesses {
                 extra.push(format!(
-                    "({count} of the {} witnesses asked for: no other class of actions shows a difference)",
+                    "({count} of the {} witnesses asked for: no other combination of deciding statements shows a difference)",
                     common.witnesses
                 ));
             }

@@ -210,6 +210,8 @@ fn witnesses_out_writes_a_runnable_suite() {
     );
     let (code, run) = iamspec(&["conformance", "run", out_text]);
     assert_eq!(code, 0, "{run}");
+    // Two witnesses (the two combinations of deciding statements: the key policy and the
+    // trust policy each grant beside the new statement), one case per side.
     assert!(run.contains("4 passed, 0 failed"), "{run}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -10,6 +10,15 @@
 //! A verdict therefore assumes that the actions which exist are those of the embedded catalogue
 //! (and those the policies name): a wildcard may match a future action the catalogue does not
 //! list, and that action is not considered.
+//!
+//! Each class also knows the resources its actions can be sent with (D73): the ARN shapes of
+//! the catalogue's resource types for its actions, and `*` where an action requires none. Every
+//! action of a class gets the same decisions, so the pairs (class, resource) of real requests
+//! are exactly those whose resource one of the class's actions can be sent with: the solver
+//! constrains the resource per class by the union of its actions' shapes ([`ResourceConstraint`],
+//! one per distinct union), and a witness names the action whose shape its resource has
+//! ([`ActionDomain::fitting`]). Splitting classes by shape would describe the same requests
+//! with many more classes.
 
 use crate::regex::FxMap;
 use iamspec_corpus::Catalogue;
@@ -21,6 +30,17 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+/// The resources an action can be sent with (D73).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// Any resource and `*`: the action has no resource types (the catalogue lists none, or
+    /// one without an ARN template), or the catalogue does not know it.
+    Any,
+    /// An ARN of one of the shapes of [`shape_set`]`(shapes)`, or `*` when `star` (no resource
+    /// type is required).
+    Typed { star: bool, shapes: u32 },
+}
+
 /// One action of the universe.
 #[derive(Clone, Debug)]
 struct Entry {
@@ -31,6 +51,7 @@ struct Entry {
     rcp: bool,
     /// Its resource-based policy must grant access itself (D52).
     grant: bool,
+    access: Access,
 }
 
 impl Entry {
@@ -42,13 +63,37 @@ impl Entry {
             lowercase: action.lowercase().to_owned(),
             rcp: rcp_governs(&action),
             grant: needs_resource_grant(&action),
+            access: Access::Any,
         })
     }
+}
+
+/// The catalogue's resource types of `action`: its ARN templates (sorted, distinct) and whether
+/// one of them is required; `None` when it has none, or one without a template.
+fn resource_types(
+    action: &iamspec_corpus::catalogue::ActionRef<'_>,
+) -> Option<(Vec<String>, bool)> {
+    let mut templates = Vec::new();
+    let mut required = false;
+    for (rt, found) in action.resource_types() {
+        templates.push(found?.arn().to_owned());
+        required |= rt.required();
+    }
+    if templates.is_empty() {
+        return None;
+    }
+    templates.sort();
+    templates.dedup();
+    Some((templates, required))
 }
 
 /// The catalogue's actions, prepared once.
 struct Universe {
     entries: Vec<Entry>,
+    /// The distinct sets of ARN templates of [`Access::Typed`].
+    shape_sets: Vec<Vec<String>>,
+    /// What the domain allows for each set ([`domain_templates`]).
+    domain_sets: Vec<Vec<String>>,
     by_lowercase: HashMap<String, usize>,
     by_service: HashMap<String, Vec<usize>>,
     /// Every action case-folded as patterns fold them, sorted: the actions a literal pattern
@@ -83,14 +128,28 @@ fn catalogue_universe() -> &'static Universe {
         let catalogue = Catalogue::embedded();
         let mut universe = Universe {
             entries: Vec::with_capacity(catalogue.action_count()),
+            shape_sets: Vec::new(),
+            domain_sets: Vec::new(),
             by_lowercase: HashMap::new(),
             by_service: HashMap::new(),
             sorted: Vec::new(),
         };
+        let mut set_ids: HashMap<Vec<String>, u32> = HashMap::new();
         for action in catalogue.actions() {
-            if let Some(entry) = Entry::new(&action.to_string()) {
+            if let Some(mut entry) = Entry::new(&action.to_string()) {
                 if universe.by_lowercase.contains_key(&entry.lowercase) {
                     continue;
+                }
+                if let Some((templates, required)) = resource_types(&action) {
+                    let next = u32::try_from(universe.shape_sets.len()).unwrap_or(u32::MAX);
+                    let id = *set_ids.entry(templates.clone()).or_insert_with(|| {
+                        universe.shape_sets.push(templates);
+                        next
+                    });
+                    entry.access = Access::Typed {
+                        star: !required,
+                        shapes: id,
+                    };
                 }
                 let index = universe.entries.len();
                 let service = entry.lowercase.split(':').next().unwrap_or("").to_owned();
@@ -103,6 +162,7 @@ fn catalogue_universe() -> &'static Universe {
             }
         }
         universe.sorted.sort_unstable();
+        universe.domain_sets = universe.shape_sets.iter().map(|set| coarse(set)).collect();
         universe
     })
 }
@@ -116,118 +176,181 @@ pub struct ActionDomain {
     element_classes: HashMap<Vec<String>, Vec<usize>>,
     rcp: Vec<usize>,
     grant: Vec<usize>,
-    /// Some actions of each class (the policies cannot tell them apart), so that a witness
-    /// can name one whose resource types fit its resource.
-    members: Vec<Vec<String>>,
+    /// What each class's actions can be sent with (D73).
+    resources: Vec<ClassResources>,
+    /// One per distinct union of shapes of the classes that have no [`Access::Any`] action.
+    constraints: Vec<ResourceConstraint>,
 }
 
-/// How many actions of a class are kept for [`ActionDomain::fitting`].
-const MEMBERS: usize = 400;
-
-/// The resource patterns of an action's resource types (the catalogue's ARN templates, each
-/// `${...}` a `*`); empty when the action takes no resource (`*`).
-fn resource_templates(action: &str) -> Option<Vec<String>> {
-    let found = Catalogue::embedded().action(action)?;
-    Some(
-        found
-            .resource_types()
-            .filter_map(|(_, rt)| rt.map(|rt| template_pattern(rt.arn())))
-            .collect(),
-    )
+/// The resources the actions of one class can be sent with, each with an action that can.
+#[derive(Clone, Debug, Default)]
+struct ClassResources {
+    /// An action of the class with [`Access::Any`].
+    any: Option<String>,
+    /// An action of the class that can be sent with `*` (no required resource type).
+    star: Option<String>,
+    /// Each set of shapes of the class's actions (an index of [`shape_set`]), with an action.
+    shapes: Vec<(u32, String)>,
 }
 
-/// The catalogue's ARN templates of an action's resource types (`arn:${Partition}:s3:::${BucketName}`).
-pub fn arn_templates(action: &str) -> Vec<String> {
-    Catalogue::embedded()
-        .action(action)
-        .map(|found| {
-            found
-                .resource_types()
-                .filter_map(|(_, rt)| rt.map(|rt| rt.arn().to_owned()))
-                .collect()
+/// The resources a group of classes can be sent with: `*` when `star`, else an ARN of one of
+/// `templates` (the catalogue's ARN templates, `space::template_re`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceConstraint {
+    pub classes: Vec<usize>,
+    pub star: bool,
+    pub templates: Vec<String>,
+}
+
+/// The ARN templates of a set of shapes ([`Access::Typed`]).
+pub fn shape_set(id: u32) -> &'static [String] {
+    usize::try_from(id)
+        .ok()
+        .and_then(|i| catalogue_universe().shape_sets.get(i))
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+/// Every ARN template of the catalogue's resource types, once each.
+pub fn all_templates() -> impl Iterator<Item = &'static String> {
+    catalogue_universe().shape_sets.iter().flatten()
+}
+
+/// Above this many resource types an action's shapes are its services' ARNs: `ec2:CreateTags`
+/// (a hundred resource types) can be sent with any EC2 ARN. Larger than the truth, so sound;
+/// a union of a hundred shapes would multiply the regions of the resource partition.
+const COARSE: usize = 12;
+
+/// The templates of the domain for a set of shapes: the set, or past [`COARSE`] templates one
+/// per service (`arn:${Partition}:ec2:*:*:*`, every ARN of the service).
+fn coarse(set: &[String]) -> Vec<String> {
+    if set.len() <= COARSE {
+        return set.to_vec();
+    }
+    let mut services: Vec<String> = set
+        .iter()
+        .map(|t| {
+            let service = t.split(':').nth(2).unwrap_or("*");
+            let service = if service.contains('$') { "*" } else { service };
+            format!("arn:${{Partition}}:{service}:*:*:*")
         })
-        .unwrap_or_default()
+        .collect();
+    services.sort();
+    services.dedup();
+    services
 }
 
-fn template_pattern(template: &str) -> String {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(start) = rest.find("${") {
-        out.push_str(rest.get(..start).unwrap_or(""));
-        match rest.get(start..).and_then(|r| r.find('}')) {
-            Some(end) => {
-                out.push('*');
-                rest = rest.get(start + end + 1..).unwrap_or("");
-            }
-            None => {
-                rest = rest.get(start..).unwrap_or("");
-                break;
-            }
+/// The ARN templates the domain allows for a set of shapes ([`Access::Typed`]): its own, or
+/// its services' past [`COARSE`] of them.
+pub fn domain_templates(id: u32) -> &'static [String] {
+    usize::try_from(id)
+        .ok()
+        .and_then(|i| catalogue_universe().domain_sets.get(i))
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+/// What `action` can be sent with (D73): [`Access::Any`] for an action the catalogue does not
+/// know (as the solver treats actions a policy names).
+pub fn access(action: &str) -> Access {
+    let universe = catalogue_universe();
+    Action::parse(action)
+        .and_then(|a| universe.by_lowercase.get(a.lowercase()))
+        .and_then(|&i| universe.entries.get(i))
+        .map_or(Access::Any, |e| e.access)
+}
+
+/// Can `action` be sent with `resource` (D73)? An action without resource types, or unknown
+/// to the catalogue, with anything; another with an ARN of one of its resource types' shapes,
+/// and with `*` when it requires none.
+pub fn resource_fits(action: &str, resource: &iamspec_model::request::Resource) -> bool {
+    use iamspec_model::request::Resource;
+    match (access(action), resource) {
+        (Access::Any, _) => true,
+        (Access::Typed { star, .. }, Resource::Any) => star,
+        (Access::Typed { shapes, .. }, Resource::Arn(arn)) => {
+            let text = arn.to_string();
+            domain_templates(shapes)
+                .iter()
+                .any(|t| crate::space::template_re(t).matches(&text))
         }
     }
-    out.push_str(rest);
-    out
-}
-
-/// A resource ARN of the action's first resource type, with example values, for witnesses.
-fn example_resource(action: &str, account: &str) -> Option<String> {
-    let template = arn_templates(action).into_iter().next()?;
-    Some(crate::space::example_arn(&template, account))
 }
 
 impl ActionDomain {
-    /// An action of `class` whose resource types fit `resource` (`*`: an action that takes no
-    /// resource; an ARN: one of its resource types' ARN templates matches, else its service
-    /// field is the ARN's), else the class's representative. Every action of a class gets the
-    /// same decisions, so the choice only makes the witness a request AWS can send.
+    /// An action of `class` that can be sent with `resource` (D73), and `true`; else the
+    /// class's representative and `false` (outside the domain: a solver bug unless the
+    /// resource constraint was left out). Every action of a class gets the same decisions, so
+    /// the choice only makes the witness a request AWS can send. An action whose shapes the
+    /// resource has reads better than one that takes any resource, so it comes first.
     pub fn fitting(&self, class: usize, resource: &str) -> Option<(&str, bool)> {
-        let members = self.members.get(class)?;
-        let arn = iamspec_model::arn::Arn::parse(resource).ok();
-        let score = |action: &str| -> u8 {
-            let Some(templates) = resource_templates(action) else {
-                return 0;
-            };
-            match &arn {
-                None => u8::from(templates.is_empty()) * 2,
-                Some(arn) => {
-                    if templates
-                        .iter()
-                        .any(|t| iamspec_model::arn::resource_pattern_matches(t, arn, None))
-                    {
-                        2
-                    } else {
-                        let service = action.split(':').next().unwrap_or("");
-                        u8::from(arn.service().eq_ignore_ascii_case(service))
-                    }
-                }
-            }
+        let representative = self.representative(class)?;
+        let Some(info) = self.resources.get(class) else {
+            return Some((representative, false));
         };
-        let mut best: Option<(&str, u8)> = None;
-        for action in members {
-            let s = score(action);
-            if best.is_none_or(|(_, b)| s > b) {
-                best = Some((action, s));
-                if s == 2 {
-                    break;
+        if resource == "*" {
+            return Some(
+                info.star
+                    .as_deref()
+                    .or(info.any.as_deref())
+                    .map_or((representative, false), |a| (a, true)),
+            );
+        }
+        // An action of the resource's own service reads best (`s3:GetObject` on an object,
+        // not `s3:CreateJob`, whose resource types include IAM roles).
+        let service = resource.split(':').nth(2).unwrap_or("");
+        let own = |action: &str| action.split(':').next() == Some(service);
+        let mut fits_other = None;
+        for (set, action) in &info.shapes {
+            if domain_templates(*set)
+                .iter()
+                .any(|t| crate::space::template_re(t).matches(resource))
+            {
+                if own(action) {
+                    return Some((action, true));
                 }
+                fits_other.get_or_insert(action.as_str());
             }
         }
-        best.map(|(a, s)| (a, s == 2))
-            .or_else(|| self.representative(class).map(|a| (a, false)))
+        if let Some(action) = fits_other {
+            return Some((action, true));
+        }
+        Some(
+            info.any
+                .as_deref()
+                .map_or((representative, false), |a| (a, true)),
+        )
     }
 
-    /// Some actions of `class`, in catalogue order (at most [`MEMBERS`]).
-    pub fn members(&self, class: usize) -> &[String] {
-        self.members.get(class).map(Vec::as_slice).unwrap_or(&[])
+    /// The resources each group of classes without an [`Access::Any`] action can be sent
+    /// with; classes with such an action can be sent with anything.
+    pub fn resource_constraints(&self) -> &[ResourceConstraint] {
+        &self.constraints
     }
 
-    /// Example resource ARNs of the classes' representatives, for readable witnesses.
+    /// For each set of shapes of `class`'s actions, its templates and an action.
+    pub fn class_shapes(&self, class: usize) -> Vec<(&'static [String], &str)> {
+        self.resources
+            .get(class)
+            .map(|info| {
+                info.shapes
+                    .iter()
+                    .map(|(set, action)| (shape_set(*set), action.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Example resource ARNs of the classes' resource types, for readable witnesses.
     pub fn example_resources(&self, account: &str) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for action in &self.representatives {
-            if let Some(example) = example_resource(action, account) {
-                if !out.contains(&example) {
-                    out.push(example);
+        for info in &self.resources {
+            for (set, _) in info.shapes.iter().take(1) {
+                if let Some(template) = shape_set(*set).first() {
+                    let example = crate::space::example_arn(template, account);
+                    if !out.contains(&example) {
+                        out.push(example);
+                    }
                 }
             }
             if out.len() >= 40 {
@@ -358,45 +481,63 @@ impl ActionDomain {
             keys.iter().map(|k| (k.clone(), Vec::new())).collect();
         let mut rcp = Vec::new();
         let mut grant = Vec::new();
-        let mut members: Vec<Vec<String>> = Vec::new();
+        let mut resources: Vec<ClassResources> = Vec::new();
+        let mut seen_shapes: crate::regex::FxMap<(usize, u32), ()> = crate::regex::FxMap::default();
         let empty: Vec<u32> = Vec::new();
         for index in 0..total {
             let Some(e) = entry(index) else { continue };
             let signature: &[u32] = matched_by.get(index).unwrap_or(&empty);
             let key = (signature, e.rcp, e.grant);
-            if let Some(&class) = class_of.get(&key) {
-                if let Some(list) = members.get_mut(class) {
-                    if list.len() < MEMBERS {
-                        list.push(e.display.clone());
+            let class = match class_of.get(&key) {
+                Some(&class) => class,
+                None => {
+                    let class = representatives.len();
+                    representatives.push(e.display.clone());
+                    resources.push(ClassResources::default());
+                    for &element_index in signature {
+                        let element = usize::try_from(element_index)
+                            .ok()
+                            .and_then(|i| keys.get(i));
+                        if let Some(list) = element.and_then(|k| element_classes.get_mut(k)) {
+                            list.push(class);
+                        }
+                    }
+                    if e.rcp {
+                        rcp.push(class);
+                    }
+                    if e.grant {
+                        grant.push(class);
+                    }
+                    class_of.insert(key, class);
+                    class
+                }
+            };
+            if let Some(info) = resources.get_mut(class) {
+                match e.access {
+                    Access::Any => {
+                        if info.any.is_none() {
+                            info.any = Some(e.display.clone());
+                        }
+                    }
+                    Access::Typed { star, shapes } => {
+                        if star && info.star.is_none() {
+                            info.star = Some(e.display.clone());
+                        }
+                        if seen_shapes.insert((class, shapes), ()).is_none() {
+                            info.shapes.push((shapes, e.display.clone()));
+                        }
                     }
                 }
-                continue;
             }
-            let class = representatives.len();
-            representatives.push(e.display.clone());
-            members.push(vec![e.display.clone()]);
-            for &element_index in signature {
-                let element = usize::try_from(element_index)
-                    .ok()
-                    .and_then(|i| keys.get(i));
-                if let Some(list) = element.and_then(|k| element_classes.get_mut(k)) {
-                    list.push(class);
-                }
-            }
-            if e.rcp {
-                rcp.push(class);
-            }
-            if e.grant {
-                grant.push(class);
-            }
-            class_of.insert(key, class);
         }
+        let constraints = constraints(&resources);
         ActionDomain {
             representatives,
             element_classes,
             rcp,
             grant,
-            members,
+            resources,
+            constraints,
         }
     }
 
@@ -423,6 +564,36 @@ impl ActionDomain {
     pub fn representative(&self, class: usize) -> Option<&str> {
         self.representatives.get(class).map(String::as_str)
     }
+}
+
+/// The classes without an [`Access::Any`] action, grouped by what they can be sent with.
+fn constraints(resources: &[ClassResources]) -> Vec<ResourceConstraint> {
+    let mut out: Vec<ResourceConstraint> = Vec::new();
+    for (class, info) in resources.iter().enumerate() {
+        if info.any.is_some() {
+            continue;
+        }
+        let mut templates: Vec<String> = info
+            .shapes
+            .iter()
+            .flat_map(|(set, _)| domain_templates(*set).iter().cloned())
+            .collect();
+        templates.sort();
+        templates.dedup();
+        let star = info.star.is_some();
+        match out
+            .iter_mut()
+            .find(|c| c.star == star && c.templates == templates)
+        {
+            Some(c) => c.classes.push(class),
+            None => out.push(ResourceConstraint {
+                classes: vec![class],
+                star,
+                templates,
+            }),
+        }
+    }
+    out
 }
 
 /// The actions a guard rail refuses, as an element: [`ActionDomain::classes_of`] gives its classes.
@@ -460,6 +631,72 @@ mod tests {
             assert!(rep == "s3:getobject" || rep == "s3:getobjectacl", "{rep}");
         }
         assert!(domain.class_count() < 20, "{}", domain.class_count());
+    }
+
+    /// D73: a class of object actions can be sent with objects only; one that also holds an
+    /// action without resource types with anything; the witness's action fits its resource.
+    #[test]
+    fn classes_know_their_resources() {
+        let objects = el(&["s3:GetObject", "s3:GetObjectAcl"]);
+        let domain = ActionDomain::build(std::slice::from_ref(&objects));
+        let class = domain.classes_of(&objects)[0];
+        let constraint = domain
+            .resource_constraints()
+            .iter()
+            .find(|c| c.classes.contains(&class))
+            .expect("object actions are constrained");
+        // Neither of its resource types (access point object, object) is required alone.
+        assert!(constraint.star);
+        assert!(constraint
+            .templates
+            .iter()
+            .any(|t| t.ends_with(":s3:::${BucketName}/${ObjectName}")));
+        assert_eq!(
+            domain
+                .fitting(class, "arn:aws:s3:::b/k")
+                .map(|(_, fits)| fits),
+            Some(true)
+        );
+        assert_eq!(
+            domain
+                .fitting(class, "arn:aws:s3:::b")
+                .map(|(_, fits)| fits),
+            Some(false)
+        );
+        // `s3:*` holds `s3:ListAllMyBuckets`, which has no resource types: no constraint.
+        let all = el(&["s3:*"]);
+        let domain = ActionDomain::build(std::slice::from_ref(&all));
+        for &class in domain.classes_of(&all) {
+            let constrained = domain
+                .resource_constraints()
+                .iter()
+                .any(|c| c.classes.contains(&class));
+            let (action, fits) = domain.fitting(class, "*").unwrap();
+            assert_eq!(
+                fits,
+                !constrained || access(action) != Access::Any,
+                "{action}"
+            );
+        }
+        use iamspec_model::request::Resource;
+        let arn = |t: &str| Resource::Arn(iamspec_model::arn::Arn::parse(t).unwrap());
+        assert!(resource_fits("s3:GetObject", &arn("arn:aws:s3:::b/k")));
+        assert!(!resource_fits("s3:GetObject", &arn("arn:aws:s3:::b")));
+        assert!(!resource_fits("s3:DeleteBucket", &Resource::Any));
+        assert!(!resource_fits(
+            "kms:Decrypt",
+            &arn("arn:aws:kms:us-east-1:111122223333:alias/a")
+        ));
+        assert!(resource_fits(
+            "s3:ListAllMyBuckets",
+            &arn("arn:aws:sqs:us-east-1:111122223333:q")
+        ));
+        assert!(resource_fits("s3:ListAllMyBuckets", &Resource::Any));
+        assert!(resource_fits("madeup:DoThing", &arn("arn:aws:s3:::b")));
+        assert!(resource_fits(
+            "iam:DeletePolicy",
+            &arn("arn:aws:iam::aws:policy/ReadOnlyAccess")
+        ));
     }
 
     #[test]

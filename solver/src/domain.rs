@@ -286,7 +286,9 @@ pub fn policies_of(set: &PolicySet) -> Vec<&Policy> {
 /// request the conformance format accepts is, except: a context that overrides a key D40
 /// derives; an IAM principal ARN with a region or an empty name; a role session whose
 /// `principal_arn` names a role of another partition, account or name; an action that is
-/// neither in the catalogue nor named by the policies in `sets`. `Err` says why not.
+/// neither in the catalogue nor named by the policies in `sets`; a resource the action cannot
+/// be sent with (D73: not of its resource types' shapes, or `*` for an action that requires a
+/// resource type). `Err` says why not.
 pub fn request_in_domain(
     request: &iamspec_model::Request,
     sets: &[&PolicySet],
@@ -311,6 +313,13 @@ pub fn request_in_domain(
         return Err(format!(
             "the action `{}` is not in the catalogue",
             request.action
+        ));
+    }
+    // The resources an action can be sent with (D73).
+    if !crate::actions::resource_fits(request.action.as_str(), &request.resource) {
+        return Err(format!(
+            "the action `{}` cannot be sent with the resource `{}`: it fits none of its resource types",
+            request.action, request.resource
         ));
     }
     let base = iamspec_model::Request::new(

@@ -57,6 +57,10 @@ pub struct Encoder {
     opaque: HashMap<String, Expr>,
     /// The opaque tests `generic` can relate, with their Booleans.
     opaque_tests: Vec<(crate::generic::Test, Expr)>,
+    /// Each statement encoded since the queries last took them, with whether it applies (its
+    /// principal at any match class, action, resource, conditions): witnesses are told apart
+    /// by the statements that decided them (issue 10).
+    pub statements: Vec<(Effect, Expr)>,
 }
 
 /// How many values a policy variable is tried with in restricted mode.
@@ -134,6 +138,7 @@ impl Encoder {
             abstract_variables,
             opaque: HashMap::new(),
             opaque_tests: Vec::new(),
+            statements: Vec::new(),
         };
         encoder.request_space()?;
         Ok(encoder)
@@ -415,6 +420,7 @@ impl Encoder {
         for policy in policies {
             for statement in &policy.statements {
                 let levels = self.applies(kind, policy, statement, has_boundary)?;
+                self.statements.push((statement.effect, levels[0].clone()));
                 match statement.effect {
                     Effect::Deny => deny.push(levels[0].clone()),
                     Effect::Allow => {

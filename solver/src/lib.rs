@@ -14,6 +14,7 @@ mod generic;
 mod glob;
 pub mod harness;
 mod query;
+mod readable;
 mod regex;
 pub mod rewrite;
 mod smt;
@@ -23,13 +24,14 @@ mod symbolic;
 mod values;
 mod witness;
 
+pub use actions::resource_fits;
 pub use domain::request_in_domain;
 pub use err::SolverError;
 pub use query::{
     access_not_granted, decide, equivalent, implies, never_allows, no_public_access, who_can_reach,
     Callers, Encoding, Options, PrincipalGroup, Reach, ReachVerdict, Verdict, TRUSTED_KEYS,
 };
-pub use witness::Witness;
+pub use witness::{oddities, Witness};
 
 /// The action catalogue a verdict assumes: the actions that exist are those it lists, plus the
 /// actions the compared policies name.

@@ -8,12 +8,12 @@ use crate::err::{SolverError, Unsupported};
 use crate::regex::{Literal, Re};
 use crate::smt::{self, Expr, ModelView, Outcome, Sort};
 use crate::strings::Subject;
-use crate::symbolic::{CallerKind, Mode};
-use crate::witness::{read_request, Chosen, Witness};
+use crate::symbolic::{CallerKind, Mode, Strs};
+use crate::witness::{read_request, Witness};
 use iamspec_model::arn::{resource_pattern_matches, Arn};
 use iamspec_model::json::Json;
 use iamspec_model::pattern::Pattern;
-use iamspec_model::policy::{Policy, PrincipalType, Principals};
+use iamspec_model::policy::{Effect, Policy, PrincipalType, Principals};
 use iamspec_model::principal::{account_principal, Caller};
 use iamspec_model::request::{Action, Resource};
 use iamspec_model::{reference, Decision, PolicySet, Request};
@@ -89,6 +89,13 @@ struct Encoded {
     /// Combinations of atoms no string realizes, found while checking lazily explored
     /// domains: facts about strings, so every later check includes them.
     learned: RefCell<Vec<Expr>>,
+    /// Per policy set, each statement's effect and a Boolean for "it applies".
+    applied: Vec<Vec<(Effect, Expr)>>,
+    /// The principal regions of plain customer principals: users and roles (sessions) of
+    /// the `aws` partition, not service-linked (partition mode).
+    plain_principals: Vec<usize>,
+    /// `Encoded::plain_resources`, once computed.
+    plain_resources: RefCell<Option<Vec<usize>>>,
 }
 
 /// How many unrealizable combinations one check may exclude before giving up.
@@ -130,6 +137,11 @@ impl Encoded {
                 let mut engine = domain.engine.borrow_mut();
                 match engine.realize(&want)? {
                     Some(text) => {
+                        let text = if domain.subject == Subject::Resource {
+                            engine.respelled(text, &want, &crate::readable::resource_step)
+                        } else {
+                            text
+                        };
                         realized.insert(domain.subject.clone(), text);
                     }
                     None => {
@@ -154,6 +166,149 @@ impl Encoded {
         Ok(Refined::Unknown(format!(
             "more than {REFINEMENT_LIMIT} combinations of patterns excluded in the lazy partition"
         )))
+    }
+}
+
+impl Encoded {
+    /// Excludes the statements that decided the model's request: on each side, the Deny
+    /// statements that apply, or when none does, whether each Allow statement applies. A
+    /// further witness then differs in what a reviewer reads under "a" and "b" (issue 10),
+    /// not only in the caller's kind or the action's class.
+    fn signature(&self, view: &ModelView) -> Expr {
+        let holds = |e: &Expr| view.bool(e.text()).unwrap_or(false);
+        let mut same = Vec::new();
+        for side in &self.applied {
+            let denied = side
+                .iter()
+                .any(|(effect, e)| *effect == Effect::Deny && holds(e));
+            for (effect, e) in side {
+                if denied && *effect == Effect::Allow {
+                    continue;
+                }
+                same.push(if holds(e) { e.clone() } else { smt::not(e) });
+            }
+        }
+        smt::not(&smt::and(same))
+    }
+
+    /// A plain customer principal as a constraint to ask again with (partition mode: users
+    /// and roles, sessions too, of the `aws` partition, not service-linked), and whether the
+    /// model's principal is not one.
+    fn plain_principal(&self, view: &ModelView) -> (Option<Expr>, bool) {
+        let Strs::Partition(regions) = &self.enc.req.strs else {
+            return (None, false);
+        };
+        if self.plain_principals.is_empty() {
+            return (None, false);
+        }
+        let preg = view.int("preg").and_then(|p| usize::try_from(p).ok());
+        let odd = preg.is_some_and(|p| !self.plain_principals.contains(&p));
+        let total = self.enc.finished().principals.len();
+        let plain = crate::strings::in_set(&regions.preg, &self.plain_principals, total);
+        (Some(plain), odd)
+    }
+
+    /// The resource regions whose ARN reads plainly: the `aws` partition, no guard rail's
+    /// shape (partition mode, resource partition built eagerly), computed once.
+    fn plain_resources(&self) -> Vec<usize> {
+        if let Some(found) = self.plain_resources.borrow().as_ref() {
+            return found.clone();
+        }
+        use iamspec_model::guard_rail::GuardRail;
+        let found: Vec<usize> = self
+            .enc
+            .finished()
+            .resources
+            .iter()
+            .enumerate()
+            .filter(|(_, text)| {
+                Arn::parse(text).is_ok_and(|arn| {
+                    let resource = Resource::Arn(arn);
+                    text.starts_with("arn:aws:")
+                        && !GuardRail::ALL.iter().any(|rail| rail.covers(&resource))
+                })
+            })
+            .map(|(region, _)| region)
+            .collect();
+        *self.plain_resources.borrow_mut() = Some(found.clone());
+        found
+    }
+
+    /// A plain resource ARN as a constraint to ask again with, and whether the model's
+    /// resource is not one (partition mode, resource partition built eagerly).
+    fn plain_resource(
+        &self,
+        view: &ModelView,
+        realized: &HashMap<Subject, String>,
+    ) -> (Option<Expr>, bool) {
+        let Strs::Partition(regions) = &self.enc.req.strs else {
+            return (None, false);
+        };
+        let total = self.enc.finished().resources.len();
+        if realized.contains_key(&Subject::Resource) || total == 0 {
+            return (None, false);
+        }
+        let plain = self.plain_resources();
+        if plain.is_empty() {
+            return (None, false);
+        }
+        let rreg = view.int("rreg").and_then(|r| usize::try_from(r).ok());
+        let odd = view.bool("rany") != Some(true) && rreg.is_some_and(|r| !plain.contains(&r));
+        let expr = smt::and([
+            smt::not(&self.enc.req.rany),
+            crate::strings::in_set(&regions.rreg, &plain, total),
+        ]);
+        (Some(expr), odd)
+    }
+
+    /// The request of a model of `query`, made readable (issue 10). When the model's caller is
+    /// not a plain customer principal (`Encoded::plain_principal`), its resource ARN is not
+    /// plain (another partition, a guard rail's shape), or its resource fits none of its
+    /// action class's resource types, z3 is asked again, at most twice: with every
+    /// preference (and elsewhere than the unfit class and resource), then with the fixes of
+    /// what was odd only. This replaces asking up to forty times for a resource that fits,
+    /// which was most of the time of a `Fails` answer. Every model is of `query`, so the
+    /// witness shows the same failure; when the query needs an odd request (a policy that
+    /// names a service-linked role), it keeps it.
+    fn readable(
+        &self,
+        query: &Expr,
+        view: ModelView,
+        realized: HashMap<Subject, String>,
+        timeout: Duration,
+    ) -> Result<(ModelView, HashMap<Subject, String>, Json, Request), SolverError> {
+        let (principal, odd_principal) = self.plain_principal(&view);
+        let (resource, odd_resource) = self.plain_resource(&view, &realized);
+        let (json, request, chosen) = read_request(&view, &self.enc, &realized)?;
+        if chosen.fits && !odd_principal && !odd_resource {
+            return Ok((view, realized, json, request));
+        }
+        let elsewhere = (!chosen.fits).then(|| smt::not(&chosen.avoid));
+        let all: Vec<Expr> = principal
+            .iter()
+            .chain(&resource)
+            .chain(&elsewhere)
+            .cloned()
+            .collect();
+        let fixes: Vec<Expr> = principal
+            .iter()
+            .filter(|_| odd_principal)
+            .chain(resource.iter().filter(|_| odd_resource))
+            .chain(&elsewhere)
+            .cloned()
+            .collect();
+        let same = fixes.len() == all.len();
+        for (attempt, prefs) in [all, fixes].into_iter().enumerate() {
+            if prefs.is_empty() || (attempt == 1 && same) {
+                continue;
+            }
+            let again = smt::and(std::iter::once(query.clone()).chain(prefs));
+            if let Ok(Refined::Sat(view, realized)) = self.check(&again, timeout) {
+                let (json, request, _) = read_request(&view, &self.enc, &realized)?;
+                return Ok((view, realized, json, request));
+            }
+        }
+        Ok((view, realized, json, request))
     }
 }
 
@@ -192,8 +347,10 @@ fn encode_with(mode: Mode, abstract_variables: bool, spec: &Spec) -> Result<Enco
     }
     let mut enc = Encoder::new(mode, &domain, abstract_variables)?;
     let mut allowed = Vec::new();
+    let mut statements = Vec::new();
     for set in spec.sets {
         allowed.push(enc.allowed(set)?);
+        statements.push(std::mem::take(&mut enc.statements));
     }
     let mut claims = Vec::new();
     let mut claim_names = Vec::new();
@@ -218,15 +375,50 @@ fn encode_with(mode: Mode, abstract_variables: bool, spec: &Spec) -> Result<Enco
         enc.p.assert(&smt::iff(&g, &goal));
         goals.push(g);
     }
+    // Declared, so that excluding a witness's deciding statements keeps each further check
+    // incremental (`Problem::check`).
+    let mut applied = Vec::new();
+    for (side, list) in statements.into_iter().enumerate() {
+        let mut mine = Vec::new();
+        for (index, (effect, applies)) in list.into_iter().enumerate() {
+            if applies.is_false() {
+                continue;
+            }
+            let c = enc.p.declare(&format!("applies{side}_{index}"), Sort::Bool);
+            enc.p.assert(&smt::iff(&c, &applies));
+            mine.push((effect, c));
+        }
+        applied.push(mine);
+    }
     if abstract_variables {
         enc.relate_opaque();
     }
     enc.finish()?;
+    let plain_principals = match &enc.req.strs {
+        Strs::Partition(_) => enc
+            .finished()
+            .principals
+            .iter()
+            .enumerate()
+            .filter(|(_, (kind, text))| {
+                matches!(
+                    kind,
+                    CallerKind::User | CallerKind::RoleSession | CallerKind::Role
+                ) && text.starts_with("arn:aws:")
+                    && !text.contains(":role/aws-service-role/")
+            })
+            .map(|(region, _)| region)
+            .collect(),
+        Strs::Z3(_) => Vec::new(),
+    };
     Ok(Encoded {
         enc,
         claim_names,
         goals,
         learned: RefCell::new(Vec::new()),
+        applied,
+        plain_principals,
+        plain_resources: RefCell::new(None),
     })
 }
 
@@ -352,10 +544,10 @@ impl<'a> Runner<'a> {
     }
 }
 
-/// How many times a witness whose resource fits none of its actions is asked for elsewhere.
-const UNFIT_RETRIES: usize = 40;
-
-/// Runs `goal`, collecting witnesses that `check` accepts after replay.
+/// Runs `goal`, collecting witnesses that `check` accepts after replay. After each witness the
+/// statements that decided it are excluded (`Encoded::signature`), so that the next one shows
+/// another reason; fewer than asked means no other combination of deciding statements shows
+/// the failure.
 fn solve(
     encoded: &Encoded,
     sets: &[&PolicySet],
@@ -365,59 +557,32 @@ fn solve(
 ) -> Result<Verdict, SolverError> {
     let enc = &encoded.enc;
     let mut witnesses = Vec::new();
-    let mut blocks: Vec<Expr> = Vec::new();
+    let mut blocks: Vec<Expr> = vec![goal];
     if options.callers == Callers::IamIdentities {
         use CallerKind::*;
         blocks.push(enc.req.is_any(&[User, RoleSession, Role, FederatedUser]));
     }
-    // A witness whose resource fits none of its action class's resource types (D85) is
-    // asked for again elsewhere a few times; when nothing else shows the failure, the first
-    // one is kept: it is still a replayed counterexample, and "no other" never means Holds.
-    let mut unfit: Vec<Expr> = Vec::new();
-    let mut pending: Option<(Json, Request, Chosen, Vec<bool>)> = None;
     while witnesses.len() < options.max_witnesses.max(1) {
-        let query = smt::and(
-            std::iter::once(goal.clone())
-                .chain(blocks.iter().cloned())
-                .chain(unfit.iter().map(smt::not)),
-        );
+        let query = smt::and(blocks.iter().cloned());
         let outcome = match encoded.check(&query, options.timeout) {
             Ok(outcome) => outcome,
-            Err(_) if pending.is_some() => Refined::Unsat,
+            Err(_) if !witnesses.is_empty() => break,
             Err(unsupported) => return Ok(Verdict::Unknown(unsupported.0)),
         };
-        let candidate = match outcome {
-            Refined::Unsat => match pending.take() {
-                Some(candidate) => candidate,
-                None => break,
-            },
-            Refined::Unknown(reason) => match pending.take() {
-                Some(candidate) => candidate,
-                None if witnesses.is_empty() => {
-                    return Ok(Verdict::Unknown(format!("z3 gave up: {reason}")));
-                }
-                None => break,
-            },
-            Refined::Sat(view, realized) => {
-                let (json, request, chosen) = read_request(&view, enc, &realized)?;
-                let claimed: Vec<bool> = encoded
-                    .claim_names
-                    .iter()
-                    .map(|name| view.bool(name).unwrap_or(false))
-                    .collect();
-                if !chosen.fits && unfit.len() < UNFIT_RETRIES {
-                    unfit.push(chosen.avoid.clone());
-                    if pending.is_none() {
-                        pending = Some((json, request, chosen, claimed));
-                    }
-                    continue;
-                }
-                (json, request, chosen, claimed)
+        let (view, realized) = match outcome {
+            Refined::Unsat => break,
+            Refined::Unknown(reason) if witnesses.is_empty() => {
+                return Ok(Verdict::Unknown(format!("z3 gave up: {reason}")));
             }
+            Refined::Unknown(_) => break,
+            Refined::Sat(view, realized) => (view, realized),
         };
-        unfit.clear();
-        pending = None;
-        let (json, request, chosen, claimed) = candidate;
+        let (view, _, json, request) = encoded.readable(&query, view, realized, options.timeout)?;
+        let claimed: Vec<bool> = encoded
+            .claim_names
+            .iter()
+            .map(|name| view.bool(name).unwrap_or(false))
+            .collect();
         crate::witness::validate(&json)?;
         let decisions: Vec<Decision> = sets
             .iter()
@@ -446,11 +611,9 @@ fn solve(
             request_json: json,
             decisions,
         });
-        // Ask next for another action class: witnesses that differ only in the caller's kind
-        // tell a reviewer nothing new (issue 10). Fewer than asked means no other action
-        // class shows the difference.
-        let _ = chosen.kind;
-        blocks.push(smt::not(&smt::eq(&enc.req.act, &Expr::int(chosen.act))));
+        // Witnesses that differ only in the caller's kind or the action's class tell a
+        // reviewer nothing new (issue 10): the next one must be decided by other statements.
+        blocks.push(encoded.signature(&view));
     }
     Ok(if witnesses.is_empty() {
         Verdict::Holds

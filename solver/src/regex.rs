@@ -615,11 +615,12 @@ const WIDTH: usize = 32;
 
 /// The regions of `shape` (the strings the domain allows) cut by `languages`. A region's witness
 /// is the first of `preferred` that falls in it, else a shortest string.
+#[cfg(test)]
 pub fn regions(shape: &Re, languages: &[Re], preferred: &[String]) -> Result<Regions, Unsupported> {
     regions_within(shape, languages, preferred, STATE_LIMIT)?.ok_or_else(too_many)
 }
 
-fn too_many() -> Unsupported {
+pub(crate) fn too_many() -> Unsupported {
     Unsupported::new("the patterns on one string are too many to partition")
 }
 
@@ -673,6 +674,24 @@ pub fn regions_within(
     languages: &[Re],
     preferred: &[String],
     limit: usize,
+) -> Result<Option<Regions>, Unsupported> {
+    regions_respelled(shape, languages, preferred, limit, &|_, _| None)
+}
+
+/// Rewrites of a region's witness that may read better (issue 10): step `n` of `text`, the
+/// alternatives in order of preference, `None` after the last step.
+pub type Respell<'a> = &'a dyn Fn(&str, usize) -> Option<Vec<String>>;
+
+/// [`regions_within`], each witness that no preferred string replaced then rewritten step by
+/// step by `respell`, keeping at each step the first alternative that stays in its region (so
+/// the region's decisions do not change): `arn:a:...` becomes `arn:aws:...` where no pattern
+/// tells the two apart.
+pub fn regions_respelled(
+    shape: &Re,
+    languages: &[Re],
+    preferred: &[String],
+    limit: usize,
+    respell: Respell,
 ) -> Result<Option<Regions>, Unsupported> {
     let (symbols, other) = alphabet(std::iter::once(shape).chain(languages))?;
     let mut arena = Arena::new(symbols.clone());
@@ -765,6 +784,37 @@ pub fn regions_within(
             }
         }
     }
+    // The signature of `text`, `None` outside the shape.
+    let mut classify = |text: &str| -> Result<Option<Vec<bool>>, Unsupported> {
+        let mut tuple = start.clone();
+        for c in text.chars() {
+            let symbol = symbol_of.get(&c).copied().unwrap_or(other_symbol);
+            for q in tuple.iter_mut() {
+                *q = arena.deriv(*q, symbol)?;
+            }
+        }
+        if !tuple.first().is_some_and(|&s| arena.nullable(s)) {
+            return Ok(None);
+        }
+        Ok(Some(
+            tuple.iter().skip(1).map(|&q| arena.nullable(q)).collect(),
+        ))
+    };
+    for ((witness, signature), done) in witnesses.iter_mut().zip(&order).zip(&replaced) {
+        if *done {
+            continue;
+        }
+        let mut step = 0;
+        while let Some(alternatives) = respell(witness, step) {
+            for alternative in alternatives {
+                if classify(&alternative)?.as_ref() == Some(signature) {
+                    *witness = alternative;
+                    break;
+                }
+            }
+            step += 1;
+        }
+    }
     Ok(Some(Regions {
         signatures: order,
         witnesses,
@@ -778,6 +828,8 @@ pub fn regions_within(
 pub struct Lazy {
     arena: Arena,
     symbols: Vec<char>,
+    /// The stand-in for the characters no language names.
+    other: char,
     shape: u32,
     languages: Vec<u32>,
     memo: FxMap<Vec<(usize, bool)>, Option<String>>,
@@ -788,13 +840,14 @@ pub type Literal = (usize, bool);
 
 impl Lazy {
     pub fn new(shape: &Re, languages: &[Re]) -> Result<Lazy, Unsupported> {
-        let (symbols, _) = alphabet(std::iter::once(shape).chain(languages))?;
+        let (symbols, other) = alphabet(std::iter::once(shape).chain(languages))?;
         let mut arena = Arena::new(symbols.clone());
         let shape = arena.intern(shape);
         let languages = languages.iter().map(|re| arena.intern(re)).collect();
         Ok(Lazy {
             arena,
             symbols,
+            other,
             shape,
             languages,
             memo: FxMap::default(),
@@ -822,7 +875,74 @@ impl Lazy {
         Ok(found)
     }
 
+    /// Whether `text` is in the shape, and in each language: derivatives memoized in the
+    /// engine, so that many candidate strings cost little.
+    pub fn classify(&mut self, text: &str) -> Result<(bool, Vec<bool>), Unsupported> {
+        let symbol_of = |c: char| {
+            let at = |c: char| self.symbols.iter().position(|s| *s == c);
+            at(c).or_else(|| at(self.other)).unwrap_or(0)
+        };
+        let symbols: Vec<u16> = text
+            .chars()
+            .map(|c| u16::try_from(symbol_of(c)).unwrap_or(u16::MAX))
+            .collect();
+        let mut states: Vec<u32> = std::iter::once(self.shape)
+            .chain(self.languages.iter().copied())
+            .collect();
+        for symbol in symbols {
+            for q in states.iter_mut() {
+                *q = self.arena.deriv(*q, symbol)?;
+            }
+        }
+        let mut answers = states.iter().map(|&q| self.arena.nullable(q));
+        let shape = answers.next().unwrap_or(false);
+        Ok((shape, answers.collect()))
+    }
+
+    /// `text` (a string with the answers `want`) rewritten step by step by `respell`, each
+    /// step's first alternative with the same answers kept (as [`regions_respelled`]).
+    pub fn respelled(&mut self, text: String, want: &[Literal], respell: Respell) -> String {
+        let mut text = text;
+        let mut step = 0;
+        while let Some(alternatives) = respell(&text, step) {
+            for alternative in alternatives {
+                let Ok((true, answers)) = self.classify(&alternative) else {
+                    continue;
+                };
+                if want
+                    .iter()
+                    .all(|(i, member)| answers.get(*i) == Some(member))
+                {
+                    text = alternative;
+                    break;
+                }
+            }
+            step += 1;
+        }
+        text
+    }
+
+    /// As [`Lazy::realize`], giving up (`None`) after `limit` tuples of states: for searches
+    /// whose failure costs nothing but a less readable string.
+    pub fn realize_within(&mut self, want: &[Literal], limit: usize) -> Option<String> {
+        let mut key = want.to_vec();
+        key.sort_unstable();
+        key.dedup();
+        if key.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
+            return None;
+        }
+        self.search_within(&key, limit).ok().flatten()
+    }
+
     fn search(&mut self, want: &[Literal]) -> Result<Option<String>, Unsupported> {
+        self.search_within(want, STATE_LIMIT)
+    }
+
+    fn search_within(
+        &mut self,
+        want: &[Literal],
+        limit: usize,
+    ) -> Result<Option<String>, Unsupported> {
         let mut start = vec![self.shape];
         for (index, _) in want {
             let language = self
@@ -868,7 +988,7 @@ impl Lazy {
                 {
                     continue;
                 }
-                if parent.len() >= STATE_LIMIT {
+                if parent.len() >= limit {
                     return Err(Unsupported::new(
                         "the patterns on one string are too many to search",
                     ));

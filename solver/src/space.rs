@@ -99,6 +99,26 @@ pub fn example_value(name: &str) -> &'static str {
     }
 }
 
+/// The text of a value that is no number, date or IP address (`family`: what region 0 of a
+/// key compared as one of those means): a value of the key's type in the table when that is
+/// none of those (a Bool key's `true`), else `fallback`.
+pub fn outside_value(name: &str, family: &Domain, fallback: &str) -> String {
+    use iamspec_model::condition::value::{parse_ip, Decimal, Instant};
+    let typed = GlobalKey::lookup(name).is_some_and(|s| s.key_type != KeyType::String);
+    let example = example_value(name);
+    let outside = match family {
+        Domain::Numeric(_) => Decimal::parse(example).is_none(),
+        Domain::Date(_) => Instant::parse(example).is_none(),
+        Domain::Ip => parse_ip(example).is_none(),
+        Domain::String => false,
+    };
+    if typed && outside {
+        example.to_owned()
+    } else {
+        fallback.to_owned()
+    }
+}
+
 /// Values that read well in witnesses for `key` (lowercase), tried before the shortest.
 pub fn preferred_values(key: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -122,13 +142,24 @@ fn region_code() -> Re {
     ])
 }
 
-/// The ARNs of a resource type, from the catalogue's template: in the first five fields a
-/// `${...}` is a non-empty field (`${Account}` 12 digits), in the resource part any non-empty
-/// text.
-pub fn template_re(template: &str) -> Re {
+/// One field of a catalogue ARN template (`field` 0 to 4; 5: the resource part, which keeps its
+/// colons) as the domain allows it (D73). Each `${...}` and each `*` of the template stands for
+/// any text of the field (`${Partition}` non-empty), and in the resource part for any text to
+/// the end, so the language over-approximates the ARNs AWS issues: the domain only leaves out
+/// what no resource of the type can be. Only S3's own
+/// rules narrow it: a bucket name has no `/` and an object key is not empty
+/// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html,
+/// https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html).
+fn template_field(text: &str, field: usize, s3: bool) -> Re {
+    let any = || {
+        if field >= 5 {
+            Re::all()
+        } else {
+            Re::star(Re::Class(Class::not([':'])))
+        }
+    };
     let mut parts = Vec::new();
-    let mut field = 0usize;
-    let mut rest = template;
+    let mut rest = text;
     while !rest.is_empty() {
         if let Some(after) = rest.strip_prefix("${") {
             let Some(end) = after.find('}') else {
@@ -136,25 +167,136 @@ pub fn template_re(template: &str) -> Re {
                 break;
             };
             let name = after.get(..end).unwrap_or("");
-            parts.push(if field >= 5 {
-                Re::plus(Re::Class(Class::any()))
-            } else if name == "Account" || name == "AccountId" {
-                crate::symbolic::any_account()
-            } else {
-                Re::plus(Re::Class(Class::not([':'])))
-            });
+            let part = match (name, field) {
+                ("Partition", 1) => Re::plus(Re::Class(Class::not([':']))),
+                ("BucketName", 5) if s3 => Re::plus(Re::Class(Class::not(['/']))),
+                ("ObjectName", 5) if s3 => Re::plus(Re::Class(Class::any())),
+                _ => any(),
+            };
+            // In the resource part, text after the first free-running part is any text: a
+            // little larger, and a union of a service's templates stays small (literals after
+            // `.*`, as in `/restapis/${Id}/stages/${Name}`, multiply automaton states).
+            let free = field >= 5 && !matches!((name, s3), ("BucketName", true));
+            parts.push(part);
+            if free {
+                return Re::concat(parts);
+            }
             rest = after.get(end + 1..).unwrap_or("");
             continue;
         }
         let mut chars = rest.chars();
         let Some(c) = chars.next() else { break };
-        if c == ':' {
-            field += 1;
+        if c == '*' {
+            parts.push(any());
+            if field >= 5 {
+                return Re::concat(parts);
+            }
+        } else {
+            parts.push(Re::lit(&c.to_string()));
         }
-        parts.push(Re::lit(&c.to_string()));
         rest = chars.as_str();
     }
     Re::concat(parts)
+}
+
+/// The template's first five fields and its resource part.
+fn template_fields(template: &str) -> Vec<&str> {
+    template.splitn(6, ':').collect()
+}
+
+/// The fields `from..` of a template as a language, each but the first after its `:`.
+fn fields_re(fields: &[&str], from: usize, s3: bool) -> Re {
+    let mut parts = Vec::new();
+    for (i, field) in fields.iter().enumerate().skip(from) {
+        if i > from {
+            parts.push(Re::lit(":"));
+        }
+        parts.push(template_field(field, i, s3));
+    }
+    Re::concat(parts)
+}
+
+fn is_s3(fields: &[&str]) -> bool {
+    fields.get(2) == Some(&"s3")
+}
+
+/// The ARNs of a resource type (the catalogue's ARN template) that the domain allows (D73).
+pub fn template_re(template: &str) -> Re {
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Re>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(re) = CACHE.with(|c| c.borrow().get(template).cloned()) {
+        return re;
+    }
+    let fields = template_fields(template);
+    let re = fields_re(&fields, 0, is_s3(&fields));
+    CACHE.with(|c| c.borrow_mut().insert(template.to_owned(), re.clone()));
+    re
+}
+
+/// Per service, the rest of each template after the service field.
+type ServiceRests<'a> = Vec<(&'a str, Vec<Re>)>;
+
+/// The union of the templates' languages, factored by partition and service so that a
+/// derivative soon follows one service only (a class may have the shapes of many services).
+pub fn shapes_re(templates: &[String]) -> Re {
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<Vec<String>, Re>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(re) = CACHE.with(|c| c.borrow().get(templates).cloned()) {
+        return re;
+    }
+    // (arn, partition) → service → the rest of each template.
+    let mut groups: Vec<((&str, &str), ServiceRests)> = Vec::new();
+    let mut whole = Vec::new();
+    for template in templates {
+        let fields = template_fields(template);
+        let (Some(arn), Some(partition), Some(service)) =
+            (fields.first(), fields.get(1), fields.get(2))
+        else {
+            whole.push(template_re(template));
+            continue;
+        };
+        if fields.len() < 4 || service.contains(['$', '*']) {
+            whole.push(template_re(template));
+            continue;
+        }
+        let rest = Re::concat(vec![Re::lit(":"), fields_re(&fields, 3, is_s3(&fields))]);
+        let head = (*arn, *partition);
+        let services = match groups.iter_mut().find(|(h, _)| *h == head) {
+            Some((_, services)) => services,
+            None => {
+                groups.push((head, Vec::new()));
+                match groups.last_mut() {
+                    Some((_, services)) => services,
+                    None => continue,
+                }
+            }
+        };
+        match services.iter_mut().find(|(s, _)| s == service) {
+            Some((_, rests)) => rests.push(rest),
+            None => services.push((service, vec![rest])),
+        }
+    }
+    let mut options = whole;
+    for ((arn, partition), services) in groups {
+        let by_service: Vec<Re> = services
+            .into_iter()
+            .map(|(service, rests)| Re::concat(vec![Re::lit(service), Re::union(rests)]))
+            .collect();
+        options.push(Re::concat(vec![
+            template_field(arn, 0, false),
+            Re::lit(":"),
+            template_field(partition, 1, false),
+            Re::lit(":"),
+            Re::union(by_service),
+        ]));
+    }
+    let re = Re::union(options);
+    CACHE.with(|c| c.borrow_mut().insert(templates.to_vec(), re.clone()));
+    re
 }
 
 /// An ARN of the template with example values (`${Account}` is `account`).
@@ -162,7 +304,7 @@ pub fn example_arn(template: &str, account: &str) -> String {
     let mut out = String::new();
     let mut rest = template;
     while let Some(start) = rest.find("${") {
-        out.push_str(rest.get(..start).unwrap_or(""));
+        out.push_str(&rest.get(..start).unwrap_or("").replace('*', "example"));
         let Some(end) = rest.get(start..).and_then(|r| r.find('}')) else {
             break;
         };
@@ -180,13 +322,16 @@ pub fn example_arn(template: &str, account: &str) -> String {
         });
         rest = rest.get(start + end + 1..).unwrap_or("");
     }
-    out.push_str(rest);
+    out.push_str(&rest.replace('*', "example"));
     out
 }
 
 /// Above this many resource languages a witness does not search for an ARN of its action's
 /// resource types (only tries their example ARNs).
 const SEARCHED_LANGUAGES: usize = 48;
+
+/// How many tuples of states the search for a more readable witness resource may explore.
+const FIT_SEARCH: usize = 5_000;
 
 /// How many resource-type templates a witness tries for its action class.
 const TEMPLATES: usize = 24;
@@ -198,17 +343,18 @@ pub fn is_region_code(text: &str) -> bool {
 
 impl Encoder {
     /// Within resource region `region`, an ARN of the resource types of an action of `class`,
-    /// and that action (D85: resources have the shapes of the action's resource types). The
+    /// and that action (D73: resources have the shapes of the action's resource types). The
     /// string is in exactly the region's languages, so the decisions do not change. `None`
-    /// when no tried action's resource types meet the region.
+    /// when no action of the class has resource types that meet the region (its actions take
+    /// any resource: the region's own string is then the witness's).
     pub(crate) fn fit_resource(&self, class: usize, region: usize) -> Option<(String, String)> {
         let (shape, languages, signatures) = self.finished().resource_space.as_ref()?;
         let signature = signatures.get(region)?;
         let mut owners: Vec<(String, String)> = Vec::new();
-        for action in self.actions.members(class) {
-            for template in crate::actions::arn_templates(action) {
-                if !owners.iter().any(|(t, _)| *t == template) {
-                    owners.push((template, action.clone()));
+        for (templates, action) in self.actions.class_shapes(class) {
+            for template in templates {
+                if !owners.iter().any(|(t, _)| t == template) {
+                    owners.push((template.clone(), action.to_owned()));
                 }
             }
             if owners.len() >= TEMPLATES {
@@ -218,42 +364,79 @@ impl Encoder {
         if owners.is_empty() {
             return None;
         }
+        // Templates of the action's own service first: their example ARNs read best.
+        let service_of = |text: &str| text.split(':').nth(2).map(str::to_owned);
+        owners.sort_by_key(|(template, action)| {
+            let action_service = action.split(':').next().map(str::to_owned);
+            service_of(template) != action_service
+        });
         // An example ARN of the template reads best, when it is in the region.
         let accounts = match &self.req.strs {
             crate::symbolic::Strs::Partition(regions) => regions.accounts.clone(),
             crate::symbolic::Strs::Z3(_) => Vec::new(),
         };
-        for (template, action) in &owners {
+        let mut all = languages.clone();
+        let base = all.len();
+        all.extend(owners.iter().map(|(t, _)| template_re(t)));
+        let templates: Vec<String> = owners.iter().map(|(t, _)| t.clone()).collect();
+        all.push(shapes_re(&templates));
+        let mut engine = crate::regex::Lazy::new(shape, &all).ok()?;
+        for (i, (template, action)) in owners.iter().enumerate() {
             for account in &accounts {
                 let example = example_arn(template, account);
-                let inside = shape.matches(&example)
-                    && languages
+                let Ok((in_shape, answers)) = engine.classify(&example) else {
+                    continue;
+                };
+                let inside = in_shape
+                    && answers.get(base + i) == Some(&true)
+                    && answers
                         .iter()
                         .zip(signature)
-                        .all(|(l, want)| l.matches(&example) == *want);
+                        .all(|(answer, want)| answer == want);
                 if inside {
                     return Some((action.clone(), example));
                 }
             }
         }
-        // The search over tuples of derivatives grows with the languages; past a few dozen
-        // the example ARNs above are all a witness gets.
+        // The region's own string: in the union of the class's shapes when the class is
+        // constrained (D73), so one of its actions fits it.
+        let own = self.finished().resources.get(region)?;
+        if let Some((action, true)) = self.actions.fitting(class, own) {
+            if crate::actions::access(action) != crate::actions::Access::Any {
+                return Some((action.to_owned(), own.clone()));
+            }
+        }
+        // Else (a class whose actions also take any resource) a search for an ARN of the
+        // typed actions' shapes. It grows with the languages; past a few dozen the example
+        // ARNs above are all a witness gets.
         if languages.len() > SEARCHED_LANGUAGES {
             return None;
         }
-        let mut all = languages.clone();
-        let base = all.len();
-        all.extend(owners.iter().map(|(t, _)| template_re(t)));
-        let mut engine = crate::regex::Lazy::new(shape, &all).ok()?;
-        let region_literals: Vec<(usize, bool)> = signature.iter().copied().enumerate().collect();
-        for (i, (_, action)) in owners.iter().enumerate() {
-            let mut want = region_literals.clone();
-            want.push((base + i, true));
-            if let Ok(Some(text)) = engine.realize(&want) {
-                return Some((action.clone(), text));
-            }
+        let mut want: Vec<(usize, bool)> = signature.iter().copied().enumerate().collect();
+        want.push((base + owners.len(), true));
+        let text = engine.realize_within(&want, FIT_SEARCH)?;
+        let (action, fits) = self.actions.fitting(class, &text)?;
+        fits.then(|| (action.to_owned(), text))
+    }
+
+    /// Restricts the resource to what the action class can be sent with (D73): per group of
+    /// classes without an action that takes any resource, an ARN of their shapes, or `*`
+    /// where one of their actions requires no resource type. One atom per distinct union.
+    fn resource_domain(&mut self) -> Result<(), Unsupported> {
+        let total = self.actions.class_count();
+        let constraints = self.actions.resource_constraints().to_vec();
+        for c in constraints {
+            let in_classes = self.req.action_in(&c.classes, total);
+            let arn = self.resource_pred(shapes_re(&c.templates))?;
+            let rany = self.req.rany.clone();
+            let possible = if c.star {
+                smt::or([rany, arn])
+            } else {
+                smt::and([smt::not(&rany), arn])
+            };
+            self.p.assert(&smt::implies(&in_classes, &possible));
         }
-        None
+        Ok(())
     }
 
     /// Restricts the symbolic request to requests AWS can send (the module's list).
@@ -276,7 +459,7 @@ impl Encoder {
         for var in free {
             self.key_space(&var)?;
         }
-        Ok(())
+        self.resource_domain()
     }
 
     fn key_space(&mut self, var: &KeyVar) -> Result<(), Unsupported> {
@@ -308,6 +491,18 @@ impl Encoder {
                     Domain::Numeric(_) | Domain::Date(_),
                     Slot::Num(region) | Slot::Date(region),
                 ) => Some(smt::not(&smt::eq(region, &Expr::int(0)))),
+                // A Bool, ARN or IP address is no number or date: region 0 (its text,
+                // `outside_value`, is one of the key's type).
+                (
+                    KeyType::Bool | KeyType::Arn | KeyType::IpAddress,
+                    Domain::Numeric(_) | Domain::Date(_),
+                    Slot::Num(region) | Slot::Date(region),
+                ) => Some(smt::eq(region, &Expr::int(0))),
+                (
+                    KeyType::Bool | KeyType::Arn | KeyType::Date,
+                    Domain::Ip,
+                    Slot::Ip { kind, .. },
+                ) => Some(smt::eq(kind, &Expr::int(0))),
                 (KeyType::IpAddress, Domain::Ip, Slot::Ip { kind, .. }) => {
                     Some(smt::not(&smt::eq(kind, &Expr::int(0))))
                 }
@@ -373,10 +568,35 @@ mod tests {
         let key = template_re("arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}");
         assert!(key.matches("arn:aws:kms:us-east-1:111122223333:key/k"));
         assert!(!key.matches("arn:aws:kms:us-east-1:111122223333:alias/k"));
-        assert!(!key.matches("arn:aws:kms:us-east-1:a:key/k"));
+        // An account field is any text: AWS's own resources have `aws` or none (D73).
+        assert!(key.matches("arn:aws:kms:us-east-1:aws:key/k"));
+        assert!(!key.matches("arn:aws:kms:us-east-1:111122223333:key"));
         let object = template_re("arn:${Partition}:s3:::${BucketName}/${ObjectName}");
         assert!(object.matches("arn:aws:s3:::b/k/l"));
         assert!(!object.matches("arn:aws:s3:::b"));
+        // No empty object key, no `/` in a bucket name.
+        assert!(!object.matches("arn:aws:s3:::b/"));
+        assert!(!object.matches("arn:aws:s3:::/b/k"));
+        let bucket = template_re("arn:${Partition}:s3:::${BucketName}");
+        assert!(bucket.matches("arn:aws-cn:s3:::b"));
+        assert!(!bucket.matches("arn:aws:s3:::b/k"));
+        let wild = template_re("arn:${Partition}:dms:${Region}:${Account}:endpoint:*");
+        assert!(wild.matches("arn:aws:dms:us-east-1:111122223333:endpoint:e:f"));
+        let both = shapes_re(&[
+            "arn:${Partition}:s3:::${BucketName}".to_owned(),
+            "arn:${Partition}:s3:::${BucketName}/${ObjectName}".to_owned(),
+            "arn:${Partition}:sqs:${Region}:${Account}:${QueueName}".to_owned(),
+        ]);
+        for text in [
+            "arn:aws:s3:::b",
+            "arn:aws:s3:::b/k",
+            "arn:aws:sqs:us-east-1:111122223333:q",
+        ] {
+            assert!(both.matches(text), "{text}");
+        }
+        for text in ["arn:aws:s3:::b/", "arn:aws:sns:us-east-1:111122223333:q"] {
+            assert!(!both.matches(text), "{text}");
+        }
         assert!(user_unique_id().matches(PREFERRED_UNIQUE_IDS[0]));
         assert!(role_unique_id().matches(PREFERRED_UNIQUE_IDS[1]));
         for key in [

@@ -81,7 +81,7 @@ fn no(c: char) -> Re {
 }
 
 /// `var` is one of `ids` (out of `0..total`), as few comparisons as possible.
-fn in_set(var: &Expr, ids: &[usize], total: usize) -> Expr {
+pub(crate) fn in_set(var: &Expr, ids: &[usize], total: usize) -> Expr {
     let member: Vec<bool> = (0..total).map(|i| ids.contains(&i)).collect();
     let ranges = |want: bool| -> Vec<(usize, usize)> {
         let mut out = Vec::new();
@@ -393,11 +393,14 @@ impl Encoder {
             for account in accounts.iter().take(tags) {
                 languages.push(principal_shape(kind, &Re::lit(account)));
             }
-            let found = regex::regions(
+            let found = regex::regions_respelled(
                 &principal_shape(kind, &account_alt),
                 &languages,
                 &preferred_principals(kind, &accounts),
-            )?;
+                regex::STATE_LIMIT,
+                &|text, step| crate::readable::principal_step(kind, text, step),
+            )?
+            .ok_or_else(regex::too_many)?;
             let n = found.signatures.len();
             for (signature, witness) in found.signatures.iter().zip(found.witnesses) {
                 self.finished.principals.push((kind, witness));
@@ -468,7 +471,13 @@ impl Encoder {
         }
         let rany = self.req.rany.clone();
         let has_id = self.req.has_identity_side();
-        let Some(found) = regex::regions_within(&shape, &languages, &preferred, EAGER_LIMIT)?
+        let Some(found) = regex::regions_respelled(
+            &shape,
+            &languages,
+            &preferred,
+            EAGER_LIMIT,
+            &crate::readable::resource_step,
+        )?
         else {
             // Lazily: the account field's shapes (one per account, then empty: the last
             // languages) become atoms too; at most one holds.

@@ -31,10 +31,8 @@ fn invalid(reason: impl Into<String>) -> SolverError {
     }
 }
 
-/// The chosen caller kind and action class, to ask for different witnesses next.
+/// Whether the model's request reads well, and what to exclude when it does not.
 pub struct Chosen {
-    pub kind: i64,
-    pub act: i64,
     /// The resource fits one of the action's resource types (D85).
     pub fits: bool,
     /// What to exclude to ask for a witness elsewhere: this action class on this resource
@@ -143,27 +141,26 @@ pub fn read_request(
     // rail refuses (`sts:AssumeRole` on `role/aws-service-role/`) reads as a strange example,
     // so it is asked for elsewhere first, as an unfit one is.
     let fits = fits && !on_idle_guard_rail(&request);
-    Ok((
-        json,
-        request,
-        Chosen {
-            kind: k,
-            act,
-            fits,
-            avoid,
-        },
-    ))
+    Ok((json, request, Chosen { fits, avoid }))
 }
 
 /// Checks a witness with the request validation every user's request gets (D61): the solver
 /// quantifies only over requests AWS can send (D85), so a witness that fails it is a solver bug.
+/// The resource must also be one the action can be sent with (D73).
 pub fn validate(json: &Json) -> Result<(), SolverError> {
-    Request::from_json(json, &JsonPath::root())
-        .map(|_| ())
-        .map_err(|e| SolverError::ImpossibleWitness {
-            request: json.to_compact_string(),
-            reason: e.to_string(),
-        })
+    let impossible = |reason: String| SolverError::ImpossibleWitness {
+        request: json.to_compact_string(),
+        reason,
+    };
+    let request =
+        Request::from_json(json, &JsonPath::root()).map_err(|e| impossible(e.to_string()))?;
+    if !crate::actions::resource_fits(request.action.as_str(), &request.resource) {
+        return Err(impossible(format!(
+            "the action `{}` cannot be sent with the resource `{}`",
+            request.action, request.resource
+        )));
+    }
+    Ok(())
 }
 
 /// The unique id of the model's user or role session.
@@ -389,10 +386,12 @@ fn slot_text(
         },
         KeyType::Numeric(constants) => view
             .int(slot)
-            .and_then(|region| values::number_text(constants, region)),
+            .and_then(|region| values::number_text(constants, region))
+            .map(|t| typed_outside(var, &t)),
         KeyType::Date(constants) => view
             .int(slot)
-            .and_then(|region| values::date_text(constants, region)),
+            .and_then(|region| values::date_text(constants, region))
+            .map(|t| typed_outside(var, &t)),
         KeyType::Ip => match view.int(&format!("{slot}_kind")) {
             Some(1) => view
                 .bv(&format!("{slot}_v4"), 32)
@@ -401,11 +400,94 @@ fn slot_text(
             Some(2) => view
                 .bv(&format!("{slot}_v6"), 128)
                 .map(|bits| Ipv6Addr::from(bits).to_string()),
-            Some(_) => Some("not-an-ip-address".to_owned()),
+            Some(_) => Some(typed_outside(var, "not-an-ip-address")),
             None => None,
         },
     };
     text.ok_or_else(|| invalid(format!("no readable value for the key `{}`", var.name)))
+}
+
+/// Region 0 of a key compared as a number, date or address (`not-a-number`...) written as a
+/// value of the key's type where it has one (D85).
+fn typed_outside(var: &KeyVar, text: &str) -> String {
+    if text.starts_with("not-a") {
+        crate::space::outside_value(&var.name, &var.ty, text)
+    } else {
+        text.to_owned()
+    }
+}
+
+/// What makes a witness read oddly to a person (issue 10): a service-linked role as the
+/// caller, an ARN outside the `aws` partition, a resource that fits none of the action's
+/// resource types in the catalogue (`*` for an action that names one). Empty for a
+/// witness a reviewer can act on. A policy may require an odd request (one that names
+/// `arn:aws-cn:` or a service-linked role): then the witness is right to be odd.
+pub fn oddities(request: &Request) -> Vec<&'static str> {
+    use iamspec_model::request::Resource;
+    let mut out = Vec::new();
+    if request.principal.is_service_linked_role() {
+        out.push("a service-linked role as the caller");
+    }
+    let foreign = |text: &str| {
+        Arn::parse(text)
+            .ok()
+            .is_some_and(|arn| arn.partition() != "aws")
+    };
+    if request.principal_text.starts_with("arn:") && foreign(&request.principal_text) {
+        out.push("a caller outside the aws partition");
+    }
+    let templates = match crate::actions::access(request.action.as_str()) {
+        crate::actions::Access::Typed { shapes, .. } => crate::actions::shape_set(shapes),
+        crate::actions::Access::Any => &[],
+    };
+    match &request.resource {
+        Resource::Any if !templates.is_empty() => {
+            out.push("`*` for an action with resource types");
+        }
+        Resource::Any => {}
+        Resource::Arn(arn) => {
+            if arn.partition() != "aws" {
+                out.push("a resource outside the aws partition");
+            }
+            if !arn.region().is_empty() && !crate::space::is_region_code(arn.region()) {
+                out.push("a resource region that is not a region code");
+            }
+            if !arn.account().is_empty()
+                && arn.account() != "aws"
+                && !iamspec_model::principal::is_account_id(arn.account())
+            {
+                out.push("a resource account field that is not an account id");
+            }
+            let known = iamspec_corpus::Catalogue::embedded()
+                .action(request.action.as_str())
+                .is_some();
+            if known
+                && !templates.is_empty()
+                && !templates.iter().any(|t| {
+                    iamspec_model::arn::resource_pattern_matches(&template_glob(t), arn, None)
+                })
+            {
+                out.push("a resource of none of the action's resource types");
+            }
+        }
+    }
+    out
+}
+
+/// A catalogue ARN template as a resource pattern: each `${...}` a `*`.
+fn template_glob(template: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push_str(rest.get(..start).unwrap_or(""));
+        let Some(end) = rest.get(start..).and_then(|r| r.find('}')) else {
+            break;
+        };
+        out.push('*');
+        rest = rest.get(start + end + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Is the resource one a guard rail protects (D68), in a request no rail refuses?
@@ -430,6 +512,11 @@ mod tests {
             r#"{"principal":"anonymous","action":"s3:GetObject","resource":"*","context":{"aws:PrincipalOrgID":"o-1"}}"#,
             r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject","resource":"*","context":{"aws:SecureTransport":["true","false"]}}"#,
             r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"kms:Decrypt","resource":"arn:aws:kms:us-east-1:111122223333:key/k","resource_account":"444455556666"}"#,
+            // D73: an object action on a bucket, an S3 action on a queue, an action that
+            // requires a bucket on `*`.
+            r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject","resource":"arn:aws:s3:::b"}"#,
+            r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject","resource":"arn:aws:sqs:us-east-1:111122223333:q"}"#,
+            r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:DeleteBucket","resource":"*"}"#,
         ] {
             let json = Json::parse(text).unwrap();
             assert!(

@@ -33,6 +33,10 @@ pub struct Args {
     /// Only the first N policies, in the corpus's order.
     #[arg(long)]
     limit: Option<usize>,
+    /// Only every Nth policy, in the corpus's order (a sample spread over the whole corpus,
+    /// to compare two builds on a busy machine); applied before `--limit`.
+    #[arg(long)]
+    every: Option<usize>,
     /// Only these policies (names, comma-separated).
     #[arg(long, value_delimiter = ',')]
     policies: Vec<String>,
@@ -117,6 +121,13 @@ struct Answer {
     /// be none; the solver itself reports one as `ImpossibleWitness`, an error).
     #[serde(default)]
     invalid: usize,
+    /// Witnesses that read oddly (`iamspec_solver::oddities`: a service-linked role as the
+    /// caller, another partition, a resource that fits none of the action's resource types).
+    #[serde(default)]
+    odd: usize,
+    /// Each odd witness and why, for the report.
+    #[serde(default)]
+    odd_examples: Vec<String>,
 }
 
 /// One query's outcome.
@@ -150,6 +161,14 @@ pub fn run(args: &Args) -> Result<(), SolverCorpusError> {
             return Err(SolverCorpusError::UnknownPolicies(names.join(", ")));
         }
         policies.retain(|p| args.policies.contains(&p.name));
+    }
+    if let Some(every) = args.every.filter(|n| *n > 1) {
+        policies = policies
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % every == 0)
+            .map(|(_, p)| p)
+            .collect();
     }
     if let Some(limit) = args.limit {
         policies.truncate(limit);
@@ -379,6 +398,8 @@ fn work(args: &Args) -> Result<(), SolverCorpusError> {
                 detail: format!("a job the worker cannot read: {e}"),
                 witnesses: 0,
                 invalid: 0,
+                odd: 0,
+                odd_examples: Vec::new(),
             },
         };
         let text = serde_json::to_string(&answer).unwrap_or_default();
@@ -395,6 +416,8 @@ fn answer(job: &Job, options: &Options) -> Answer {
         detail,
         witnesses: 0,
         invalid: 0,
+        odd: 0,
+        odd_examples: Vec::new(),
     };
     let (a, b) = match (identity_set(&job.a), identity_set(&job.b)) {
         (Ok(a), Ok(b)) => (a, b),
@@ -404,6 +427,8 @@ fn answer(job: &Job, options: &Options) -> Answer {
     let result = std::panic::catch_unwind(|| equivalent(&a, &b, options));
     let millis = started.elapsed().as_secs_f64() * 1000.0;
     let mut invalid = 0;
+    let mut odd = 0;
+    let mut odd_examples = Vec::new();
     let (verdict, detail, witnesses) = match result {
         Ok(Ok(Verdict::Holds)) => ("holds", String::new(), 0),
         Ok(Ok(Verdict::Fails(w))) => {
@@ -417,6 +442,17 @@ fn answer(job: &Job, options: &Options) -> Answer {
                     .is_err()
                 })
                 .count();
+            for witness in &w {
+                let why = iamspec_solver::oddities(&witness.request);
+                if !why.is_empty() {
+                    odd += 1;
+                    odd_examples.push(format!(
+                        "{} ({})",
+                        witness.request_json.to_compact_string(),
+                        why.join("; ")
+                    ));
+                }
+            }
             (
                 "fails",
                 w.first()
@@ -442,6 +478,8 @@ fn answer(job: &Job, options: &Options) -> Answer {
         detail,
         witnesses,
         invalid,
+        odd,
+        odd_examples,
     }
 }
 
@@ -510,6 +548,8 @@ impl Worker {
             detail,
             witnesses: 0,
             invalid: 0,
+            odd: 0,
+            odd_examples: Vec::new(),
         };
         let (answer, restart) = match sent {
             Err(e) => (lost(format!("the worker is gone: {e}"), 0.0, "error"), true),
@@ -660,6 +700,9 @@ fn render(
     if args.witnesses != 3 {
         let _ = write!(command, " --witnesses {}", args.witnesses);
     }
+    if let Some(every) = args.every {
+        let _ = write!(command, " --every {every}");
+    }
     if let Some(limit) = args.limit {
         let _ = write!(command, " --limit {limit}");
     }
@@ -693,6 +736,21 @@ fn render(
         })
         .collect();
     rows.push(("all", outcomes.iter().collect()));
+    // Failing queries cost more (witnesses, each replayed): their times apart.
+    rows.push((
+        "answered Fails",
+        outcomes
+            .iter()
+            .filter(|o| o.answer.verdict == "fails")
+            .collect(),
+    ));
+    rows.push((
+        "answered Holds",
+        outcomes
+            .iter()
+            .filter(|o| o.answer.verdict == "holds")
+            .collect(),
+    ));
     for (label, group) in &rows {
         let mut times: Vec<f64> = group.iter().map(|o| o.answer.millis).collect();
         times.sort_by(f64::total_cmp);
@@ -786,6 +844,49 @@ fn render(
         100,
     );
     list(&mut out, "Neutral mutations (`Holds`)", neutral, 40);
+    let odd: Vec<&Outcome> = outcomes.iter().filter(|o| o.answer.odd > 0).collect();
+    let _ = writeln!(
+        out,
+        "## Odd witnesses: {} of {} (in {} queries)\n\n`iamspec_solver::oddities`: a \
+         service-linked role as the caller, an ARN outside the `aws` partition or with a region \
+         or account field that is not one, a resource that fits none of the action's resource \
+         types (a policy may require one).\n",
+        outcomes.iter().map(|o| o.answer.odd).sum::<usize>(),
+        outcomes.iter().map(|o| o.answer.witnesses).sum::<usize>(),
+        odd.len()
+    );
+    // How often each reason occurs: the reasons are the parenthesised end of each example.
+    let mut reasons: Vec<(String, usize)> = Vec::new();
+    for example in odd.iter().flat_map(|o| &o.answer.odd_examples) {
+        let why = example
+            .rsplit_once(" (")
+            .map_or("", |(_, why)| why.trim_end_matches(')'));
+        for reason in why.split("; ") {
+            match reasons.iter_mut().find(|(r, _)| r == reason) {
+                Some((_, n)) => *n += 1,
+                None => reasons.push((reason.to_owned(), 1)),
+            }
+        }
+    }
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
+    for (reason, count) in &reasons {
+        let _ = writeln!(out, "- {count}: {reason}");
+    }
+    let _ = writeln!(out);
+    let mut shown = 0;
+    for o in &odd {
+        for example in &o.answer.odd_examples {
+            if shown < 200 {
+                let example: String = example.chars().take(400).collect();
+                let _ = writeln!(out, "- {} ({}): {example}", o.policy, o.form.label());
+            }
+            shown += 1;
+        }
+    }
+    if shown > 200 {
+        let _ = writeln!(out, "- … and {} more", shown - 200);
+    }
+    let _ = writeln!(out);
     let mut slowest: Vec<&Outcome> = outcomes.iter().collect();
     slowest.sort_by(|a, b| b.answer.millis.total_cmp(&a.answer.millis));
     let _ = writeln!(out, "## The 10 slowest queries\n");
