@@ -11,29 +11,9 @@ use iamspec_model::PolicyKind;
 use std::hint::black_box;
 use std::time::Duration;
 
-/// 10,000 statements, each on its own bucket, half with a condition.
-fn ten_thousand() -> String {
-    let statements: Vec<String> = (0..10_000)
-        .map(|i| {
-            let condition = if i % 2 == 0 {
-                r#", "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}"#
-            } else {
-                ""
-            };
-            format!(
-                r#"{{"Effect": "Allow", "Action": ["s3:GetObject", "s3:List*"], "Resource": "arn:aws:s3:::bucket-{i}/*"{condition}}}"#
-            )
-        })
-        .collect();
-    format!(
-        r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
-        statements.join(",")
-    )
-}
-
 fn lint_benches(c: &mut Criterion) {
     let catalogue = Catalogue::embedded();
-    let text = ten_thousand();
+    let text = iamspec_benches::ten_thousand_statements();
     let mut group = c.benchmark_group("lint-10000-statements");
     group.sample_size(10);
     group.sampling_mode(SamplingMode::Flat);

@@ -21,26 +21,6 @@ use iamspec_model::PolicyKind;
 use std::hint::black_box;
 use std::process::ExitCode;
 
-/// The same document as `benches/lint.rs`.
-fn ten_thousand() -> String {
-    let statements: Vec<String> = (0..10_000)
-        .map(|i| {
-            let condition = if i % 2 == 0 {
-                r#", "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}"#
-            } else {
-                ""
-            };
-            format!(
-                r#"{{"Effect": "Allow", "Action": ["s3:GetObject", "s3:List*"], "Resource": "arn:aws:s3:::bucket-{i}/*"{condition}}}"#
-            )
-        })
-        .collect();
-    format!(
-        r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
-        statements.join(",")
-    )
-}
-
 fn corpus(pretty: bool) -> Result<Vec<(String, String)>, String> {
     let managed = ManagedPolicy::load_shared()
         .map_err(|e| e.to_string())?
@@ -87,7 +67,10 @@ fn findings(catalogue: &Catalogue) -> Result<(), String> {
             documents.push((format!("{label} {name}"), text));
         }
     }
-    documents.push(("ten-thousand".to_owned(), ten_thousand()));
+    documents.push((
+        "ten-thousand".to_owned(),
+        iamspec_benches::ten_thousand_statements(),
+    ));
     for (name, text) in &documents {
         for f in lint(text, PolicyKind::Identity, catalogue).findings {
             let position = f
@@ -109,7 +92,7 @@ fn run(args: &[String]) -> Result<(), String> {
         [workload, mode] => {
             let texts: Vec<String> = match workload.as_str() {
                 "corpus" => corpus(false)?.into_iter().map(|(_, t)| t).collect(),
-                "ten-thousand" => vec![ten_thousand()],
+                "ten-thousand" => vec![iamspec_benches::ten_thousand_statements()],
                 other => return Err(format!("unknown workload `{other}`")),
             };
             let lint_them = match mode.as_str() {

@@ -617,6 +617,27 @@ pub fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
+/// The lint workload of 10,000 statements (the bench and `examples/lint_profile.rs`): each on
+/// its own bucket, half with a condition.
+pub fn ten_thousand_statements() -> String {
+    let statements: Vec<String> = (0..10_000)
+        .map(|i| {
+            let condition = if i % 2 == 0 {
+                r#", "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}"#
+            } else {
+                ""
+            };
+            format!(
+                r#"{{"Effect": "Allow", "Action": ["s3:GetObject", "s3:List*"], "Resource": "arn:aws:s3:::bucket-{i}/*"{condition}}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+        statements.join(",")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
