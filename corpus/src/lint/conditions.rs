@@ -80,93 +80,71 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
     report_verdicts(linter, verdicts);
 }
 
-/// Finds the key; reports unknown, misspelt and deprecated keys.
+/// Finds the key ([`resolve_quietly`]); reports unknown, misspelt and deprecated keys.
 fn resolve<'c>(linter: &mut Linter<'c, '_>, clause: &ConditionClause, path: &JsonPath) -> Key<'c> {
     let name = clause.key.as_str();
-    if let Some(global) = global_key(name) {
-        let documented = global.name;
-        let written = name.get(..documented.len()).unwrap_or(name);
-        if written != documented {
-            linter.emit(
-                "condition-key-case",
-                path.clone(),
-                format!("`{name}` is documented as `{documented}`{}; key names are case-insensitive, but the documented spelling reads better", if documented.ends_with('/') { "…" } else { "" }),
-            );
-        }
-        if let Some(new) = global.replaced_by {
-            linter.emit(
-                "deprecated-condition-key",
-                path.clone(),
-                format!("`{name}` is deprecated; use `{new}`"),
-            );
-        }
-        return Key::Global(global);
-    }
-    let Some((prefix, _)) = name.split_once(':') else {
-        if !name.is_empty() {
-            linter.emit(
-                "unknown-service-condition-key",
-                path.clone(),
-                format!("`{name}` is not a condition key: keys are `service:name` or `aws:name`"),
-            );
-        }
-        return Key::Unknown;
-    };
-    if prefix.eq_ignore_ascii_case("aws") {
-        linter.emit(
-            "unknown-global-condition-key",
-            path.clone(),
-            format!("`{name}` is not a global condition key"),
-        );
-        return Key::Unknown;
-    }
-    if prefix.contains(['.', '/']) || prefix.eq_ignore_ascii_case("saml") {
-        return Key::Provider;
-    }
     let catalogue = linter.catalogue;
-    let service = catalogue.service(prefix);
-    if let Some(key) = service.and_then(|s| placeholder_key(s.condition_keys(), name)) {
-        if service
-            .and_then(|s| s.resolve_condition_key(name))
-            .is_none()
-        {
-            return Key::Service(key);
-        }
-    }
-    let found = service
-        .and_then(|service| service.resolve_condition_key(name))
-        .or_else(|| {
-            catalogue
-                .services()
-                .iter()
-                .find_map(|service| service.resolve_condition_key(name))
-        });
-    match found {
-        Some(key) => {
-            if !key.is_template() && key.name() != name {
+    let key = resolve_quietly(catalogue, name);
+    match &key {
+        Key::Global(global) => {
+            let documented = global.name;
+            let written = name.get(..documented.len()).unwrap_or(name);
+            if written != documented {
                 linter.emit(
                     "condition-key-case",
                     path.clone(),
-                    format!("`{name}` is documented as `{}`; key names are case-insensitive, but the documented spelling reads better", key.name()),
+                    format!("`{name}` is documented as `{documented}`{}; key names are case-insensitive, but the documented spelling reads better", if documented.ends_with('/') { "…" } else { "" }),
                 );
             }
-            Key::Service(key)
+            if let Some(new) = global.replaced_by {
+                linter.emit(
+                    "deprecated-condition-key",
+                    path.clone(),
+                    format!("`{name}` is deprecated; use `{new}`"),
+                );
+            }
         }
-        None => {
-            let version = &catalogue.source().version;
-            let why = if catalogue.service(prefix).is_some() {
-                format!("service `{prefix}` defines no condition key `{name}`")
-            } else {
-                format!("no service has the prefix `{prefix}`")
-            };
+        // A placeholder key (`…/tag-key`) differs from `name` in more than case: not a misspelling.
+        Key::Service(key)
+            if !key.is_template()
+                && key.name() != name
+                && key.name().eq_ignore_ascii_case(name) =>
+        {
             linter.emit(
+                "condition-key-case",
+                path.clone(),
+                format!("`{name}` is documented as `{}`; key names are case-insensitive, but the documented spelling reads better", key.name()),
+            );
+        }
+        Key::Service(_) | Key::Provider => {}
+        Key::Unknown => match name.split_once(':') {
+            None if name.is_empty() => {}
+            None => linter.emit(
                 "unknown-service-condition-key",
                 path.clone(),
-                format!("`{name}`: {why} (catalogue {version})"),
-            );
-            Key::Unknown
-        }
+                format!("`{name}` is not a condition key: keys are `service:name` or `aws:name`"),
+            ),
+            Some((prefix, _)) if prefix.eq_ignore_ascii_case("aws") => linter.emit(
+                "unknown-global-condition-key",
+                path.clone(),
+                format!("`{name}` is not a global condition key"),
+            ),
+            Some((prefix, _)) => {
+                let version = &catalogue.source().version;
+                let why = if catalogue.service(prefix).is_some() {
+                    format!("service `{prefix}` defines no condition key `{name}`")
+                } else {
+                    format!("no service has the prefix `{prefix}`")
+                };
+                linter.emit(
+                    "unknown-service-condition-key",
+                    path.clone(),
+                    format!("`{name}`: {why} (catalogue {version})"),
+                );
+            }
+        },
     }
+    key
 }
 
 /// What [`resolve`] finds for `name`, without its findings.
