@@ -9,6 +9,9 @@
     clippy::panic
 )]
 
+mod common;
+use common::examples;
+
 use iamspec_corpus::lint::{lint, render_text, LintReport};
 use iamspec_corpus::Catalogue;
 use iamspec_model::PolicyKind;
@@ -24,20 +27,6 @@ fn ids(report: &LintReport) -> Vec<(&'static str, String)> {
         .iter()
         .filter(|f| f.id.contains("region"))
         .map(|f| (f.id, f.path.to_string()))
-        .collect()
-}
-
-/// The JSON examples of one section of docs/lint-checks.md.
-fn examples(id: &str) -> Vec<String> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/lint-checks.md");
-    let text = std::fs::read_to_string(path).unwrap();
-    let start = text.find(&format!("### `{id}`\n")).unwrap();
-    let rest = &text[start + 4..];
-    let section = &rest[..rest.find("\n### ").unwrap_or(rest.len())];
-    section
-        .split("```json")
-        .skip(1)
-        .map(|block| block[block.find('\n').unwrap() + 1..block.find("```").unwrap()].to_owned())
         .collect()
 }
 

@@ -9,6 +9,9 @@
     clippy::panic
 )]
 
+mod common;
+use common::examples;
+
 use iamspec_corpus::lint::{lint, LintFinding, LintReport, LintSeverity};
 use iamspec_corpus::Catalogue;
 use iamspec_model::PolicyKind;
@@ -20,20 +23,6 @@ fn run(statement: &str) -> LintReport {
 
 fn only<'r>(report: &'r LintReport, id: &str) -> Vec<&'r LintFinding> {
     report.findings.iter().filter(|f| f.id == id).collect()
-}
-
-/// The JSON examples of one section of docs/lint-checks.md.
-fn examples(id: &str) -> Vec<String> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/lint-checks.md");
-    let text = std::fs::read_to_string(path).unwrap();
-    let start = text.find(&format!("### `{id}`\n")).unwrap();
-    let rest = &text[start + 4..];
-    let section = &rest[..rest.find("\n### ").unwrap_or(rest.len())];
-    section
-        .split("```json")
-        .skip(1)
-        .map(|block| block[block.find('\n').unwrap() + 1..block.find("```").unwrap()].to_owned())
-        .collect()
 }
 
 #[test]
