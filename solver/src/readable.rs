@@ -6,7 +6,7 @@
 //! - the partition `aws` (else `aws-cn`, `aws-us-gov`) instead of a shortest name;
 //! - a region code (`us-east-1`) where the region field holds other text, or is empty for a
 //!   service all of whose ARNs name a region;
-//! - `aws` for an account field that is neither empty nor an account id (D74 leaves only that
+//! - `aws` for an account field that is neither empty nor an account id (D72 leaves only that
 //!   one: AWS's own resources);
 //! - a name (`example`) in an empty last segment (`application/`, `function:`, `prefix-`);
 //! - for principals, `alice`, `app` and `session` for the user, role and session names.
@@ -32,6 +32,17 @@ fn fields(text: &str) -> Option<[&str; 6]> {
 fn join(f: [&str; 6]) -> String {
     f.join(":")
 }
+
+/// The ARN with field `i` replaced by `value`.
+fn with_field<'a>(mut f: [&'a str; 6], i: usize, value: &'a str) -> String {
+    if let Some(slot) = f.get_mut(i) {
+        *slot = value;
+    }
+    join(f)
+}
+
+/// The plain partitions in the order they are tried.
+const PARTITIONS: [&str; 3] = ["aws", "aws-cn", "aws-us-gov"];
 
 /// Per service, whether every one of its catalogue ARN templates names a region (`Some(true)`),
 /// none does (`Some(false)`), or some do.
@@ -69,18 +80,9 @@ fn filled(resource: &str) -> Option<String> {
 /// Step `step` of rewriting the resource ARN `text` (see the module).
 pub fn resource_step(text: &str, step: usize) -> Option<Vec<String>> {
     let f = fields(text)?;
-    let with = |i: usize, value: &str| {
-        let mut g = f;
-        if let Some(slot) = g.get_mut(i) {
-            *slot = value;
-        }
-        join(g)
-    };
+    let with = |i: usize, value: &str| with_field(f, i, value);
     Some(match step {
-        0 if f[1] != "aws" => ["aws", "aws-cn", "aws-us-gov"]
-            .iter()
-            .map(|p| with(1, p))
-            .collect(),
+        0 if f[1] != "aws" => PARTITIONS.iter().map(|p| with(1, p)).collect(),
         1 if !f[3].is_empty() && !crate::space::is_region_code(f[3]) => {
             vec![with(3, "us-east-1"), with(3, "")]
         }
@@ -116,20 +118,10 @@ pub fn principal_step(kind: CallerKind, text: &str, step: usize) -> Option<Vec<S
                 *slot = name;
             }
         }
-        let resource = segments.join("/");
-        let mut g = f;
-        g[5] = &resource;
-        Some(join(g))
+        Some(with_field(f, 5, &segments.join("/")))
     };
     Some(match step {
-        0 if f[1] != "aws" => ["aws", "aws-cn", "aws-us-gov"]
-            .iter()
-            .map(|p| {
-                let mut g = f;
-                g[1] = p;
-                join(g)
-            })
-            .collect(),
+        0 if f[1] != "aws" => PARTITIONS.iter().map(|p| with_field(f, 1, p)).collect(),
         1 => {
             let names: &[&[&str]] = match kind {
                 CallerKind::User => &[&["alice"]],
