@@ -108,6 +108,7 @@ impl Common {
 pub fn load(snapshot: &std::path::Path) -> Result<(iamspec_world::World, Graph), u8> {
     let world = crate::input::load_world(snapshot)?;
     let graph = Graph::build(&world);
+    crate::equiv::warn(&iamspec_reach::warnings::unusable(&graph));
     Ok((world, graph))
 }
 
@@ -194,6 +195,11 @@ pub fn run(args: Args) -> u8 {
             return EXIT_INPUT;
         }
     }
+    crate::equiv::warn(&iamspec_reach::warnings::question(
+        &world,
+        &args.action,
+        &args.resource,
+    ));
     let records = who_can(
         &world,
         &graph,

@@ -49,6 +49,41 @@ fn who_can_text_and_json() {
     }
 }
 
+/// A degenerate question still gets its answer, with warnings that say why it may mislead.
+#[test]
+fn who_can_warns_on_degenerate_questions() {
+    let (_, code, _, stderr) = iamspec(&[
+        "who-can",
+        WORLD,
+        "--action",
+        "s3:GetObjectz",
+        "--resource",
+        "*",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning: `s3:GetObjectz` is not an action of"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning: `--resource *` asks about"),
+        "{stderr}"
+    );
+    let (_, code, _, stderr) = iamspec(&[
+        "who-can",
+        WORLD,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::not-in-the-world/key",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("`arn:aws:s3:::not-in-the-world/key` names no account and is not a resource of the snapshot"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn who_can_max_hops_cuts_longer_paths() {
     let (_, code, stdout, _) = iamspec(&[

@@ -18,6 +18,7 @@ pub mod graph;
 pub mod query;
 pub mod render;
 pub mod rules;
+pub mod warnings;
 
 pub use decide::{Outcome, Verdict};
 pub use graph::{Graph, NodeKind};
