@@ -347,6 +347,8 @@ pub(crate) struct Linter<'c, 'p> {
     /// statements; an [`ActionSet`] names its templates by their index here.
     templates: Vec<resources::TemplateGlob<'c>>,
     template_ids: iamspec_model::hash::FxMap<usize, usize>,
+    /// Whether resources fit templates, by the resource's shape, across statements.
+    shapes: resources::Shapes,
     /// The catalogue's dense numbering, built (or, for the embedded catalogue, fetched) when a
     /// set first asks about a condition key.
     table: Rc<std::cell::OnceCell<Arc<table::Table>>>,
@@ -504,6 +506,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             embedded: shared::embedded(catalogue).is_some(),
             templates: Vec::new(),
             template_ids: iamspec_model::hash::FxMap::default(),
+            shapes: resources::Shapes::default(),
             table: Rc::new(std::cell::OnceCell::new()),
         }
     }
