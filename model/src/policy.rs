@@ -113,6 +113,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn check_measured_returns_the_size_validation_measured() {
+        let text = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}"#;
+        let json = Json::parse(text).unwrap();
+        let (_, _, size) = check_measured(&json, PolicyKind::Scp, Some(text));
+        let size = size.unwrap();
+        assert_eq!(
+            size.without_whitespace,
+            json.to_compact_string().chars().count()
+        );
+        assert_eq!(size.with_whitespace, Some(text.chars().count()));
+        // Resource-based policies have no quota here: nothing is measured.
+        assert!(check_measured(&json, PolicyKind::Resource, Some(text))
+            .2
+            .is_none());
+    }
+
+    #[test]
     fn compact_length_is_that_of_the_compact_text() {
         let every_early_char: String = (0u32..0x300).filter_map(char::from_u32).collect();
         let documents = [

@@ -516,6 +516,51 @@ mod tests {
     }
 
     #[test]
+    fn shapes_answer_as_the_whole_search() {
+        // Adjacent placeholders, a template wildcard, a non-ASCII literal; resources over
+        // characters some templates have and some none has (`x`, `y`, `é` for most), with
+        // wildcards and `:`, every text up to four characters after each head.
+        let templates = [
+            OBJECT,
+            BUCKET,
+            "arn:${Partition}:x:::${A}${B}a${C}",
+            "arn:${Partition}:x:::a*${B}/é",
+            "arn:${Partition}:x:::ab",
+            "arn:${Partition}:x:${Region}:${Account}:${A}:b",
+        ];
+        let alphabet = ['a', 'b', 'x', 'y', 'é', '/', '*', '?', ':'];
+        let mut texts = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..4 {
+            last = last
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        let (mut scratch, mut shape) = (Scratch::default(), String::new());
+        for template in templates {
+            let compiled = ArnTemplate::new(template);
+            let mut asked = 0;
+            for head in ["arn:aws:s3:::", "arn:aws:x:r:1:", "arn:*"] {
+                for text in &texts {
+                    let text = format!("{head}{text}");
+                    let whole = Glob::pattern(&text, true).intersects(&compiled.glob);
+                    let cell = std::cell::OnceCell::new();
+                    let by_shape = compiled.meets(&text, true, &cell, &mut shape, &mut scratch);
+                    assert_eq!(by_shape, whole, "{text} {template}");
+                    asked += 1;
+                }
+            }
+            let kept = compiled.answers.lock().map(|a| a.len()).unwrap_or(0);
+            assert!(
+                kept > 0 && kept * 2 < asked,
+                "{template}: {kept} of {asked}"
+            );
+        }
+    }
+
+    #[test]
     fn literal_text_under_old_versions() {
         let glob = Glob::pattern("arn:aws:s3:::${aws:username}", false);
         assert!(glob.intersects(&Glob::template(BUCKET)));
