@@ -59,7 +59,9 @@ pub use render::{render_json, render_text};
 use crate::catalogue::{ActionRef, Catalogue, ConditionKey};
 use iamspec_model::hash::FxMap as HashMap;
 use iamspec_model::json::{Json, JsonPath};
-use iamspec_model::policy::{check as validate, Finding, Policy, PolicyKind, Severity, Statement};
+use iamspec_model::policy::{
+    check_measured as validate, Finding, Policy, PolicyKind, PolicySize, Severity, Statement,
+};
 use serde::Serialize;
 use std::fmt;
 use std::rc::Rc;
@@ -252,7 +254,7 @@ pub fn lint_json_with(
     catalogue: &Catalogue,
     options: &LintOptions,
 ) -> LintReport {
-    let (policy, validation) = validate(json, kind, text);
+    let (policy, validation, size) = validate(json, kind, text);
     let mut findings: Vec<LintFinding> = validation
         .into_iter()
         .filter(|f| !principals::documented_principal(json, f))
@@ -260,6 +262,7 @@ pub fn lint_json_with(
         .collect();
     if let Some(policy) = &policy {
         let mut linter = Linter::new(catalogue, kind, policy, json, text);
+        linter.size = size;
         linter.resource = options.resource.as_deref();
         linter.run();
         findings.extend(linter.findings);
@@ -326,6 +329,8 @@ pub(crate) struct Linter<'c, 'p> {
     json: &'p Json,
     /// The original text, when known.
     text: Option<&'p str>,
+    /// The document's size as validation measured it, when it did.
+    size: Option<PolicySize>,
     findings: Vec<LintFinding>,
     expansions: HashMap<String, Arc<[ActionRef<'c>]>>,
     /// The action sets of statements, by the expansions they are made of: statements repeat
@@ -342,6 +347,8 @@ pub(crate) struct Linter<'c, 'p> {
     /// statements; an [`ActionSet`] names its templates by their index here.
     templates: Vec<resources::TemplateGlob<'c>>,
     template_ids: iamspec_model::hash::FxMap<usize, usize>,
+    /// Whether resources fit templates, by the resource's shape, across statements.
+    shapes: resources::Shapes,
     /// The catalogue's dense numbering, built (or, for the embedded catalogue, fetched) when a
     /// set first asks about a condition key.
     table: Rc<std::cell::OnceCell<Arc<table::Table>>>,
@@ -490,6 +497,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             policy,
             json,
             text,
+            size: None,
             findings: Vec::new(),
             expansions: HashMap::default(),
             action_sets: HashMap::default(),
@@ -498,6 +506,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             embedded: shared::embedded(catalogue).is_some(),
             templates: Vec::new(),
             template_ids: iamspec_model::hash::FxMap::default(),
+            shapes: resources::Shapes::default(),
             table: Rc::new(std::cell::OnceCell::new()),
         }
     }

@@ -36,19 +36,36 @@ impl Policy {
 /// RCP quotas count its whitespace). The policy is returned only when it parsed whole, with no
 /// structural error: an error anywhere means no policy to evaluate (fail closed).
 pub fn check(json: &Json, kind: PolicyKind, text: Option<&str>) -> (Option<Policy>, Vec<Finding>) {
+    let (policy, findings, _) = check_measured(json, kind, text);
+    (policy, findings)
+}
+
+/// [`check`], and the document's size when validation measured it (for the kinds with a quota,
+/// when the document parsed far enough to be validated): lint reports closeness to the quota
+/// and would otherwise measure a second time.
+pub fn check_measured(
+    json: &Json,
+    kind: PolicyKind,
+    text: Option<&str>,
+) -> (Option<Policy>, Vec<Finding>, Option<PolicySize>) {
     let (draft, mut findings) = parse::parse_draft(json);
     let Some(draft) = draft else {
-        return (None, findings);
+        return (None, findings, None);
     };
     let parsed = findings.is_empty();
+    let mut measured = None;
     // Measured only for the kinds with a quota.
-    let size = || PolicySize {
-        without_whitespace: compact_chars(json),
-        with_whitespace: text.map(|t| t.chars().count()),
+    let size = || {
+        let size = PolicySize {
+            without_whitespace: compact_chars(json),
+            with_whitespace: text.map(|t| t.chars().count()),
+        };
+        measured = Some(size);
+        size
     };
     findings.extend(validate::validate(&draft, kind, size));
     let policy = if parsed { draft.finish() } else { None };
-    (policy, findings)
+    (policy, findings, measured)
 }
 
 /// `json.to_compact_string().chars().count()`, without writing the text: strings escaped as
@@ -94,6 +111,23 @@ pub fn compact_chars(json: &Json) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn check_measured_returns_the_size_validation_measured() {
+        let text = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}"#;
+        let json = Json::parse(text).unwrap();
+        let (_, _, size) = check_measured(&json, PolicyKind::Scp, Some(text));
+        let size = size.unwrap();
+        assert_eq!(
+            size.without_whitespace,
+            json.to_compact_string().chars().count()
+        );
+        assert_eq!(size.with_whitespace, Some(text.chars().count()));
+        // Resource-based policies have no quota here: nothing is measured.
+        assert!(check_measured(&json, PolicyKind::Resource, Some(text))
+            .2
+            .is_none());
+    }
 
     #[test]
     fn compact_length_is_that_of_the_compact_text() {

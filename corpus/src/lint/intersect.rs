@@ -10,6 +10,7 @@
 
 use iamspec_model::arn::split_fields;
 use iamspec_model::condition::variables::{Part, Template};
+use iamspec_model::hash::FxMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Token {
@@ -168,6 +169,140 @@ impl Glob {
             }
         }
         search(&self.tokens, &other.tokens, scratch)
+    }
+}
+
+/// The literal characters of an ARN template and its longest run of placeholders and wildcards:
+/// what a resource's characters can meet. A character of the resource that the template does
+/// not have can only be matched by a placeholder or a wildcard of the template, so all such
+/// characters are alike to it, and a run of more of them than the template has placeholders and
+/// wildcards in a row is alike to a run of that many (each placeholder takes at least one
+/// character, and any of them can take more). [`Alphabet::shape`] writes a resource in those
+/// terms: a resource meets the template exactly when its shape does, and resources that differ
+/// only in such characters (`bucket-17`, `bucket-18`) share one answer.
+struct Alphabet {
+    ascii: u128,
+    other: Vec<char>,
+    /// The longest run of consecutive placeholders and wildcards, at least one.
+    block: usize,
+}
+
+/// What the characters of a resource that the template lacks become in its shape.
+const ELSE: char = '\u{0}';
+
+impl Alphabet {
+    fn of(template: &Glob) -> Alphabet {
+        let mut alphabet = Alphabet {
+            ascii: 0,
+            other: Vec::new(),
+            block: 1,
+        };
+        let mut run = 0;
+        for token in &template.tokens {
+            match token {
+                Token::Char(c) => {
+                    run = 0;
+                    match u32::from(*c) {
+                        code @ 0..128 => alphabet.ascii |= 1u128 << code,
+                        _ => alphabet.other.push(*c),
+                    }
+                }
+                _ => {
+                    run += 1;
+                    alphabet.block = alphabet.block.max(run);
+                }
+            }
+        }
+        alphabet
+    }
+
+    fn has(&self, c: char) -> bool {
+        match u32::from(c) {
+            code @ 0..128 => self.ascii & (1u128 << code) != 0,
+            _ => self.other.contains(&c),
+        }
+    }
+
+    /// Writes the shape of the resource pattern `text` into `shape`, or returns `false` when
+    /// the pattern has `${` (a variable or an escape: not one token per character) or the
+    /// template has the character that stands for the others.
+    fn shape(&self, text: &str, shape: &mut String) -> bool {
+        shape.clear();
+        if text.contains("${") || self.has(ELSE) {
+            return false;
+        }
+        let mut run = 0;
+        for c in text.chars() {
+            // `:` stays itself: placeholders of the first five fields cannot hold it.
+            if matches!(c, ':' | '*' | '?') || self.has(c) {
+                run = 0;
+                shape.push(c);
+            } else {
+                if run < self.block {
+                    shape.push(ELSE);
+                }
+                run += 1;
+            }
+        }
+        true
+    }
+}
+
+/// How many shapes one template keeps answers for, at most (hostile input in a long-lived
+/// process cannot fill memory; further answers are searched for and not kept).
+const SHAPES: usize = 10_000;
+
+/// A catalogue ARN template compiled for intersection, with its [`Alphabet`] and the answers it
+/// gave, by resource shape. For the embedded catalogue it lives as long as the process
+/// (`shared.rs`), so documents share the answers too.
+pub(crate) struct ArnTemplate {
+    glob: Glob,
+    alphabet: Alphabet,
+    answers: std::sync::Mutex<FxMap<String, bool>>,
+}
+
+impl ArnTemplate {
+    pub(crate) fn new(arn: &str) -> ArnTemplate {
+        let glob = Glob::template(arn);
+        ArnTemplate {
+            alphabet: Alphabet::of(&glob),
+            glob,
+            answers: std::sync::Mutex::new(FxMap::default()),
+        }
+    }
+
+    /// Whether the resource pattern `text` can be an ARN of this template: by its shape when it
+    /// has one, else with `compiled`, its glob, compiled when first needed.
+    pub(crate) fn meets(
+        &self,
+        text: &str,
+        substitutes: bool,
+        compiled: &std::cell::OnceCell<Glob>,
+        shape: &mut String,
+        scratch: &mut Scratch,
+    ) -> bool {
+        if !self.alphabet.shape(text, shape) {
+            return compiled
+                .get_or_init(|| Glob::pattern(text, substitutes))
+                .intersects_with(&self.glob, scratch);
+        }
+        if let Some(&known) = self
+            .answers
+            .lock()
+            .ok()
+            .as_ref()
+            .and_then(|answers| answers.get(shape.as_str()))
+        {
+            return known;
+        }
+        // The shape has no `${`: variables or not, it reads as one token per character.
+        let answer = Glob::pattern(shape, false).intersects_with(&self.glob, scratch);
+        if let Ok(mut answers) = self.answers.lock() {
+            if answers.len() < SHAPES {
+                answers.insert(shape.clone(), answer);
+            }
+        }
+        answer
     }
 }
 
@@ -378,6 +513,51 @@ mod tests {
             }
         }
         assert!(shortcut > 50, "{shortcut}");
+    }
+
+    #[test]
+    fn shapes_answer_as_the_whole_search() {
+        // Adjacent placeholders, a template wildcard, a non-ASCII literal; resources over
+        // characters some templates have and some none has (`x`, `y`, `é` for most), with
+        // wildcards and `:`, every text up to four characters after each head.
+        let templates = [
+            OBJECT,
+            BUCKET,
+            "arn:${Partition}:x:::${A}${B}a${C}",
+            "arn:${Partition}:x:::a*${B}/é",
+            "arn:${Partition}:x:::ab",
+            "arn:${Partition}:x:${Region}:${Account}:${A}:b",
+        ];
+        let alphabet = ['a', 'b', 'x', 'y', 'é', '/', '*', '?', ':'];
+        let mut texts = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..4 {
+            last = last
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        let (mut scratch, mut shape) = (Scratch::default(), String::new());
+        for template in templates {
+            let compiled = ArnTemplate::new(template);
+            let mut asked = 0;
+            for head in ["arn:aws:s3:::", "arn:aws:x:r:1:", "arn:*"] {
+                for text in &texts {
+                    let text = format!("{head}{text}");
+                    let whole = Glob::pattern(&text, true).intersects(&compiled.glob);
+                    let cell = std::cell::OnceCell::new();
+                    let by_shape = compiled.meets(&text, true, &cell, &mut shape, &mut scratch);
+                    assert_eq!(by_shape, whole, "{text} {template}");
+                    asked += 1;
+                }
+            }
+            let kept = compiled.answers.lock().map(|a| a.len()).unwrap_or(0);
+            assert!(
+                kept > 0 && kept * 2 < asked,
+                "{template}: {kept} of {asked}"
+            );
+        }
     }
 
     #[test]

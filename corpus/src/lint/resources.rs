@@ -4,13 +4,13 @@
 
 use super::cover::resource_covers;
 use super::index::{candidate_order, PrefixIndex, SMALL};
-use super::intersect::{Glob, Scratch};
+use super::intersect::{ArnTemplate, Glob, Scratch};
 use super::{Linter, StatementFacts};
 use crate::catalogue::{ActionRef, Catalogue};
 use iamspec_model::arn::split_fields;
 use iamspec_model::hash::FxMap;
 use iamspec_model::json::JsonPath;
-use iamspec_model::policy::Values;
+use iamspec_model::policy::{Statement, Values};
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
@@ -135,9 +135,6 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
     let Some(element) = &statement.resource else {
         return;
     };
-    let Some(path) = statement.resource_path() else {
-        return;
-    };
     let substitutes = linter.policy.version.substitutes_variables();
     let patterns: Vec<(&str, Entry<'_>)> = element
         .patterns
@@ -145,8 +142,8 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
         .enumerate()
         .map(|(index, text)| {
             let entry = Entry {
+                statement,
                 element: &element.patterns,
-                path: &path,
                 index,
             };
             (text, entry)
@@ -166,12 +163,12 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
     if set.actions.is_empty() {
         return;
     }
-    let globs: Vec<Option<(Glob, Option<&str>)>> = patterns
+    let globs: Vec<Option<(&str, Option<&str>)>> = patterns
         .iter()
         .map(|(text, _)| {
             (*text != "*").then(|| {
                 let service = split_fields(text).get(2).copied().filter(|f| is_literal(f));
-                (Glob::pattern(text, substitutes), service)
+                (*text, service)
             })
         })
         .collect();
@@ -183,11 +180,15 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
     } else {
         &[]
     };
+    let compiled: Vec<std::cell::OnceCell<Glob>> =
+        globs.iter().map(|_| std::cell::OnceCell::new()).collect();
     let mut fit = Fit {
         templates: &linter.templates,
         globs: &globs,
+        compiled: &compiled,
+        substitutes,
         memo: FxMap::default(),
-        scratch: Scratch::default(),
+        shapes: &mut linter.shapes,
     };
     let resource_fits: Vec<bool> = (0..patterns.len())
         .map(|at| fit.star(at) || distinct.iter().any(|&id| fit.meets(at, id)))
@@ -266,16 +267,20 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
 }
 
 /// One `Resource`/`NotResource` entry; its JSON path is built only when a finding needs it
-/// (building one per entry was a good part of linting 10,000 statements).
+/// (building one per entry, or the element's per statement, was a good part of linting 10,000
+/// statements).
 pub(crate) struct Entry<'a> {
+    statement: &'a Statement,
     element: &'a Values,
-    path: &'a JsonPath,
     index: usize,
 }
 
 impl Entry<'_> {
     fn path(&self) -> JsonPath {
-        self.element.item_path(self.path, self.index)
+        match self.statement.resource_path() {
+            Some(path) => self.element.item_path(&path, self.index),
+            None => self.statement.path.clone(),
+        }
     }
 }
 
@@ -298,9 +303,19 @@ fn types_seen(actions: &[ActionRef<'_>]) -> Vec<String> {
 /// The resource entries of one statement against catalogue templates, each pair decided once.
 struct Fit<'a, 'c> {
     templates: &'a [TemplateGlob<'c>],
-    /// Per entry, its widened glob and its literal service; `None` for `*`.
-    globs: &'a [Option<(Glob, Option<&'a str>)>],
+    /// Per entry, its text and its literal service; `None` for `*`.
+    globs: &'a [Option<(&'a str, Option<&'a str>)>],
+    /// Per entry, its widened glob, compiled when a pair needs it.
+    compiled: &'a [std::cell::OnceCell<Glob>],
+    substitutes: bool,
     memo: FxMap<(usize, usize), bool>,
+    shapes: &'a mut Shapes,
+}
+
+/// The search's buffers, and the shape of a resource, kept across a document's statements.
+#[derive(Default)]
+pub(crate) struct Shapes {
+    shape: String,
     scratch: Scratch,
 }
 
@@ -317,24 +332,33 @@ impl Fit<'_, '_> {
         }
         let fits = match (self.globs.get(at), self.templates.get(id)) {
             (Some(None), _) => true,
-            (Some(Some((glob, service))), Some(template)) => {
+            (Some(Some((text, service))), Some(template)) => {
                 let same_service = match (service, template.service) {
                     (Some(a), Some(b)) => *a == b,
                     _ => true,
                 };
-                same_service && glob.intersects_with(&template.glob, &mut self.scratch)
+                same_service && self.intersects(at, text, template)
             }
             _ => false,
         };
         self.memo.insert((at, id), fits);
         fits
     }
+
+    fn intersects(&mut self, at: usize, text: &str, template: &TemplateGlob<'_>) -> bool {
+        let Shapes { shape, scratch } = &mut *self.shapes;
+        self.compiled.get(at).is_some_and(|compiled| {
+            template
+                .glob
+                .meets(text, self.substitutes, compiled, shape, scratch)
+        })
+    }
 }
 
 /// A catalogue ARN template compiled for [`Glob::intersects`], with its service when the
 /// template names one (not `${Vendor}`).
 pub(crate) struct TemplateGlob<'c> {
-    glob: Arc<Glob>,
+    glob: Arc<ArnTemplate>,
     service: Option<&'c str>,
 }
 

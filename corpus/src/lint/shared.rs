@@ -5,7 +5,7 @@
 //! cached (another catalogue has no `'static` lifetime to key on), and each table stops growing
 //! at [`LIMIT`] entries, so that hostile input in a long-lived process cannot fill memory.
 
-use super::intersect::Glob;
+use super::intersect::ArnTemplate;
 use crate::catalogue::{Action, ActionRef, Catalogue, ConditionKey};
 use iamspec_model::hash::FxMap as HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -102,20 +102,21 @@ pub(crate) fn templates<'c>(catalogue: &'c Catalogue, action: ActionRef<'c>) -> 
     arns
 }
 
-/// The ARN template `arn` of `catalogue` compiled for intersection ([`Glob::template`]): once
+/// The ARN template `arn` of `catalogue` compiled for intersection ([`ArnTemplate`]): once
 /// per process for the embedded catalogue, whose templates' addresses name them for as long as
-/// the process lives (compiling them again per document was a twentieth of linting the corpus).
-pub(crate) fn template_glob(catalogue: &Catalogue, arn: &str) -> Arc<Glob> {
+/// the process lives (compiling them again per document was a twentieth of linting the corpus;
+/// the answers it keeps by resource shape are then shared by every document too).
+pub(crate) fn template_glob(catalogue: &Catalogue, arn: &str) -> Arc<ArnTemplate> {
     if embedded(catalogue).is_none() {
-        return Arc::new(Glob::template(arn));
+        return Arc::new(ArnTemplate::new(arn));
     }
-    static TABLE: OnceLock<Mutex<HashMap<usize, Arc<Glob>>>> = OnceLock::new();
+    static TABLE: OnceLock<Mutex<HashMap<usize, Arc<ArnTemplate>>>> = OnceLock::new();
     let table = TABLE.get_or_init(|| Mutex::new(HashMap::default()));
     let address = arn.as_ptr() as usize;
     if let Some(found) = table.lock().ok().and_then(|t| t.get(&address).cloned()) {
         return found;
     }
-    let glob = Arc::new(Glob::template(arn));
+    let glob = Arc::new(ArnTemplate::new(arn));
     if let Ok(mut table) = table.lock() {
         if table.len() < LIMIT {
             table.insert(address, Arc::clone(&glob));

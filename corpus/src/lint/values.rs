@@ -10,7 +10,7 @@ use crate::regions;
 use iamspec_model::condition::{Comparison, ValueType};
 use iamspec_model::json::JsonPath;
 use iamspec_model::pattern::fold_case;
-use iamspec_model::policy::ConditionClause;
+use iamspec_model::policy::{ConditionClause, ResourceElement};
 use std::collections::HashMap;
 use std::net::IpAddr;
 
@@ -39,15 +39,24 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
         }
         clause_values(linter, clause, &path);
         if substitutes {
+            // Paths only for values with a variable (the others have nothing to report).
             for (i, value) in clause.values.iter().enumerate() {
-                variables(linter, value, clause.values.item_path(&path, i));
+                if value.contains("${") {
+                    variables(linter, value, clause.values.item_path(&path, i));
+                }
             }
         }
     }
+    let with_variables = |r: &&ResourceElement| r.patterns.iter().any(|v| v.contains("${"));
     if substitutes {
-        if let (Some(resource), Some(path)) = (&statement.resource, statement.resource_path()) {
+        if let (Some(resource), Some(path)) = (
+            statement.resource.as_ref().filter(with_variables),
+            statement.resource_path(),
+        ) {
             for (i, value) in resource.patterns.iter().enumerate() {
-                variables(linter, value, resource.patterns.item_path(&path, i));
+                if value.contains("${") {
+                    variables(linter, value, resource.patterns.item_path(&path, i));
+                }
             }
         }
     }
