@@ -1036,10 +1036,12 @@ mod field_tests {
         for policy in policies.iter().step_by(7) {
             let text = policy.document.to_string();
             for piece in text.split('"') {
-                if piece.starts_with("arn:") && !piece.contains("${") && named.len() < 160 {
-                    if !named.iter().any(|(n, _)| n == piece) {
-                        named.push((piece.to_owned(), resource_glob(piece)));
-                    }
+                if piece.starts_with("arn:")
+                    && !piece.contains("${")
+                    && named.len() < 160
+                    && !named.iter().any(|(n, _)| n == piece)
+                {
+                    named.push((piece.to_owned(), resource_glob(piece)));
                 }
             }
         }
