@@ -29,7 +29,8 @@ pub use domain::request_in_domain;
 pub use err::SolverError;
 pub use query::{
     access_not_granted, decide, equivalent, implies, never_allows, no_public_access, who_can_reach,
-    Callers, Encoding, Options, PrincipalGroup, Reach, ReachVerdict, Verdict, TRUSTED_KEYS,
+    z3_checks, Callers, Encoding, Options, PrincipalGroup, Reach, ReachVerdict, Verdict,
+    TRUSTED_KEYS,
 };
 pub use witness::{oddities, Witness};
 

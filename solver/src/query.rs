@@ -21,6 +21,12 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::time::Duration;
 
+/// How many z3 checks this process has made so far: the difference around a query is the
+/// number of times it asked z3 (for measurement: `cargo xtask solver-corpus`).
+pub fn z3_checks() -> usize {
+    smt::checks()
+}
+
 /// A query's answer.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {

@@ -17,6 +17,14 @@ use z3::{ast, SatResult, Solver, Tactic};
 
 static DUMPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
+/// z3 checks made by this process (a deterministic measure of a query's work, beside its time).
+static CHECKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many z3 checks this process has made so far.
+pub fn checks() -> usize {
+    CHECKS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The largest character z3 4.8.12 represents (`\u{2ffff}`).
 pub const MAX_CHAR: u32 = 0x2_FFFF;
 
@@ -390,6 +398,7 @@ impl Problem {
     /// checked and popped, so that the witnesses of one query and the goals of another share
     /// the parsing and the solver's setup.
     pub fn check(&self, goal: &Expr, timeout: Duration) -> Result<Outcome, Unsupported> {
+        CHECKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let millis = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
         if let Some(dir) = std::env::var_os("IAMSPEC_SMT_DUMP") {
             // Debugging aid: every problem as SMT-LIB, to replay outside the solver.

@@ -522,6 +522,7 @@ impl Encoder {
                 ));
             }
             atoms.extend(tags);
+            self.field_lemmas(&languages, &atoms);
             self.finished.lazy.push(LazyDomain {
                 subject: Subject::Resource,
                 atoms,
@@ -600,6 +601,48 @@ impl Encoder {
         self.finished.resources = found.witnesses;
         self.finished.resource_space = Some((shape, languages, found.signatures));
         self.finish_keys(&entries)
+    }
+
+    /// Lemmas of a lazily explored ARN domain (D74): per field of the ARN that some languages
+    /// fix to literal texts, a number for the resource's text in that field (one per text
+    /// named, and one for any other), which each such atom restricts. Two atoms whose field
+    /// texts differ (an EC2 shape and an S3 pattern) then never hold together, and z3 no
+    /// longer proposes that combination for the search to refute one check at a time. Sound
+    /// because every string has one text per field: no combination a string realizes is
+    /// excluded.
+    fn field_lemmas(&mut self, languages: &[Re], atoms: &[Expr]) {
+        let heads: Vec<Vec<Option<Vec<String>>>> = languages.iter().map(arn_fields).collect();
+        for field in 0..FIELDS {
+            let mut values: Vec<&String> = Vec::new();
+            for head in &heads {
+                for value in head.get(field).into_iter().flatten().flatten() {
+                    if !values.contains(&value) {
+                        values.push(value);
+                    }
+                }
+            }
+            if values.len() < 2 {
+                continue;
+            }
+            // The last number stands for every text no language names.
+            let total = values.len() + 1;
+            let var = self.p.declare(&format!("rfield{field}"), Sort::Int);
+            self.p.assert(&smt::and([
+                smt::ge(&var, &Expr::int(0)),
+                smt::lt(&var, &Expr::int(i64::try_from(total).unwrap_or(i64::MAX))),
+            ]));
+            for (head, atom) in heads.iter().zip(atoms) {
+                let Some(Some(set)) = head.get(field) else {
+                    continue;
+                };
+                let ids: Vec<usize> = set
+                    .iter()
+                    .filter_map(|v| values.iter().position(|x| *x == v))
+                    .collect();
+                self.p
+                    .assert(&smt::implies(atom, &in_set(&var, &ids, total)));
+            }
+        }
     }
 
     /// Free keys: one partition per key, one region constant per slot; or, when the partition
@@ -718,4 +761,294 @@ fn preferred_principals(kind: CallerKind, accounts: &[String]) -> Vec<String> {
         }
     }
     out
+}
+
+/// The ARN fields (`arn`, partition, service, region, account) that [`arn_fields`] reads.
+const FIELDS: usize = 5;
+
+/// How many alternatives [`arn_fields`] follows before calling the rest unknown.
+const FIELD_BRANCHES: usize = 256;
+
+/// One alternative's fields: the text of each field when it is one literal, `None` when unknown.
+type Heads = Vec<Option<String>>;
+
+/// For each of the first [`FIELDS`] `:`-separated fields, every text that field has in the
+/// strings of `re` (a string of the language has at least that many colons and its field is
+/// one of these), or `None` when that is not known. Read from the expression's structure, no
+/// search: the walk keeps count of the colons exactly (a literal character, or a part whose
+/// language has no `:`), and gives up on a field once a part may hold a colon (a `*` that
+/// crosses fields, D11). Two languages whose sets of one field are known and disjoint share
+/// no string, which is what the lazy resource domain asserts up front (D74).
+pub fn arn_fields(re: &Re) -> Vec<Option<Vec<String>>> {
+    let mut branches: Vec<Heads> = Vec::new();
+    let mut budget = FIELD_BRANCHES;
+    walk(
+        vec![re],
+        0,
+        Some(String::new()),
+        Vec::new(),
+        &mut branches,
+        &mut budget,
+    );
+    let mut out: Vec<Option<Vec<String>>> = vec![Some(Vec::new()); FIELDS];
+    if budget == 0 {
+        return vec![None; FIELDS];
+    }
+    for heads in &branches {
+        for (field, slot) in out.iter_mut().enumerate() {
+            match (heads.get(field).cloned().flatten(), slot.as_mut()) {
+                (Some(text), Some(values)) => {
+                    if !values.contains(&text) {
+                        values.push(text);
+                    }
+                }
+                (None, _) => *slot = None,
+                (Some(_), None) => {}
+            }
+        }
+    }
+    out
+}
+
+/// Whether some string of `re` may hold a `:` (over-approximated).
+fn may_colon(re: &Re) -> bool {
+    match re {
+        Re::Empty | Re::Eps => false,
+        Re::Class(class) => class.contains(':'),
+        Re::Concat(parts) | Re::Union(parts) => parts.iter().any(may_colon),
+        Re::Inter(parts) => parts.iter().all(may_colon),
+        Re::Star(inner) => may_colon(inner),
+    }
+}
+
+/// Follows `items` (a sequence still to read) from field `field`, whose text so far is `acc`
+/// (`None`: not one literal), with the fields done so far in `done`; each alternative's fields
+/// go to `out` (an alternative with no string adds nothing).
+fn walk(
+    mut items: Vec<&Re>,
+    mut field: usize,
+    mut acc: Option<String>,
+    mut done: Heads,
+    out: &mut Vec<Heads>,
+    budget: &mut usize,
+) {
+    let finish = |mut done: Heads, out: &mut Vec<Heads>| {
+        done.resize(FIELDS, None);
+        out.push(done);
+    };
+    items.reverse();
+    while let Some(item) = items.pop() {
+        if field >= FIELDS {
+            break;
+        }
+        match item {
+            Re::Empty => return,
+            Re::Eps => {}
+            Re::Class(Class::In(chars)) if chars.len() == 1 => {
+                if chars.first() == Some(&':') {
+                    done.push(acc.take());
+                    field += 1;
+                    acc = Some(String::new());
+                } else if let (Some(text), Some(c)) = (acc.as_mut(), chars.first()) {
+                    text.push(*c);
+                }
+            }
+            Re::Concat(parts) => items.extend(parts.iter().rev()),
+            Re::Union(alternatives) => {
+                if *budget < alternatives.len() {
+                    *budget = 0;
+                    return;
+                }
+                *budget -= alternatives.len();
+                for alternative in alternatives {
+                    let mut rest: Vec<&Re> = items.iter().rev().copied().collect();
+                    rest.insert(0, alternative);
+                    walk(rest, field, acc.clone(), done.clone(), out, budget);
+                    if *budget == 0 {
+                        return;
+                    }
+                }
+                return;
+            }
+            other if !may_colon(other) => acc = None,
+            // A part that may hold a colon: which field follows is no longer known.
+            _ => break,
+        }
+    }
+    // The string may end here (or the walk gave up): the field being read, and the later
+    // ones, are unknown (a string without them has none).
+    finish(done, out);
+}
+
+#[cfg(test)]
+mod field_tests {
+    use super::*;
+    use crate::regex::Lazy;
+
+    /// A resource pattern as the encoder reads it (D11): in the first five fields `?` and a
+    /// `*` within the field stay in it, a `*` ending a field crosses colons.
+    fn resource_glob(pattern: &str) -> Re {
+        let mut parts = Vec::new();
+        for (index, field) in pattern.splitn(6, ':').enumerate() {
+            if index > 0 {
+                parts.push(Re::lit(":"));
+            }
+            let chars: Vec<char> = field.chars().collect();
+            for (at, c) in chars.iter().enumerate() {
+                parts.push(match (c, index < 5) {
+                    ('*', true) if at + 1 == chars.len() => Re::all(),
+                    ('*', true) => Re::star(Re::Class(Class::not([':']))),
+                    ('?', true) => Re::Class(Class::not([':'])),
+                    ('*', false) => Re::all(),
+                    ('?', false) => Re::Class(Class::any()),
+                    (c, _) => Re::Class(Class::one(*c)),
+                });
+            }
+        }
+        Re::concat(parts)
+    }
+
+    fn fields_of(text: &str) -> Vec<&str> {
+        text.split(':').take(FIELDS).collect()
+    }
+
+    /// Every field set `arn_fields` claims holds for strings of the language, and every pair
+    /// of languages it calls disjoint (some field's known sets disjoint) shares no string,
+    /// by an exhaustive search of the pair's product.
+    fn check_lemmas(named: &[(String, Re)]) -> usize {
+        let heads: Vec<Vec<Option<Vec<String>>>> =
+            named.iter().map(|(_, re)| arn_fields(re)).collect();
+        for ((name, re), head) in named.iter().zip(&heads) {
+            let mut lazy = Lazy::new(&Re::all(), std::slice::from_ref(re)).unwrap();
+            let Some(text) = lazy.realize(&[(0, true)]).unwrap() else {
+                continue;
+            };
+            let fields = fields_of(&text);
+            for (field, set) in head.iter().enumerate() {
+                if let Some(set) = set {
+                    let value = fields.get(field).map(|f| (*f).to_owned());
+                    assert!(
+                        value.is_some_and(|v| set.contains(&v)),
+                        "{name}: `{text}` field {field} not in {set:?}"
+                    );
+                }
+            }
+        }
+        let mut disjoint = 0;
+        for (i, a) in heads.iter().enumerate() {
+            for (j, b) in heads.iter().enumerate().skip(i + 1) {
+                let apart = a.iter().zip(b).any(|(x, y)| match (x, y) {
+                    (Some(x), Some(y)) => !x.iter().any(|v| y.contains(v)),
+                    _ => false,
+                });
+                if !apart {
+                    continue;
+                }
+                disjoint += 1;
+                let pair = [named[i].1.clone(), named[j].1.clone()];
+                let mut lazy = Lazy::new(&Re::all(), &pair).unwrap();
+                assert_eq!(
+                    lazy.realize(&[(0, true), (1, true)]).unwrap(),
+                    None,
+                    "{} and {} were called disjoint",
+                    named[i].0,
+                    named[j].0
+                );
+            }
+        }
+        disjoint
+    }
+
+    #[test]
+    fn field_lemmas_hold_on_patterns_that_cross_fields() {
+        let patterns = [
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:s3*",
+            "arn:aws:s3:*",
+            "arn:*:s3:::*",
+            "arn:aws:ec2:*:*:instance/*",
+            "arn:aws:ec2*:*:*:*",
+            "arn:aws:e?2:*:*:*",
+            "arn:aws:*:*:*:*",
+            "arn:aws:iam::*:role/x",
+            "arn:aws:iam::111122223333:role/*",
+            "arn:aws:iam::111122223333*",
+            "arn:aws:sqs:us-east-1:111122223333:q",
+            "arn:aws:sqs:us-east-1:*",
+            "arn:aws-cn:sqs:*:*:*",
+            "arn:*",
+            "arn:aws:s3:::a:b:c",
+            "arn:aws:kms:*:444455556666:key/*",
+        ];
+        let mut named: Vec<(String, Re)> = patterns
+            .iter()
+            .map(|p| ((*p).to_owned(), resource_glob(p)))
+            .collect();
+        for template in [
+            "arn:${Partition}:s3:::${BucketName}",
+            "arn:${Partition}:s3:::${BucketName}/${ObjectName}",
+            "arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}",
+            "arn:${Partition}:sqs:${Region}:${Account}:${QueueName}",
+            "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}",
+            "arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}",
+        ] {
+            named.push((template.to_owned(), crate::space::template_re(template)));
+        }
+        let templates: Vec<String> = crate::actions::all_templates().take(60).cloned().collect();
+        named.push((
+            "sixty shapes".to_owned(),
+            crate::space::shapes_re(&templates),
+        ));
+        named.push((
+            "a union of services".to_owned(),
+            Re::union(vec![
+                resource_glob("arn:aws:s3:::b"),
+                resource_glob("arn:aws:sqs:*:*:q"),
+            ]),
+        ));
+        // The domain's account-field languages (`finish`'s tags).
+        named.push((
+            "account 111122223333".to_owned(),
+            crate::symbolic::resource_shape(Re::lit("111122223333")),
+        ));
+        named.push((
+            "empty account".to_owned(),
+            crate::symbolic::resource_shape(Re::Eps),
+        ));
+        let disjoint = check_lemmas(&named);
+        // The lemmas must say something: S3 against EC2, accounts against each other.
+        assert!(disjoint > 50, "{disjoint}");
+        // And nothing about a `*` that crosses fields.
+        let crossing = arn_fields(&resource_glob("arn:aws:s3*"));
+        assert_eq!(crossing[2], None);
+        assert_eq!(crossing[1], Some(vec!["aws".to_owned()]));
+        let ec2 = arn_fields(&resource_glob("arn:aws:ec2*:*:*:*"));
+        assert_eq!(ec2[2], None);
+    }
+
+    #[test]
+    fn field_lemmas_hold_on_the_corpus_patterns() {
+        let Ok(Some(policies)) = iamspec_corpus::ManagedPolicy::load_shared() else {
+            eprintln!("skipped: no managed-policy corpus in ../shared");
+            return;
+        };
+        let mut named: Vec<(String, Re)> = Vec::new();
+        for policy in policies.iter().step_by(7) {
+            let text = policy.document.to_string();
+            for piece in text.split('"') {
+                if piece.starts_with("arn:")
+                    && !piece.contains("${")
+                    && named.len() < 160
+                    && !named.iter().any(|(n, _)| n == piece)
+                {
+                    named.push((piece.to_owned(), resource_glob(piece)));
+                }
+            }
+        }
+        for template in crate::actions::all_templates().step_by(97).take(60) {
+            named.push((template.clone(), crate::space::template_re(template)));
+        }
+        let disjoint = check_lemmas(&named);
+        assert!(disjoint > 100, "{disjoint}");
+    }
 }

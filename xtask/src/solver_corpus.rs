@@ -46,6 +46,10 @@ pub struct Args {
     /// Witnesses gathered per failing query (`iamspec equiv`'s default).
     #[arg(long, default_value_t = 3)]
     witnesses: usize,
+    /// Also write every query's figures here, one tab-separated line each (policy, form,
+    /// milliseconds, z3 checks, verdict, witnesses), to compare two builds query by query.
+    #[arg(long)]
+    times: Option<PathBuf>,
     /// Answer queries read from standard input, one JSON line each (started by this command).
     #[arg(long, hide = true)]
     worker: bool,
@@ -128,6 +132,9 @@ struct Answer {
     /// Each odd witness and why, for the report.
     #[serde(default)]
     odd_examples: Vec<String>,
+    /// z3 checks the query made (a deterministic measure of its work).
+    #[serde(default)]
+    checks: usize,
 }
 
 /// One query's outcome.
@@ -267,6 +274,25 @@ pub fn run(args: &Args) -> Result<(), SolverCorpusError> {
         std::fs::create_dir_all(dir).map_err(write)?;
     }
     std::fs::write(&path, &report).map_err(write)?;
+    if let Some(times) = &args.times {
+        let mut text = String::new();
+        for o in &outcomes {
+            let _ = writeln!(
+                text,
+                "{}\t{}\t{:.1}\t{}\t{}\t{}",
+                o.policy,
+                o.form.short(),
+                o.answer.millis,
+                o.answer.checks,
+                o.answer.verdict,
+                o.answer.witnesses
+            );
+        }
+        std::fs::write(times, text).map_err(|source| SolverCorpusError::Write {
+            path: times.clone(),
+            source,
+        })?;
+    }
     println!("{report}");
     eprintln!("solver-corpus: wrote {}", path.display());
     Ok(())
@@ -400,6 +426,7 @@ fn work(args: &Args) -> Result<(), SolverCorpusError> {
                 invalid: 0,
                 odd: 0,
                 odd_examples: Vec::new(),
+                checks: 0,
             },
         };
         let text = serde_json::to_string(&answer).unwrap_or_default();
@@ -418,14 +445,17 @@ fn answer(job: &Job, options: &Options) -> Answer {
         invalid: 0,
         odd: 0,
         odd_examples: Vec::new(),
+        checks: 0,
     };
     let (a, b) = match (identity_set(&job.a), identity_set(&job.b)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => return error(format!("invalid input: {e}")),
     };
+    let checks_before = iamspec_solver::z3_checks();
     let started = Instant::now();
     let result = std::panic::catch_unwind(|| equivalent(&a, &b, options));
     let millis = started.elapsed().as_secs_f64() * 1000.0;
+    let checks = iamspec_solver::z3_checks().saturating_sub(checks_before);
     let mut invalid = 0;
     let mut odd = 0;
     let mut odd_examples = Vec::new();
@@ -480,6 +510,7 @@ fn answer(job: &Job, options: &Options) -> Answer {
         invalid,
         odd,
         odd_examples,
+        checks,
     }
 }
 
@@ -550,6 +581,7 @@ impl Worker {
             invalid: 0,
             odd: 0,
             odd_examples: Vec::new(),
+            checks: 0,
         };
         let (answer, restart) = match sent {
             Err(e) => (lost(format!("the worker is gone: {e}"), 0.0, "error"), true),
@@ -770,6 +802,17 @@ fn render(
             count("error"),
         );
     }
+    let mut checks: Vec<f64> = outcomes.iter().map(|o| o.answer.checks as f64).collect();
+    checks.sort_by(f64::total_cmp);
+    let _ = writeln!(
+        out,
+        "\nz3 checks per query: median {}, p90 {}, p99 {}, max {}, {} in all.",
+        quantile(&checks, 0.5),
+        quantile(&checks, 0.9),
+        quantile(&checks, 0.99),
+        checks.last().copied().unwrap_or(0.0),
+        checks.iter().sum::<f64>()
+    );
     let neutral: Vec<&Outcome> = outcomes
         .iter()
         .filter(|o| o.form != Form::Rewritten && o.answer.verdict == "holds")
@@ -890,15 +933,16 @@ fn render(
     let mut slowest: Vec<&Outcome> = outcomes.iter().collect();
     slowest.sort_by(|a, b| b.answer.millis.total_cmp(&a.answer.millis));
     let _ = writeln!(out, "## The 10 slowest queries\n");
-    let _ = writeln!(out, "| policy | form | time | verdict |");
-    let _ = writeln!(out, "|---|---|---|---|");
+    let _ = writeln!(out, "| policy | form | time | z3 checks | verdict |");
+    let _ = writeln!(out, "|---|---|---|---|---|");
     for o in slowest.iter().take(10) {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} |",
             o.policy,
             o.form.label(),
             millis(o.answer.millis),
+            o.answer.checks,
             o.answer.verdict
         );
     }
