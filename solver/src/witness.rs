@@ -455,7 +455,8 @@ fn arn_with(text: &str, i: usize, value: &str) -> Option<String> {
 /// in the order they are tried. The caller keeps one only when it is a request AWS can send
 /// and every policy set decides it as before, so the witness shows the same failure:
 ///
-/// - `*` for an action with resource types: an example ARN of one of its types;
+/// - `*` for an action with resource types: an example ARN of one of its types; an ARN for an
+///   action the catalogue lists without resource types: `*`;
 /// - a resource in another partition than the caller's: the caller's partition, else the
 ///   caller moved to the resource's (an AWS account lives in one partition);
 /// - an account field of `aws`, or an empty one where the action's types name an account: the
@@ -485,17 +486,22 @@ pub fn plainer_steps(json: &Json) -> Vec<Vec<Json>> {
     };
     if resource == "*" {
         let own_service = action.split(':').next().unwrap_or("");
-        let mut ordered: Vec<&String> = templates.iter().collect();
-        ordered.sort_by_key(|t| t.split(':').nth(2) != Some(own_service));
+        // The action's own service first, then the shortest (`example-bucket/key.txt` before
+        // an access point's object).
+        let mut ordered: Vec<(bool, String)> = templates
+            .iter()
+            .map(|t| {
+                let own = t.split(':').nth(2) == Some(own_service);
+                (!own, crate::space::example_arn(t, &caller_account))
+            })
+            .collect();
+        ordered.sort_by_key(|(other, arn)| (*other, arn.len()));
         let partition = caller_partition.as_deref().unwrap_or("aws");
         steps.push(
             ordered
                 .iter()
                 .take(8)
-                .filter_map(|t| {
-                    let arn = crate::space::example_arn(t, &caller_account);
-                    arn_with(&arn, 1, partition)
-                })
+                .filter_map(|(_, arn)| arn_with(arn, 1, partition))
                 .map(|arn| with_member(json, "resource", &arn))
                 .collect(),
         );
@@ -504,6 +510,14 @@ pub fn plainer_steps(json: &Json) -> Vec<Vec<Json>> {
     let Ok(arn) = Arn::parse(resource) else {
         return steps;
     };
+    // An action the catalogue lists without resource types is authorized on `*`.
+    if templates.is_empty()
+        && iamspec_corpus::Catalogue::embedded()
+            .action(action)
+            .is_some()
+    {
+        steps.push(vec![with_member(json, "resource", "*")]);
+    }
     if let Some(partition) = caller_partition.as_deref() {
         if partition != arn.partition() {
             let mut step = Vec::new();
