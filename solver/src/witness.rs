@@ -146,7 +146,8 @@ pub fn read_request(
 
 /// Checks a witness with the request validation every user's request gets (D61): the solver
 /// quantifies only over requests AWS can send (D85), so a witness that fails it is a solver bug.
-/// The resource must also be one the action can be sent with (D73).
+/// The resource must also be one the action can be sent with (D73), with the ARN fields AWS
+/// writes (D87).
 pub fn validate(json: &Json) -> Result<(), SolverError> {
     let impossible = |reason: String| SolverError::ImpossibleWitness {
         request: json.to_compact_string(),
@@ -154,6 +155,17 @@ pub fn validate(json: &Json) -> Result<(), SolverError> {
     };
     let request =
         Request::from_json(json, &JsonPath::root()).map_err(|e| impossible(e.to_string()))?;
+    if let iamspec_model::request::Resource::Arn(arn) = &request.resource {
+        let fields_written = crate::space::is_partition_name(arn.partition())
+            && (arn.region().is_empty() || crate::space::is_region_code(arn.region()))
+            && crate::space::is_account_field(arn.account());
+        if !fields_written {
+            return Err(impossible(format!(
+                "the resource `{}` has a partition, region or account field AWS never writes (D87)",
+                arn
+            )));
+        }
+    }
     if !crate::actions::resource_fits(request.action.as_str(), &request.resource) {
         return Err(impossible(format!(
             "the action `{}` cannot be sent with the resource `{}`",
@@ -866,6 +878,10 @@ mod tests {
             r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject","resource":"arn:aws:s3:::b"}"#,
             r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject","resource":"arn:aws:sqs:us-east-1:111122223333:q"}"#,
             r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:DeleteBucket","resource":"*"}"#,
+            // D87: an account field, a region field, a partition AWS never writes.
+            r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"sqs:SendMessage","resource":"arn:aws:sqs:us-east-1:a:q"}"#,
+            r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"sqs:SendMessage","resource":"arn:aws:sqs:ssm-sap:111122223333:q"}"#,
+            r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"kms:ListAliases","resource":"arn:a:sqs:us-east-1:111122223333:q"}"#,
         ] {
             let json = Json::parse(text).unwrap();
             assert!(
