@@ -196,6 +196,13 @@ pub fn is_account_field(text: &str) -> bool {
     account_field().matches(text)
 }
 
+/// Has the resource ARN the fields AWS writes (D87)?
+pub fn is_possible_arn(arn: &iamspec_model::arn::Arn) -> bool {
+    is_partition_name(arn.partition())
+        && (arn.region().is_empty() || is_region_code(arn.region()))
+        && is_account_field(arn.account())
+}
+
 /// Is `text` a partition name (D87)?
 pub fn is_partition_name(text: &str) -> bool {
     partition_name().matches(text)

@@ -156,10 +156,7 @@ pub fn validate(json: &Json) -> Result<(), SolverError> {
     let request =
         Request::from_json(json, &JsonPath::root()).map_err(|e| impossible(e.to_string()))?;
     if let iamspec_model::request::Resource::Arn(arn) = &request.resource {
-        let fields_written = crate::space::is_partition_name(arn.partition())
-            && (arn.region().is_empty() || crate::space::is_region_code(arn.region()))
-            && crate::space::is_account_field(arn.account());
-        if !fields_written {
+        if !crate::space::is_possible_arn(arn) {
             return Err(impossible(format!(
                 "the resource `{}` has a partition, region or account field AWS never writes (D87)",
                 arn
