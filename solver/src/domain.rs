@@ -322,6 +322,14 @@ pub fn request_in_domain(
             request.action, request.resource
         ));
     }
+    // The ARN fields AWS writes (D87, `space.rs`).
+    if let iamspec_model::request::Resource::Arn(arn) = &request.resource {
+        if !crate::space::is_possible_arn(arn) {
+            return Err(format!(
+                "the resource `{arn}` has a partition, region or account field AWS never writes"
+            ));
+        }
+    }
     let base = iamspec_model::Request::new(
         &request.principal_text,
         request.principal.clone(),

@@ -612,6 +612,10 @@ fn solve(
                 replayed: decisions.first().copied().unwrap_or(Decision::ImplicitDeny),
             });
         }
+        // The same failure on a plainer request, where there is one (D88).
+        let (json, request) = crate::witness::plainest(json, request, sets, &decisions, &|r, d| {
+            check(r, d, &claimed).is_ok()
+        });
         witnesses.push(Witness {
             request,
             request_json: json,

@@ -6,10 +6,13 @@
 //! - the partition `aws` (else `aws-cn`, `aws-us-gov`) instead of a shortest name;
 //! - a region code (`us-east-1`) where the region field holds other text, or is empty for a
 //!   service all of whose ARNs name a region;
-//! - `aws` for an account field that is neither empty nor an account id (D72 leaves only that
-//!   one: AWS's own resources);
 //! - a name (`example`) in an empty last segment (`application/`, `function:`, `prefix-`);
 //! - for principals, `alice`, `app` and `session` for the user, role and session names.
+//!
+//! The domain has no other account fields (D87: 12 digits, `aws` or empty). What a region
+//! cannot respell (`*` where the action has resource types, `aws` where the caller's account
+//! would do, a resource in another partition than the caller's) `witness::plainer` rewrites
+//! on the replayed request, a step kept only when every policy set decides it as before (D88).
 
 use crate::symbolic::CallerKind;
 use std::collections::HashMap;
@@ -46,7 +49,7 @@ const PARTITIONS: [&str; 3] = ["aws", "aws-cn", "aws-us-gov"];
 
 /// Per service, whether every one of its catalogue ARN templates names a region (`Some(true)`),
 /// none does (`Some(false)`), or some do.
-fn regional(service: &str) -> Option<bool> {
+pub(crate) fn regional(service: &str) -> Option<bool> {
     static TABLE: OnceLock<HashMap<String, Option<bool>>> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
         let mut table: HashMap<String, Option<bool>> = HashMap::new();
@@ -87,17 +90,11 @@ pub fn resource_step(text: &str, step: usize) -> Option<Vec<String>> {
             vec![with(3, "us-east-1"), with(3, "")]
         }
         1 if f[3].is_empty() && regional(f[2]) == Some(true) => vec![with(3, "us-east-1")],
-        2 if !f[4].is_empty()
-            && f[4] != "aws"
-            && !iamspec_model::principal::is_account_id(f[4]) =>
-        {
-            vec![with(4, "aws")]
-        }
-        3 => match filled(f[5]) {
+        2 => match filled(f[5]) {
             Some(resource) => vec![with(5, &resource)],
             None => Vec::new(),
         },
-        0..=3 => Vec::new(),
+        0..=2 => Vec::new(),
         _ => return None,
     })
 }
@@ -154,10 +151,9 @@ mod tests {
 
     #[test]
     fn resources_are_rewritten_toward_plain_arns() {
-        let steps = all_steps("arn:a:sso::a:application/", resource_step);
-        assert!(steps.contains(&"arn:aws:sso::a:application/".to_owned()));
-        assert!(steps.contains(&"arn:a:sso::aws:application/".to_owned()));
-        assert!(steps.contains(&"arn:a:sso::a:application/example".to_owned()));
+        let steps = all_steps("arn:a:sso::aws:application/", resource_step);
+        assert!(steps.contains(&"arn:aws:sso::aws:application/".to_owned()));
+        assert!(steps.contains(&"arn:a:sso::aws:application/example".to_owned()));
         let steps = all_steps("arn:aws:ec2:ssm-sap:111122223333:instance/i", resource_step);
         assert_eq!(
             steps,

@@ -142,15 +142,96 @@ fn region_code() -> Re {
     ])
 }
 
+/// A partition name (D87): `aws`, or `aws-` and lowercase words (`aws-cn`, `aws-us-gov`,
+/// `aws-iso-b`, `aws-eusc`). A shape, not a list, so that a partition newer than any list
+/// stays in the domain (as region codes do, D152).
+pub(crate) fn partition_name() -> Re {
+    Re::concat(vec![
+        Re::lit("aws"),
+        Re::star(Re::concat(vec![
+            Re::lit("-"),
+            Re::plus(Re::Class(Class::set('a'..='z'))),
+        ])),
+    ])
+}
+
+/// The account field of a resource ARN (D87): a 12-digit account id, `aws` (AWS's own
+/// resources: `arn:aws:iam::aws:policy/…`), or empty ("the ARNs for some resources omit …
+/// the account ID").
+pub(crate) fn account_field() -> Re {
+    Re::union(vec![
+        Re::repeat(Class::digit(), 12),
+        Re::lit("aws"),
+        Re::Eps,
+    ])
+}
+
+/// The region field of a resource ARN (D87): a region code, or empty ("the ARNs for some
+/// resources omit the Region").
+pub(crate) fn region_field() -> Re {
+    Re::union(vec![region_code(), Re::Eps])
+}
+
+/// The ARNs AWS can send as a request's resource (D87): a partition, a service, a region code
+/// or nothing, an account field of `account` (which the caller keeps within
+/// [`account_field`]), and any resource part
+/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html).
+pub fn possible_arn(account: Re) -> Re {
+    Re::concat(vec![
+        Re::lit("arn:"),
+        partition_name(),
+        Re::lit(":"),
+        Re::plus(Re::Class(Class::not([':']))),
+        Re::lit(":"),
+        region_field(),
+        Re::lit(":"),
+        account,
+        Re::lit(":"),
+        Re::all(),
+    ])
+}
+
+/// Is `text` an ARN's account field AWS issues (D87)?
+pub fn is_account_field(text: &str) -> bool {
+    account_field().matches(text)
+}
+
+/// Has the resource ARN the fields AWS writes (D87)?
+pub fn is_possible_arn(arn: &iamspec_model::arn::Arn) -> bool {
+    is_partition_name(arn.partition())
+        && (arn.region().is_empty() || is_region_code(arn.region()))
+        && is_account_field(arn.account())
+}
+
+/// Is `text` a partition name (D87)?
+pub fn is_partition_name(text: &str) -> bool {
+    partition_name().matches(text)
+}
+
+/// Is the template's field `field` one variable (`${Account}`, `${Region}`) or `*`: a whole
+/// field of that kind, which [`account_field`] or [`region_field`] describes.
+fn whole_variable(text: &str) -> bool {
+    text == "*"
+        || (text.starts_with("${") && text.ends_with('}') && text.matches("${").count() == 1)
+}
+
 /// One field of a catalogue ARN template (`field` 0 to 4; 5: the resource part, which keeps its
-/// colons) as the domain allows it (D73). Each `${...}` and each `*` of the template stands for
-/// any text of the field (`${Partition}` non-empty), and in the resource part for any text to
-/// the end, so the language over-approximates the ARNs AWS issues: the domain only leaves out
-/// what no resource of the type can be. Only S3's own
-/// rules narrow it: a bucket name has no `/` and an object key is not empty
+/// colons) as the domain allows it (D73, D87). `${Partition}` is a partition name, a region
+/// field that is one variable or `*` a region code or empty, an account field that is one
+/// variable or `*` a 12-digit id, `aws` or empty (AWS's own resources of types whose template
+/// says `${Account}`: AWS managed policies, public SSM parameters, D87). Other `${...}` and
+/// `*` stand for any text of the field, and in the resource part for any text to the end, so
+/// the language over-approximates the ARNs AWS issues: the domain only leaves out what no
+/// resource of the type can be. S3's own rules narrow it: a bucket name has no `/` and an
+/// object key is not empty
 /// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html,
 /// https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html).
 fn template_field(text: &str, field: usize, s3: bool) -> Re {
+    match field {
+        3 if whole_variable(text) => return region_field(),
+        4 if whole_variable(text) => return account_field(),
+        _ => {}
+    }
     let any = || {
         if field >= 5 {
             Re::all()
@@ -168,7 +249,7 @@ fn template_field(text: &str, field: usize, s3: bool) -> Re {
             };
             let name = after.get(..end).unwrap_or("");
             let part = match (name, field) {
-                ("Partition", 1) => Re::plus(Re::Class(Class::not([':']))),
+                ("Partition", 1) => partition_name(),
                 ("BucketName", 5) if s3 => Re::plus(Re::Class(Class::not(['/']))),
                 ("ObjectName", 5) if s3 => Re::plus(Re::Class(Class::any())),
                 _ => any(),
@@ -568,8 +649,42 @@ mod tests {
         let key = template_re("arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}");
         assert!(key.matches("arn:aws:kms:us-east-1:111122223333:key/k"));
         assert!(!key.matches("arn:aws:kms:us-east-1:111122223333:alias/k"));
-        // An account field is any text: AWS's own resources have `aws` or none (D73).
+        // An account field is 12 digits, or `aws` or none (AWS's own resources, D87); a
+        // region field a region code or none; a partition `aws` or `aws-…`.
         assert!(key.matches("arn:aws:kms:us-east-1:aws:key/k"));
+        assert!(key.matches("arn:aws:kms:us-east-1::key/k"));
+        assert!(key.matches("arn:aws-iso-b:kms::111122223333:key/k"));
+        for text in [
+            "arn:aws:kms:us-east-1:a:key/k",
+            "arn:aws:kms:us-east-1:111122223333x:key/k",
+            "arn:aws:kms:us-east-1:11112222333:key/k",
+            "arn:aws:kms:ssm-sap:111122223333:key/k",
+            "arn:aws:kms:US-EAST-1:111122223333:key/k",
+            "arn:a:kms:us-east-1:111122223333:key/k",
+            "arn:awsx:kms:us-east-1:111122223333:key/k",
+        ] {
+            assert!(!key.matches(text), "{text}");
+        }
+        // `*` fields are region and account fields too (Braket's devices).
+        let device =
+            template_re("arn:${Partition}:braket:*:*:device/${DeviceType}/${Provider}/${DeviceId}");
+        assert!(device.matches("arn:aws:braket:::device/qpu/ionq/Aria-1"));
+        assert!(!device.matches("arn:aws:braket:x:a:device/qpu/ionq/Aria-1"));
+        // A literal account field stays as the catalogue writes it.
+        let offering =
+            template_re("arn:${Partition}:mediaconnect:${Region}:offering:${OfferingId}");
+        assert!(offering.matches("arn:aws:mediaconnect:us-east-1:offering:o"));
+        for (text, possible) in [
+            ("arn:aws:sqs:us-east-1:111122223333:q", true),
+            ("arn:aws-cn:s3:::b", true),
+            ("arn:aws:iam::aws:policy/p", true),
+            ("arn:aws:sqs:us-east-1:a:q", false),
+            ("arn:aws:sqs:x:111122223333:q", false),
+            ("arn:a:s3:::b", false),
+        ] {
+            let any_account = account_field();
+            assert_eq!(possible_arn(any_account).matches(text), possible, "{text}");
+        }
         assert!(!key.matches("arn:aws:kms:us-east-1:111122223333:key"));
         let object = template_re("arn:${Partition}:s3:::${BucketName}/${ObjectName}");
         assert!(object.matches("arn:aws:s3:::b/k/l"));

@@ -11,9 +11,7 @@ use crate::encode::Encoder;
 use crate::err::Unsupported;
 use crate::regex::{self, Class, Re};
 use crate::smt::{self, Expr, Sort};
-use crate::symbolic::{
-    other_account_field, principal_shape, resource_shape, CallerKind, Mode, Slot, Strs,
-};
+use crate::symbolic::{principal_shape, resource_shape, CallerKind, Mode, Slot, Strs};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -461,7 +459,10 @@ impl Encoder {
             languages.push(resource_shape(Re::lit(account)));
         }
         languages.push(resource_shape(Re::Eps));
-        let shape = resource_shape(Re::union(vec![Re::Eps, account_alt, other_account_field()]));
+        // The ARNs AWS can send (D87): an account field that is empty, one of the accounts
+        // (12 digits) or `aws`; a partition name and a region code or nothing.
+        let shape =
+            crate::space::possible_arn(Re::union(vec![Re::Eps, account_alt, Re::lit("aws")]));
         let mut preferred = vec!["arn:aws:s3:::example-bucket/key.txt".to_owned()];
         if let Some(account) = accounts.first() {
             preferred.extend(self.actions.example_resources(account));

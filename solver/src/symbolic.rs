@@ -245,23 +245,6 @@ pub fn resource_shape(account: Re) -> Re {
     ])
 }
 
-/// Account fields that are not 12-digit account ids (and not empty).
-pub fn other_account_field() -> Re {
-    let colon_free = Class::not([':']);
-    let short: Vec<Re> = (1..=11)
-        .map(|n| Re::repeat(colon_free.clone(), n))
-        .collect();
-    Re::union(vec![
-        Re::union(short),
-        Re::concat(vec![Re::repeat(colon_free.clone(), 13), Re::star(no(':'))]),
-        Re::concat(vec![
-            Re::star(no(':')),
-            Re::Class(Class::not((('0'..='9').chain([':'])).collect::<Vec<_>>())),
-            Re::star(no(':')),
-        ]),
-    ])
-}
-
 impl SymRequest {
     pub fn new(
         p: &mut Problem,
@@ -582,12 +565,12 @@ fn z3_strings(p: &mut Problem, kind: &Expr, rany: &Expr) -> Result<Z3Strings, Un
                     rrest,
                 ]),
             ),
-            nonempty(&rpart),
-            no_colon(&rpart),
+            // A partition name, a region code or nothing, 12 digits, `aws` or nothing (D87).
+            smt::in_re(&rpart, &crate::space::partition_name().to_smt()?),
             nonempty(&rsvc),
             no_colon(&rsvc),
-            no_colon(&rreg),
-            no_colon(&racc),
+            smt::in_re(&rreg, &crate::space::region_field().to_smt()?),
+            smt::in_re(&racc, &crate::space::account_field().to_smt()?),
         ]),
     ));
     let racct_present = p.declare("racct_present", Sort::Bool);

@@ -146,7 +146,8 @@ pub fn read_request(
 
 /// Checks a witness with the request validation every user's request gets (D61): the solver
 /// quantifies only over requests AWS can send (D85), so a witness that fails it is a solver bug.
-/// The resource must also be one the action can be sent with (D73).
+/// The resource must also be one the action can be sent with (D73), with the ARN fields AWS
+/// writes (D87).
 pub fn validate(json: &Json) -> Result<(), SolverError> {
     let impossible = |reason: String| SolverError::ImpossibleWitness {
         request: json.to_compact_string(),
@@ -154,6 +155,14 @@ pub fn validate(json: &Json) -> Result<(), SolverError> {
     };
     let request =
         Request::from_json(json, &JsonPath::root()).map_err(|e| impossible(e.to_string()))?;
+    if let iamspec_model::request::Resource::Arn(arn) = &request.resource {
+        if !crate::space::is_possible_arn(arn) {
+            return Err(impossible(format!(
+                "the resource `{}` has a partition, region or account field AWS never writes (D87)",
+                arn
+            )));
+        }
+    }
     if !crate::actions::resource_fits(request.action.as_str(), &request.resource) {
         return Err(impossible(format!(
             "the action `{}` cannot be sent with the resource `{}`",
@@ -417,23 +426,285 @@ fn typed_outside(var: &KeyVar, text: &str) -> String {
     }
 }
 
-/// What makes a witness read oddly to a person (issue 10): a service-linked role as the
-/// caller, an ARN outside the `aws` partition, a resource that fits none of the action's
-/// resource types in the catalogue (`*` for an action that names one). Empty for a
-/// witness a reviewer can act on. A policy may require an odd request (one that names
-/// `arn:aws-cn:` or a service-linked role): then the witness is right to be odd.
+/// The text of member `name` of a request object.
+fn member<'a>(json: &'a Json, name: &str) -> Option<&'a str> {
+    match json {
+        Json::Object(members) => members.iter().find_map(|(n, v)| match v {
+            Json::String(text) if n == name => Some(text.as_str()),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+/// The request object with member `name` set to `value` (added when absent).
+fn with_member(json: &Json, name: &str, value: &str) -> Json {
+    let mut members = match json {
+        Json::Object(members) => members.clone(),
+        _ => Vec::new(),
+    };
+    match members.iter_mut().find(|(n, _)| n == name) {
+        Some((_, slot)) => *slot = Json::String(value.to_owned()),
+        None => members.push((name.to_owned(), Json::String(value.to_owned()))),
+    }
+    Json::Object(members)
+}
+
+/// The ARN `text` with field `i` (0 to 5) replaced by `value`.
+fn arn_with(text: &str, i: usize, value: &str) -> Option<String> {
+    let mut fields: Vec<&str> = text.splitn(6, ':').collect();
+    if fields.len() != 6 || fields.first() != Some(&"arn") {
+        return None;
+    }
+    *fields.get_mut(i)? = value;
+    Some(fields.join(":"))
+}
+
+/// Requests like `json` that read more plainly (D88), step by step, each step's alternatives
+/// in the order they are tried. The caller keeps one only when it is a request AWS can send
+/// and every policy set decides it as before, so the witness shows the same failure:
+///
+/// - `*` for an action with resource types: an example ARN of one of its types; an ARN for an
+///   action the catalogue lists without resource types: `*`;
+/// - a resource in another partition than the caller's: the caller's partition, else the
+///   caller moved to the resource's (an AWS account lives in one partition);
+/// - an account field of `aws`, or an empty one where the action's types name an account: the
+///   caller's account (else 111122223333);
+/// - an empty region field of a service whose ARNs all name a region: `us-east-1`;
+/// - a resource of none of the action's types: the rest of a type's template after one of its
+///   variables (`stack/name` → `stack/name/example`).
+pub fn plainer_steps(json: &Json) -> Vec<Vec<Json>> {
+    let mut steps = Vec::new();
+    let (Some(principal), Some(action), Some(resource)) = (
+        member(json, "principal"),
+        member(json, "action"),
+        member(json, "resource"),
+    ) else {
+        return steps;
+    };
+    let caller = Caller::parse(principal, member(json, "principal_arn")).ok();
+    let caller_account = caller
+        .as_ref()
+        .and_then(|c| c.account().map(str::to_owned))
+        .filter(|a| iamspec_model::principal::is_account_id(a))
+        .unwrap_or_else(|| "111122223333".to_owned());
+    let caller_partition = Arn::parse(principal).ok().map(|a| a.partition().to_owned());
+    let templates: &[String] = match crate::actions::access(action) {
+        crate::actions::Access::Typed { shapes, .. } => crate::actions::shape_set(shapes),
+        crate::actions::Access::Any => &[],
+    };
+    if resource == "*" {
+        let own_service = action.split(':').next().unwrap_or("");
+        // The action's own service first, then the shortest (`example-bucket/key.txt` before
+        // an access point's object).
+        let mut ordered: Vec<(bool, String)> = templates
+            .iter()
+            .map(|t| {
+                let own = t.split(':').nth(2) == Some(own_service);
+                (!own, crate::space::example_arn(t, &caller_account))
+            })
+            .collect();
+        ordered.sort_by_key(|(other, arn)| (*other, arn.len()));
+        let partition = caller_partition.as_deref().unwrap_or("aws");
+        steps.push(
+            ordered
+                .iter()
+                .take(8)
+                .filter_map(|(_, arn)| arn_with(arn, 1, partition))
+                .map(|arn| with_member(json, "resource", &arn))
+                .collect(),
+        );
+        return steps;
+    }
+    let Ok(arn) = Arn::parse(resource) else {
+        return steps;
+    };
+    // An action the catalogue lists without resource types is authorized on `*`.
+    if templates.is_empty()
+        && iamspec_corpus::Catalogue::embedded()
+            .action(action)
+            .is_some()
+    {
+        steps.push(vec![with_member(json, "resource", "*")]);
+    }
+    if let Some(partition) = caller_partition.as_deref() {
+        if partition != arn.partition() {
+            let mut step = Vec::new();
+            if let Some(moved) = arn_with(resource, 1, partition) {
+                step.push(with_member(json, "resource", &moved));
+            }
+            let mut moved = json.clone();
+            for name in ["principal", "principal_arn"] {
+                if let Some(other) =
+                    member(json, name).and_then(|t| arn_with(t, 1, arn.partition()))
+                {
+                    moved = with_member(&moved, name, &other);
+                }
+            }
+            step.push(moved);
+            steps.push(step);
+        }
+    }
+    // A region of the resource's partition (the readable respelling writes `us-east-1`).
+    let home = match arn.partition() {
+        "aws-cn" => Some(("cn-", "cn-north-1")),
+        "aws-us-gov" => Some(("us-gov-", "us-gov-west-1")),
+        _ => None,
+    };
+    if let Some((prefix, region)) = home {
+        if !arn.region().is_empty() && !arn.region().starts_with(prefix) {
+            steps.push(
+                arn_with(resource, 3, region)
+                    .map(|text| with_member(json, "resource", &text))
+                    .into_iter()
+                    .collect(),
+            );
+        }
+    }
+    let names_account = templates
+        .iter()
+        .any(|t| t.split(':').nth(4).is_some_and(|f| !f.is_empty()));
+    if arn.account() == "aws" || (arn.account().is_empty() && names_account) {
+        steps.push(
+            arn_with(resource, 4, &caller_account)
+                .map(|text| with_member(json, "resource", &text))
+                .into_iter()
+                .collect(),
+        );
+    }
+    let names_region = templates.iter().any(|t| {
+        t.split(':').nth(2) == Some(arn.service())
+            && t.split(':').nth(3).is_some_and(|f| !f.is_empty())
+    });
+    if arn.region().is_empty()
+        && (names_region || crate::readable::regional(arn.service()) == Some(true))
+    {
+        steps.push(
+            arn_with(resource, 3, "us-east-1")
+                .map(|text| with_member(json, "resource", &text))
+                .into_iter()
+                .collect(),
+        );
+    }
+    if !templates.is_empty() && !of_a_type(templates, &arn) {
+        let mut step = Vec::new();
+        for template in templates {
+            let Some(part) = template.splitn(6, ':').nth(5) else {
+                continue;
+            };
+            let mut rest = part;
+            while let Some(end) = rest.find('}') {
+                rest = rest.get(end + 1..).unwrap_or("");
+                let suffix = crate::space::example_arn(rest, "example");
+                let longer = format!("{resource}{suffix}");
+                let fits = Arn::parse(&longer).is_ok_and(|a| of_a_type(templates, &a));
+                if !suffix.is_empty() && fits {
+                    step.push(with_member(json, "resource", &longer));
+                }
+            }
+        }
+        // Else an example ARN of a type, in the resource's partition, region and account.
+        for template in templates {
+            let account = if iamspec_model::principal::is_account_id(arn.account()) {
+                arn.account()
+            } else {
+                caller_account.as_str()
+            };
+            let example = crate::space::example_arn(template, account);
+            let example = [(1, arn.partition()), (3, arn.region())]
+                .into_iter()
+                .try_fold(example, |text, (i, value)| {
+                    let field = text.split(':').nth(i).unwrap_or("");
+                    if field.is_empty() || value.is_empty() {
+                        Some(text)
+                    } else {
+                        arn_with(&text, i, value)
+                    }
+                });
+            if let Some(example) = example {
+                step.push(with_member(json, "resource", &example));
+            }
+        }
+        steps.push(step);
+    }
+    steps
+}
+
+/// Does the resource have the shape of one of `templates` (each `${...}` any text)?
+fn of_a_type(templates: &[String], arn: &Arn) -> bool {
+    templates
+        .iter()
+        .any(|t| iamspec_model::arn::resource_pattern_matches(&template_glob(t), arn, None))
+}
+
+/// How many plainer requests a witness may become in turn (each step may open the next:
+/// `*` → an ARN whose account then reads plainly).
+const PLAINER_ROUNDS: usize = 6;
+
+/// The plainest request reached through [`plainer_steps`], taking in each round the first
+/// alternative `keep` accepts (it returns the request); `None` when none is accepted.
+pub fn plainer(json: &Json, keep: &dyn Fn(&Json) -> Option<Request>) -> Option<(Json, Request)> {
+    let mut best: Option<(Json, Request)> = None;
+    for _ in 0..PLAINER_ROUNDS {
+        let current = best.as_ref().map_or(json, |(j, _)| j).clone();
+        let found = plainer_steps(&current)
+            .into_iter()
+            .flatten()
+            .filter(|candidate| *candidate != current)
+            .find_map(|candidate| keep(&candidate).map(|request| (candidate, request)));
+        match found {
+            Some(next) => best = Some(next),
+            None => break,
+        }
+    }
+    best
+}
+
+/// The witness `json` (its request `request`, decided `decisions` by `sets`) made plainer
+/// (D88): each step is kept only when the request passes [`validate`], every set decides it
+/// as before and `accept` (the query's own check) takes it.
+pub fn plainest(
+    json: Json,
+    request: Request,
+    sets: &[&iamspec_model::PolicySet],
+    decisions: &[Decision],
+    accept: &dyn Fn(&Request, &[Decision]) -> bool,
+) -> (Json, Request) {
+    let keep = |candidate: &Json| -> Option<Request> {
+        validate(candidate).ok()?;
+        let request = Request::from_json(candidate, &JsonPath::root()).ok()?;
+        let again: Vec<Decision> = sets
+            .iter()
+            .map(|set| iamspec_model::reference::authorize(set, &request).decision)
+            .collect();
+        (again == decisions && accept(&request, &again) && !on_idle_guard_rail(&request))
+            .then_some(request)
+    };
+    plainer(&json, &keep).unwrap_or((json, request))
+}
+
+/// What makes a witness read oddly to a person (issue 10, issue 16), each reason saying
+/// whether AWS could send the request at all. Impossible (a solver bug since D87): a resource
+/// in another partition than its caller's, a partition field that is no partition, a region
+/// field that is no region code, an account field that is not 12 digits, `aws` or empty.
+/// Possible but unusual (a policy may require it, D88 keeps it only then): a service-linked
+/// role as the caller, a caller or resource outside the `aws` partition, `*` for an action
+/// whose resource types are all optional, a resource that fits none of the action's resource
+/// types in the catalogue (D73's shapes are larger). Empty for a witness a reviewer can act
+/// on.
 pub fn oddities(request: &Request) -> Vec<&'static str> {
     use iamspec_model::request::Resource;
     let mut out = Vec::new();
     if request.principal.is_service_linked_role() {
         out.push("a service-linked role as the caller");
     }
-    let foreign = |text: &str| {
-        Arn::parse(text)
-            .ok()
-            .is_some_and(|arn| arn.partition() != "aws")
-    };
-    if request.principal_text.starts_with("arn:") && foreign(&request.principal_text) {
+    let caller_partition = request
+        .principal_text
+        .starts_with("arn:")
+        .then(|| Arn::parse(&request.principal_text).ok())
+        .flatten()
+        .map(|arn| arn.partition().to_owned());
+    if caller_partition.as_deref().is_some_and(|p| p != "aws") {
         out.push("a caller outside the aws partition");
     }
     let templates = match crate::actions::access(request.action.as_str()) {
@@ -446,27 +717,28 @@ pub fn oddities(request: &Request) -> Vec<&'static str> {
         }
         Resource::Any => {}
         Resource::Arn(arn) => {
-            if arn.partition() != "aws" {
+            if !crate::space::is_partition_name(arn.partition()) {
+                out.push("impossible: a resource partition that is no partition");
+            } else if caller_partition
+                .as_deref()
+                .is_some_and(|p| p != arn.partition())
+            {
+                out.push("impossible: a resource in another partition than the caller's");
+            } else if arn.partition() != "aws" {
                 out.push("a resource outside the aws partition");
             }
             if !arn.region().is_empty() && !crate::space::is_region_code(arn.region()) {
-                out.push("a resource region that is not a region code");
+                out.push("impossible: a resource region that is not a region code");
             }
-            if !arn.account().is_empty()
-                && arn.account() != "aws"
-                && !iamspec_model::principal::is_account_id(arn.account())
-            {
-                out.push("a resource account field that is not an account id");
+            if !crate::space::is_account_field(arn.account()) {
+                out.push(
+                    "impossible: a resource account field that is not 12 digits, aws or empty",
+                );
             }
             let known = iamspec_corpus::Catalogue::embedded()
                 .action(request.action.as_str())
                 .is_some();
-            if known
-                && !templates.is_empty()
-                && !templates.iter().any(|t| {
-                    iamspec_model::arn::resource_pattern_matches(&template_glob(t), arn, None)
-                })
-            {
+            if known && !templates.is_empty() && !of_a_type(templates, arn) {
                 out.push("a resource of none of the action's resource types");
             }
         }
@@ -503,6 +775,92 @@ fn on_idle_guard_rail(request: &Request) -> bool {
 mod tests {
     use super::*;
 
+    fn request(text: &str) -> Request {
+        Request::from_json(&Json::parse(text).unwrap(), &JsonPath::root()).unwrap()
+    }
+
+    #[test]
+    fn oddities_tell_impossible_from_unusual() {
+        let odd = |principal: &str, resource: &str| {
+            oddities(&request(&format!(
+                r#"{{"principal":"{principal}","action":"sqs:SendMessage","resource":"{resource}"}}"#
+            )))
+        };
+        let user = "arn:aws:iam::111122223333:user/alice";
+        assert!(odd(user, "arn:aws:sqs:us-east-1:111122223333:q").is_empty());
+        assert_eq!(
+            odd(user, "arn:aws:sqs:us-east-1:a:q"),
+            ["impossible: a resource account field that is not 12 digits, aws or empty"]
+        );
+        assert_eq!(
+            odd(user, "arn:aws:sqs:ssm-sap:111122223333:q"),
+            ["impossible: a resource region that is not a region code"]
+        );
+        assert_eq!(
+            odd(user, "arn:aws-cn:sqs:cn-north-1:111122223333:q"),
+            ["impossible: a resource in another partition than the caller's"]
+        );
+        assert_eq!(
+            odd(
+                "arn:aws-cn:iam::111122223333:user/alice",
+                "arn:aws-cn:sqs:cn-north-1:111122223333:q"
+            ),
+            [
+                "a caller outside the aws partition",
+                "a resource outside the aws partition"
+            ]
+        );
+    }
+
+    /// D88's steps, every one accepted (the solver keeps one only when the decisions stay).
+    #[test]
+    fn plainer_requests_read_plainly() {
+        let keep = |json: &Json| {
+            validate(json).ok()?;
+            Request::from_json(json, &JsonPath::root()).ok()
+        };
+        let plain = |text: &str| {
+            let (json, request) = plainer(&Json::parse(text).unwrap(), &keep).unwrap();
+            assert!(
+                oddities(&request).is_empty(),
+                "{}",
+                json.to_compact_string()
+            );
+            member(&json, "resource").unwrap().to_owned()
+        };
+        let star = plain(
+            r#"{"principal":"arn:aws:iam::444455556666:user/alice","action":"cloudwatch:PutMetricData","resource":"*"}"#,
+        );
+        assert_eq!(
+            star,
+            "arn:aws:cloudwatch:us-east-1:444455556666:dataset/example"
+        );
+        let stack = plain(
+            r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"cloudformation:CreateStack","resource":"arn:aws:cloudformation:us-east-1:aws:stack/SC-example"}"#,
+        );
+        assert_eq!(
+            stack,
+            "arn:aws:cloudformation:us-east-1:111122223333:stack/SC-example/example"
+        );
+        let (json, _) = plainer(
+            &Json::parse(r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"sqs:SendMessage","resource":"arn:aws-cn:sqs:cn-north-1:111122223333:q"}"#).unwrap(),
+            &|json: &Json| {
+                // The policies decide only the `aws-cn` queue this way: the caller moves.
+                (member(json, "resource")? == "arn:aws-cn:sqs:cn-north-1:111122223333:q")
+                    .then(|| keep(json))
+                    .flatten()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            member(&json, "principal"),
+            Some("arn:aws-cn:iam::111122223333:user/alice")
+        );
+        // Nothing to do on a plain request.
+        let fine = Json::parse(r#"{"principal":"arn:aws:iam::111122223333:user/alice","action":"sqs:SendMessage","resource":"arn:aws:sqs:us-east-1:111122223333:q"}"#).unwrap();
+        assert!(plainer(&fine, &keep).is_none());
+    }
+
     /// A request AWS cannot send (an organization id for an anonymous caller, a list for a
     /// single-valued key, a resource account the ARN contradicts) is a solver bug when it comes
     /// out of a model: `ImpossibleWitness`, which the CLI reports with exit 4.
@@ -517,6 +875,10 @@ mod tests {
             r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject","resource":"arn:aws:s3:::b"}"#,
             r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject","resource":"arn:aws:sqs:us-east-1:111122223333:q"}"#,
             r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:DeleteBucket","resource":"*"}"#,
+            // D87: an account field, a region field, a partition AWS never writes.
+            r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"sqs:SendMessage","resource":"arn:aws:sqs:us-east-1:a:q"}"#,
+            r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"sqs:SendMessage","resource":"arn:aws:sqs:ssm-sap:111122223333:q"}"#,
+            r#"{"principal":"arn:aws:iam::111122223333:user/a","action":"kms:ListAliases","resource":"arn:a:sqs:us-east-1:111122223333:q"}"#,
         ] {
             let json = Json::parse(text).unwrap();
             assert!(

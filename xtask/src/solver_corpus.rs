@@ -822,7 +822,8 @@ fn render(
         "\nA mutation answered `Holds` changed nothing the solver's domain can tell: {} of {} \
          mutated forms ({} with one action removed, {} with a condition value changed). Every \
          `Fails` came with replayed witnesses ({} in all); {} of them fail request validation \
-         (issue 16: must be 0; `solver bug: ... not one AWS can send` errors count too).\n",
+         (issue 16: must be 0; `solver bug: ... not one AWS can send` errors count too); {} \
+         read oddly (`iamspec_solver::oddities`, below).\n",
         neutral.len(),
         outcomes
             .iter()
@@ -841,7 +842,8 @@ fn render(
             + outcomes
                 .iter()
                 .filter(|o| o.answer.detail.contains("not one AWS can send"))
-                .count()
+                .count(),
+        outcomes.iter().map(|o| o.answer.odd).sum::<usize>()
     );
     let list = |out: &mut String, title: &str, items: Vec<&Outcome>, limit: usize| {
         let _ = writeln!(out, "## {title}: {}\n", items.len());
@@ -890,13 +892,20 @@ fn render(
     let odd: Vec<&Outcome> = outcomes.iter().filter(|o| o.answer.odd > 0).collect();
     let _ = writeln!(
         out,
-        "## Odd witnesses: {} of {} (in {} queries)\n\n`iamspec_solver::oddities`: a \
-         service-linked role as the caller, an ARN outside the `aws` partition or with a region \
-         or account field that is not one, a resource that fits none of the action's resource \
-         types (a policy may require one).\n",
+        "## Odd witnesses: {} of {} (in {} queries), {} impossible\n\n\
+         `iamspec_solver::oddities`. Impossible (must be 0 since D87): a resource in another \
+         partition than the caller's, or with a partition, region or account field AWS never \
+         writes. Possible but unusual (a policy may require them; D88 keeps them only then): a \
+         service-linked role as the caller, a caller or resource outside the `aws` partition, \
+         `*` for an action with resource types, a resource that fits none of the action's \
+         resource types.\n",
         outcomes.iter().map(|o| o.answer.odd).sum::<usize>(),
         outcomes.iter().map(|o| o.answer.witnesses).sum::<usize>(),
-        odd.len()
+        odd.len(),
+        odd.iter()
+            .flat_map(|o| &o.answer.odd_examples)
+            .filter(|e| e.contains("(impossible") || e.contains("; impossible"))
+            .count()
     );
     // How often each reason occurs: the reasons are the parenthesised end of each example.
     let mut reasons: Vec<(String, usize)> = Vec::new();
