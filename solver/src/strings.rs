@@ -74,6 +74,10 @@ impl std::fmt::Debug for LazyDomain {
 /// proposing combinations for the lazy search).
 const EAGER_LIMIT: usize = 20_000;
 
+/// The same for the resource, lower: ARN partitions grow fastest, and past a few thousand tuples
+/// the field lemmas (D74) let the lazy search finish in fewer checks than building takes.
+const RESOURCE_EAGER_LIMIT: usize = 5_000;
+
 fn no(c: char) -> Re {
     Re::Class(Class::not([c]))
 }
@@ -476,7 +480,7 @@ impl Encoder {
             &shape,
             &languages,
             &preferred,
-            EAGER_LIMIT,
+            RESOURCE_EAGER_LIMIT,
             &crate::readable::resource_step,
         )?
         else {
