@@ -59,7 +59,7 @@ pub fn run(mut args: Args) -> u8 {
     }
     let mut warnings = Vec::new();
     if args.resource == "*" {
-        warnings.push("`--resource *` asks about a request that names no resource (actions that take none): resource policies and resource patterns see no ARN; give the resource's ARN".to_owned());
+        warnings.push(iamspec_reach::warnings::NO_RESOURCE.to_owned());
     } else if args.common.resource_account.is_none()
         && iamspec_model::arn::Arn::parse(&args.resource).is_ok_and(|a| a.account().is_empty())
     {

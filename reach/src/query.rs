@@ -76,13 +76,10 @@ pub fn who_can(
     // is not narrowed.
     let resource_policy = resource != "*"
         && (world.entity(resource).is_some()
-            || world.resources.iter().any(|r| {
-                r.policy.is_some()
-                    && (r.arn == resource
-                        || resource
-                            .strip_prefix(r.arn.as_str())
-                            .is_some_and(|rest| rest.starts_with('/')))
-            }));
+            || world
+                .resources
+                .iter()
+                .any(|r| r.policy.is_some() && crate::warnings::describes(&r.arn, resource)));
     let narrow = Some(resource).filter(|r| !r.contains(['*', '?']));
     let targets: Vec<Outcome> = graph
         .nodes

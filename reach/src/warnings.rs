@@ -8,6 +8,9 @@ use iamspec_model::arn::Arn;
 use iamspec_model::principal::Caller;
 use iamspec_world::World;
 
+/// The warning for `--resource *` (here and in `iamspec reach`).
+pub const NO_RESOURCE: &str = "`--resource *` asks about a request that names no resource (actions that take none): resource policies and resource patterns see no ARN; give the resource's ARN";
+
 /// Warnings about the question `who can ACTION on RESOURCE` asked of `world`.
 pub fn question(world: &World, action: &str, resource: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -21,7 +24,7 @@ pub fn question(world: &World, action: &str, resource: &str) -> Vec<String> {
         ));
     }
     if resource == "*" {
-        out.push("`--resource *` asks about a request that names no resource (actions that take none): resource policies and resource patterns see no ARN; give the resource's ARN".to_owned());
+        out.push(NO_RESOURCE.to_owned());
     } else if Arn::parse(resource).is_ok_and(|arn| arn.account().is_empty())
         && !in_world(world, resource)
     {
@@ -54,13 +57,15 @@ pub fn unusable(graph: &Graph) -> Vec<String> {
 /// Is `resource` one the snapshot describes (an entity, a resource, or an object of a bucket it
 /// has)?
 fn in_world(world: &World, resource: &str) -> bool {
-    world.entity(resource).is_some()
-        || world.resources.iter().any(|r| {
-            r.arn == resource
-                || resource
-                    .strip_prefix(r.arn.as_str())
-                    .is_some_and(|rest| rest.starts_with('/'))
-        })
+    world.entity(resource).is_some() || world.resources.iter().any(|r| describes(&r.arn, resource))
+}
+
+/// Does the snapshot's resource `arn` describe `resource` (itself, or an object of its bucket)?
+pub(crate) fn describes(arn: &str, resource: &str) -> bool {
+    arn == resource
+        || resource
+            .strip_prefix(arn)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 #[cfg(test)]

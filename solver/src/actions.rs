@@ -204,9 +204,14 @@ pub struct ResourceConstraint {
 
 /// The ARN templates of a set of shapes ([`Access::Typed`]).
 pub fn shape_set(id: u32) -> &'static [String] {
+    set_at(&catalogue_universe().shape_sets, id)
+}
+
+/// Set `id` of `sets`, or none.
+fn set_at(sets: &'static [Vec<String>], id: u32) -> &'static [String] {
     usize::try_from(id)
         .ok()
-        .and_then(|i| catalogue_universe().shape_sets.get(i))
+        .and_then(|i| sets.get(i))
         .map(Vec::as_slice)
         .unwrap_or(&[])
 }
@@ -243,11 +248,7 @@ fn coarse(set: &[String]) -> Vec<String> {
 /// The ARN templates the domain allows for a set of shapes ([`Access::Typed`]): its own, or
 /// its services' past [`COARSE`] of them.
 pub fn domain_templates(id: u32) -> &'static [String] {
-    usize::try_from(id)
-        .ok()
-        .and_then(|i| catalogue_universe().domain_sets.get(i))
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
+    set_at(&catalogue_universe().domain_sets, id)
 }
 
 /// What `action` can be sent with (D73): [`Access::Any`] for an action the catalogue does not
