@@ -631,9 +631,11 @@ fn actions_new(
     old: &Placed,
     callers: iamspec_solver::Callers,
     options: &Options,
-) -> Result<Vec<String>, SolverError> {
+) -> Result<(Vec<String>, Vec<String>), SolverError> {
     let catalogue = iamspec_corpus::Catalogue::embedded();
     let mut candidates: Vec<String> = Vec::new();
+    // Patterns left unexamined for the bound: the list must say it is incomplete.
+    let mut unexamined: Vec<String> = Vec::new();
     let push = |action: String, list: &mut Vec<String>| {
         if !list.iter().any(|a| a.eq_ignore_ascii_case(&action)) {
             list.push(action);
@@ -662,9 +664,13 @@ fn actions_new(
                         for action in expanded {
                             push(action.to_string(), &mut candidates);
                         }
+                    } else {
+                        push(pattern.to_owned(), &mut unexamined);
                     }
                 } else if candidates.len() < witnessed + NEW_ACTION_CANDIDATES {
                     push(pattern.to_owned(), &mut candidates);
+                } else {
+                    push(pattern.to_owned(), &mut unexamined);
                 }
             }
         }
@@ -688,7 +694,7 @@ fn actions_new(
     }
     // In name order: the order the solver finds its witnesses in is no information.
     list.sort_by_key(|a| a.to_ascii_lowercase());
-    Ok(list)
+    Ok((list, unexamined))
 }
 
 /// Prints warnings on stderr.
@@ -836,13 +842,20 @@ pub fn report(
             }
             if let Some(callers) = new_actions {
                 match actions_new(&witnesses, pa, pb, callers, &common.options()) {
-                    Ok(list) if !list.is_empty() => {
-                        extra.push(format!(
-                            "new actions (allowed somewhere now, never before): {}",
-                            list.join(", ")
-                        ));
+                    Ok((list, unexamined)) => {
+                        if !list.is_empty() {
+                            extra.push(format!(
+                                "new actions (allowed somewhere now, never before): {}",
+                                list.join(", ")
+                            ));
+                        }
+                        if !unexamined.is_empty() {
+                            extra.push(format!(
+                                "(new actions not examined, more than {NEW_ACTION_CANDIDATES} to ask: {}; the list above may be incomplete, ask with `iamspec reach` per action)",
+                                unexamined.join(", ")
+                            ));
+                        }
                     }
-                    Ok(_) => {}
                     Err(e) => return bug(e),
                 }
             }

@@ -55,6 +55,27 @@ fn identity_policy_gaining_kms_and_role_access() {
 
 /// §4.3/§4.4, D51, D80: explicit vs implicit deny shows beside an open same-account resource
 /// policy, for boundaries, identity and session policies alike.
+/// AmazonS3ReadOnlyAccess to AmazonS3FullAccess (the AWS managed policies' documents): `s3:*`
+/// expands past the bound of actions the list asks about, and the answer says so instead of
+/// listing only `s3-object-lambda:*`'s write actions as if complete.
+#[test]
+fn new_actions_list_says_when_it_is_incomplete() {
+    let (old, new) = (f("s3-read-only"), f("s3-full"));
+    let (code, t) = iamspec(&["check", "no-new-access", &old, &new]);
+    assert_eq!(code, 1, "{t}");
+    assert!(
+        t.contains("new actions (allowed somewhere now, never before): s3-object-lambda:"),
+        "{t}"
+    );
+    assert!(
+        t.contains("(new actions not examined, more than 64 to ask: s3:*;"),
+        "{t}"
+    );
+    let (code, t) = iamspec(&["check", "no-new-access", &f("s3-full"), &f("s3-read-only")]);
+    assert_eq!(code, 0, "{t}");
+    assert!(!t.contains("not examined"), "{t}");
+}
+
 #[test]
 fn explicit_and_implicit_deny_differ() {
     let (a, b) = (f("allow-all-deny-s3"), f("notaction-s3"));
