@@ -40,9 +40,10 @@ mod err;
 pub use err::CatalogueError;
 
 use iamspec_model::context_keys::{Cardinality, KeyType, ServiceKeyTypes};
+use iamspec_model::hash::FxMap as HashMap;
 use iamspec_model::pattern::{fold_case, Pattern, Shape};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -104,6 +105,10 @@ pub struct ActionResourceType {
     name: String,
     required: bool,
     condition_keys: Vec<String>,
+    /// The index of the service's resource type of this name ([`Service::resource_type`]),
+    /// resolved once when the catalogue is read: lint asks for it for every action of every
+    /// statement, and a lookup folds and hashes the name each time.
+    resolved: Option<usize>,
 }
 
 /// A resource type of a service, with its ARN template.
@@ -222,7 +227,7 @@ impl Catalogue {
                 licence: String::new(),
             },
             services: Vec::new(),
-            by_prefix: HashMap::new(),
+            by_prefix: HashMap::default(),
         }
     }
 
@@ -352,6 +357,7 @@ impl Service {
                         name: rt.n,
                         required: rt.q,
                         condition_keys: rt.k,
+                        resolved: None,
                     })
                     .collect(),
                 condition_keys: action.k,
@@ -377,9 +383,15 @@ impl Service {
             })?;
             condition_keys.push(ConditionKey::new(name, ty));
         }
+        let by_resource_type = index(&resource_types, "resource type", |r| &r.name)?;
+        for action in &mut actions {
+            for rt in &mut action.resource_types {
+                rt.resolved = by_resource_type.get(fold_case(&rt.name).as_ref()).copied();
+            }
+        }
         Ok(Service {
             by_action: index(&actions, "action", |a| &a.name)?,
-            by_resource_type: index(&resource_types, "resource type", |r| &r.name)?,
+            by_resource_type,
             by_condition_key: index(&condition_keys, "condition key", |k| &k.name)?,
             prefix,
             name: raw.n,
@@ -556,6 +568,9 @@ impl ConditionKey {
     pub fn matches(&self, key: &str) -> bool {
         match &self.template {
             Some(template) => template.matches(key),
+            // Both ASCII (every catalogue name, nearly every policy key): folding is ASCII
+            // lowercasing, compared without building either string.
+            None if key.is_ascii() && self.name.is_ascii() => key.eq_ignore_ascii_case(&self.name),
             None => fold_case(key) == fold_case(&self.name),
         }
     }
@@ -692,10 +707,10 @@ impl<'a> ActionRef<'a> {
         &self,
     ) -> impl Iterator<Item = (&'a ActionResourceType, Option<&'a ResourceType>)> + 'a {
         let service = self.service;
-        self.action
-            .resource_types
-            .iter()
-            .map(move |rt| (rt, service.resource_type(&rt.name)))
+        self.action.resource_types.iter().map(move |rt| {
+            let resolved = rt.resolved.and_then(|at| service.resource_types.get(at));
+            (rt, resolved)
+        })
     }
 
     /// Every condition key that applies to the action, without repeats, each with its type from
@@ -764,7 +779,7 @@ fn index<T>(
     what: &'static str,
     name: impl Fn(&T) -> &String,
 ) -> Result<HashMap<String, usize>, CatalogueError> {
-    let mut map = HashMap::with_capacity(items.len());
+    let mut map = HashMap::with_capacity_and_hasher(items.len(), Default::default());
     for (at, item) in items.iter().enumerate() {
         let name = name(item);
         if map.insert(fold_case(name).into_owned(), at).is_some() {
