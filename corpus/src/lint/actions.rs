@@ -3,7 +3,9 @@
 
 use super::cover::ActionCover;
 use super::index::{candidate_order, PrefixIndex, SMALL};
-use super::{Linter, StatementFacts};
+use super::nocase::NoCase;
+use super::{same_folded, Linter, StatementFacts};
+use iamspec_model::hash::FxMap;
 use iamspec_model::pattern::fold_case;
 use iamspec_model::policy::Effect;
 use std::collections::HashSet;
@@ -94,25 +96,26 @@ fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts
     }
     // Only an entry with wildcards can cover a different entry; compile those once, and find
     // the ones that may cover an entry through their literal prefixes (linear, `index.rs`).
-    let covers: Vec<(&str, String, ActionCover)> = patterns
+    let covers: Vec<(&str, ActionCover)> = patterns
         .iter()
         .filter(|p| p.has_wildcards)
-        .map(|p| {
-            (
-                p.text,
-                fold_case(p.text).into_owned(),
-                ActionCover::new(p.text),
-            )
-        })
+        .map(|p| (p.text, ActionCover::new(p.text)))
         .collect();
     let mut index = PrefixIndex::new();
-    for (at, (text, _, _)) in covers.iter().enumerate() {
+    for (at, (text, _)) in covers.iter().enumerate() {
         index.insert(text, false, at);
     }
+    // Repeats up to case: for ASCII entries (all but hostile ones) by ASCII case, which is
+    // what folding does to them, without a folded copy of each entry.
+    let mut seen_ascii: FxMap<NoCase<'_>, ()> = FxMap::default();
     let mut seen: HashSet<String> = HashSet::new();
     for pattern in patterns {
-        let mine = fold_case(pattern.text).into_owned();
-        if !seen.insert(mine.clone()) {
+        let fresh = if facts.ascii {
+            seen_ascii.insert(NoCase(pattern.text), ()).is_none()
+        } else {
+            seen.insert(fold_case(pattern.text).into_owned())
+        };
+        if !fresh {
             linter.emit(
                 "duplicate-action",
                 pattern.path(),
@@ -124,10 +127,10 @@ fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts
         index.any(pattern.text, |at| {
             cover = covers
                 .get(at)
-                .filter(|(_, folded, c)| *folded != mine && c.covers(pattern.text));
+                .filter(|(text, c)| !same_folded(text, pattern.text) && c.covers(pattern.text));
             cover.is_some()
         });
-        if let Some((text, _, _)) = cover {
+        if let Some((text, _)) = cover {
             linter.emit(
                 "redundant-action",
                 pattern.path(),
@@ -143,8 +146,6 @@ fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts
 /// [`duplicates_and_redundancy`] for a few entries: every pair compared, no tables.
 fn duplicates_and_redundancy_small(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
     let patterns = &facts.patterns;
-    let folded: Vec<std::borrow::Cow<'_, str>> =
-        patterns.iter().map(|p| fold_case(p.text)).collect();
     let mut covers: Vec<(usize, ActionCover)> = Vec::new();
     for (at, pattern) in patterns.iter().enumerate() {
         if pattern.has_wildcards {
@@ -155,9 +156,9 @@ fn duplicates_and_redundancy_small(linter: &mut Linter<'_, '_>, facts: &Statemen
         candidate_order(patterns.get(*at).map_or("", |p| p.text), false, *at)
     });
     for (at, pattern) in patterns.iter().enumerate() {
-        let mine = folded.get(at).map_or("", |f| f.as_ref());
-        let earlier = folded.get(..at).unwrap_or(&[]);
-        if earlier.iter().any(|f| f == mine) {
+        let mine = pattern.text;
+        let earlier = patterns.get(..at).unwrap_or(&[]);
+        if earlier.iter().any(|p| same_folded(p.text, mine)) {
             linter.emit(
                 "duplicate-action",
                 pattern.path(),
@@ -167,8 +168,7 @@ fn duplicates_and_redundancy_small(linter: &mut Linter<'_, '_>, facts: &Statemen
         }
         let cover = covers.iter().find_map(|(other, cover)| {
             let text = patterns.get(*other)?.text;
-            let theirs = folded.get(*other).map_or("", |f| f.as_ref());
-            (theirs != mine && cover.covers(pattern.text)).then_some(text)
+            (!same_folded(text, mine) && cover.covers(pattern.text)).then_some(text)
         });
         if let Some(text) = cover {
             linter.emit(

@@ -2,7 +2,7 @@
 //! not fit the key's type or value count, and known pitfalls (MFA, private addresses, wildcards).
 
 use super::global_keys::{global_key, is_epoch_time, GlobalKey};
-use super::{KeySupport, LintSeverity, Linter, StatementFacts};
+use super::{ClausePath, KeySupport, LintSeverity, Linter, StatementFacts};
 use crate::catalogue::{ActionRef, Catalogue, ConditionKey, ConditionKeyType};
 use iamspec_model::condition::value::Cidr;
 use iamspec_model::condition::{Comparison, SetQualifier, ValueType};
@@ -54,7 +54,7 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
     };
     let mut verdicts = Vec::new();
     for clause in &statement.condition {
-        let path = statement.condition_path(clause);
+        let path = ClausePath::new(statement, clause);
         let key = resolve(linter, clause, &path);
         let ty = match &key {
             Key::Global(global) => Some(global.ty),
@@ -81,7 +81,11 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
 }
 
 /// Finds the key ([`resolve_quietly`]); reports unknown, misspelt and deprecated keys.
-fn resolve<'c>(linter: &mut Linter<'c, '_>, clause: &ConditionClause, path: &JsonPath) -> Key<'c> {
+fn resolve<'c>(
+    linter: &mut Linter<'c, '_>,
+    clause: &ConditionClause,
+    path: &ClausePath<'_>,
+) -> Key<'c> {
     let name = clause.key.as_str();
     let catalogue = linter.catalogue;
     let key = resolve_quietly(catalogue, name);
@@ -92,14 +96,14 @@ fn resolve<'c>(linter: &mut Linter<'c, '_>, clause: &ConditionClause, path: &Jso
             if written != documented {
                 linter.emit(
                     "condition-key-case",
-                    path.clone(),
+                    path.owned(),
                     format!("`{name}` is documented as `{documented}`{}; key names are case-insensitive, but the documented spelling reads better", if documented.ends_with('/') { "…" } else { "" }),
                 );
             }
             if let Some(new) = global.replaced_by {
                 linter.emit(
                     "deprecated-condition-key",
-                    path.clone(),
+                    path.owned(),
                     format!("`{name}` is deprecated; use `{new}`"),
                 );
             }
@@ -112,7 +116,7 @@ fn resolve<'c>(linter: &mut Linter<'c, '_>, clause: &ConditionClause, path: &Jso
         {
             linter.emit(
                 "condition-key-case",
-                path.clone(),
+                path.owned(),
                 format!("`{name}` is documented as `{}`; key names are case-insensitive, but the documented spelling reads better", key.name()),
             );
         }
@@ -121,12 +125,12 @@ fn resolve<'c>(linter: &mut Linter<'c, '_>, clause: &ConditionClause, path: &Jso
             None if name.is_empty() => {}
             None => linter.emit(
                 "unknown-service-condition-key",
-                path.clone(),
+                path.owned(),
                 format!("`{name}` is not a condition key: keys are `service:name` or `aws:name`"),
             ),
             Some((prefix, _)) if prefix.eq_ignore_ascii_case("aws") => linter.emit(
                 "unknown-global-condition-key",
-                path.clone(),
+                path.owned(),
                 format!("`{name}` is not a global condition key"),
             ),
             Some((prefix, _)) => {
@@ -138,7 +142,7 @@ fn resolve<'c>(linter: &mut Linter<'c, '_>, clause: &ConditionClause, path: &Jso
                 };
                 linter.emit(
                     "unknown-service-condition-key",
-                    path.clone(),
+                    path.owned(),
                     format!("`{name}`: {why} (catalogue {version})"),
                 );
             }
@@ -242,7 +246,7 @@ fn types(
     linter: &mut Linter<'_, '_>,
     clause: &ConditionClause,
     ty: ConditionKeyType,
-    path: &JsonPath,
+    path: &ClausePath<'_>,
 ) {
     use ConditionKeyType as T;
     let op = clause.operator;
@@ -261,7 +265,7 @@ fn types(
     if !fits {
         linter.emit(
             "operator-type-mismatch",
-            path.clone(),
+            path.owned(),
             format!(
                 "`{}` compares {} values, but `{name}` is of type {ty}; use {}",
                 clause.operator_text,
@@ -272,19 +276,19 @@ fn types(
     } else if value_type == ValueType::String && matches!(ty, T::Arn | T::ArrayOfArn) {
         linter.emit(
             "prefer-arn-operator",
-            path.clone(),
+            path.owned(),
             format!("`{name}` is an ARN: AWS recommends `ArnEquals`/`ArnLike`, which compare field by field, over `{}`", clause.operator_text),
         );
     }
     match (op.qualifier, ty.is_multivalued()) {
         (Some(SetQualifier::ForAllValues), false) => linter.emit(
             "for-all-values-single-valued",
-            path.clone(),
+            path.owned(),
             format!("`{name}` is single-valued: `ForAllValues:` also holds when the key is absent, which can allow more than meant; drop the qualifier"),
         ),
         (Some(SetQualifier::ForAnyValue), false) => linter.emit(
             "for-any-value-single-valued",
-            path.clone(),
+            path.owned(),
             format!("`{name}` is single-valued: `ForAnyValue:` adds nothing; drop the qualifier"),
         ),
         (None, true) if op.comparison != Comparison::Null => {
@@ -298,7 +302,7 @@ fn types(
             linter.report(
                 "missing-set-qualifier",
                 severity,
-                path.clone(),
+                path.owned(),
                 format!("`{name}` is multivalued: without `ForAllValues:` or `ForAnyValue:` `{}` never matches it (D21)", clause.operator_text),
             );
         }
@@ -354,7 +358,7 @@ fn support(
     seen: &KeySupport<'_>,
     clause: &ConditionClause,
     key: &Key<'_>,
-    path: &JsonPath,
+    path: &ClausePath<'_>,
 ) -> Option<Verdict> {
     let name = &clause.key;
     let holds = absent_holds(clause);
@@ -366,7 +370,7 @@ fn support(
             Some(Verdict {
                 id: "unsupported-condition-key",
                 severity: LintSeverity::Warning,
-                path: path.clone(),
+                path: path.owned(),
                 holds,
                 services: None,
                 name: name.to_string(),
@@ -405,7 +409,7 @@ fn support(
             Some(Verdict {
                 id,
                 severity,
-                path: path.clone(),
+                path: path.owned(),
                 holds,
                 services: Some(missing),
                 name: name.to_string(),
@@ -429,7 +433,7 @@ fn partly(
     seen: &KeySupport<'_>,
     clause: &ConditionClause,
     key: &Key<'_>,
-    path: &JsonPath,
+    path: &ClausePath<'_>,
 ) {
     if !matches!(key, Key::Service(_)) || actions.len() < 2 {
         return;
@@ -461,7 +465,7 @@ fn partly(
     let one = without.len() == 1;
     linter.emit(
         "condition-key-partly-supported",
-        path.clone(),
+        path.owned(),
         format!(
             "{}{}{through} never see{} `{name}`: for {} `{}` {}; put {} in a statement of {} own",
             shown.join(", "),
@@ -553,18 +557,27 @@ fn values(
     linter: &mut Linter<'_, '_>,
     facts: &StatementFacts<'_, '_>,
     clause: &ConditionClause,
-    path: &JsonPath,
+    path: &ClausePath<'_>,
 ) {
     let op = clause.operator;
     let name = clause.key.as_str();
     let effect = facts.statement.effect;
     let values: Vec<&str> = clause.values.iter().collect();
-    let value_path = |i: usize| clause.values.item_path(path, i);
-    let is = |documented: &str| fold_case(name) == fold_case(documented);
+    let value_path = |i: usize| clause.values.item_path(path.get(), i);
+    let is = |documented: &str| super::same_folded(name, documented);
 
+    // A clause has a value or two: those are compared with the earlier ones, not hashed.
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let few = values.len() <= 16;
     for (i, value) in values.iter().enumerate() {
-        if !seen.insert(value) {
+        let repeated = if few {
+            values
+                .get(..i)
+                .is_some_and(|earlier| earlier.contains(value))
+        } else {
+            !seen.insert(value)
+        };
+        if repeated {
             linter.emit(
                 "duplicate-condition-value",
                 value_path(i),
@@ -589,7 +602,7 @@ fn values(
     match op.comparison {
         Comparison::Bool if values.len() > 1 => linter.emit(
             "bool-multiple-values",
-            path.clone(),
+            path.owned(),
             format!(
                 "`{name}` is given {} values; a boolean condition takes one (`true` or `false`)",
                 values.len()
@@ -607,7 +620,7 @@ fn values(
                 };
                 linter.emit(
                     "string-like-without-wildcard",
-                    path.clone(),
+                    path.owned(),
                     format!(
                         "no value of `{}` has a wildcard: `{better}` says the same more plainly",
                         clause.operator_text
@@ -644,14 +657,14 @@ fn values(
         if effect == Effect::Deny && !op.if_exists && says("false") {
             linter.emit(
                 "mfa-bool-deny",
-                path.clone(),
+                path.owned(),
                 "`aws:MultiFactorAuthPresent` is absent for long-term access keys, so `Bool` … `false` does not deny them; use `BoolIfExists`",
             );
         }
         if effect == Effect::Allow && op.if_exists && says("true") {
             linter.emit(
                 "mfa-if-exists-allow",
-                path.clone(),
+                path.owned(),
                 "`BoolIfExists` … `true` also allows requests signed with long-term access keys, which carry no `aws:MultiFactorAuthPresent`; use `Bool`",
             );
         }
@@ -670,7 +683,7 @@ fn values(
     if op.negated && op.if_exists && op.qualifier.is_none() {
         linter.emit(
             "redundant-if-exists",
-            path.clone(),
+            path.owned(),
             format!("`{}`: a negated operator already holds when the key is absent (D20); drop `IfExists`", clause.operator_text),
         );
     }

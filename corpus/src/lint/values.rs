@@ -5,12 +5,13 @@
 
 use super::global_keys::global_key;
 use super::resources::is_region;
-use super::{Linter, StatementFacts};
+use super::{ClausePath, Linter, StatementFacts};
 use crate::regions;
 use iamspec_model::condition::{Comparison, ValueType};
 use iamspec_model::json::JsonPath;
 use iamspec_model::pattern::fold_case;
 use iamspec_model::policy::{ConditionClause, ResourceElement};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::IpAddr;
 
@@ -19,22 +20,23 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
     let substitutes = linter.policy.version.substitutes_variables();
     // The same key under one operator, written in two cases: two clauses that AWS ANDs, where
     // the author probably meant one.
-    let mut keys: HashMap<(String, String), &str> = HashMap::new();
+    // A single clause repeats nothing: no table (and no folded copy of its key) for it.
+    let several = statement.condition.len() > 1;
+    let mut keys: HashMap<(&str, Cow<'_, str>), &str> = HashMap::new();
     for clause in &statement.condition {
-        let path = statement.condition_path(clause);
-        let folded = (
-            clause.operator_text.clone(),
-            fold_case(&clause.key).into_owned(),
-        );
-        match keys.get(&folded) {
-            Some(first) if *first != clause.key => linter.emit(
-                "condition-key-repeated-case",
-                path.clone(),
-                format!("`{}` and `{first}` are one condition key (keys are case-insensitive), given twice under `{}`: both must hold; merge their values if either may", clause.key, clause.operator_text),
-            ),
-            Some(_) => {}
-            None => {
-                keys.insert(folded, &clause.key);
+        let path = ClausePath::new(statement, clause);
+        if several {
+            let folded = (clause.operator_text.as_str(), fold_case(&clause.key));
+            match keys.get(&folded) {
+                Some(first) if *first != clause.key => linter.emit(
+                    "condition-key-repeated-case",
+                    path.owned(),
+                    format!("`{}` and `{first}` are one condition key (keys are case-insensitive), given twice under `{}`: both must hold; merge their values if either may", clause.key, clause.operator_text),
+                ),
+                Some(_) => {}
+                None => {
+                    keys.insert(folded, &clause.key);
+                }
             }
         }
         clause_values(linter, clause, &path);
@@ -42,17 +44,20 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
             // Paths only for values with a variable (the others have nothing to report).
             for (i, value) in clause.values.iter().enumerate() {
                 if value.contains("${") {
-                    variables(linter, value, clause.values.item_path(&path, i));
+                    variables(linter, value, clause.values.item_path(path.get(), i));
                 }
             }
         }
     }
     let with_variables = |r: &&ResourceElement| r.patterns.iter().any(|v| v.contains("${"));
     if substitutes {
-        if let (Some(resource), Some(path)) = (
-            statement.resource.as_ref().filter(with_variables),
-            statement.resource_path(),
-        ) {
+        // The element's path only for an element with a variable.
+        if let Some((resource, path)) = statement
+            .resource
+            .as_ref()
+            .filter(with_variables)
+            .and_then(|r| Some((r, statement.resource_path()?)))
+        {
             for (i, value) in resource.patterns.iter().enumerate() {
                 if value.contains("${") {
                     variables(linter, value, resource.patterns.item_path(&path, i));
@@ -66,18 +71,18 @@ fn plain(value: &str) -> bool {
     !value.contains(['*', '?']) && !value.contains("${")
 }
 
-fn clause_values(linter: &mut Linter<'_, '_>, clause: &ConditionClause, path: &JsonPath) {
+fn clause_values(linter: &mut Linter<'_, '_>, clause: &ConditionClause, path: &ClausePath<'_>) {
     let op = clause.operator;
-    let key = fold_case(&clause.key).into_owned();
+    let key = fold_case(&clause.key);
     let value_type = op.comparison.value_type();
-    let at = |i: usize| clause.values.item_path(path, i);
+    let at = |i: usize| clause.values.item_path(path.get(), i);
     for (i, value) in clause.values.iter().enumerate() {
-        let region_key = matches!(key.as_str(), "aws:requestedregion" | "ec2:region");
+        let region_key = matches!(key.as_ref(), "aws:requestedregion" | "ec2:region");
         if region_key && value_type == ValueType::String && !value.contains("${") {
             region_value(linter, clause, value, at(i));
         }
         if value_type == ValueType::String && plain(value) {
-            let vpc = match key.as_str() {
+            let vpc = match key.as_ref() {
                 "aws:sourcevpc" => Some("vpc-"),
                 "aws:sourcevpce" => Some("vpce-"),
                 _ => None,
@@ -151,7 +156,7 @@ fn clause_values(linter: &mut Linter<'_, '_>, clause: &ConditionClause, path: &J
                 .unwrap_or_default();
             linter.emit(
                 "redundant-numeric-bound",
-                path.clone(),
+                path.owned(),
                 format!("the values of `{}` are ORed, so only the loosest bound, `{shown}`, counts; keep that one", clause.operator_text),
             );
         }
