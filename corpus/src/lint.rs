@@ -371,6 +371,8 @@ pub(crate) struct ActionSet<'c> {
     keys: std::cell::OnceCell<Vec<Arc<[&'c ConditionKey]>>>,
     /// Which actions see a condition key, by the key's folded name, when first asked.
     support: std::cell::RefCell<HashMap<String, Rc<KeySupport<'c>>>>,
+    /// The same answers by the key as written.
+    support_written: std::cell::RefCell<HashMap<String, Rc<KeySupport<'c>>>>,
     /// The catalogue's dense numbering (shared by the run's sets), when first asked.
     table: Rc<std::cell::OnceCell<Arc<table::Table>>>,
     /// Per action, its id in the table, when first asked.
@@ -447,9 +449,18 @@ impl<'c> ActionSet<'c> {
     /// `…/tag-key`), or any key that `name` is or instantiates. Computed once per set and key,
     /// so that statements sharing their actions cost a lookup each.
     fn support(&self, name: &str, resolved: Option<&ConditionKey>) -> Rc<KeySupport<'c>> {
+        // The key as written first: statements repeat their conditions, and looking it up
+        // so needs no folded copy.
+        if let Some(found) = self.support_written.borrow().get(name) {
+            return Rc::clone(found);
+        }
         let folded = iamspec_model::pattern::fold_case(name);
         if let Some(found) = self.support.borrow().get(folded.as_ref()) {
-            return Rc::clone(found);
+            let found = Rc::clone(found);
+            self.support_written
+                .borrow_mut()
+                .insert(name.to_owned(), Rc::clone(&found));
+            return found;
         }
         let table = self.table();
         let ids = self.ids();
@@ -483,6 +494,9 @@ impl<'c> ActionSet<'c> {
         self.support
             .borrow_mut()
             .insert(folded.into_owned(), Rc::clone(&support));
+        self.support_written
+            .borrow_mut()
+            .insert(name.to_owned(), Rc::clone(&support));
         support
     }
 }
@@ -657,6 +671,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             distinct: std::cell::OnceCell::new(),
             keys: std::cell::OnceCell::new(),
             support: std::cell::RefCell::new(HashMap::default()),
+            support_written: std::cell::RefCell::new(HashMap::default()),
             table: Rc::clone(&self.table),
             ids: std::cell::OnceCell::new(),
             bits: std::cell::OnceCell::new(),

@@ -119,7 +119,12 @@ const GLOBAL_KEYS: &[GlobalKey] = &[
 /// The global or cross-service key `name` stands for, case-insensitively (`aws:sourceip`,
 /// `aws:PrincipalTag/team`).
 pub fn global_key(name: &str) -> Option<&'static GlobalKey> {
-    let folded = fold_case(name);
+    // Comparisons below ignore ASCII case: an ASCII name needs no folded copy.
+    let folded = if name.is_ascii() {
+        std::borrow::Cow::Borrowed(name)
+    } else {
+        fold_case(name)
+    };
     // The documented names are ASCII: comparing without ASCII case is folding them, without
     // a string per key (this runs for every condition clause).
     GLOBAL_KEYS.iter().find(|key| {

@@ -84,7 +84,7 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
         statement
             .condition
             .iter()
-            .any(|c| keys.iter().any(|k| fold_case(k) == fold_case(&c.key)))
+            .any(|c| keys.iter().any(|k| super::same_folded(k, &c.key)))
     };
     let everyone = match &element.principals {
         Principals::Any => true,

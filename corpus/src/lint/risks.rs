@@ -346,7 +346,7 @@ fn pass_role_wildcard(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_
     let guarded = statement
         .condition
         .iter()
-        .any(|c| fold_case(&c.key) == "iam:passedtoservice" && !c.operator.negated);
+        .any(|c| super::same_folded(&c.key, "iam:passedtoservice") && !c.operator.negated);
     if guarded {
         return;
     }
@@ -390,7 +390,7 @@ fn create_service_linked_role(linter: &mut Linter<'_, '_>, facts: &StatementFact
     let named = statement
         .condition
         .iter()
-        .any(|c| fold_case(&c.key) == "iam:awsservicename" && !c.operator.negated);
+        .any(|c| super::same_folded(&c.key, "iam:awsservicename") && !c.operator.negated);
     if named {
         return;
     }

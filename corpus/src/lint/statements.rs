@@ -7,7 +7,6 @@ use super::nocase::NoCase;
 use super::{Linter, StatementFacts};
 use iamspec_model::condition::{Comparison, SetQualifier};
 use iamspec_model::hash::FxMap;
-use iamspec_model::pattern::fold_case;
 use iamspec_model::policy::{ConditionClause, Effect, Principals, Statement};
 use std::cell::OnceCell;
 
@@ -38,21 +37,22 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
                     "`Allow` with `NotAction` allows every action not listed, including actions AWS adds later; list the allowed actions instead",
                 );
             }
-            if let (Some(r), Some(path)) = (resource, statement.resource_path()) {
-                if r.negated {
-                    linter.emit(
-                        "allow-not-resource",
-                        path,
-                        "`Allow` with `NotResource` allows every resource not listed, in every service its actions reach; list the allowed resources instead",
-                    );
-                }
+            if let Some(path) = resource
+                .filter(|r| r.negated)
+                .and_then(|_| statement.resource_path())
+            {
+                linter.emit(
+                    "allow-not-resource",
+                    path,
+                    "`Allow` with `NotResource` allows every resource not listed, in every service its actions reach; list the allowed resources instead",
+                );
             }
             let every_role =
                 resource.is_none_or(|r| r.negated || r.patterns.iter().any(|p| p == "*"));
             // Access Analyzer's fix for a wide `iam:PassRole` is `iam:PassedToService`: with a
             // positive condition on it the role can go only to the services named.
             let guarded = statement.condition.iter().any(|c| {
-                fold_case(&c.key) == "iam:passedtoservice"
+                super::same_folded(&c.key, "iam:passedtoservice")
                     && !c.operator.negated
                     && c.values.iter().all(|v| v != "*")
             });
@@ -174,6 +174,15 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
             });
             found
         });
+        // A cover must be another statement: when the first resource's only candidate is the
+        // statement itself (10,000 statements on their own buckets), no action candidate can
+        // pass, and the walk over them is skipped.
+        if resource_candidates
+            .as_ref()
+            .is_some_and(|set| set.iter().all(|&j| j == i))
+        {
+            continue;
+        }
         let mut found = None;
         by_action.any(first_action, |j| {
             if resource_candidates

@@ -155,7 +155,7 @@ fn federated(
     let clauses: Vec<_> = statement
         .condition
         .iter()
-        .filter(|c| fold_case(&c.key) == sub && !c.operator.negated)
+        .filter(|c| super::same_folded(&c.key, &sub) && !c.operator.negated)
         .collect();
     let github = host == "token.actions.githubusercontent.com";
     if clauses.is_empty() {

@@ -5,7 +5,7 @@
 
 use super::global_keys::global_key;
 use super::resources::is_region;
-use super::{ClausePath, Linter, StatementFacts};
+use super::{same_folded, ClausePath, Linter, StatementFacts};
 use crate::regions;
 use iamspec_model::condition::{Comparison, ValueType};
 use iamspec_model::json::JsonPath;
@@ -73,20 +73,23 @@ fn plain(value: &str) -> bool {
 
 fn clause_values(linter: &mut Linter<'_, '_>, clause: &ConditionClause, path: &ClausePath<'_>) {
     let op = clause.operator;
-    let key = fold_case(&clause.key);
+    let key = clause.key.as_str();
     let value_type = op.comparison.value_type();
     let at = |i: usize| clause.values.item_path(path.get(), i);
+    // What the key is, decided once per clause, without a folded copy of it.
+    let region_key = same_folded(key, "aws:requestedregion") || same_folded(key, "ec2:region");
+    let vpc = if same_folded(key, "aws:sourcevpc") {
+        Some("vpc-")
+    } else if same_folded(key, "aws:sourcevpce") {
+        Some("vpce-")
+    } else {
+        None
+    };
     for (i, value) in clause.values.iter().enumerate() {
-        let region_key = matches!(key.as_ref(), "aws:requestedregion" | "ec2:region");
         if region_key && value_type == ValueType::String && !value.contains("${") {
             region_value(linter, clause, value, at(i));
         }
         if value_type == ValueType::String && plain(value) {
-            let vpc = match key.as_ref() {
-                "aws:sourcevpc" => Some("vpc-"),
-                "aws:sourcevpce" => Some("vpce-"),
-                _ => None,
-            };
             if let Some(prefix) = vpc {
                 if !is_resource_id(value, prefix) {
                     linter.emit(
