@@ -108,6 +108,9 @@ fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts
     // Repeats up to case: for ASCII entries (all but hostile ones) by ASCII case, which is
     // what folding does to them, without a folded copy of each entry.
     let mut seen_ascii: FxMap<NoCase<'_>, ()> = FxMap::default();
+    if facts.ascii {
+        seen_ascii.reserve(patterns.len());
+    }
     let mut seen: HashSet<String> = HashSet::new();
     for pattern in patterns {
         let fresh = if facts.ascii {

@@ -18,23 +18,16 @@ impl Eq for NoCase<'_> {}
 
 impl Ord for NoCase<'_> {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        let lower = |s: &str| {
-            s.bytes()
-                .map(|b| b.to_ascii_lowercase())
-                .collect::<Vec<u8>>()
-        };
+        // The lowercased bytes compared in order, without building them: the first byte that
+        // differs decides, and when one text is a prefix of the other, the shorter is less.
         let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
-        // Most comparisons end at the first byte that differs: no allocation for those.
         for (x, y) in a.iter().zip(b) {
             match x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()) {
                 std::cmp::Ordering::Equal => {}
                 unequal => return unequal,
             }
         }
-        if a.len() == b.len() {
-            return std::cmp::Ordering::Equal;
-        }
-        lower(self.0).cmp(&lower(other.0))
+        a.len().cmp(&b.len())
     }
 }
 
@@ -46,9 +39,74 @@ impl PartialOrd for NoCase<'_> {
 
 impl Hash for NoCase<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for b in self.0.bytes() {
-            state.write_u8(b.to_ascii_lowercase());
+        // Eight lowercased bytes a word, one hasher step each (a step per byte was most of
+        // hashing statement shapes with thousands of actions), then the length, which ends
+        // the text (a shape hashes several in a row).
+        let lower = |chunk: &[u8]| {
+            let mut word = [0u8; 8];
+            for (to, from) in word.iter_mut().zip(chunk) {
+                *to = from.to_ascii_lowercase();
+            }
+            u64::from_le_bytes(word)
+        };
+        let mut chunks = self.0.as_bytes().chunks_exact(8);
+        for chunk in &mut chunks {
+            state.write_u64(lower(chunk));
         }
-        state.write_u8(0xff);
+        state.write_u64(lower(chunks.remainder()));
+        state.write_usize(self.0.len());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iamspec_model::hash::FxHasher;
+
+    fn hash(text: &str) -> u64 {
+        let mut hasher = FxHasher::default();
+        NoCase(text).hash(&mut hasher);
+        hasher.finish()
+    }
+
+    #[test]
+    fn equal_up_to_case_hashes_alike() {
+        for (a, b) in [
+            ("s3:GetObject", "S3:GETOBJECT"),
+            ("", ""),
+            ("ec2:DescribeInstances", "EC2:describeinstances"),
+            ("iam:PassRole", "IAM:passrole"),
+        ] {
+            assert_eq!(NoCase(a), NoCase(b));
+            assert_eq!(hash(a), hash(b), "{a} / {b}");
+        }
+        assert_ne!(hash("s3:GetObject"), hash("s3:GetObjectAcl"));
+        // The length ends the text: a trailing NUL is not padding.
+        assert_ne!(hash("abcdefgh"), hash("abcdefgh\0"));
+        assert_ne!(hash("abc"), hash("abc\0"));
+    }
+
+    #[test]
+    fn ordered_as_the_lowercased_bytes() {
+        let lower = |s: &str| s.to_ascii_lowercase().into_bytes();
+        let texts = [
+            "s3:GetObject",
+            "S3:getobjectacl",
+            "s3:Get",
+            "s3:get",
+            "",
+            "ec2:*",
+            "EC2:Describe*",
+            "s3:GetObject_",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(
+                    NoCase(a).cmp(&NoCase(b)),
+                    lower(a).cmp(&lower(b)),
+                    "{a} / {b}"
+                );
+            }
+        }
     }
 }
