@@ -333,10 +333,12 @@ pub(crate) struct Linter<'c, 'p> {
     size: Option<PolicySize>,
     findings: Vec<LintFinding>,
     expansions: HashMap<String, Arc<[ActionRef<'c>]>>,
-    /// Per action entry as written, its expansion and whether its service is known: entries
-    /// recur across statements, and the text itself is the key (no folded copy, no lookup of
-    /// the service).
-    entries: HashMap<&'p str, (Arc<[ActionRef<'c>]>, bool)>,
+    /// The previous statement's action entries as written, each with its expansion and
+    /// whether its service is known: statements often repeat the previous one's `Action`
+    /// list (10,000 statements on the same two actions), and an entry equal to the one at its
+    /// place there is neither folded nor looked up again. (A table of every entry cost the
+    /// managed corpus, whose entries rarely repeat, more than it saved.)
+    previous: Vec<(&'p str, Arc<[ActionRef<'c>]>, bool)>,
     /// The action sets of statements, by the expansions they are made of: statements repeat
     /// the same `Action` lists, and what lint derives from one (each action once, its ARN
     /// templates, its condition keys) is then derived once.
@@ -518,7 +520,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             size: None,
             findings: Vec::new(),
             expansions: HashMap::default(),
-            entries: HashMap::default(),
+            previous: Vec::new(),
             action_sets: HashMap::default(),
             arn_index: None,
             resource: None,
@@ -600,15 +602,15 @@ impl<'c, 'p> Linter<'c, 'p> {
             .iter()
             .enumerate()
             .map(|(index, text)| {
-                let (actions, service_known) = match self.entries.get(text) {
-                    Some((actions, known)) => (Arc::clone(actions), *known),
-                    None => {
+                let (actions, service_known) = match self.previous.get(index) {
+                    Some((before, actions, known)) if *before == text => {
+                        (Arc::clone(actions), *known)
+                    }
+                    _ => {
                         let actions = self.expand(text);
                         let service_known = service_prefix(text).is_none_or(|prefix| {
                             prefix.contains(['*', '?']) || self.catalogue.service(prefix).is_some()
                         });
-                        self.entries
-                            .insert(text, (Arc::clone(&actions), service_known));
                         (actions, service_known)
                     }
                 };
@@ -622,6 +624,12 @@ impl<'c, 'p> Linter<'c, 'p> {
                 }
             })
             .collect::<Vec<ActionPattern<'c, 'p>>>();
+        self.previous.clear();
+        self.previous.extend(
+            patterns
+                .iter()
+                .map(|p| (p.text, Arc::clone(&p.actions), p.service_known)),
+        );
         let set = self.action_set(statement, &patterns);
         StatementFacts {
             statement,
@@ -657,6 +665,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             // One expansion lists each action once already (`*`: every action of the catalogue).
             actions = only.actions.to_vec();
         } else if !statement.action.negated {
+            seen.reserve(patterns.iter().map(|p| p.actions.len()).sum());
             for pattern in patterns {
                 for action in pattern.actions.iter() {
                     if seen.insert(std::ptr::from_ref(action.action()) as usize) {

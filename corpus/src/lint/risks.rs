@@ -123,7 +123,11 @@ struct Grants<'s> {
 
 impl<'s> Grants<'s> {
     fn new(statement: &'s Statement) -> Grants<'s> {
-        let mut exact = HashSet::default();
+        let mut exact: HashSet<NoCase<'s>, BuildHasherDefault<FxHasher>> =
+            HashSet::with_capacity_and_hasher(
+                statement.action.patterns.iter().count(),
+                Default::default(),
+            );
         let mut by_service: FxMap<String, Vec<Pattern>> = FxMap::default();
         let mut any_service = Vec::new();
         for p in statement.action.patterns.iter() {

@@ -107,25 +107,47 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
     let compiled: Vec<OnceCell<Vec<ActionCover>>> =
         statements.iter().map(|_| OnceCell::new()).collect();
     // The first statement of each shape, and one action index per (effect, principal, condition).
+    // Each shape and each group is hashed once: per statement, the first statement of its
+    // shape and the number of its group (shapes hold every action entry).
     let mut first: FxMap<&Shape<'_>, usize> = FxMap::default();
     first.reserve(shapes.len());
+    let earliest: Vec<usize> = shapes
+        .iter()
+        .enumerate()
+        .map(|(i, shape)| *first.entry(shape).or_insert(i))
+        .collect();
+    drop(first);
+    let mut group_ids: FxMap<GroupKey<'_, '_>, usize> = FxMap::default();
+    let group_of: Vec<usize> = shapes
+        .iter()
+        .map(|shape| {
+            let next = group_ids.len();
+            *group_ids.entry(shape.group()).or_insert(next)
+        })
+        .collect();
     // Per group, the statements by action entries and by resource entries.
     // A statement alone in its group has nothing to be covered by: no index for it.
-    let mut sizes: FxMap<GroupKey<'_, '_>, usize> = FxMap::default();
-    for shape in &shapes {
-        *sizes.entry(shape.group()).or_insert(0) += 1;
+    let mut sizes: Vec<usize> = vec![0; group_ids.len()];
+    for &g in &group_of {
+        if let Some(n) = sizes.get_mut(g) {
+            *n += 1;
+        }
     }
-    let mut groups: FxMap<GroupKey<'_, '_>, (PrefixIndex, PrefixIndex)> = FxMap::default();
+    let mut groups: Vec<Option<(PrefixIndex, PrefixIndex)>> =
+        (0..group_ids.len()).map(|_| None).collect();
     for (i, (facts, shape)) in statements.iter().zip(&shapes).enumerate() {
-        if *first.entry(shape).or_insert(i) != i || facts.statement.action.negated {
+        if earliest.get(i) != Some(&i) || facts.statement.action.negated {
             continue;
         }
-        if sizes.get(&shape.group()).is_none_or(|&n| n < 2) {
+        let g = group_of.get(i).copied().unwrap_or(usize::MAX);
+        if sizes.get(g).is_none_or(|&n| n < 2) {
             continue;
         }
-        let (by_action, by_resource) = groups
-            .entry(shape.group())
-            .or_insert_with(|| (PrefixIndex::new(), PrefixIndex::new()));
+        let Some(slot) = groups.get_mut(g) else {
+            continue;
+        };
+        let (by_action, by_resource) =
+            slot.get_or_insert_with(|| (PrefixIndex::new(), PrefixIndex::new()));
         // An exact entry covers only its own text, a wildcard one what its prefix leads to:
         // both are found by the literal prefix (the whole text for an exact entry). The
         // shape's entries are already distinct.
@@ -139,7 +161,7 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
         }
     }
     for (i, (later, later_shape)) in statements.iter().zip(&shapes).enumerate() {
-        let earliest = first.get(later_shape).copied().unwrap_or(i);
+        let earliest = earliest.get(i).copied().unwrap_or(i);
         if earliest != i {
             if let Some(earlier) = statements.get(earliest) {
                 linter.emit(
@@ -153,7 +175,11 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
         if later.statement.action.negated {
             continue;
         }
-        let Some((by_action, by_resource)) = groups.get(&later_shape.group()) else {
+        let Some((by_action, by_resource)) = group_of
+            .get(i)
+            .and_then(|&g| groups.get(g))
+            .and_then(Option::as_ref)
+        else {
             continue;
         };
         let Some(first_action) = later.statement.action.patterns.iter().next() else {
