@@ -43,8 +43,14 @@ impl Locator {
         }
         let mut scanner = Scanner::new(text);
         scanner.skip_whitespace();
-        // Text that is not JSON stops the walk; what was found so far stays.
-        let _ = scanner.walk(0, &mut locator.nodes);
+        if let [root] = locator.nodes.as_mut_slice() {
+            // Only the document itself is asked for (a quota finding): its position is where
+            // its value starts, which the walk would record before skipping all of the text.
+            root.position = Some(scanner.here());
+        } else {
+            // Text that is not JSON stops the walk; what was found so far stays.
+            let _ = scanner.walk(0, &mut locator.nodes);
+        }
         locator
     }
 
@@ -305,6 +311,16 @@ mod tests {
         // Paths not in the text fall back to their nearest ancestor.
         assert_eq!(at(text, statement.index(2)), at(text, statement.clone()));
         assert_eq!(at(text, root.key("Nope")), Some((1, 1)));
+    }
+
+    #[test]
+    fn the_document_alone_without_a_walk() {
+        // Where its value starts, after leading whitespace, also for text that is not JSON.
+        let root = JsonPath::root();
+        assert_eq!(at("\n  {\"a\": [1, 2]}", root.clone()), Some((2, 3)));
+        assert_eq!(at("{\"a\": ", root.clone()), Some((1, 1)));
+        assert_eq!(at("  \u{e9}", root.clone()), Some((1, 3)));
+        assert_eq!(at("", root), Some((1, 1)));
     }
 
     #[test]
