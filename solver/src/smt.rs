@@ -399,6 +399,7 @@ impl Problem {
     /// the parsing and the solver's setup.
     pub fn check(&self, goal: &Expr, timeout: Duration) -> Result<Outcome, Unsupported> {
         CHECKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let _timed = crate::phases::enter(crate::phases::Phase::Z3Check);
         let millis = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
         if let Some(dir) = std::env::var_os("IAMSPEC_SMT_DUMP") {
             // Debugging aid: every problem as SMT-LIB, to replay outside the solver.
@@ -423,6 +424,7 @@ impl Problem {
         let loaded = match slot.take() {
             Some(loaded) => loaded,
             None => {
+                let _load = crate::phases::enter(crate::phases::Phase::Z3Load);
                 let solver = self.new_solver(millis);
                 solver.from_string(self.text.as_str());
                 lost_assertions(&solver, self.asserts)?;
@@ -477,6 +479,7 @@ impl Problem {
     }
 
     fn check_alone(&self, goal: &Expr, millis: u32) -> Result<Outcome, Unsupported> {
+        let load = crate::phases::enter(crate::phases::Phase::Z3Load);
         let solver = self.new_solver(millis);
         let mut text = self.text.clone();
         let mut expected = self.asserts;
@@ -486,6 +489,7 @@ impl Problem {
         }
         solver.from_string(text.as_str());
         lost_assertions(&solver, expected)?;
+        drop(load);
         Ok(outcome(&solver))
     }
 }

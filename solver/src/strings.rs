@@ -361,6 +361,7 @@ impl Encoder {
     /// Computes every partition and ties the atoms to regions (`Partition` mode); nothing to
     /// do in `Strings` mode.
     pub fn finish(&mut self) -> Result<(), Unsupported> {
+        let principal_phase = crate::phases::enter(crate::phases::Phase::Principal);
         let Strs::Partition(regions) = &self.req.strs else {
             return Ok(());
         };
@@ -453,6 +454,8 @@ impl Encoder {
             ));
         }
 
+        drop(principal_phase);
+        let _resource_phase = crate::phases::enter(crate::phases::Phase::Resource);
         // The resource ARN.
         let mine: Vec<&(Subject, Re, Expr)> = entries
             .iter()
@@ -653,6 +656,7 @@ impl Encoder {
     /// Free keys: one partition per key, one region constant per slot; or, when the partition
     /// is too large, each slot explored lazily.
     fn finish_keys(&mut self, entries: &[(Subject, Re, Expr)]) -> Result<(), Unsupported> {
+        let _timed = crate::phases::enter(crate::phases::Phase::Keys);
         let mut keys: Vec<String> = Vec::new();
         for (subject, _, _) in entries {
             if let Subject::Key(key, _) = subject {
