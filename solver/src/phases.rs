@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 /// The phases of a query.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
+    /// Making the query's z3 context and dropping it (with what the query dropped).
+    Context,
     /// Collecting the domain, building the action classes and the symbolic request, encoding
     /// the policy sets (the SMT-LIB text), outside the partitions.
     Encode,
@@ -34,7 +36,8 @@ pub enum Phase {
 }
 
 /// Every phase, in report order.
-pub const ALL: [Phase; 10] = [
+pub const ALL: [Phase; 11] = [
+    Phase::Context,
     Phase::Encode,
     Phase::Principal,
     Phase::Resource,
@@ -50,6 +53,7 @@ pub const ALL: [Phase; 10] = [
 impl Phase {
     pub fn label(self) -> &'static str {
         match self {
+            Phase::Context => "z3 context",
             Phase::Encode => "encode",
             Phase::Principal => "principal regions",
             Phase::Resource => "resource regions",

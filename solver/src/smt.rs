@@ -295,7 +295,16 @@ pub fn lt(a: &Expr, b: &Expr) -> Expr {
 /// problem parsed into it (on one long-lived context, queries slow down several times over a
 /// few hundred of them), so each query gets a fresh context and drops it.
 pub fn in_fresh_context<R: Send + Sync>(f: impl FnOnce() -> R + Send + Sync) -> R {
-    z3::with_z3_config(&z3::Config::new(), f)
+    use crate::phases::{enter, Phase};
+    // Timed: making and dropping a context, and what the query drops with it.
+    let making = enter(Phase::Context);
+    let (result, dropping) = z3::with_z3_config(&z3::Config::new(), move || {
+        drop(making);
+        let result = f();
+        (result, enter(Phase::Context))
+    });
+    drop(dropping);
+    result
 }
 
 /// A problem under construction: declarations, definitions and assertions, in order; once
