@@ -773,6 +773,56 @@ pub fn regions_within(
 /// alternatives in order of preference, `None` after the last step.
 pub type Respell<'a> = &'a dyn Fn(&str, usize) -> Option<Vec<String>>;
 
+/// The key of a memoized partition: a tag naming its `respell`, the shape, the languages, the
+/// preferred strings and the limit.
+type MemoKey = (u8, Re, Vec<Re>, Vec<String>, usize);
+
+/// How many partitions [`regions_memoized`] keeps per thread.
+const MEMO_ENTRIES: usize = 64;
+
+thread_local! {
+    static MEMO: std::cell::RefCell<Vec<(MemoKey, Option<Regions>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`regions_respelled`], remembered per thread for the last [`MEMO_ENTRIES`] inputs: the
+/// partition is a function of its inputs (and of `respell`, which `tag` must name: one tag,
+/// one respelling function), so a query whose principal languages are those of an earlier
+/// query (the same placements, most queries) reuses its partition. Errors are not kept.
+pub fn regions_memoized(
+    tag: u8,
+    shape: &Re,
+    languages: &[Re],
+    preferred: &[String],
+    limit: usize,
+    respell: Respell,
+) -> Result<Option<Regions>, Unsupported> {
+    let key: MemoKey = (
+        tag,
+        shape.clone(),
+        languages.to_vec(),
+        preferred.to_vec(),
+        limit,
+    );
+    if let Some(found) = MEMO.with(|m| {
+        m.borrow()
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, r)| r.clone())
+    }) {
+        return Ok(found);
+    }
+    let found = regions_respelled(shape, languages, preferred, limit, respell)?;
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_ENTRIES {
+            m.remove(0);
+        }
+        m.push((key, found.clone()));
+    });
+    Ok(found)
+}
+
 /// [`regions_within`], each witness that no preferred string replaced then rewritten step by
 /// step by `respell`, keeping at each step the first alternative that stays in its region (so
 /// the region's decisions do not change): `arn:a:...` becomes `arn:aws:...` where no pattern
@@ -1436,5 +1486,37 @@ mod tests {
                 .unwrap();
             assert_eq!((found.signatures, found.witnesses), expected);
         }
+    }
+
+    #[test]
+    fn memoized_partitions_are_the_partitions_of_their_inputs() {
+        let langs = vec![glob("a*"), glob("*b")];
+        let plain = regions_respelled(&Re::all(), &langs, &[], STATE_LIMIT, &|_, _| None)
+            .unwrap()
+            .unwrap();
+        let respell: Respell = &|text, step| (step == 0).then(|| vec![format!("{text}zz")]);
+        for _ in 0..2 {
+            let memo = regions_memoized(200, &Re::all(), &langs, &[], STATE_LIMIT, &|_, _| None)
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                (&memo.signatures, &memo.witnesses),
+                (&plain.signatures, &plain.witnesses)
+            );
+            // Another tag is another respelling: not the entry above.
+            let other = regions_memoized(201, &Re::all(), &langs, &[], STATE_LIMIT, respell)
+                .unwrap()
+                .unwrap();
+            let direct = regions_respelled(&Re::all(), &langs, &[], STATE_LIMIT, respell)
+                .unwrap()
+                .unwrap();
+            assert_eq!(other.witnesses, direct.witnesses);
+            assert_ne!(other.witnesses, memo.witnesses);
+        }
+        // Other languages, another partition.
+        let fewer = regions_memoized(200, &Re::all(), &langs[..1], &[], STATE_LIMIT, &|_, _| None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(fewer.signatures.len(), 2);
     }
 }

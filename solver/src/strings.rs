@@ -78,6 +78,10 @@ const EAGER_LIMIT: usize = 20_000;
 /// the field lemmas (D74) let the lazy search finish in fewer checks than building takes.
 const RESOURCE_EAGER_LIMIT: usize = 5_000;
 
+/// The memo tag of resource partitions (`regex::regions_memoized`; principal partitions use
+/// their caller kind's number, 0 to 7): respelled by `readable::resource_step`.
+const RESOURCE_TAG: u8 = 100;
+
 fn no(c: char) -> Re {
     Re::Class(Class::not([c]))
 }
@@ -396,7 +400,8 @@ impl Encoder {
             for account in accounts.iter().take(tags) {
                 languages.push(principal_shape(kind, &Re::lit(account)));
             }
-            let found = regex::regions_respelled(
+            let found = regex::regions_memoized(
+                kind as u8,
                 &principal_shape(kind, &account_alt),
                 &languages,
                 &preferred_principals(kind, &accounts),
@@ -479,7 +484,8 @@ impl Encoder {
         }
         let rany = self.req.rany.clone();
         let has_id = self.req.has_identity_side();
-        let Some(found) = regex::regions_respelled(
+        let Some(found) = regex::regions_memoized(
+            RESOURCE_TAG,
             &shape,
             &languages,
             &preferred,
