@@ -13,6 +13,7 @@ mod err;
 mod generic;
 mod glob;
 pub mod harness;
+pub mod phases;
 mod query;
 mod readable;
 mod regex;

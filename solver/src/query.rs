@@ -131,6 +131,7 @@ impl Encoded {
                 Outcome::Unknown(reason) => return Ok(Refined::Unknown(reason)),
                 Outcome::Sat(view) => view,
             };
+            let _lazy = crate::phases::enter(crate::phases::Phase::Lazy);
             let mut realized = HashMap::new();
             let mut excluded = None;
             for domain in lazy {
@@ -283,6 +284,7 @@ impl Encoded {
         realized: HashMap<Subject, String>,
         timeout: Duration,
     ) -> Result<(ModelView, HashMap<Subject, String>, Json, Request), SolverError> {
+        let _timed = crate::phases::enter(crate::phases::Phase::ReadBack);
         let (principal, odd_principal) = self.plain_principal(&view);
         let (resource, odd_resource) = self.plain_resource(&view, &realized);
         let (json, request, chosen) = read_request(&view, &self.enc, &realized)?;
@@ -335,6 +337,7 @@ fn encode_in(mode: Mode, spec: &Spec) -> Result<Encoded, Unsupported> {
 }
 
 fn encode_with(mode: Mode, abstract_variables: bool, spec: &Spec) -> Result<Encoded, Unsupported> {
+    let _timed = crate::phases::enter(crate::phases::Phase::Encode);
     let mut domain = Domain::collect(spec.sets);
     for element in &spec.extra_actions {
         domain.add_action_element(element.clone());
@@ -584,6 +587,7 @@ fn solve(
             Refined::Sat(view, realized) => (view, realized),
         };
         let (view, _, json, request) = encoded.readable(&query, view, realized, options.timeout)?;
+        let replay = crate::phases::enter(crate::phases::Phase::Replay);
         let claimed: Vec<bool> = encoded
             .claim_names
             .iter()
@@ -612,10 +616,13 @@ fn solve(
                 replayed: decisions.first().copied().unwrap_or(Decision::ImplicitDeny),
             });
         }
+        drop(replay);
         // The same failure on a plainer request, where there is one (D88).
+        let plainer = crate::phases::enter(crate::phases::Phase::Plainer);
         let (json, request) = crate::witness::plainest(json, request, sets, &decisions, &|r, d| {
             check(r, d, &claimed).is_ok()
         });
+        drop(plainer);
         witnesses.push(Witness {
             request,
             request_json: json,

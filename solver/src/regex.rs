@@ -362,6 +362,9 @@ struct Arena {
     /// `derivs[node * symbols + symbol]`, `u32::MAX` while unknown.
     derivs: Vec<u32>,
     all: u32,
+    /// Per node whose every derivative is known ([`Arena::row`]): the symbols whose derivative
+    /// differs from the stand-in symbol's, in order.
+    exceptions: Vec<Option<Box<[u16]>>>,
 }
 
 /// How many expressions one partition may build before giving up.
@@ -378,6 +381,7 @@ impl Arena {
             symbols,
             derivs: Vec::new(),
             all: 0,
+            exceptions: Vec::new(),
         };
         arena.node(Node::Empty, false);
         arena.node(Node::Eps, true);
@@ -534,6 +538,93 @@ impl Arena {
         }
     }
 
+    /// Computes every derivative of `id` and the symbols whose derivative differs from that
+    /// of `default` (the stand-in for the characters no language names): every other symbol
+    /// leads where `default` does. A tuple of states then needs the derivatives of a few
+    /// symbols only, not of the whole alphabet (most characters lead every state alike).
+    fn row(&mut self, id: u32, default: u16) -> Result<(), Unsupported> {
+        if self
+            .exceptions
+            .get(id as usize)
+            .is_some_and(Option::is_some)
+        {
+            return Ok(());
+        }
+        let width = self.symbols.len();
+        let mut targets = Vec::with_capacity(width);
+        for symbol in 0..width {
+            let symbol = u16::try_from(symbol).unwrap_or(u16::MAX);
+            targets.push(self.deriv(id, symbol)?);
+        }
+        let fallback = targets.get(usize::from(default)).copied();
+        let differing: Box<[u16]> = targets
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| Some(**t) != fallback)
+            .map(|(s, _)| u16::try_from(s).unwrap_or(u16::MAX))
+            .collect();
+        if self.exceptions.len() <= id as usize {
+            self.exceptions.resize(id as usize + 1, None);
+        }
+        if let Some(slot) = self.exceptions.get_mut(id as usize) {
+            *slot = Some(differing);
+        }
+        Ok(())
+    }
+
+    /// The symbols to try from `tuple`, in the alphabet's order, into `tried`: those some state
+    /// of it treats apart from `default`, and the first of the others. Every other symbol
+    /// leads to the tuple that first one leads to, which a breadth-first search has then
+    /// seen or refused, so the search, its order and its strings are those of trying every
+    /// symbol. `marked` is all false, one per symbol, and left so.
+    fn tried_symbols(
+        &mut self,
+        tuple: &[u32],
+        default: u16,
+        marked: &mut [bool],
+        tried: &mut Vec<u16>,
+    ) -> Result<(), Unsupported> {
+        tried.clear();
+        for &q in tuple {
+            self.row(q, default)?;
+            for &s in self.exceptions_of(q) {
+                if let Some(m) = marked.get_mut(usize::from(s)) {
+                    if !*m {
+                        *m = true;
+                        tried.push(s);
+                    }
+                }
+            }
+        }
+        let first_plain = (0..marked.len())
+            .find(|&s| !marked.get(s).copied().unwrap_or(true))
+            .and_then(|s| u16::try_from(s).ok());
+        for &s in tried.iter() {
+            if let Some(m) = marked.get_mut(usize::from(s)) {
+                *m = false;
+            }
+        }
+        tried.extend(first_plain);
+        tried.sort_unstable();
+        Ok(())
+    }
+
+    /// The derivative of `id` by `symbol`, known after [`Arena::row`].
+    fn known_deriv(&self, id: u32, symbol: u16) -> u32 {
+        self.derivs
+            .get(id as usize * self.symbols.len() + usize::from(symbol))
+            .copied()
+            .unwrap_or(EMPTY)
+    }
+
+    /// The symbols of [`Arena::row`] for `id` (empty before it is computed).
+    fn exceptions_of(&self, id: u32) -> &[u16] {
+        self.exceptions
+            .get(id as usize)
+            .and_then(|e| e.as_deref())
+            .unwrap_or(&[])
+    }
+
     fn deriv(&mut self, id: u32, symbol: u16) -> Result<u32, Unsupported> {
         let slot = id as usize * self.symbols.len() + usize::from(symbol);
         if let Some(&d) = self.derivs.get(slot) {
@@ -682,6 +773,56 @@ pub fn regions_within(
 /// alternatives in order of preference, `None` after the last step.
 pub type Respell<'a> = &'a dyn Fn(&str, usize) -> Option<Vec<String>>;
 
+/// The key of a memoized partition: a tag naming its `respell`, the shape, the languages, the
+/// preferred strings and the limit.
+type MemoKey = (u8, Re, Vec<Re>, Vec<String>, usize);
+
+/// How many partitions [`regions_memoized`] keeps per thread.
+const MEMO_ENTRIES: usize = 64;
+
+thread_local! {
+    static MEMO: std::cell::RefCell<Vec<(MemoKey, Option<Regions>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`regions_respelled`], remembered per thread for the last [`MEMO_ENTRIES`] inputs: the
+/// partition is a function of its inputs (and of `respell`, which `tag` must name: one tag,
+/// one respelling function), so a query whose principal languages are those of an earlier
+/// query (the same placements, most queries) reuses its partition. Errors are not kept.
+pub fn regions_memoized(
+    tag: u8,
+    shape: &Re,
+    languages: &[Re],
+    preferred: &[String],
+    limit: usize,
+    respell: Respell,
+) -> Result<Option<Regions>, Unsupported> {
+    let key: MemoKey = (
+        tag,
+        shape.clone(),
+        languages.to_vec(),
+        preferred.to_vec(),
+        limit,
+    );
+    if let Some(found) = MEMO.with(|m| {
+        m.borrow()
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, r)| r.clone())
+    }) {
+        return Ok(found);
+    }
+    let found = regions_respelled(shape, languages, preferred, limit, respell)?;
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_ENTRIES {
+            m.remove(0);
+        }
+        m.push((key, found.clone()));
+    });
+    Ok(found)
+}
+
 /// [`regions_within`], each witness that no preferred string replaced then rewritten step by
 /// step by `respell`, keeping at each step the first alternative that stays in its region (so
 /// the region's decisions do not change): `arn:a:...` becomes `arn:aws:...` where no pattern
@@ -711,6 +852,9 @@ pub fn regions_respelled(
     let mut order: Vec<Vec<bool>> = Vec::new();
     let mut tuple: Vec<u32> = Vec::with_capacity(width);
     let mut next: Vec<u32> = Vec::with_capacity(width);
+    let default = symbol_index(&symbols, other);
+    let mut marked = vec![false; symbols.len()];
+    let mut tried: Vec<u16> = Vec::new();
     let mut id = 0;
     while id < parent.len() {
         tuple.clear();
@@ -722,16 +866,19 @@ pub fn regions_respelled(
                 order.push(signature);
             }
         }
-        for (si, &c) in symbols.iter().enumerate() {
-            let symbol = u16::try_from(si).unwrap_or(u16::MAX);
+        // Too many expressions: as many tuples would follow.
+        if arena
+            .tried_symbols(&tuple, default, &mut marked, &mut tried)
+            .is_err()
+        {
+            return Ok(None);
+        }
+        for &symbol in &tried {
+            let Some(&c) = symbols.get(usize::from(symbol)) else {
+                continue;
+            };
             next.clear();
-            for &q in &tuple {
-                match arena.deriv(q, symbol) {
-                    Ok(d) => next.push(d),
-                    // Too many expressions: as many tuples would follow.
-                    Err(_) => return Ok(None),
-                }
-            }
+            next.extend(tuple.iter().map(|&q| arena.known_deriv(q, symbol)));
             // A string that left the shape can never come back into it.
             if next.first() == Some(&EMPTY) || next == tuple || seen.contains_key(next.as_slice()) {
                 continue;
@@ -963,6 +1110,9 @@ impl Lazy {
         let mut parent: Vec<Option<(usize, char)>> = vec![None];
         let mut tuple: Vec<u32> = Vec::with_capacity(width);
         let mut next: Vec<u32> = Vec::with_capacity(width);
+        let default = symbol_index(&self.symbols, self.other);
+        let mut marked = vec![false; self.symbols.len()];
+        let mut tried: Vec<u16> = Vec::new();
         let mut id = 0;
         while id < parent.len() {
             tuple.clear();
@@ -976,12 +1126,14 @@ impl Lazy {
             if accepted {
                 return Ok(Some(spell(&parent, id)));
             }
-            for (si, &c) in self.symbols.iter().enumerate() {
-                let symbol = u16::try_from(si).unwrap_or(u16::MAX);
+            self.arena
+                .tried_symbols(&tuple, default, &mut marked, &mut tried)?;
+            for &symbol in &tried {
+                let Some(&c) = self.symbols.get(usize::from(symbol)) else {
+                    continue;
+                };
                 next.clear();
-                for &q in &tuple {
-                    next.push(self.arena.deriv(q, symbol)?);
-                }
+                next.extend(tuple.iter().map(|&q| self.arena.known_deriv(q, symbol)));
                 if next == tuple
                     || seen.contains_key(next.as_slice())
                     || dead(&self.arena, want, &next, &mut unwanted)
@@ -1117,6 +1269,15 @@ impl Lazy {
 }
 
 /// The string that leads to tuple `id`.
+/// The index of `c` in `symbols` (the stand-in's), 0 if absent.
+fn symbol_index(symbols: &[char], c: char) -> u16 {
+    symbols
+        .iter()
+        .position(|s| *s == c)
+        .and_then(|i| u16::try_from(i).ok())
+        .unwrap_or(0)
+}
+
 fn spell(parent: &[Option<(usize, char)>], id: usize) -> String {
     let mut text = Vec::new();
     let mut at = Some(id);
@@ -1232,5 +1393,130 @@ mod tests {
         for (sig, w) in r.signatures.iter().zip(&r.witnesses) {
             assert_eq!(user.matches(w), sig[0]);
         }
+    }
+
+    /// The exploration of [`regions_within`] trying every symbol from every tuple (as before
+    /// the exception rows): the regions in visiting order, each with its first string.
+    fn regions_every_symbol(shape: &Re, languages: &[Re]) -> (Vec<Vec<bool>>, Vec<String>) {
+        let (symbols, _) = alphabet(std::iter::once(shape).chain(languages)).unwrap();
+        let mut arena = Arena::new(symbols.clone());
+        let start: Vec<u32> = std::iter::once(shape)
+            .chain(languages)
+            .map(|re| arena.intern(re))
+            .collect();
+        let mut seen: FxMap<Vec<u32>, usize> = FxMap::default();
+        seen.insert(start.clone(), 0);
+        let mut queue = vec![start];
+        let mut parent: Vec<Option<(usize, char)>> = vec![None];
+        let (mut order, mut witnesses) = (Vec::new(), Vec::new());
+        let mut id = 0;
+        while id < queue.len() {
+            let tuple = queue[id].clone();
+            if arena.nullable(tuple[0]) {
+                let signature: Vec<bool> = tuple[1..].iter().map(|&q| arena.nullable(q)).collect();
+                if !order.contains(&signature) {
+                    order.push(signature);
+                    witnesses.push(spell(&parent, id));
+                }
+            }
+            for (si, &c) in symbols.iter().enumerate() {
+                let next: Vec<u32> = tuple
+                    .iter()
+                    .map(|&q| arena.deriv(q, si as u16).unwrap())
+                    .collect();
+                if next[0] == EMPTY || next == tuple || seen.contains_key(&next) {
+                    continue;
+                }
+                seen.insert(next.clone(), queue.len());
+                queue.push(next);
+                parent.push(Some((id, c)));
+            }
+            id += 1;
+        }
+        (order, witnesses)
+    }
+
+    #[test]
+    fn trying_the_symbols_states_tell_apart_explores_as_trying_all() {
+        let arn = |text: &str| glob(text);
+        let any_field = Re::star(Re::Class(Class::not([':'])));
+        let shape = Re::concat(vec![
+            Re::lit("arn:"),
+            Re::plus(Re::Class(Class::not([':']))),
+            Re::lit(":"),
+            any_field.clone(),
+            Re::lit(":"),
+            any_field,
+            Re::lit(":"),
+            Re::union(vec![Re::Eps, Re::lit("111122223333"), Re::lit("aws")]),
+            Re::lit(":"),
+            Re::all(),
+        ]);
+        let cases: Vec<(Re, Vec<Re>)> = vec![
+            (
+                Re::all(),
+                vec![glob("a*"), glob("*b"), Re::lit("ab"), glob("*x*y*")],
+            ),
+            (
+                shape.clone(),
+                vec![
+                    arn("arn:aws:s3:::bucket/*"),
+                    arn("arn:aws:s3:::*"),
+                    arn("arn:*:ec2:*:*:instance/*"),
+                    arn("arn:aws:iam::*:role/aws-service-role/*"),
+                    arn("*:111122223333:*"),
+                    arn("arn:aws:kms:us-?ast-1:*:key/*"),
+                    crate::space::template_re(
+                        "arn:${Partition}:sqs:${Region}:${Account}:${QueueName}",
+                    ),
+                    crate::space::template_re(
+                        "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}",
+                    ),
+                ],
+            ),
+            (
+                shape,
+                vec![Re::lit("arn:aws:s3:::x"), arn("arn:aws:s3:::x*")],
+            ),
+        ];
+        for (shape, languages) in cases {
+            let expected = regions_every_symbol(&shape, &languages);
+            let found = regions_within(&shape, &languages, &[], STATE_LIMIT)
+                .unwrap()
+                .unwrap();
+            assert_eq!((found.signatures, found.witnesses), expected);
+        }
+    }
+
+    #[test]
+    fn memoized_partitions_are_the_partitions_of_their_inputs() {
+        let langs = vec![glob("a*"), glob("*b")];
+        let plain = regions_respelled(&Re::all(), &langs, &[], STATE_LIMIT, &|_, _| None)
+            .unwrap()
+            .unwrap();
+        let respell: Respell = &|text, step| (step == 0).then(|| vec![format!("{text}zz")]);
+        for _ in 0..2 {
+            let memo = regions_memoized(200, &Re::all(), &langs, &[], STATE_LIMIT, &|_, _| None)
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                (&memo.signatures, &memo.witnesses),
+                (&plain.signatures, &plain.witnesses)
+            );
+            // Another tag is another respelling: not the entry above.
+            let other = regions_memoized(201, &Re::all(), &langs, &[], STATE_LIMIT, respell)
+                .unwrap()
+                .unwrap();
+            let direct = regions_respelled(&Re::all(), &langs, &[], STATE_LIMIT, respell)
+                .unwrap()
+                .unwrap();
+            assert_eq!(other.witnesses, direct.witnesses);
+            assert_ne!(other.witnesses, memo.witnesses);
+        }
+        // Other languages, another partition.
+        let fewer = regions_memoized(200, &Re::all(), &langs[..1], &[], STATE_LIMIT, &|_, _| None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(fewer.signatures.len(), 2);
     }
 }

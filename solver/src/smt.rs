@@ -295,7 +295,16 @@ pub fn lt(a: &Expr, b: &Expr) -> Expr {
 /// problem parsed into it (on one long-lived context, queries slow down several times over a
 /// few hundred of them), so each query gets a fresh context and drops it.
 pub fn in_fresh_context<R: Send + Sync>(f: impl FnOnce() -> R + Send + Sync) -> R {
-    z3::with_z3_config(&z3::Config::new(), f)
+    use crate::phases::{enter, Phase};
+    // Timed: making and dropping a context, and what the query drops with it.
+    let making = enter(Phase::Context);
+    let (result, dropping) = z3::with_z3_config(&z3::Config::new(), move || {
+        drop(making);
+        let result = f();
+        (result, enter(Phase::Context))
+    });
+    drop(dropping);
+    result
 }
 
 /// A problem under construction: declarations, definitions and assertions, in order; once
@@ -399,6 +408,7 @@ impl Problem {
     /// the parsing and the solver's setup.
     pub fn check(&self, goal: &Expr, timeout: Duration) -> Result<Outcome, Unsupported> {
         CHECKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let _timed = crate::phases::enter(crate::phases::Phase::Z3Check);
         let millis = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
         if let Some(dir) = std::env::var_os("IAMSPEC_SMT_DUMP") {
             // Debugging aid: every problem as SMT-LIB, to replay outside the solver.
@@ -423,6 +433,7 @@ impl Problem {
         let loaded = match slot.take() {
             Some(loaded) => loaded,
             None => {
+                let _load = crate::phases::enter(crate::phases::Phase::Z3Load);
                 let solver = self.new_solver(millis);
                 solver.from_string(self.text.as_str());
                 lost_assertions(&solver, self.asserts)?;
@@ -477,6 +488,7 @@ impl Problem {
     }
 
     fn check_alone(&self, goal: &Expr, millis: u32) -> Result<Outcome, Unsupported> {
+        let load = crate::phases::enter(crate::phases::Phase::Z3Load);
         let solver = self.new_solver(millis);
         let mut text = self.text.clone();
         let mut expected = self.asserts;
@@ -486,6 +498,7 @@ impl Problem {
         }
         solver.from_string(text.as_str());
         lost_assertions(&solver, expected)?;
+        drop(load);
         Ok(outcome(&solver))
     }
 }

@@ -78,6 +78,10 @@ const EAGER_LIMIT: usize = 20_000;
 /// the field lemmas (D74) let the lazy search finish in fewer checks than building takes.
 const RESOURCE_EAGER_LIMIT: usize = 5_000;
 
+/// The memo tag of resource partitions (`regex::regions_memoized`; principal partitions use
+/// their caller kind's number, 0 to 7): respelled by `readable::resource_step`.
+const RESOURCE_TAG: u8 = 100;
+
 fn no(c: char) -> Re {
     Re::Class(Class::not([c]))
 }
@@ -361,6 +365,7 @@ impl Encoder {
     /// Computes every partition and ties the atoms to regions (`Partition` mode); nothing to
     /// do in `Strings` mode.
     pub fn finish(&mut self) -> Result<(), Unsupported> {
+        let principal_phase = crate::phases::enter(crate::phases::Phase::Principal);
         let Strs::Partition(regions) = &self.req.strs else {
             return Ok(());
         };
@@ -395,7 +400,8 @@ impl Encoder {
             for account in accounts.iter().take(tags) {
                 languages.push(principal_shape(kind, &Re::lit(account)));
             }
-            let found = regex::regions_respelled(
+            let found = regex::regions_memoized(
+                kind as u8,
                 &principal_shape(kind, &account_alt),
                 &languages,
                 &preferred_principals(kind, &accounts),
@@ -453,6 +459,8 @@ impl Encoder {
             ));
         }
 
+        drop(principal_phase);
+        let _resource_phase = crate::phases::enter(crate::phases::Phase::Resource);
         // The resource ARN.
         let mine: Vec<&(Subject, Re, Expr)> = entries
             .iter()
@@ -476,7 +484,8 @@ impl Encoder {
         }
         let rany = self.req.rany.clone();
         let has_id = self.req.has_identity_side();
-        let Some(found) = regex::regions_respelled(
+        let Some(found) = regex::regions_memoized(
+            RESOURCE_TAG,
             &shape,
             &languages,
             &preferred,
@@ -653,6 +662,7 @@ impl Encoder {
     /// Free keys: one partition per key, one region constant per slot; or, when the partition
     /// is too large, each slot explored lazily.
     fn finish_keys(&mut self, entries: &[(Subject, Re, Expr)]) -> Result<(), Unsupported> {
+        let _timed = crate::phases::enter(crate::phases::Phase::Keys);
         let mut keys: Vec<String> = Vec::new();
         for (subject, _, _) in entries {
             if let Subject::Key(key, _) = subject {

@@ -50,6 +50,11 @@ pub struct Args {
     /// milliseconds, z3 checks, verdict, witnesses), to compare two builds query by query.
     #[arg(long)]
     times: Option<PathBuf>,
+    /// Also report where the time goes, by phase (`iamspec_solver::phases`: encoding, the
+    /// partitions, z3 loading and checking, witnesses read back, replayed, made plainer),
+    /// and add each query's phases to `--times`.
+    #[arg(long)]
+    phases: bool,
     /// Answer queries read from standard input, one JSON line each (started by this command).
     #[arg(long, hide = true)]
     worker: bool,
@@ -135,6 +140,9 @@ struct Answer {
     /// z3 checks the query made (a deterministic measure of its work).
     #[serde(default)]
     checks: usize,
+    /// Milliseconds per phase (`iamspec_solver::phases::ALL`'s order), with `--phases`.
+    #[serde(default)]
+    phases: Vec<f64>,
 }
 
 /// One query's outcome.
@@ -277,7 +285,7 @@ pub fn run(args: &Args) -> Result<(), SolverCorpusError> {
     if let Some(times) = &args.times {
         let mut text = String::new();
         for o in &outcomes {
-            let _ = writeln!(
+            let _ = write!(
                 text,
                 "{}\t{}\t{:.1}\t{}\t{}\t{}",
                 o.policy,
@@ -287,6 +295,12 @@ pub fn run(args: &Args) -> Result<(), SolverCorpusError> {
                 o.answer.verdict,
                 o.answer.witnesses
             );
+            if args.phases {
+                for ms in &o.answer.phases {
+                    let _ = write!(text, "\t{ms:.2}");
+                }
+            }
+            text.push('\n');
         }
         std::fs::write(times, text).map_err(|source| SolverCorpusError::Write {
             path: times.clone(),
@@ -427,6 +441,7 @@ fn work(args: &Args) -> Result<(), SolverCorpusError> {
                 odd: 0,
                 odd_examples: Vec::new(),
                 checks: 0,
+                phases: Vec::new(),
             },
         };
         let text = serde_json::to_string(&answer).unwrap_or_default();
@@ -446,15 +461,21 @@ fn answer(job: &Job, options: &Options) -> Answer {
         odd: 0,
         odd_examples: Vec::new(),
         checks: 0,
+        phases: Vec::new(),
     };
     let (a, b) = match (identity_set(&job.a), identity_set(&job.b)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => return error(format!("invalid input: {e}")),
     };
     let checks_before = iamspec_solver::z3_checks();
+    let _ = iamspec_solver::phases::take();
     let started = Instant::now();
     let result = std::panic::catch_unwind(|| equivalent(&a, &b, options));
     let millis = started.elapsed().as_secs_f64() * 1000.0;
+    let phases: Vec<f64> = iamspec_solver::phases::take()
+        .into_iter()
+        .map(|(_, d)| d.as_secs_f64() * 1000.0)
+        .collect();
     let checks = iamspec_solver::z3_checks().saturating_sub(checks_before);
     let mut invalid = 0;
     let mut odd = 0;
@@ -511,6 +532,7 @@ fn answer(job: &Job, options: &Options) -> Answer {
         odd,
         odd_examples,
         checks,
+        phases,
     }
 }
 
@@ -582,6 +604,7 @@ impl Worker {
             odd: 0,
             odd_examples: Vec::new(),
             checks: 0,
+            phases: Vec::new(),
         };
         let (answer, restart) = match sent {
             Err(e) => (lost(format!("the worker is gone: {e}"), 0.0, "error"), true),
@@ -716,6 +739,53 @@ fn unexpected(outcome: &Outcome) -> bool {
     }
 }
 
+/// Where the time goes (`--phases`): per phase, its share of all queries' time, and its
+/// median and p90 over the queries answered `Holds` and `Fails`; "other" is the rest of each
+/// query's time (the z3 context, the domain's collection, what no phase covers).
+fn render_phases(out: &mut String, outcomes: &[Outcome]) {
+    let labels: Vec<&str> = iamspec_solver::phases::ALL
+        .iter()
+        .map(|p| p.label())
+        .chain(std::iter::once("other"))
+        .collect();
+    let of = |o: &Outcome, i: usize| -> f64 {
+        match o.answer.phases.get(i) {
+            Some(ms) => *ms,
+            None if i == labels.len() - 1 => {
+                (o.answer.millis - o.answer.phases.iter().sum::<f64>()).max(0.0)
+            }
+            None => 0.0,
+        }
+    };
+    let total: f64 = outcomes.iter().map(|o| o.answer.millis).sum();
+    let _ = writeln!(
+        out,
+        "\nWhere the time goes (`--phases`; ms, each phase's own time):\n\n\
+         | phase | share of all | Holds median | Holds p90 | Holds mean | Fails median | Fails p90 | Fails mean |\n\
+         |---|---|---|---|---|---|---|---|"
+    );
+    for (i, label) in labels.iter().enumerate() {
+        let sum: f64 = outcomes.iter().map(|o| of(o, i)).sum();
+        let stats = |verdict: &str| {
+            let mut v: Vec<f64> = outcomes
+                .iter()
+                .filter(|o| o.answer.verdict == verdict)
+                .map(|o| of(o, i))
+                .collect();
+            v.sort_by(f64::total_cmp);
+            let mean = v.iter().sum::<f64>() / (v.len().max(1) as f64);
+            (quantile(&v, 0.5), quantile(&v, 0.9), mean)
+        };
+        let (hm, h9, ha) = stats("holds");
+        let (fm, f9, fa) = stats("fails");
+        let _ = writeln!(
+            out,
+            "| {label} | {:.1} % | {hm:.2} | {h9:.2} | {ha:.2} | {fm:.2} | {f9:.2} | {fa:.2} |",
+            100.0 * sum / total.max(f64::MIN_POSITIVE)
+        );
+    }
+}
+
 fn render(
     args: &Args,
     outcomes: &[Outcome],
@@ -813,6 +883,9 @@ fn render(
         checks.last().copied().unwrap_or(0.0),
         checks.iter().sum::<f64>()
     );
+    if args.phases {
+        render_phases(&mut out, outcomes);
+    }
     let neutral: Vec<&Outcome> = outcomes
         .iter()
         .filter(|o| o.form != Form::Rewritten && o.answer.verdict == "holds")
