@@ -319,6 +319,7 @@ impl Encoded {
 }
 
 /// What a query adds to the domain, and how it builds its goals from the claims.
+#[derive(Clone)]
 struct Spec<'a> {
     sets: &'a [&'a PolicySet],
     extra_actions: Vec<Vec<String>>,
@@ -328,6 +329,8 @@ struct Spec<'a> {
     /// Every goal is restricted to resources of this account ([`Options::resource_account`]).
     resource_account: Option<String>,
     goals: Goals<'a>,
+    /// Tie the caller's partition to the resource's (D75).
+    tie_partitions: bool,
 }
 
 fn encode_in(mode: Mode, spec: &Spec) -> Result<Encoded, Unsupported> {
@@ -352,6 +355,7 @@ fn encode_with(mode: Mode, abstract_variables: bool, spec: &Spec) -> Result<Enco
         return Err(Unsupported::new("an account-specific pattern"));
     }
     let mut enc = Encoder::new(mode, &domain, abstract_variables)?;
+    enc.tie_partitions = spec.tie_partitions;
     let mut allowed = Vec::new();
     let mut statements = Vec::new();
     for set in spec.sets {
@@ -436,6 +440,8 @@ type Check<'c> = &'c dyn Fn(&Request, &[Decision], &[bool]) -> Result<(), String
 struct Runner<'a> {
     spec: Spec<'a>,
     partition: Option<Result<Encoded, Unsupported>>,
+    /// The partition with the caller's and the resource's partitions tied (D75).
+    tied: Option<Result<Encoded, Unsupported>>,
     abstraction: Option<Result<Encoded, Unsupported>>,
     strings: Option<Result<Encoded, Unsupported>>,
 }
@@ -445,6 +451,7 @@ impl<'a> Runner<'a> {
         Runner {
             spec,
             partition: None,
+            tied: None,
             abstraction: None,
             strings: None,
         }
@@ -515,7 +522,27 @@ impl<'a> Runner<'a> {
         let note = match partition {
             Ok(encoded) => {
                 let goal_expr = encoded.goals.get(goal).cloned().unwrap_or_else(Expr::f);
-                let verdict = solve(encoded, spec.sets, goal_expr, options, check)?;
+                let mut verdict = solve(encoded, spec.sets, goal_expr.clone(), options, check)?;
+                // No access crosses partitions (D75). The domain without the tie is larger, so
+                // its `Holds` stands; a witness that still crosses after D88 is asked again
+                // where the two are tied, which only this rare query pays for.
+                if let Verdict::Fails(ws) = &verdict {
+                    if ws
+                        .iter()
+                        .any(|w| crate::witness::crosses_partitions(&w.request))
+                    {
+                        let tied = self.tied.get_or_insert_with(|| {
+                            let spec = Spec {
+                                tie_partitions: true,
+                                ..spec.clone()
+                            };
+                            encode_in(Mode::Partition, &spec)
+                        });
+                        if let Ok(tied) = tied {
+                            verdict = solve(tied, spec.sets, goal_expr, options, check)?;
+                        }
+                    }
+                }
                 match (&verdict, &encoded.enc.restricted) {
                     (_, None) | (Verdict::Fails(_), Some(_)) => return Ok(verdict),
                     (Verdict::Unknown(reason), Some(r)) => format!("{reason}; {r}"),
@@ -653,6 +680,7 @@ fn spec<'a>(sets: &'a [&'a PolicySet], goals: Goals<'a>) -> Spec<'a> {
         extra_resource_patterns: Vec::new(),
         resource_account: None,
         goals,
+        tie_partitions: false,
     }
 }
 
