@@ -61,6 +61,9 @@ pub struct Encoder {
     /// principal at any match class, action, resource, conditions): witnesses are told apart
     /// by the statements that decided them (issue 10).
     pub statements: Vec<(Effect, Expr)>,
+    /// Whether `finish` ties the caller's partition to the resource's (D75): asked for only
+    /// when a witness crossed partitions, since the classes it adds cost every query.
+    pub tie_partitions: bool,
 }
 
 /// How many values a policy variable is tried with in restricted mode.
@@ -119,6 +122,7 @@ impl Encoder {
             atoms: Atoms::default(),
             finished: Finished::default(),
             resource_cache: HashMap::new(),
+            tie_partitions: false,
             restricted,
             var_choices: HashMap::new(),
             tokens,

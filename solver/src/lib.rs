@@ -29,9 +29,9 @@ pub use actions::resource_fits;
 pub use domain::request_in_domain;
 pub use err::SolverError;
 pub use query::{
-    access_not_granted, decide, equivalent, implies, never_allows, no_public_access, who_can_reach,
-    z3_checks, Callers, Encoding, Options, PrincipalGroup, Reach, ReachVerdict, Verdict,
-    TRUSTED_KEYS,
+    access_not_granted, access_not_granted_each, decide, equivalent, implies, never_allows,
+    no_public_access, who_can_reach, z3_checks, Callers, Encoding, Options, PrincipalGroup, Reach,
+    ReachVerdict, Verdict, TRUSTED_KEYS,
 };
 pub use witness::{oddities, Witness};
 

@@ -321,6 +321,7 @@ impl Encoded {
 }
 
 /// What a query adds to the domain, and how it builds its goals from the claims.
+#[derive(Clone)]
 struct Spec<'a> {
     sets: &'a [&'a PolicySet],
     extra_actions: Vec<Vec<String>>,
@@ -330,6 +331,8 @@ struct Spec<'a> {
     /// Every goal is restricted to resources of this account ([`Options::resource_account`]).
     resource_account: Option<String>,
     goals: Goals<'a>,
+    /// Tie the caller's partition to the resource's (D75).
+    tie_partitions: bool,
 }
 
 fn encode_in(mode: Mode, spec: &Spec) -> Result<Encoded, Unsupported> {
@@ -355,6 +358,7 @@ fn encode_with(mode: Mode, abstract_variables: bool, spec: &Spec) -> Result<Enco
         return Err(Unsupported::new("an account-specific pattern"));
     }
     let mut enc = Encoder::new(mode, &domain, abstract_variables)?;
+    enc.tie_partitions = spec.tie_partitions;
     let mut allowed = Vec::new();
     let mut statements = Vec::new();
     for set in spec.sets {
@@ -439,6 +443,8 @@ type Check<'c> = &'c dyn Fn(&Request, &[Decision], &[bool]) -> Result<(), String
 struct Runner<'a> {
     spec: Spec<'a>,
     partition: Option<Result<Encoded, Unsupported>>,
+    /// The partition with the caller's and the resource's partitions tied (D75).
+    tied: Option<Result<Encoded, Unsupported>>,
     abstraction: Option<Result<Encoded, Unsupported>>,
     strings: Option<Result<Encoded, Unsupported>>,
 }
@@ -448,6 +454,7 @@ impl<'a> Runner<'a> {
         Runner {
             spec,
             partition: None,
+            tied: None,
             abstraction: None,
             strings: None,
         }
@@ -518,7 +525,27 @@ impl<'a> Runner<'a> {
         let note = match partition {
             Ok(encoded) => {
                 let goal_expr = encoded.goals.get(goal).cloned().unwrap_or_else(Expr::f);
-                let verdict = solve(encoded, spec.sets, goal_expr, options, check)?;
+                let mut verdict = solve(encoded, spec.sets, goal_expr.clone(), options, check)?;
+                // No access crosses partitions (D75). The domain without the tie is larger, so
+                // its `Holds` stands; a witness that still crosses after D88 is asked again
+                // where the two are tied, which only this rare query pays for.
+                if let Verdict::Fails(ws) = &verdict {
+                    if ws
+                        .iter()
+                        .any(|w| crate::witness::crosses_partitions(&w.request))
+                    {
+                        let tied = self.tied.get_or_insert_with(|| {
+                            let spec = Spec {
+                                tie_partitions: true,
+                                ..spec.clone()
+                            };
+                            encode_in(Mode::Partition, &spec)
+                        });
+                        if let Ok(tied) = tied {
+                            verdict = solve(tied, spec.sets, goal_expr, options, check)?;
+                        }
+                    }
+                }
                 match (&verdict, &encoded.enc.restricted) {
                     (_, None) | (Verdict::Fails(_), Some(_)) => return Ok(verdict),
                     (Verdict::Unknown(reason), Some(r)) => format!("{reason}; {r}"),
@@ -660,6 +687,7 @@ fn spec<'a>(sets: &'a [&'a PolicySet], goals: Goals<'a>) -> Spec<'a> {
         extra_resource_patterns: Vec::new(),
         resource_account: None,
         goals,
+        tie_partitions: false,
     }
 }
 
@@ -709,6 +737,54 @@ fn never_allows_in(a: &PolicySet, options: &Options) -> Result<Verdict, SolverEr
             .then_some(())
             .ok_or_else(|| "not allowed".to_owned())
     })
+}
+
+/// [`access_not_granted`] for each of `actions` (action names or patterns) on any resource, in
+/// one encoding: the policies are encoded once, and each action is one goal of it, so a long
+/// list (the new-actions list of `no-new-access`, hundreds of actions) costs one z3 check per
+/// action instead of one encoding each.
+pub fn access_not_granted_each(
+    a: &PolicySet,
+    actions: &[String],
+    options: &Options,
+) -> Result<Vec<Verdict>, SolverError> {
+    smt::in_fresh_context(|| access_not_granted_each_in(a, actions, options))
+}
+
+fn access_not_granted_each_in(
+    a: &PolicySet,
+    actions: &[String],
+    options: &Options,
+) -> Result<Vec<Verdict>, SolverError> {
+    if actions.iter().any(|p| p.is_empty()) {
+        return Err(SolverError::InvalidQuery("an empty pattern".into()));
+    }
+    let elements: Vec<Vec<String>> = actions.iter().map(|p| vec![p.clone()]).collect();
+    let sets = [a];
+    let goals = |enc: &mut Encoder, c: &[Expr]| {
+        Ok(elements
+            .iter()
+            .map(|element| {
+                let action_in = enc
+                    .req
+                    .action_in(enc.actions.classes_of(element), enc.actions.class_count());
+                smt::and([claim(c, 0), action_in])
+            })
+            .collect())
+    };
+    let mut query = spec(&sets, &goals);
+    query.extra_actions = elements.clone();
+    let mut runner = Runner::new(query);
+    let mut out = Vec::with_capacity(actions.len());
+    for (goal, pattern) in actions.iter().enumerate() {
+        let pattern = Pattern::new(pattern).ignore_case();
+        out.push(runner.verdict(goal, options, &|request, d, _| {
+            (allowed_at(d, 0) && pattern.matches(request.action.lowercase()))
+                .then_some(())
+                .ok_or_else(|| "not an allowed request for the action".to_owned())
+        })?);
+    }
+    Ok(out)
 }
 
 /// Does `a` deny every request for an action matching one of `actions` on a resource matching

@@ -380,6 +380,23 @@ impl Encoder {
         let account_alt = Re::union(accounts.iter().map(|a| Re::lit(a)).collect());
         let entries = std::mem::take(&mut self.atoms.entries);
         self.finished = Finished::default();
+        // An account and its resources live in one partition, and no access crosses
+        // partitions (D75): the caller's ARN and the resource's share their partition. Each
+        // partition a language names (and `aws`) is a class of both domains; any other
+        // partition is one more class, in which the two may still differ (sound: the domain
+        // only shrinks by requests AWS cannot send).
+        let partitions = if self.tie_partitions {
+            named_partitions(&entries)
+        } else {
+            Vec::new()
+        };
+        let partition_languages: Vec<Re> = partitions
+            .iter()
+            .map(|p| Re::concat(vec![Re::lit("arn:"), Re::lit(p), Re::lit(":"), Re::all()]))
+            .collect();
+        let class_of = |bits: &[bool]| bits.iter().position(|b| *b).unwrap_or(partitions.len());
+        // Per global principal region, its partition class when its kind has an ARN.
+        let mut principal_class: Vec<Option<usize>> = Vec::new();
 
         // The principal, kind by kind, in one numbering.
         let mut offset = 0usize;
@@ -400,6 +417,9 @@ impl Encoder {
             for account in accounts.iter().take(tags) {
                 languages.push(principal_shape(kind, &Re::lit(account)));
             }
+            if kind.has_account() {
+                languages.extend(partition_languages.iter().cloned());
+            }
             let found = regex::regions_memoized(
                 kind as u8,
                 &principal_shape(kind, &account_alt),
@@ -412,8 +432,16 @@ impl Encoder {
             let n = found.signatures.len();
             for (signature, witness) in found.signatures.iter().zip(found.witnesses) {
                 self.finished.principals.push((kind, witness));
-                let tag = signature.iter().skip(mine.len()).position(|b| *b);
+                let tag = signature
+                    .iter()
+                    .skip(mine.len())
+                    .take(tags)
+                    .position(|b| *b);
                 account_of.push(tag);
+                principal_class.push(
+                    kind.has_account()
+                        .then(|| class_of(signature.get(mine.len() + tags..).unwrap_or(&[]))),
+                );
             }
             for (i, (_, _, atom)) in mine.iter().enumerate() {
                 let ids: Vec<usize> = found
@@ -471,6 +499,14 @@ impl Encoder {
             languages.push(resource_shape(Re::lit(account)));
         }
         languages.push(resource_shape(Re::Eps));
+        let first_partition = languages.len();
+        languages.extend(partition_languages.iter().cloned());
+        // The principal regions of each partition class (the last: any other partition).
+        let principals_in = |c: usize| -> Vec<usize> {
+            (0..total)
+                .filter(|&g| principal_class.get(g) == Some(&Some(c)))
+                .collect()
+        };
         // The ARNs AWS can send (D87): an account field that is empty, one of the accounts
         // (12 digits) or `aws`; a partition name and a region code or nothing.
         let shape =
@@ -508,6 +544,23 @@ impl Encoder {
             let (_empty, account_tags) = tags
                 .split_last()
                 .ok_or_else(|| Unsupported::new("internal: no account tags"))?;
+            let classes: Vec<Expr> = (0..partitions.len())
+                .map(|c| self.p.declare(&format!("rpart{c}"), Sort::Bool))
+                .collect();
+            for c in 0..=partitions.len() {
+                let ids = principals_in(c);
+                if ids.is_empty() || partitions.is_empty() {
+                    continue;
+                }
+                let resource_in = match classes.get(c) {
+                    Some(atom) => atom.clone(),
+                    None => smt::not(&smt::or(classes.iter().cloned())),
+                };
+                self.p.assert(&smt::implies(
+                    &smt::and([smt::not(&rany), in_set(&preg, &ids, total)]),
+                    &resource_in,
+                ));
+            }
             // Only a 12-digit account field names the owner (D72): an empty field, `aws` or
             // any other text leaves the resource account to the request or the caller.
             self.p
@@ -536,6 +589,7 @@ impl Encoder {
                 ));
             }
             atoms.extend(tags);
+            atoms.extend(classes);
             self.field_lemmas(&languages, &atoms);
             self.finished.lazy.push(LazyDomain {
                 subject: Subject::Resource,
@@ -562,8 +616,26 @@ impl Encoder {
                 .collect();
             self.p.assert(&smt::iff(atom, &in_set(&rreg, &ids, n)));
         }
+        for c in 0..=partitions.len() {
+            let ids = principals_in(c);
+            if ids.is_empty() || partitions.is_empty() {
+                continue;
+            }
+            let resources: Vec<usize> = (0..n)
+                .filter(|&r| {
+                    found
+                        .signatures
+                        .get(r)
+                        .is_some_and(|s| class_of(s.get(first_partition..).unwrap_or(&[])) == c)
+                })
+                .collect();
+            self.p.assert(&smt::implies(
+                &smt::and([smt::not(&rany), in_set(&preg, &ids, total)]),
+                &in_set(&rreg, &resources, n),
+            ));
+        }
         let field = |s: &Vec<bool>| -> (bool, bool) {
-            let tags = s.get(mine.len()..).unwrap_or(&[]);
+            let tags = s.get(mine.len()..first_partition).unwrap_or(&[]);
             let empty = tags.last() == Some(&true);
             let account = tags.iter().take(accounts.len()).any(|b| *b);
             (empty, account)
@@ -777,6 +849,35 @@ fn preferred_principals(kind: CallerKind, accounts: &[String]) -> Vec<String> {
     }
     out
 }
+
+/// The partitions named literally by a language of the principal or the resource, `aws` first
+/// (D75), at most [`PARTITION_CLASSES`]: the others share the class of unnamed partitions.
+fn named_partitions(entries: &[(Subject, Re, Expr)]) -> Vec<String> {
+    let mut out = vec!["aws".to_owned()];
+    for (subject, re, _) in entries {
+        let arn = match subject {
+            Subject::Principal(kind) => kind.has_account(),
+            Subject::Resource => true,
+            Subject::Key(..) => false,
+        };
+        if !arn {
+            continue;
+        }
+        let fields = arn_fields(re);
+        for name in fields.get(1).into_iter().flatten().flatten() {
+            if out.len() < PARTITION_CLASSES
+                && !out.contains(name)
+                && crate::space::is_partition_name(name)
+            {
+                out.push(name.clone());
+            }
+        }
+    }
+    out
+}
+
+/// How many partitions [`named_partitions`] tells apart.
+const PARTITION_CLASSES: usize = 8;
 
 /// The ARN fields (`arn`, partition, service, region, account) that [`arn_fields`] reads.
 const FIELDS: usize = 5;

@@ -683,6 +683,18 @@ pub fn plainest(
     plainer(&json, &keep).unwrap_or((json, request))
 }
 
+/// Whether the caller's ARN and the resource's name different partitions, which no request
+/// does (D75).
+pub(crate) fn crosses_partitions(request: &Request) -> bool {
+    use iamspec_model::request::Resource;
+    let Resource::Arn(resource) = &request.resource else {
+        return false;
+    };
+    request.principal_text.starts_with("arn:")
+        && Arn::parse(&request.principal_text)
+            .is_ok_and(|caller| caller.partition() != resource.partition())
+}
+
 /// What makes a witness read oddly to a person (issue 10, issue 16), each reason saying
 /// whether AWS could send the request at all. Impossible (a solver bug since D87): a resource
 /// in another partition than its caller's, a partition field that is no partition, a region

@@ -7,7 +7,7 @@
 
 mod common;
 use common::*;
-use iamspec_solver::{equivalent, implies, never_allows, Verdict};
+use iamspec_solver::{access_not_granted, equivalent, implies, never_allows, Verdict};
 
 #[test]
 fn identical_identity_policies_are_equivalent() {
@@ -213,4 +213,44 @@ fn crossing_patterns_are_explored_lazily() {
         resource.contains("svc0") && resource.contains("thing0/"),
         "{resource}"
     );
+}
+
+/// `access_not_granted_each` answers each action as `access_not_granted` does alone: one
+/// encoding for many actions changes no verdict.
+#[test]
+fn each_action_in_one_encoding_answers_as_alone() {
+    let set = identity(
+        r#"[{"Effect":"Allow","Action":["s3:Get*","sqs:SendMessage"],"Resource":"*"},
+            {"Effect":"Deny","Action":"s3:GetObjectAcl","Resource":"*"},
+            {"Effect":"Allow","Action":"s3:PutObject","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]"#,
+    );
+    let actions: Vec<String> = [
+        "s3:GetObject",
+        "s3:GetObjectAcl",
+        "s3:PutObject",
+        "sqs:SendMessage",
+        "sqs:ReceiveMessage",
+        "s3:DeleteObject",
+        "s3:List*",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    // IAM identities: the root user is allowed every action of its account.
+    let options = iamspec_solver::Options {
+        callers: iamspec_solver::Callers::IamIdentities,
+        ..options()
+    };
+    let together = iamspec_solver::access_not_granted_each(&set, &actions, &options).unwrap();
+    assert_eq!(together.len(), actions.len());
+    for (action, verdict) in actions.iter().zip(&together) {
+        let alone = access_not_granted(&set, std::slice::from_ref(action), &[], &options).unwrap();
+        assert_eq!(
+            holds(verdict),
+            holds(&alone),
+            "{action}: {verdict:?} vs {alone:?}"
+        );
+        assert!(holds(verdict) || fails(verdict), "{action}: {verdict:?}");
+    }
+    let granted: Vec<bool> = together.iter().map(fails).collect();
+    assert_eq!(granted, [true, false, true, true, false, false, false]);
 }

@@ -125,3 +125,57 @@ fn denies_on_impossible_arns_change_nothing() {
         assert!(fails(&v), "{arn}: {v:?}");
     }
 }
+
+/// No access crosses partitions (D75): a grant of `arn:aws-cn:` queues to callers whose ARN is
+/// in `aws` grants nothing, so adding it changes no request AWS can send. Before, the sets were
+/// "different" with a caller in `aws` and a queue in `aws-cn` as the only witness. The same
+/// grant to `aws-cn` callers is real, and its witness keeps both in `aws-cn`.
+#[test]
+fn no_access_crosses_partitions() {
+    let base = r#"{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:*:*:*"}"#;
+    let cn_queues_for = |caller: &str| {
+        identity(&format!(
+            r#"[{base},{{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws-cn:sqs:*:*:*","Condition":{{"ArnLike":{{"aws:PrincipalArn":"{caller}"}}}}}}]"#
+        ))
+    };
+    let a = identity(&format!("[{base}]"));
+    let v = equivalent(&a, &cn_queues_for("arn:aws:iam::*:*"), &options()).unwrap();
+    assert!(holds(&v), "{v:?}");
+    let v = equivalent(&a, &cn_queues_for("arn:aws-cn:iam::*:*"), &options()).unwrap();
+    let Verdict::Fails(ws) = v else {
+        panic!("{v:?}")
+    };
+    for w in ws {
+        assert_eq!(resource_text(&w).split(':').nth(1), Some("aws-cn"));
+        assert!(
+            w.request.principal_text.starts_with("arn:aws-cn:"),
+            "{}",
+            w.request.principal_text
+        );
+        let why = oddities(&w.request);
+        assert!(why.iter().all(|r| !r.starts_with("impossible")), "{why:?}");
+    }
+}
+
+/// D75 where the resource domain is too large to build and is explored lazily: the same grant
+/// among many resource patterns.
+#[test]
+fn no_access_crosses_partitions_in_a_large_resource_domain() {
+    let many: Vec<String> = (0..120)
+        .map(|i| format!(r#""arn:aws:sqs:*:*:q{i}*x*{i}*""#))
+        .collect();
+    let base = format!(
+        r#"{{"Effect":"Allow","Action":"sqs:SendMessage","Resource":[{}]}}"#,
+        many.join(",")
+    );
+    let cn_queues_for = |caller: &str| {
+        identity(&format!(
+            r#"[{base},{{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws-cn:sqs:*:*:*","Condition":{{"ArnLike":{{"aws:PrincipalArn":"{caller}"}}}}}}]"#
+        ))
+    };
+    let a = identity(&format!("[{base}]"));
+    let v = equivalent(&a, &cn_queues_for("arn:aws:iam::*:*"), &options()).unwrap();
+    assert!(holds(&v), "{v:?}");
+    let v = equivalent(&a, &cn_queues_for("arn:aws-cn:iam::*:*"), &options()).unwrap();
+    assert!(fails(&v), "{v:?}");
+}
