@@ -294,12 +294,14 @@ fn pr_recipe_on_a_tiny_repository() {
     git(&["init", "-q"]);
     write("policies/app.json", &fixture("identity-s3-read"));
     write("policies/scp/guard.json", &fixture("scp-deny-object"));
+    write("policies/storage.json", &fixture("s3-read-only"));
     write("package.json", b"{\"name\": \"a\"}");
     git(&["add", "-A"]);
     git(&["commit", "-qm", "base"]);
     write("policies/app.json", &fixture("identity-s3-read-kms-role"));
     write("policies/scp/guard.json", &fixture("scp-deny-object-split"));
     write("policies/uploads.json", &fixture("s3-put-a"));
+    write("policies/storage.json", &fixture("s3-full"));
     write("package.json", b"{\"name\": \"b\"}");
     git(&["add", "-A"]);
     git(&["commit", "-qm", "change"]);
@@ -326,7 +328,22 @@ fn pr_recipe_on_a_tiny_repository() {
                 .unwrap()
         })
         .collect();
-    assert_eq!(uris, ["policies/app.json", "policies/uploads.json"]);
+    assert_eq!(
+        uris,
+        [
+            "policies/app.json",
+            "policies/storage.json",
+            "policies/uploads.json"
+        ]
+    );
+    // AmazonS3ReadOnlyAccess to AmazonS3FullAccess: over a hundred new actions, a dozen named.
+    let storage = stdout
+        .lines()
+        .find(|l| l.starts_with("| `policies/storage.json`"))
+        .unwrap();
+    let listed = storage.split_once("new actions: ").unwrap().1;
+    assert_eq!(listed.matches("s3-object-lambda:").count(), 12, "{storage}");
+    assert!(storage.contains(", … ("), "{storage}");
     assert!(repo.join("out/policies_app.json.witnesses.json").exists());
     std::fs::remove_dir_all(&repo).unwrap();
     insta::assert_snapshot!("refactor_pr_summary", summary);

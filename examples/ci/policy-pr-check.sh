@@ -75,6 +75,11 @@ while IFS=$'\t' read -r change path; do
         --witnesses-out "$witnesses" ${IAMSPEC_ARGS:-} > "$tmp/stdout" 2> "$tmp/stderr"
     code=$?
     actions=$(grep -m1 '^new actions' "$tmp/stdout" | sed 's/^new actions (allowed somewhere now, never before): //')
+    # A PR comment names the first dozen; the job's log (and `--format json`) has them all.
+    n=$(printf '%s' "$actions" | awk -F', ' '{print NF}')
+    if [ "${n:-0}" -gt 12 ]; then
+        actions="$(printf '%s' "$actions" | cut -d, -f1-12), … ($n in all)"
+    fi
     first=$(grep -m1 '^witness 1:' -A3 "$tmp/stdout" | sed -n 's/^  principal *//p')
     what=$(grep -m1 '^witness 1:' "$tmp/stdout" | sed 's/^witness 1: //')
     case $code in
