@@ -251,6 +251,12 @@ fn each_action_in_one_encoding_answers_as_alone() {
         );
         assert!(holds(verdict) || fails(verdict), "{action}: {verdict:?}");
     }
+    // A list the set grants none of: one check answers for all.
+    let none: Vec<String> = ["sqs:ReceiveMessage", "s3:DeleteObject", "ec2:RunInstances"]
+        .map(str::to_owned)
+        .to_vec();
+    let verdicts = iamspec_solver::access_not_granted_each(&set, &none, &options).unwrap();
+    assert_eq!(verdicts, vec![Verdict::Holds; 3]);
     let granted: Vec<bool> = together.iter().map(fails).collect();
     assert_eq!(granted, [true, false, true, true, false, false, false]);
 }
