@@ -283,10 +283,19 @@ impl Encoded {
         view: ModelView,
         realized: HashMap<Subject, String>,
         timeout: Duration,
+        plain: bool,
     ) -> Result<(ModelView, HashMap<Subject, String>, Json, Request), SolverError> {
         let _timed = crate::phases::enter(crate::phases::Phase::ReadBack);
-        let (principal, odd_principal) = self.plain_principal(&view);
-        let (resource, odd_resource) = self.plain_resource(&view, &realized);
+        let (principal, odd_principal) = if plain {
+            self.plain_principal(&view)
+        } else {
+            (None, false)
+        };
+        let (resource, odd_resource) = if plain {
+            self.plain_resource(&view, &realized)
+        } else {
+            (None, false)
+        };
         let (json, request, chosen) = read_request(&view, &self.enc, &realized)?;
         if chosen.fits && !odd_principal && !odd_resource {
             return Ok((view, realized, json, request));
@@ -447,6 +456,8 @@ struct Runner<'a> {
     tied: Option<Result<Encoded, Unsupported>>,
     abstraction: Option<Result<Encoded, Unsupported>>,
     strings: Option<Result<Encoded, Unsupported>>,
+    /// Whether witnesses are made plain for a reader (`solve`).
+    plain: bool,
 }
 
 impl<'a> Runner<'a> {
@@ -457,6 +468,7 @@ impl<'a> Runner<'a> {
             tied: None,
             abstraction: None,
             strings: None,
+            plain: true,
         }
     }
 
@@ -525,7 +537,14 @@ impl<'a> Runner<'a> {
         let note = match partition {
             Ok(encoded) => {
                 let goal_expr = encoded.goals.get(goal).cloned().unwrap_or_else(Expr::f);
-                let mut verdict = solve(encoded, spec.sets, goal_expr.clone(), options, check)?;
+                let mut verdict = solve(
+                    encoded,
+                    spec.sets,
+                    goal_expr.clone(),
+                    options,
+                    self.plain,
+                    check,
+                )?;
                 // No access crosses partitions (D75). The domain without the tie is larger, so
                 // its `Holds` stands; a witness that still crosses after D88 is asked again
                 // where the two are tied, which only this rare query pays for.
@@ -542,7 +561,8 @@ impl<'a> Runner<'a> {
                             encode_in(Mode::Partition, &spec)
                         });
                         if let Ok(tied) = tied {
-                            verdict = solve(tied, spec.sets, goal_expr, options, check)?;
+                            verdict =
+                                solve(tied, spec.sets, goal_expr, options, self.plain, check)?;
                         }
                     }
                 }
@@ -566,7 +586,7 @@ impl<'a> Runner<'a> {
             Ok(encoded) => {
                 let goal_expr = encoded.goals.get(goal).cloned().unwrap_or_else(Expr::f);
                 Ok(
-                    match solve(encoded, spec.sets, goal_expr, options, check)? {
+                    match solve(encoded, spec.sets, goal_expr, options, self.plain, check)? {
                         Verdict::Unknown(reason) => {
                             Verdict::Unknown(format!("{reason} (with z3 strings, because {note})"))
                         }
@@ -583,12 +603,14 @@ impl<'a> Runner<'a> {
 /// Runs `goal`, collecting witnesses that `check` accepts after replay. After each witness the
 /// statements that decided it are excluded (`Encoded::signature`), so that the next one shows
 /// another reason; fewer than asked means no other combination of deciding statements shows
-/// the failure.
+/// the failure. Without `plain` a witness is only as readable as validity needs (no re-asks for
+/// a plainer caller or resource, no D88): for callers that only count verdicts.
 fn solve(
     encoded: &Encoded,
     sets: &[&PolicySet],
     goal: Expr,
     options: &Options,
+    plain: bool,
     check: Check,
 ) -> Result<Verdict, SolverError> {
     let enc = &encoded.enc;
@@ -613,7 +635,8 @@ fn solve(
             Refined::Unknown(_) => break,
             Refined::Sat(view, realized) => (view, realized),
         };
-        let (view, _, json, request) = encoded.readable(&query, view, realized, options.timeout)?;
+        let (view, _, json, request) =
+            encoded.readable(&query, view, realized, options.timeout, plain)?;
         let replay = crate::phases::enter(crate::phases::Phase::Replay);
         let claimed: Vec<bool> = encoded
             .claim_names
@@ -646,9 +669,13 @@ fn solve(
         drop(replay);
         // The same failure on a plainer request, where there is one (D88).
         let plainer = crate::phases::enter(crate::phases::Phase::Plainer);
-        let (json, request) = crate::witness::plainest(json, request, sets, &decisions, &|r, d| {
-            check(r, d, &claimed).is_ok()
-        });
+        let (json, request) = if !plain {
+            (json, request)
+        } else {
+            crate::witness::plainest(json, request, sets, &decisions, &|r, d| {
+                check(r, d, &claimed).is_ok()
+            })
+        };
         drop(plainer);
         witnesses.push(Witness {
             request,
@@ -743,7 +770,8 @@ fn never_allows_in(a: &PolicySet, options: &Options) -> Result<Verdict, SolverEr
 /// one encoding: the policies are encoded once, and each action is one goal of it, so a long
 /// list (the new-actions list of `no-new-access`, hundreds of actions) costs one z3 check per
 /// action instead of one encoding each. The first goal is the whole list: when `a` grants none
-/// of it, that one check answers for every action.
+/// of it, that one check answers for every action. Witnesses are valid and replayed but not
+/// made plain (D88): only the verdicts are meant to be read.
 pub fn access_not_granted_each(
     a: &PolicySet,
     actions: &[String],
@@ -779,6 +807,8 @@ fn access_not_granted_each_in(
     let mut query = spec(&sets, &goals);
     query.extra_actions = elements.clone();
     let mut runner = Runner::new(query);
+    // Only the verdicts are used: witnesses need be valid and replayed, not plain.
+    runner.plain = false;
     if actions.len() > 1 {
         let patterns: Vec<Pattern> = actions
             .iter()
