@@ -150,7 +150,9 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
         let Some(slot) = groups.get_mut(g) else {
             continue;
         };
-        let (members, by_resource) = slot.get_or_insert_with(|| (Vec::new(), PrefixIndex::new()));
+        let size = sizes.get(g).copied().unwrap_or(0);
+        let (members, by_resource) = slot
+            .get_or_insert_with(|| (Vec::with_capacity(size), PrefixIndex::with_capacity(size)));
         members.push(i);
         // An exact entry covers only its own text, a wildcard one what its prefix leads to:
         // both are found by the literal prefix (the whole text for an exact entry). The
