@@ -206,20 +206,21 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
         let Some(action) = pattern.actions.first() else {
             continue;
         };
-        let ids: Vec<usize> = action
-            .resource_types()
-            .filter_map(|(_, rt)| {
-                rt.and_then(|rt| {
-                    linter
-                        .template_ids
-                        .get(&(rt.arn().as_ptr() as usize))
-                        .copied()
-                })
+        // Into one buffer across actions and statements, not a vector per action.
+        let mut ids = std::mem::take(&mut fit.shapes.ids);
+        ids.clear();
+        ids.extend(action.resource_types().filter_map(|(_, rt)| {
+            rt.and_then(|rt| {
+                linter
+                    .template_ids
+                    .get(&(rt.arn().as_ptr() as usize))
+                    .copied()
             })
-            .collect();
+        }));
         // D13: an action that acts on no resource type is matched only by `*`.
         let fits =
             (0..patterns.len()).any(|at| fit.star(at) || ids.iter().any(|&id| fit.meets(at, id)));
+        fit.shapes.ids = ids;
         if !fits {
             unfit_actions.push(*action);
         }
@@ -325,6 +326,8 @@ pub(crate) struct Shapes {
     /// Per statement (cleared by each), whether entry `.0` can be an ARN of template `.1`:
     /// one table kept across statements, not one allocated per statement.
     memo: FxMap<(usize, usize), bool>,
+    /// The template ids of one action's resource types.
+    ids: Vec<usize>,
 }
 
 impl Fit<'_, '_> {

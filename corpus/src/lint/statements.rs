@@ -163,6 +163,7 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
             }
         }
     }
+    let mut candidates: Vec<usize> = Vec::new();
     for (i, (later, later_shape)) in statements.iter().zip(&shapes).enumerate() {
         let earliest = earliest.get(i).copied().unwrap_or(i);
         if earliest != i {
@@ -192,21 +193,19 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
             .as_ref()
             .filter(|r| !r.negated)
             .and_then(|r| r.patterns.iter().next());
-        let resource_candidates: Option<Vec<usize>> = first_resource.map(|r| {
-            let mut found = Vec::new();
+        // Into one buffer across statements, not a vector per statement.
+        candidates.clear();
+        let resource_candidates: Option<&[usize]> = first_resource.map(|r| {
             by_resource.any(r, |j| {
-                found.push(j);
+                candidates.push(j);
                 false
             });
-            found
+            candidates.as_slice()
         });
         // A cover must be another statement: when the first resource's only candidate is the
         // statement itself (10,000 statements on their own buckets), no action candidate can
         // pass, and the walk over them is skipped.
-        if resource_candidates
-            .as_ref()
-            .is_some_and(|set| set.iter().all(|&j| j == i))
-        {
+        if resource_candidates.is_some_and(|set| set.iter().all(|&j| j == i)) {
             continue;
         }
         let Some(by_action) = by_actions.get_mut(g) else {
@@ -226,10 +225,7 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
         });
         let mut found = None;
         by_action.any(first_action, |j| {
-            if resource_candidates
-                .as_ref()
-                .is_some_and(|set| !set.contains(&j))
-            {
+            if resource_candidates.is_some_and(|set| !set.contains(&j)) {
                 return false;
             }
             let hit = statements
