@@ -151,16 +151,20 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
         })
         .collect();
     let mut sound = Vec::with_capacity(patterns.len());
-    // Per entry, its literal service, from the one split of its fields (`None` for `*`).
-    let mut services: Vec<Option<&str>> = Vec::with_capacity(patterns.len());
+    // Per entry, its text and its literal service, from the one split of its fields; `None`
+    // for `*`.
+    let mut globs: Vec<Option<(&str, Option<&str>)>> = Vec::with_capacity(patterns.len());
     for (text, at) in &patterns {
         if *text == "*" {
             sound.push(true);
-            services.push(None);
+            globs.push(None);
             continue;
         }
         let split = split_fields(text);
-        services.push(split.get(2).copied().filter(|f| is_literal(f)));
+        globs.push(Some((
+            text,
+            split.get(2).copied().filter(|f| is_literal(f)),
+        )));
         sound.push(text.starts_with("arn:") && fields(linter, text, &split, at));
     }
     duplicates_and_redundancy(linter, &patterns, substitutes);
@@ -173,11 +177,6 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
     if set.actions.is_empty() {
         return;
     }
-    let globs: Vec<Option<(&str, Option<&str>)>> = patterns
-        .iter()
-        .zip(&services)
-        .map(|((text, _), service)| (*text != "*").then_some((*text, *service)))
-        .collect();
     // Whether a resource can be an ARN of a template, asked only as far as needed: a resource
     // fits once one template of the statement's actions fits it, and actions are asked about
     // only for entries that name one action (below). Templates recur, so answers are kept.
@@ -571,6 +570,10 @@ fn duplicates_and_redundancy_small(
     patterns: &[(&str, Entry<'_>)],
     substitutes: bool,
 ) {
+    // One entry repeats and covers nothing.
+    if patterns.len() < 2 {
+        return;
+    }
     let mut covers: Vec<usize> = (0..patterns.len())
         .filter(|&at| {
             patterns
