@@ -339,6 +339,9 @@ pub(crate) struct Linter<'c, 'p> {
     /// place there is neither folded nor looked up again. (A table of every entry cost the
     /// managed corpus, whose entries rarely repeat, more than it saved.)
     previous: Vec<(&'p str, Arc<[ActionRef<'c>]>, bool)>,
+    /// An ASCII action entry lowercased (what folding does to it), in one buffer across
+    /// entries rather than a new string for each.
+    folded: String,
     /// The action sets of statements, by the expansions they are made of: statements repeat
     /// the same `Action` lists, and what lint derives from one (each action once, its ARN
     /// templates, its condition keys) is then derived once.
@@ -521,6 +524,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             findings: Vec::new(),
             expansions: HashMap::default(),
             previous: Vec::new(),
+            folded: String::new(),
             action_sets: HashMap::default(),
             arn_index: None,
             resource: None,
@@ -581,6 +585,15 @@ impl<'c, 'p> Linter<'c, 'p> {
 
     /// The catalogue actions an action pattern matches, computed once per pattern.
     fn expand(&mut self, pattern: &str) -> Arc<[ActionRef<'c>]> {
+        if self.embedded && pattern.is_ascii() {
+            let mut folded = std::mem::take(&mut self.folded);
+            folded.clear();
+            folded.push_str(pattern);
+            folded.make_ascii_lowercase();
+            let expanded = shared::expand(self.catalogue, &folded);
+            self.folded = folded;
+            return expanded;
+        }
         let key = iamspec_model::pattern::fold_case(pattern);
         if self.embedded {
             // Kept for the process already (`shared.rs`): no second table per document.
@@ -608,8 +621,12 @@ impl<'c, 'p> Linter<'c, 'p> {
                     }
                     _ => {
                         let actions = self.expand(text);
+                        // An entry whose literal prefix matched actions names their service
+                        // (the prefix of `service:action` folds to the service's): no lookup.
                         let service_known = service_prefix(text).is_none_or(|prefix| {
-                            prefix.contains(['*', '?']) || self.catalogue.service(prefix).is_some()
+                            prefix.contains(['*', '?'])
+                                || !actions.is_empty()
+                                || self.catalogue.service(prefix).is_some()
                         });
                         (actions, service_known)
                     }

@@ -40,13 +40,37 @@ const MAX_PREFIX: usize = 256;
 /// same 64-bit hash would only share candidates, which the final test decides.
 #[derive(Default)]
 pub(crate) struct PrefixIndex {
-    items: FxMap<(usize, u64), Vec<usize>>,
+    items: FxMap<(usize, u64), Items>,
     /// Which prefix lengths occur (0 to [`MAX_PREFIX`]), one bit each.
     lengths: [u64; LENGTH_WORDS],
     longest: usize,
 }
 
 const LENGTH_WORDS: usize = MAX_PREFIX / 64 + 1;
+
+/// The items of one prefix, in the order they were added. Most prefixes have one item (an exact
+/// entry is its own prefix): it is held without a vector of its own (allocating one per insert
+/// was a third of the inserts' cost on the managed corpus).
+enum Items {
+    One(usize),
+    Many(Vec<usize>),
+}
+
+impl Items {
+    fn push(&mut self, item: usize) {
+        match self {
+            Items::One(first) => *self = Items::Many(vec![*first, item]),
+            Items::Many(items) => items.push(item),
+        }
+    }
+
+    fn as_slice(&self) -> &[usize] {
+        match self {
+            Items::One(item) => std::slice::from_ref(item),
+            Items::Many(items) => items,
+        }
+    }
+}
 
 /// One step of the prefix hash (FxHash's mixing) over an ASCII-lowercased byte.
 fn step(hash: u64, byte: u8) -> u64 {
@@ -57,6 +81,14 @@ fn step(hash: u64, byte: u8) -> u64 {
 impl PrefixIndex {
     pub(crate) fn new() -> PrefixIndex {
         PrefixIndex::default()
+    }
+
+    /// An index sized for `items` entries up front (growing it one rehash at a time was a
+    /// third of the inserts of 10,000 statements).
+    pub(crate) fn with_capacity(items: usize) -> PrefixIndex {
+        let mut index = PrefixIndex::default();
+        index.items.reserve(items);
+        index
     }
 
     fn has_length(&self, length: usize) -> bool {
@@ -76,7 +108,12 @@ impl PrefixIndex {
             *word |= 1 << (length % 64);
         }
         self.longest = self.longest.max(length);
-        self.items.entry((length, hash)).or_default().push(item);
+        match self.items.entry((length, hash)) {
+            std::collections::hash_map::Entry::Occupied(mut items) => items.get_mut().push(item),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(Items::One(item));
+            }
+        }
     }
 
     /// Calls `found` on the items whose prefix is a prefix of `text`, shortest prefix first, at
@@ -91,7 +128,7 @@ impl PrefixIndex {
                 for &item in self
                     .items
                     .get(&(length, hash))
-                    .map_or(&[][..], Vec::as_slice)
+                    .map_or(&[][..], Items::as_slice)
                 {
                     if budget == 0 {
                         return false;
@@ -116,12 +153,18 @@ impl PrefixIndex {
 
 /// The text before the first wildcard (and, with `variables`, before the first `${`).
 pub(crate) fn literal_prefix(pattern: &str, variables: bool) -> &str {
-    let mut end = pattern.find(['*', '?']).unwrap_or(pattern.len());
-    if variables {
-        if let Some(at) = pattern.find("${") {
-            end = end.min(at);
-        }
-    }
+    // One walk over the bytes (two `find`s were a sixth of linting the corpus's statement
+    // pairs); `*`, `?` and `${` are ASCII, so the cut is at a character boundary.
+    let bytes = pattern.as_bytes();
+    let end = bytes
+        .iter()
+        .enumerate()
+        .find(|&(at, &byte)| {
+            byte == b'*'
+                || byte == b'?'
+                || (variables && byte == b'$' && bytes.get(at + 1) == Some(&b'{'))
+        })
+        .map_or(pattern.len(), |(at, _)| at);
     pattern.get(..end).unwrap_or(pattern)
 }
 
@@ -161,5 +204,20 @@ mod tests {
         assert_eq!(candidates(&index, "s3:GetObject").len(), MAX_CANDIDATES);
         assert!(index.any("s3:x", |item| item == 3));
         assert!(!index.any("s3:x", |item| item == 999), "beyond the budget");
+    }
+
+    #[test]
+    fn literal_prefixes() {
+        assert_eq!(literal_prefix("s3:Get*", false), "s3:Get");
+        assert_eq!(literal_prefix("s3:?et*", false), "s3:");
+        assert_eq!(literal_prefix("arn:é:${aws:username}/*", true), "arn:é:");
+        assert_eq!(
+            literal_prefix("arn:é:${aws:username}/*", false),
+            "arn:é:${aws:username}/"
+        );
+        assert_eq!(literal_prefix("a$b${x}", true), "a$b");
+        assert_eq!(literal_prefix("a$b${x}", false), "a$b${x}");
+        assert_eq!(literal_prefix("plain", true), "plain");
+        assert_eq!(literal_prefix("ends$", true), "ends$");
     }
 }

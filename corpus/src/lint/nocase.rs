@@ -21,6 +21,16 @@ impl Ord for NoCase<'_> {
         // The lowercased bytes compared in order, without building them: the first byte that
         // differs decides, and when one text is a prefix of the other, the shorter is less.
         let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
+        // Eight bytes at a time while they are the same as written (sorted action lists share
+        // long prefixes, `ec2:Describe…`): equal bytes are equal lowercased.
+        let mut start = 0;
+        while let (Some(x), Some(y)) = (a.get(start..start + 8), b.get(start..start + 8)) {
+            if x != y {
+                break;
+            }
+            start += 8;
+        }
+        let (a, b) = (a.get(start..).unwrap_or(&[]), b.get(start..).unwrap_or(&[]));
         for (x, y) in a.iter().zip(b) {
             match x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase()) {
                 std::cmp::Ordering::Equal => {}
@@ -98,6 +108,11 @@ mod tests {
             "ec2:*",
             "EC2:Describe*",
             "s3:GetObject_",
+            "ec2:DescribeInstances",
+            "ec2:DescribeInstancesStatus",
+            "EC2:DESCRIBEImages",
+            "ec2:describeinstances",
+            "ec2:Describe",
         ];
         for a in texts {
             for b in texts {

@@ -29,7 +29,8 @@ const PARTITIONS: &[&str] = &[
 
 /// The catalogue's ARN templates, by the service name in their third field.
 pub(crate) struct ArnIndex {
-    by_service: HashMap<String, Vec<Template>>,
+    /// By FxHash: looked up for every ARN entry (SipHash was a tenth of checking one).
+    by_service: FxMap<String, Vec<Template>>,
 }
 
 struct Template {
@@ -42,7 +43,7 @@ struct Template {
 impl ArnIndex {
     fn new(catalogue: &Catalogue) -> ArnIndex {
         let mut index = ArnIndex {
-            by_service: HashMap::new(),
+            by_service: FxMap::default(),
         };
         let mut seen = BTreeSet::new();
         for service in catalogue.services() {
@@ -150,8 +151,21 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
         })
         .collect();
     let mut sound = Vec::with_capacity(patterns.len());
+    // Per entry, its text and its literal service, from the one split of its fields; `None`
+    // for `*`.
+    let mut globs: Vec<Option<(&str, Option<&str>)>> = Vec::with_capacity(patterns.len());
     for (text, at) in &patterns {
-        sound.push(text == &"*" || (text.starts_with("arn:") && fields(linter, text, at)));
+        if *text == "*" {
+            sound.push(true);
+            globs.push(None);
+            continue;
+        }
+        let split = split_fields(text);
+        globs.push(Some((
+            text,
+            split.get(2).copied().filter(|f| is_literal(f)),
+        )));
+        sound.push(text.starts_with("arn:") && fields(linter, text, &split, at));
     }
     duplicates_and_redundancy(linter, &patterns, substitutes);
     // Whether the resources fit the actions: only for `Action` (not `NotAction`) with every
@@ -163,15 +177,6 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
     if set.actions.is_empty() {
         return;
     }
-    let globs: Vec<Option<(&str, Option<&str>)>> = patterns
-        .iter()
-        .map(|(text, _)| {
-            (*text != "*").then(|| {
-                let service = split_fields(text).get(2).copied().filter(|f| is_literal(f));
-                (*text, service)
-            })
-        })
-        .collect();
     // Whether a resource can be an ARN of a template, asked only as far as needed: a resource
     // fits once one template of the statement's actions fits it, and actions are asked about
     // only for entries that name one action (below). Templates recur, so answers are kept.
@@ -187,9 +192,9 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
         globs: &globs,
         compiled: &compiled,
         substitutes,
-        memo: FxMap::default(),
         shapes: &mut linter.shapes,
     };
+    fit.shapes.memo.clear();
     let resource_fits: Vec<bool> = (0..patterns.len())
         .map(|at| fit.star(at) || distinct.iter().any(|&id| fit.meets(at, id)))
         .collect();
@@ -200,20 +205,21 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
         let Some(action) = pattern.actions.first() else {
             continue;
         };
-        let ids: Vec<usize> = action
-            .resource_types()
-            .filter_map(|(_, rt)| {
-                rt.and_then(|rt| {
-                    linter
-                        .template_ids
-                        .get(&(rt.arn().as_ptr() as usize))
-                        .copied()
-                })
+        // Into one buffer across actions and statements, not a vector per action.
+        let mut ids = std::mem::take(&mut fit.shapes.ids);
+        ids.clear();
+        ids.extend(action.resource_types().filter_map(|(_, rt)| {
+            rt.and_then(|rt| {
+                linter
+                    .template_ids
+                    .get(&(rt.arn().as_ptr() as usize))
+                    .copied()
             })
-            .collect();
+        }));
         // D13: an action that acts on no resource type is matched only by `*`.
         let fits =
             (0..patterns.len()).any(|at| fit.star(at) || ids.iter().any(|&id| fit.meets(at, id)));
+        fit.shapes.ids = ids;
         if !fits {
             unfit_actions.push(*action);
         }
@@ -308,7 +314,6 @@ struct Fit<'a, 'c> {
     /// Per entry, its widened glob, compiled when a pair needs it.
     compiled: &'a [std::cell::OnceCell<Glob>],
     substitutes: bool,
-    memo: FxMap<(usize, usize), bool>,
     shapes: &'a mut Shapes,
 }
 
@@ -317,6 +322,11 @@ struct Fit<'a, 'c> {
 pub(crate) struct Shapes {
     shape: String,
     scratch: Scratch,
+    /// Per statement (cleared by each), whether entry `.0` can be an ARN of template `.1`:
+    /// one table kept across statements, not one allocated per statement.
+    memo: FxMap<(usize, usize), bool>,
+    /// The template ids of one action's resource types.
+    ids: Vec<usize>,
 }
 
 impl Fit<'_, '_> {
@@ -327,7 +337,7 @@ impl Fit<'_, '_> {
 
     /// Whether entry `at` can be an ARN of template `id`.
     fn meets(&mut self, at: usize, id: usize) -> bool {
-        if let Some(&known) = self.memo.get(&(at, id)) {
+        if let Some(&known) = self.shapes.memo.get(&(at, id)) {
             return known;
         }
         let fits = match (self.globs.get(at), self.templates.get(id)) {
@@ -341,12 +351,12 @@ impl Fit<'_, '_> {
             }
             _ => false,
         };
-        self.memo.insert((at, id), fits);
+        self.shapes.memo.insert((at, id), fits);
         fits
     }
 
     fn intersects(&mut self, at: usize, text: &str, template: &TemplateGlob<'_>) -> bool {
-        let Shapes { shape, scratch } = &mut *self.shapes;
+        let Shapes { shape, scratch, .. } = &mut *self.shapes;
         self.compiled.get(at).is_some_and(|compiled| {
             template
                 .glob
@@ -364,20 +374,15 @@ pub(crate) struct TemplateGlob<'c> {
 
 impl<'c> TemplateGlob<'c> {
     pub(crate) fn new(catalogue: &Catalogue, arn: &'c str) -> TemplateGlob<'c> {
-        TemplateGlob {
-            glob: super::shared::template_glob(catalogue, arn),
-            service: split_fields(arn)
-                .get(2)
-                .copied()
-                .filter(|f| !f.contains("${")),
-        }
+        let glob = super::shared::template_glob(catalogue, arn);
+        let service = glob.service(arn);
+        TemplateGlob { glob, service }
     }
 }
 
 /// The form of each field of one ARN pattern. Returns whether the pattern is sound enough for
 /// the resource-type test (no field-level finding).
-fn fields(linter: &mut Linter<'_, '_>, text: &str, at: &Entry<'_>) -> bool {
-    let fields = split_fields(text);
+fn fields(linter: &mut Linter<'_, '_>, text: &str, fields: &[&str], at: &Entry<'_>) -> bool {
     let field = |n: usize| fields.get(n).copied();
     let mut sound = true;
     if linter.policy.version.substitutes_variables() {
@@ -565,6 +570,10 @@ fn duplicates_and_redundancy_small(
     patterns: &[(&str, Entry<'_>)],
     substitutes: bool,
 ) {
+    // One entry repeats and covers nothing.
+    if patterns.len() < 2 {
+        return;
+    }
     let mut covers: Vec<usize> = (0..patterns.len())
         .filter(|&at| {
             patterns

@@ -133,8 +133,12 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
             *n += 1;
         }
     }
-    let mut groups: Vec<Option<(PrefixIndex, PrefixIndex)>> =
+    // Per group, its statements (the first of each shape, `Action` not negated) and their
+    // resource entries indexed; the action index is built only when a statement of the group
+    // gets past the resource test (10,000 statements on their own buckets never do).
+    let mut groups: Vec<Option<(Vec<usize>, PrefixIndex)>> =
         (0..group_ids.len()).map(|_| None).collect();
+    let mut by_actions: Vec<Option<PrefixIndex>> = (0..group_ids.len()).map(|_| None).collect();
     for (i, (facts, shape)) in statements.iter().zip(&shapes).enumerate() {
         if earliest.get(i) != Some(&i) || facts.statement.action.negated {
             continue;
@@ -146,20 +150,20 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
         let Some(slot) = groups.get_mut(g) else {
             continue;
         };
-        let (by_action, by_resource) =
-            slot.get_or_insert_with(|| (PrefixIndex::new(), PrefixIndex::new()));
+        let size = sizes.get(g).copied().unwrap_or(0);
+        let (members, by_resource) = slot
+            .get_or_insert_with(|| (Vec::with_capacity(size), PrefixIndex::with_capacity(size)));
+        members.push(i);
         // An exact entry covers only its own text, a wildcard one what its prefix leads to:
         // both are found by the literal prefix (the whole text for an exact entry). The
         // shape's entries are already distinct.
-        for pattern in &shape.action.1 {
-            by_action.insert(pattern.0, false, i);
-        }
         if let Some((false, resources)) = &shape.resource {
             for pattern in resources {
                 by_resource.insert(pattern, substitutes, i);
             }
         }
     }
+    let mut candidates: Vec<usize> = Vec::new();
     for (i, (later, later_shape)) in statements.iter().zip(&shapes).enumerate() {
         let earliest = earliest.get(i).copied().unwrap_or(i);
         if earliest != i {
@@ -175,11 +179,8 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
         if later.statement.action.negated {
             continue;
         }
-        let Some((by_action, by_resource)) = group_of
-            .get(i)
-            .and_then(|&g| groups.get(g))
-            .and_then(Option::as_ref)
-        else {
+        let g = group_of.get(i).copied().unwrap_or(usize::MAX);
+        let Some((members, by_resource)) = groups.get(g).and_then(Option::as_ref) else {
             continue;
         };
         let Some(first_action) = later.statement.action.patterns.iter().next() else {
@@ -192,29 +193,39 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
             .as_ref()
             .filter(|r| !r.negated)
             .and_then(|r| r.patterns.iter().next());
-        let resource_candidates: Option<Vec<usize>> = first_resource.map(|r| {
-            let mut found = Vec::new();
+        // Into one buffer across statements, not a vector per statement.
+        candidates.clear();
+        let resource_candidates: Option<&[usize]> = first_resource.map(|r| {
             by_resource.any(r, |j| {
-                found.push(j);
+                candidates.push(j);
                 false
             });
-            found
+            candidates.as_slice()
         });
         // A cover must be another statement: when the first resource's only candidate is the
         // statement itself (10,000 statements on their own buckets), no action candidate can
         // pass, and the walk over them is skipped.
-        if resource_candidates
-            .as_ref()
-            .is_some_and(|set| set.iter().all(|&j| j == i))
-        {
+        if resource_candidates.is_some_and(|set| set.iter().all(|&j| j == i)) {
             continue;
         }
+        let Some(by_action) = by_actions.get_mut(g) else {
+            continue;
+        };
+        let by_action = by_action.get_or_insert_with(|| {
+            // The same entries in the same order as built up front: the same candidates.
+            let mut index = PrefixIndex::new();
+            for &j in members {
+                if let Some(shape) = shapes.get(j) {
+                    for pattern in &shape.action.1 {
+                        index.insert(pattern.0, false, j);
+                    }
+                }
+            }
+            index
+        });
         let mut found = None;
         by_action.any(first_action, |j| {
-            if resource_candidates
-                .as_ref()
-                .is_some_and(|set| !set.contains(&j))
-            {
+            if resource_candidates.is_some_and(|set| !set.contains(&j)) {
                 return false;
             }
             let hit = statements
