@@ -12,6 +12,7 @@
 mod common;
 use common::*;
 use iamspec_model::request::Resource;
+use iamspec_model::PolicySet;
 use iamspec_solver::{equivalent, oddities, Verdict, Witness};
 
 fn witnesses(a: &str, b: &str) -> Vec<Witness> {
@@ -126,6 +127,18 @@ fn denies_on_impossible_arns_change_nothing() {
     }
 }
 
+/// The Allow statement `base`, and `base` with a grant of `arn:aws-cn:` queues to callers whose
+/// ARN matches `caller`.
+fn with_cn_grant(base: &str, caller: &str) -> (PolicySet, PolicySet) {
+    let grant = format!(
+        r#"{{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws-cn:sqs:*:*:*","Condition":{{"ArnLike":{{"aws:PrincipalArn":"{caller}"}}}}}}"#
+    );
+    (
+        identity(&format!("[{base}]")),
+        identity(&format!("[{base},{grant}]")),
+    )
+}
+
 /// No access crosses partitions (D75): a grant of `arn:aws-cn:` queues to callers whose ARN is
 /// in `aws` grants nothing, so adding it changes no request AWS can send. Before, the sets were
 /// "different" with a caller in `aws` and a queue in `aws-cn` as the only witness. The same
@@ -133,15 +146,11 @@ fn denies_on_impossible_arns_change_nothing() {
 #[test]
 fn no_access_crosses_partitions() {
     let base = r#"{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:*:*:*"}"#;
-    let cn_queues_for = |caller: &str| {
-        identity(&format!(
-            r#"[{base},{{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws-cn:sqs:*:*:*","Condition":{{"ArnLike":{{"aws:PrincipalArn":"{caller}"}}}}}}]"#
-        ))
-    };
-    let a = identity(&format!("[{base}]"));
-    let v = equivalent(&a, &cn_queues_for("arn:aws:iam::*:*"), &options()).unwrap();
+    let (a, b) = with_cn_grant(base, "arn:aws:iam::*:*");
+    let v = equivalent(&a, &b, &options()).unwrap();
     assert!(holds(&v), "{v:?}");
-    let v = equivalent(&a, &cn_queues_for("arn:aws-cn:iam::*:*"), &options()).unwrap();
+    let (a, b) = with_cn_grant(base, "arn:aws-cn:iam::*:*");
+    let v = equivalent(&a, &b, &options()).unwrap();
     let Verdict::Fails(ws) = v else {
         panic!("{v:?}")
     };
@@ -168,14 +177,10 @@ fn no_access_crosses_partitions_in_a_large_resource_domain() {
         r#"{{"Effect":"Allow","Action":"sqs:SendMessage","Resource":[{}]}}"#,
         many.join(",")
     );
-    let cn_queues_for = |caller: &str| {
-        identity(&format!(
-            r#"[{base},{{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws-cn:sqs:*:*:*","Condition":{{"ArnLike":{{"aws:PrincipalArn":"{caller}"}}}}}}]"#
-        ))
-    };
-    let a = identity(&format!("[{base}]"));
-    let v = equivalent(&a, &cn_queues_for("arn:aws:iam::*:*"), &options()).unwrap();
+    let (a, b) = with_cn_grant(&base, "arn:aws:iam::*:*");
+    let v = equivalent(&a, &b, &options()).unwrap();
     assert!(holds(&v), "{v:?}");
-    let v = equivalent(&a, &cn_queues_for("arn:aws-cn:iam::*:*"), &options()).unwrap();
+    let (a, b) = with_cn_grant(&base, "arn:aws-cn:iam::*:*");
+    let v = equivalent(&a, &b, &options()).unwrap();
     assert!(fails(&v), "{v:?}");
 }
