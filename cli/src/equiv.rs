@@ -618,28 +618,6 @@ pub struct Wording<'a> {
     pub new_actions: Option<iamspec_solver::Callers>,
 }
 
-/// How many actions one encoding of the new-actions list asks about: each action is a class
-/// of the action domain, which every check of that encoding carries, so one encoding for
-/// hundreds of actions is slower than a few smaller ones (AmazonS3ReadOnlyAccess to
-/// AmazonS3FullAccess, 200 actions: 2.2 s of CPU by 32, 2.6 s by 128, 3.7 s in one encoding,
-/// 6.0 s one encoding per action).
-const ACTIONS_PER_ENCODING: usize = 32;
-
-/// `access_not_granted_each` in chunks of [`ACTIONS_PER_ENCODING`].
-fn each(
-    set: &PolicySet,
-    actions: &[String],
-    options: &Options,
-) -> Result<Vec<Verdict>, SolverError> {
-    let mut out = Vec::with_capacity(actions.len());
-    for chunk in actions.chunks(ACTIONS_PER_ENCODING) {
-        out.extend(iamspec_solver::access_not_granted_each(
-            set, chunk, options,
-        )?);
-    }
-    Ok(out)
-}
-
 /// How many actions the "new actions" list examines beyond the witnesses' own.
 const NEW_ACTION_CANDIDATES: usize = 2_000;
 
@@ -724,10 +702,12 @@ fn actions_new(
         ..options.clone()
     };
     // The witnesses' actions are allowed by `new` already; the rest are asked of `new`, then
-    // what it allows of `old`, each side in one encoding.
+    // what it allows of `old`.
     let asked = candidates.get(witnessed..).unwrap_or(&[]);
     let mut granted: Vec<String> = candidates.get(..witnessed).unwrap_or(&[]).to_vec();
-    for (action, verdict) in asked.iter().zip(each(&new.set, asked, &single)?) {
+    for (action, verdict) in asked.iter().zip(iamspec_solver::access_not_granted_each(
+        &new.set, asked, &single,
+    )?) {
         match verdict {
             Verdict::Holds => {}
             Verdict::Fails(_) => granted.push(action.clone()),
@@ -735,7 +715,9 @@ fn actions_new(
         }
     }
     let mut list: Vec<String> = Vec::new();
-    for (action, verdict) in granted.iter().zip(each(&old.set, &granted, &single)?) {
+    for (action, verdict) in granted.iter().zip(iamspec_solver::access_not_granted_each(
+        &old.set, &granted, &single,
+    )?) {
         match verdict {
             Verdict::Holds => list.push(action.clone()),
             Verdict::Fails(_) => {}

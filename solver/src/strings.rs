@@ -501,12 +501,18 @@ impl Encoder {
         languages.push(resource_shape(Re::Eps));
         let first_partition = languages.len();
         languages.extend(partition_languages.iter().cloned());
-        // The principal regions of each partition class (the last: any other partition).
-        let principals_in = |c: usize| -> Vec<usize> {
-            (0..total)
-                .filter(|&g| principal_class.get(g) == Some(&Some(c)))
-                .collect()
-        };
+        // Each partition class (the last: any other partition) with the principal regions in
+        // it, where there are some; none unless the partitions are tied.
+        let caller_classes: Vec<(usize, Vec<usize>)> = (0..=partitions.len())
+            .filter(|_| !partitions.is_empty())
+            .map(|c| {
+                let ids: Vec<usize> = (0..total)
+                    .filter(|&g| principal_class.get(g) == Some(&Some(c)))
+                    .collect();
+                (c, ids)
+            })
+            .filter(|(_, ids)| !ids.is_empty())
+            .collect();
         // The ARNs AWS can send (D87): an account field that is empty, one of the accounts
         // (12 digits) or `aws`; a partition name and a region code or nothing.
         let shape =
@@ -547,17 +553,13 @@ impl Encoder {
             let classes: Vec<Expr> = (0..partitions.len())
                 .map(|c| self.p.declare(&format!("rpart{c}"), Sort::Bool))
                 .collect();
-            for c in 0..=partitions.len() {
-                let ids = principals_in(c);
-                if ids.is_empty() || partitions.is_empty() {
-                    continue;
-                }
-                let resource_in = match classes.get(c) {
+            for (c, ids) in &caller_classes {
+                let resource_in = match classes.get(*c) {
                     Some(atom) => atom.clone(),
                     None => smt::not(&smt::or(classes.iter().cloned())),
                 };
                 self.p.assert(&smt::implies(
-                    &smt::and([smt::not(&rany), in_set(&preg, &ids, total)]),
+                    &smt::and([smt::not(&rany), in_set(&preg, ids, total)]),
                     &resource_in,
                 ));
             }
@@ -616,21 +618,17 @@ impl Encoder {
                 .collect();
             self.p.assert(&smt::iff(atom, &in_set(&rreg, &ids, n)));
         }
-        for c in 0..=partitions.len() {
-            let ids = principals_in(c);
-            if ids.is_empty() || partitions.is_empty() {
-                continue;
-            }
+        for (c, ids) in &caller_classes {
             let resources: Vec<usize> = (0..n)
                 .filter(|&r| {
                     found
                         .signatures
                         .get(r)
-                        .is_some_and(|s| class_of(s.get(first_partition..).unwrap_or(&[])) == c)
+                        .is_some_and(|s| class_of(s.get(first_partition..).unwrap_or(&[])) == *c)
                 })
                 .collect();
             self.p.assert(&smt::implies(
-                &smt::and([smt::not(&rany), in_set(&preg, &ids, total)]),
+                &smt::and([smt::not(&rany), in_set(&preg, ids, total)]),
                 &in_set(&rreg, &resources, n),
             ));
         }
