@@ -26,7 +26,6 @@ use iamspec_model::guard_rail::GuardRail;
 use iamspec_model::pattern::{fold_case, Pattern, Shape};
 use iamspec_model::request::Action;
 use iamspec_model::scope::{needs_resource_grant, rcp_governs};
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -365,21 +364,20 @@ impl ActionDomain {
     /// patterns) by the elements.
     pub fn build(elements: &[Vec<String>]) -> ActionDomain {
         // The encodings of one query (abstract, partition, z3 strings) share their elements:
-        // the last partition is kept.
-        thread_local! {
-            static LAST: RefCell<Option<(Vec<Vec<String>>, ActionDomain)>> =
-                const { RefCell::new(None) };
-        }
-        if let Some(domain) = LAST.with(|last| {
-            last.borrow()
-                .as_ref()
-                .filter(|(key, _)| key.as_slice() == elements)
-                .map(|(_, domain)| domain.clone())
-        }) {
+        // the last partition is kept (for the process: queries run on the threads of
+        // `contexts`, one after another on different ones).
+        static LAST: std::sync::Mutex<Option<(Vec<Vec<String>>, ActionDomain)>> =
+            std::sync::Mutex::new(None);
+        let last = || LAST.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(domain) = last()
+            .as_ref()
+            .filter(|(key, _)| key.as_slice() == elements)
+            .map(|(_, domain)| domain.clone())
+        {
             return domain;
         }
         let domain = Self::build_(elements);
-        LAST.with(|last| *last.borrow_mut() = Some((elements.to_vec(), domain.clone())));
+        *last() = Some((elements.to_vec(), domain.clone()));
         domain
     }
 

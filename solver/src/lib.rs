@@ -7,6 +7,7 @@
 //! a verdict assumes, and what answers `Unknown`.
 
 mod actions;
+mod contexts;
 mod domain;
 mod encode;
 mod err;

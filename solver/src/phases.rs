@@ -120,11 +120,28 @@ impl Drop for Timed {
 
 /// The time spent in each phase on this thread since the last call, and resets it.
 pub fn take() -> Vec<(&'static str, Duration)> {
+    ALL.iter().map(|p| p.label()).zip(take_spent()).collect()
+}
+
+/// [`take`], in the order of [`ALL`].
+pub(crate) fn take_spent() -> [Duration; ALL.len()] {
+    CLOCK.with(|c| std::mem::take(&mut c.borrow_mut().spent))
+}
+
+/// Counts on this thread the phases of work done for it on another (a query run on a thread of
+/// `contexts`), and takes that time off the phase open here, which was waiting for it.
+pub(crate) fn absorb(spent: &[Duration; ALL.len()]) {
+    let total: Duration = spent.iter().sum();
     CLOCK.with(|c| {
         let mut c = c.borrow_mut();
-        let spent = std::mem::take(&mut c.spent);
-        ALL.iter().map(|p| p.label()).zip(spent).collect()
-    })
+        for (slot, d) in c.spent.iter_mut().zip(spent) {
+            *slot += *d;
+        }
+        let now = Instant::now();
+        if let Some(last) = c.open.last_mut() {
+            last.1 = (last.1 + total).min(now);
+        }
+    });
 }
 
 #[cfg(test)]

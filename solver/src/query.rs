@@ -719,7 +719,8 @@ fn spec<'a>(sets: &'a [&'a PolicySet], goals: Goals<'a>) -> Spec<'a> {
 /// Do `a` and `b` allow exactly the same requests? Witnesses are requests one allows and the
 /// other does not.
 pub fn equivalent(a: &PolicySet, b: &PolicySet, options: &Options) -> Result<Verdict, SolverError> {
-    smt::in_fresh_context(|| equivalent_in(a, b, options))
+    let (a, b, options) = (a.clone(), b.clone(), options.clone());
+    smt::in_fresh_context(move || equivalent_in(&a, &b, &options))
 }
 
 fn equivalent_in(a: &PolicySet, b: &PolicySet, options: &Options) -> Result<Verdict, SolverError> {
@@ -735,7 +736,8 @@ fn equivalent_in(a: &PolicySet, b: &PolicySet, options: &Options) -> Result<Verd
 /// Does `b` allow at least everything `a` allows (no new access in `a`)? Witnesses are requests
 /// `a` allows and `b` does not.
 pub fn implies(a: &PolicySet, b: &PolicySet, options: &Options) -> Result<Verdict, SolverError> {
-    smt::in_fresh_context(|| implies_in(a, b, options))
+    let (a, b, options) = (a.clone(), b.clone(), options.clone());
+    smt::in_fresh_context(move || implies_in(&a, &b, &options))
 }
 
 fn implies_in(a: &PolicySet, b: &PolicySet, options: &Options) -> Result<Verdict, SolverError> {
@@ -751,7 +753,8 @@ fn implies_in(a: &PolicySet, b: &PolicySet, options: &Options) -> Result<Verdict
 
 /// Does `a` deny every request? Witnesses are allowed requests.
 pub fn never_allows(a: &PolicySet, options: &Options) -> Result<Verdict, SolverError> {
-    smt::in_fresh_context(|| never_allows_in(a, options))
+    let (a, options) = (a.clone(), options.clone());
+    smt::in_fresh_context(move || never_allows_in(&a, &options))
 }
 
 fn never_allows_in(a: &PolicySet, options: &Options) -> Result<Verdict, SolverError> {
@@ -788,8 +791,9 @@ pub fn access_not_granted_each(
     }
     let mut out = Vec::with_capacity(actions.len());
     for chunk in actions.chunks(ACTIONS_PER_ENCODING) {
-        out.extend(smt::in_fresh_context(|| {
-            access_not_granted_each_in(a, chunk, options)
+        let (a, chunk, options) = (a.clone(), chunk.to_vec(), options.clone());
+        out.extend(smt::in_fresh_context(move || {
+            access_not_granted_each_in(&a, &chunk, &options)
         })?);
     }
     Ok(out)
@@ -852,7 +856,9 @@ pub fn access_not_granted(
     resources: &[String],
     options: &Options,
 ) -> Result<Verdict, SolverError> {
-    smt::in_fresh_context(|| access_not_granted_in(a, actions, resources, options))
+    let (a, actions, resources) = (a.clone(), actions.to_vec(), resources.to_vec());
+    let options = options.clone();
+    smt::in_fresh_context(move || access_not_granted_in(&a, &actions, &resources, &options))
 }
 
 fn access_not_granted_in(
@@ -978,7 +984,8 @@ pub fn no_public_access(
     kind: iamspec_model::PolicyKind,
     options: &Options,
 ) -> Result<Verdict, SolverError> {
-    smt::in_fresh_context(|| no_public_access_in(resource, kind, options))
+    let (resource, options) = (resource.clone(), options.clone());
+    smt::in_fresh_context(move || no_public_access_in(&resource, kind, &options))
 }
 
 fn no_public_access_in(
@@ -1106,7 +1113,17 @@ pub fn who_can_reach(
     resource_account: Option<&str>,
     options: &Options,
 ) -> Result<ReachVerdict, SolverError> {
-    smt::in_fresh_context(|| who_can_reach_in(set, action, resource, resource_account, options))
+    let (set, action, resource) = (set.clone(), action.to_owned(), resource.to_owned());
+    let (resource_account, options) = (resource_account.map(str::to_owned), options.clone());
+    smt::in_fresh_context(move || {
+        who_can_reach_in(
+            &set,
+            &action,
+            &resource,
+            resource_account.as_deref(),
+            &options,
+        )
+    })
 }
 
 fn who_can_reach_in(
@@ -1361,7 +1378,8 @@ pub fn decide(
     request: &Request,
     options: &Options,
 ) -> Result<Option<bool>, SolverError> {
-    smt::in_fresh_context(|| decide_in(set, request, options))
+    let (set, request, options) = (set.clone(), request.clone(), options.clone());
+    smt::in_fresh_context(move || decide_in(&set, &request, &options))
 }
 
 fn decide_in(

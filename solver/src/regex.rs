@@ -777,15 +777,18 @@ pub type Respell<'a> = &'a dyn Fn(&str, usize) -> Option<Vec<String>>;
 /// preferred strings and the limit.
 type MemoKey = (u8, Re, Vec<Re>, Vec<String>, usize);
 
-/// How many partitions [`regions_memoized`] keeps per thread.
+/// How many partitions [`regions_memoized`] keeps.
 const MEMO_ENTRIES: usize = 64;
 
-thread_local! {
-    static MEMO: std::cell::RefCell<Vec<(MemoKey, Option<Regions>)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+/// Process-wide: consecutive queries run on different threads (`contexts`).
+static MEMO: std::sync::Mutex<Vec<(MemoKey, Option<Regions>)>> = std::sync::Mutex::new(Vec::new());
+
+fn memo() -> std::sync::MutexGuard<'static, Vec<(MemoKey, Option<Regions>)>> {
+    // A list that no panic leaves half-changed.
+    MEMO.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// [`regions_respelled`], remembered per thread for the last [`MEMO_ENTRIES`] inputs: the
+/// [`regions_respelled`], remembered for the last [`MEMO_ENTRIES`] inputs: the
 /// partition is a function of its inputs (and of `respell`, which `tag` must name: one tag,
 /// one respelling function), so a query whose principal languages are those of an earlier
 /// query (the same placements, most queries) reuses its partition. Errors are not kept.
@@ -804,22 +807,19 @@ pub fn regions_memoized(
         preferred.to_vec(),
         limit,
     );
-    if let Some(found) = MEMO.with(|m| {
-        m.borrow()
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, r)| r.clone())
-    }) {
+    let hit = memo()
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, r)| r.clone());
+    if let Some(found) = hit {
         return Ok(found);
     }
     let found = regions_respelled(shape, languages, preferred, limit, respell)?;
-    MEMO.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.len() >= MEMO_ENTRIES {
-            m.remove(0);
-        }
-        m.push((key, found.clone()));
-    });
+    let mut m = memo();
+    if m.len() >= MEMO_ENTRIES {
+        m.remove(0);
+    }
+    m.push((key, found.clone()));
     Ok(found)
 }
 

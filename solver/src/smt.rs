@@ -293,18 +293,12 @@ pub fn lt(a: &Expr, b: &Expr) -> Expr {
 
 /// Runs `f` in a z3 context of its own. z3 keeps state in a context that grows with every
 /// problem parsed into it (on one long-lived context, queries slow down several times over a
-/// few hundred of them), so each query gets a fresh context and drops it.
-pub fn in_fresh_context<R: Send + Sync>(f: impl FnOnce() -> R + Send + Sync) -> R {
-    use crate::phases::{enter, Phase};
-    // Timed: making and dropping a context, and what the query drops with it.
-    let making = enter(Phase::Context);
-    let (result, dropping) = z3::with_z3_config(&z3::Config::new(), move || {
-        drop(making);
-        let result = f();
-        (result, enter(Phase::Context))
-    });
-    drop(dropping);
-    result
+/// few hundred of them), so each query gets a fresh context and drops it; the context is made
+/// ahead, while the previous query runs (`contexts`).
+pub fn in_fresh_context<R: Send + Sync + 'static>(
+    f: impl FnOnce() -> R + Send + Sync + 'static,
+) -> R {
+    crate::contexts::run(f)
 }
 
 /// A problem under construction: declarations, definitions and assertions, in order; once

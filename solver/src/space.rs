@@ -303,16 +303,17 @@ fn is_s3(fields: &[&str]) -> bool {
 
 /// The ARNs of a resource type (the catalogue's ARN template) that the domain allows (D73).
 pub fn template_re(template: &str) -> Re {
-    thread_local! {
-        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Re>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
-    }
-    if let Some(re) = CACHE.with(|c| c.borrow().get(template).cloned()) {
+    static CACHE: std::sync::Mutex<Option<std::collections::HashMap<String, Re>>> =
+        std::sync::Mutex::new(None);
+    let cache = || CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(re) = cache().as_ref().and_then(|c| c.get(template).cloned()) {
         return re;
     }
     let fields = template_fields(template);
     let re = fields_re(&fields, 0, is_s3(&fields));
-    CACHE.with(|c| c.borrow_mut().insert(template.to_owned(), re.clone()));
+    cache()
+        .get_or_insert_with(Default::default)
+        .insert(template.to_owned(), re.clone());
     re
 }
 
@@ -322,11 +323,10 @@ type ServiceRests<'a> = Vec<(&'a str, Vec<Re>)>;
 /// The union of the templates' languages, factored by partition and service so that a
 /// derivative soon follows one service only (a class may have the shapes of many services).
 pub fn shapes_re(templates: &[String]) -> Re {
-    thread_local! {
-        static CACHE: std::cell::RefCell<std::collections::HashMap<Vec<String>, Re>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
-    }
-    if let Some(re) = CACHE.with(|c| c.borrow().get(templates).cloned()) {
+    static CACHE: std::sync::Mutex<Option<std::collections::HashMap<Vec<String>, Re>>> =
+        std::sync::Mutex::new(None);
+    let cache = || CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(re) = cache().as_ref().and_then(|c| c.get(templates).cloned()) {
         return re;
     }
     // (arn, partition) → service → the rest of each template.
@@ -376,7 +376,9 @@ pub fn shapes_re(templates: &[String]) -> Re {
         ]));
     }
     let re = Re::union(options);
-    CACHE.with(|c| c.borrow_mut().insert(templates.to_vec(), re.clone()));
+    cache()
+        .get_or_insert_with(Default::default)
+        .insert(templates.to_vec(), re.clone());
     re
 }
 
