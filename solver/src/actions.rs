@@ -98,6 +98,24 @@ struct Universe {
     /// Every action case-folded as patterns fold them, sorted: the actions a literal pattern
     /// or a prefix pattern (`s3:Get*`) matches are one range.
     sorted: Vec<(String, usize)>,
+    /// The actions of each pair of flags (`flags_index`), for the classes of the actions no
+    /// element matches.
+    by_flags: [FlagMembers; 4],
+}
+
+/// The actions with one pair of flags (RCP scope, D43; resource grant, D52), in universe order:
+/// all of them, those with [`Access::Any`], those that can be sent with `*`, and those of each
+/// set of shapes (sets in the order of their first action).
+#[derive(Default)]
+struct FlagMembers {
+    all: Vec<usize>,
+    any: Vec<usize>,
+    star: Vec<usize>,
+    shapes: Vec<(u32, Vec<usize>)>,
+}
+
+fn flags_index(rcp: bool, grant: bool) -> usize {
+    usize::from(rcp) * 2 + usize::from(grant)
 }
 
 impl Universe {
@@ -132,6 +150,7 @@ fn catalogue_universe() -> &'static Universe {
             by_lowercase: HashMap::new(),
             by_service: HashMap::new(),
             sorted: Vec::new(),
+            by_flags: Default::default(),
         };
         let mut set_ids: HashMap<Vec<String>, u32> = HashMap::new();
         for action in catalogue.actions() {
@@ -162,12 +181,37 @@ fn catalogue_universe() -> &'static Universe {
         }
         universe.sorted.sort_unstable();
         universe.domain_sets = universe.shape_sets.iter().map(|set| coarse(set)).collect();
+        let mut shape_slot: [FxMap<u32, usize>; 4] = Default::default();
+        for (index, entry) in universe.entries.iter().enumerate() {
+            let f = flags_index(entry.rcp, entry.grant);
+            let (Some(members), Some(slots)) =
+                (universe.by_flags.get_mut(f), shape_slot.get_mut(f))
+            else {
+                continue;
+            };
+            members.all.push(index);
+            match entry.access {
+                Access::Any => members.any.push(index),
+                Access::Typed { star, shapes } => {
+                    if star {
+                        members.star.push(index);
+                    }
+                    let slot = *slots.entry(shapes).or_insert_with(|| {
+                        members.shapes.push((shapes, Vec::new()));
+                        members.shapes.len() - 1
+                    });
+                    if let Some((_, list)) = members.shapes.get_mut(slot) {
+                        list.push(index);
+                    }
+                }
+            }
+        }
         universe
     })
 }
 
 /// The partition, and which classes each element matches.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ActionDomain {
     /// A representative action for each class.
     representatives: Vec<String>,
@@ -182,7 +226,7 @@ pub struct ActionDomain {
 }
 
 /// The resources the actions of one class can be sent with, each with an action that can.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 struct ClassResources {
     /// An action of the class with [`Access::Any`].
     any: Option<String>,
@@ -420,58 +464,189 @@ impl ActionDomain {
         // moving to a fresh number per number they had, so that two actions share a number
         // exactly when the same elements match them. Grouping by that number costs a small
         // key per action where grouping by the list of elements compared lists.
+        let mut matched_by: FxMap<usize, Vec<u32>> = FxMap::default();
+        let mut group: FxMap<usize, u32> = FxMap::default();
+        let mut groups: u32 = 1;
+        let mut moved: FxMap<u32, u32> = FxMap::default();
+        for (element_index, element) in keys.iter().enumerate() {
+            let hits = element_hits(universe, element, &extra, total);
+            let id = u32::try_from(element_index).unwrap_or(u32::MAX);
+            moved.clear();
+            for index in hits {
+                matched_by.entry(index).or_default().push(id);
+                let g = group.entry(index).or_insert(0);
+                *g = *moved.entry(*g).or_insert_with(|| {
+                    groups += 1;
+                    groups - 1
+                });
+            }
+        }
+        let unmatched = |list: &[usize]| list.iter().copied().find(|i| !group.contains_key(i));
+
+        // Each class with its first action: the classes of the actions no element matches
+        // (one per pair of flags) from the universe's tables, the others from their actions.
+        // The classes are numbered in the order of their first actions, as a walk over the
+        // universe would number them.
+        let mut explicit: Vec<usize> = group.keys().copied().chain(extra_indices).collect();
+        explicit.sort_unstable();
+        explicit.dedup();
+        let key_of =
+            |index: usize, e: &Entry| (group.get(&index).copied().unwrap_or(0), e.rcp, e.grant);
+        let mut firsts: Vec<(usize, (u32, bool, bool))> = Vec::new();
+        for (f, members) in universe.by_flags.iter().enumerate() {
+            if let Some(first) = unmatched(&members.all) {
+                firsts.push((first, (0, f >= 2, f % 2 == 1)));
+            }
+        }
+        let mut keyed: FxMap<(u32, bool, bool), ()> =
+            firsts.iter().map(|(_, key)| (*key, ())).collect();
+        for &index in &explicit {
+            let Some(e) = entry(index) else { continue };
+            let key = key_of(index, e);
+            if keyed.insert(key, ()).is_none() {
+                firsts.push((index, key));
+            }
+        }
+        firsts.sort_unstable();
+
+        let mut class_of: FxMap<(u32, bool, bool), usize> = FxMap::default();
+        let mut representatives = Vec::new();
+        let mut element_classes: HashMap<Vec<String>, Vec<usize>> =
+            keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+        let mut rcp = Vec::new();
+        let mut grant = Vec::new();
+        let mut resources: Vec<ClassResources> = Vec::new();
+        for (class, (first, key)) in firsts.iter().enumerate() {
+            let Some(e) = entry(*first) else { continue };
+            class_of.insert(*key, class);
+            representatives.push(e.display.clone());
+            for &element_index in matched_by.get(first).map(Vec::as_slice).unwrap_or(&[]) {
+                let element = usize::try_from(element_index)
+                    .ok()
+                    .and_then(|i| keys.get(i));
+                if let Some(list) = element.and_then(|k| element_classes.get_mut(k)) {
+                    list.push(class);
+                }
+            }
+            if e.rcp {
+                rcp.push(class);
+            }
+            if e.grant {
+                grant.push(class);
+            }
+            let mut info = ClassResources::default();
+            if key.0 == 0 {
+                // The actions no element matches: the first of each kind that is not matched.
+                let members = universe.by_flags.get(flags_index(key.1, key.2));
+                let display = |i: Option<usize>| i.and_then(entry).map(|e| e.display.clone());
+                if let Some(members) = members {
+                    info.any = display(unmatched(&members.any));
+                    info.star = display(unmatched(&members.star));
+                    let mut shapes: Vec<(usize, u32)> = members
+                        .shapes
+                        .iter()
+                        .filter_map(|(set, list)| unmatched(list).map(|i| (i, *set)))
+                        .collect();
+                    shapes.sort_unstable();
+                    info.shapes = shapes
+                        .into_iter()
+                        .filter_map(|(i, set)| entry(i).map(|e| (set, e.display.clone())))
+                        .collect();
+                }
+            }
+            resources.push(info);
+        }
+        // The matched actions (and those the catalogue lacks), in universe order; they come
+        // after the universe's unmatched ones only where their class is one of those (an
+        // action the catalogue lacks, which no element matched).
+        let mut seen_shapes: FxMap<(usize, u32), ()> = resources
+            .iter()
+            .enumerate()
+            .flat_map(|(class, info)| info.shapes.iter().map(move |(set, _)| ((class, *set), ())))
+            .collect();
+        for &index in &explicit {
+            let Some(e) = entry(index) else { continue };
+            let Some(info) = class_of
+                .get(&key_of(index, e))
+                .and_then(|&class| resources.get_mut(class).map(|info| (class, info)))
+            else {
+                continue;
+            };
+            let (class, info) = info;
+            match e.access {
+                Access::Any => {
+                    if info.any.is_none() {
+                        info.any = Some(e.display.clone());
+                    }
+                }
+                Access::Typed { star, shapes } => {
+                    if star && info.star.is_none() {
+                        info.star = Some(e.display.clone());
+                    }
+                    if seen_shapes.insert((class, shapes), ()).is_none() {
+                        info.shapes.push((shapes, e.display.clone()));
+                    }
+                }
+            }
+        }
+        let constraints = constraints(&resources);
+        ActionDomain {
+            representatives,
+            element_classes,
+            rcp,
+            grant,
+            resources,
+            constraints,
+        }
+    }
+
+    /// The partition as first written: every action grouped one by one (the oracle of the
+    /// grouping that looks at the matched actions only).
+    #[cfg(test)]
+    fn build_plain(elements: &[Vec<String>]) -> ActionDomain {
+        let universe = catalogue_universe();
+        // Actions the policies name that the catalogue lacks.
+        let mut extra: Vec<Entry> = Vec::new();
+        for pattern in elements.iter().flatten() {
+            if pattern.contains(['*', '?']) {
+                continue;
+            }
+            if let Some(entry) = Entry::new(pattern) {
+                if !universe.by_lowercase.contains_key(&entry.lowercase)
+                    && !extra.iter().any(|e| e.lowercase == entry.lowercase)
+                {
+                    extra.push(entry);
+                }
+            }
+        }
+        let total = universe.entries.len() + extra.len();
+        let entry = |index: usize| -> Option<&Entry> {
+            universe.entries.get(index).or_else(|| {
+                index
+                    .checked_sub(universe.entries.len())
+                    .and_then(|i| extra.get(i))
+            })
+        };
+
+        let mut keys: Vec<Vec<String>> = Vec::new();
+        // The actions of AWS's guard rails (D68) are told apart like the policies' elements.
+        let rails = GuardRail::ALL.map(rail_element);
+        for element in elements.iter().chain(&rails) {
+            if !keys.contains(element) {
+                keys.push(element.clone());
+            }
+        }
+        // Which elements match each action (most match none), and a number per set of
+        // elements (`group`): refined element by element, the actions an element matches
+        // moving to a fresh number per number they had, so that two actions share a number
+        // exactly when the same elements match them. Grouping by that number costs a small
+        // key per action where grouping by the list of elements compared lists.
         let mut matched_by: Vec<Vec<u32>> = vec![Vec::new(); total];
         let mut group: Vec<u32> = vec![0; total];
         let mut groups: u32 = 1;
         let mut moved: FxMap<u32, u32> = FxMap::default();
         for (element_index, element) in keys.iter().enumerate() {
-            let mut hits: Vec<usize> = Vec::new();
-            for text in element {
-                let pattern = Pattern::new(text).ignore_case();
-                if matches!(pattern.shape(), Shape::Anything) {
-                    hits.extend(0..total);
-                    continue;
-                }
-                // Literal and prefix patterns (most of them) are a range of the sorted names.
-                let range = match pattern.shape() {
-                    Shape::Exact(name) => Some((name, false)),
-                    Shape::Prefix(prefix) => Some((prefix, true)),
-                    _ => None,
-                };
-                if let Some((text, prefix)) = range {
-                    hits.extend(universe.range(text, prefix));
-                    hits.extend(
-                        extra_indices
-                            .iter()
-                            .copied()
-                            .filter(|&i| entry(i).is_some_and(|e| pattern.matches(&e.lowercase))),
-                    );
-                    continue;
-                }
-                let all: Vec<usize>;
-                let candidates: Box<dyn Iterator<Item = usize>> = match literal_service(text) {
-                    Some(service) => Box::new(
-                        universe
-                            .by_service
-                            .get(fold_case(service).as_ref())
-                            .into_iter()
-                            .flatten()
-                            .copied()
-                            .chain(extra_indices.iter().copied()),
-                    ),
-                    None => {
-                        all = (0..total).collect();
-                        Box::new(all.into_iter())
-                    }
-                };
-                for index in candidates {
-                    if entry(index).is_some_and(|e| pattern.matches(&e.lowercase)) {
-                        hits.push(index);
-                    }
-                }
-            }
-            hits.sort_unstable();
-            hits.dedup();
+            let hits = element_hits(universe, element, &extra, total);
             let id = u32::try_from(element_index).unwrap_or(u32::MAX);
             moved.clear();
             for index in hits {
@@ -577,6 +752,71 @@ impl ActionDomain {
     pub fn representative(&self, class: usize) -> Option<&str> {
         self.representatives.get(class).map(String::as_str)
     }
+}
+
+/// The actions (indices of the universe, then of `extra`) that some pattern of `element`
+/// matches, sorted and distinct.
+fn element_hits(
+    universe: &Universe,
+    element: &[String],
+    extra: &[Entry],
+    total: usize,
+) -> Vec<usize> {
+    let extra_indices = universe.entries.len()..total;
+    let entry = |index: usize| -> Option<&Entry> {
+        universe.entries.get(index).or_else(|| {
+            index
+                .checked_sub(universe.entries.len())
+                .and_then(|i| extra.get(i))
+        })
+    };
+    let mut hits: Vec<usize> = Vec::new();
+    for text in element {
+        let pattern = Pattern::new(text).ignore_case();
+        if matches!(pattern.shape(), Shape::Anything) {
+            hits.extend(0..total);
+            continue;
+        }
+        // Literal and prefix patterns (most of them) are a range of the sorted names.
+        let range = match pattern.shape() {
+            Shape::Exact(name) => Some((name, false)),
+            Shape::Prefix(prefix) => Some((prefix, true)),
+            _ => None,
+        };
+        if let Some((text, prefix)) = range {
+            hits.extend(universe.range(text, prefix));
+            hits.extend(
+                extra_indices
+                    .clone()
+                    .filter(|&i| entry(i).is_some_and(|e| pattern.matches(&e.lowercase))),
+            );
+            continue;
+        }
+        let all: Vec<usize>;
+        let candidates: Box<dyn Iterator<Item = usize>> = match literal_service(text) {
+            Some(service) => Box::new(
+                universe
+                    .by_service
+                    .get(fold_case(service).as_ref())
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .chain(extra_indices.clone()),
+            ),
+            None => {
+                all = (0..total).collect();
+                Box::new(all.into_iter())
+            }
+        };
+        for index in candidates {
+            if entry(index).is_some_and(|e| pattern.matches(&e.lowercase)) {
+                hits.push(index);
+            }
+        }
+    }
+    hits.sort_unstable();
+    hits.dedup();
+    hits
 }
 
 /// The classes without an [`Access::Any`] action, grouped by what they can be sent with.
@@ -764,5 +1004,55 @@ mod tests {
         let classes = domain.classes_of(&a);
         assert_eq!(classes.len(), 1);
         assert_eq!(domain.representative(classes[0]), Some("madeup:DoThing"));
+    }
+
+    /// The grouping that looks only at matched actions (and takes the rest from the
+    /// universe's tables) builds the same domain as the walk over every action: the same
+    /// classes, numbered alike, with the same representatives and resources.
+    #[test]
+    fn grouping_the_matched_actions_only_is_the_walk_over_all() {
+        use proptest::prelude::*;
+        const POOL: &[&str] = &[
+            "*",
+            "s3:*",
+            "s3:Get*",
+            "s3:GetObject",
+            "S3:getobject",
+            "s3:*Object*",
+            "*:Get*",
+            "ec2:Describe*",
+            "ec2:?escribeInstances",
+            "iam:PassRole",
+            "iam:*",
+            "kms:Decrypt",
+            "sts:AssumeRole",
+            "lambda:InvokeFunction",
+            "organizations:*",
+            "sqs:SendMessage",
+            "dynamodb:*",
+            "madeup:DoThing",
+            "Madeup:dothing",
+            "other:Thing*",
+            "cloudtrail:*",
+        ];
+        let element = proptest::collection::vec(proptest::sample::select(POOL), 1..4);
+        let elements = proptest::collection::vec(element, 0..5);
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 48,
+            ..ProptestConfig::default()
+        });
+        runner
+            .run(&elements, |elements| {
+                let elements: Vec<Vec<String>> = elements
+                    .iter()
+                    .map(|e| e.iter().map(|p| p.to_string()).collect())
+                    .collect();
+                prop_assert_eq!(
+                    ActionDomain::build_(&elements),
+                    ActionDomain::build_plain(&elements)
+                );
+                Ok(())
+            })
+            .unwrap();
     }
 }
