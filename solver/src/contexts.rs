@@ -26,7 +26,7 @@ type Deliver = Box<dyn FnOnce() + Send + Sync>;
 /// A query's answer, or the message of its panic, and the time it spent in each phase.
 type Answer<R> = (Result<R, String>, [std::time::Duration; phases::ALL.len()]);
 
-/// Queries recurse through regular expressions and z3's parser: the stack of a main thread.
+/// Queries recurse through regular expressions and z3's parser: twice the stack of a main thread.
 const STACK_BYTES: usize = 16 << 20;
 
 struct Pool {
