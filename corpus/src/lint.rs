@@ -338,7 +338,7 @@ pub(crate) struct Linter<'c, 'p> {
     /// list (10,000 statements on the same two actions), and an entry equal to the one at its
     /// place there is neither folded nor looked up again. (A table of every entry cost the
     /// managed corpus, whose entries rarely repeat, more than it saved.)
-    previous: Vec<(&'p str, Arc<[ActionRef<'c>]>, bool)>,
+    previous: Vec<Previous<'c, 'p>>,
     /// An ASCII action entry lowercased (what folding does to it), in one buffer across
     /// entries rather than a new string for each.
     folded: String,
@@ -362,6 +362,10 @@ pub(crate) struct Linter<'c, 'p> {
     /// set first asks about a condition key.
     table: Rc<std::cell::OnceCell<Arc<table::Table>>>,
 }
+
+/// An action entry of the previous statement: its text, expansion, whether its service is known
+/// and whether it is spelt as documented (when known).
+type Previous<'c, 'p> = (&'p str, Arc<[ActionRef<'c>]>, bool, Option<bool>);
 
 /// The catalogue actions of one statement's `Action` element, each once, and what lint derives
 /// from them.
@@ -613,21 +617,25 @@ impl<'c, 'p> Linter<'c, 'p> {
             .iter()
             .enumerate()
             .map(|(index, text)| {
-                let (actions, service_known) = match self.previous.get(index) {
-                    Some((before, actions, known)) if *before == text => {
-                        (Arc::clone(actions), *known)
+                let (actions, service_known, documented) = match self.previous.get(index) {
+                    Some((before, actions, known, documented)) if *before == text => {
+                        (Arc::clone(actions), *known, *documented)
                     }
-                    _ => {
-                        let actions = self.expand(text);
-                        // An entry whose literal prefix matched actions names their service
-                        // (the prefix of `service:action` folds to the service's): no lookup.
-                        let service_known = service_prefix(text).is_none_or(|prefix| {
-                            prefix.contains(['*', '?'])
-                                || !actions.is_empty()
-                                || self.catalogue.service(prefix).is_some()
-                        });
-                        (actions, service_known)
-                    }
+                    _ => match shared::entry(self.catalogue, text) {
+                        Some(kept) => (kept.actions, kept.service_known, Some(kept.documented)),
+                        None => {
+                            let actions = self.expand(text);
+                            // An entry whose literal prefix matched actions names their
+                            // service (the prefix of `service:action` folds to the service's):
+                            // no lookup.
+                            let service_known = service_prefix(text).is_none_or(|prefix| {
+                                prefix.contains(['*', '?'])
+                                    || !actions.is_empty()
+                                    || self.catalogue.service(prefix).is_some()
+                            });
+                            (actions, service_known, None)
+                        }
+                    },
                 };
                 ActionPattern {
                     text,
@@ -635,16 +643,20 @@ impl<'c, 'p> Linter<'c, 'p> {
                     index,
                     has_wildcards: text.contains(['*', '?']),
                     service_known,
+                    documented,
                     actions,
                 }
             })
             .collect::<Vec<ActionPattern<'c, 'p>>>();
         self.previous.clear();
-        self.previous.extend(
-            patterns
-                .iter()
-                .map(|p| (p.text, Arc::clone(&p.actions), p.service_known)),
-        );
+        self.previous.extend(patterns.iter().map(|p| {
+            (
+                p.text,
+                Arc::clone(&p.actions),
+                p.service_known,
+                p.documented,
+            )
+        }));
         let set = self.action_set(statement, &patterns);
         StatementFacts {
             statement,
@@ -833,6 +845,9 @@ pub(crate) struct ActionPattern<'c, 'p> {
     has_wildcards: bool,
     /// The service prefix is in the catalogue (or has wildcards, or there is none: `*`).
     service_known: bool,
+    /// Whether the entry is spelt as the catalogue documents its first action
+    /// ([`shared::documented`]), when known without reading the catalogue.
+    documented: Option<bool>,
     actions: Arc<[ActionRef<'c>]>,
 }
 
