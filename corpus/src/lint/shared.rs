@@ -11,7 +11,7 @@ use iamspec_model::hash::FxMap as HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Entries per table at most; further answers are computed and not kept.
-const LIMIT: usize = 50_000;
+pub(crate) const LIMIT: usize = 50_000;
 
 type Expansions = HashMap<String, Arc<[ActionRef<'static>]>>;
 type Keys = HashMap<usize, Arc<[&'static ConditionKey]>>;
