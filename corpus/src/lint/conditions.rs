@@ -565,7 +565,7 @@ fn report_verdicts(linter: &mut Linter<'_, '_>, verdicts: Vec<Verdict>) {
                 )
             }
         };
-        let message = iamspec_model::quote::shorten_backticked(&message);
+        let message = super::shorten(message);
         linter.report(verdict.id, verdict.severity, verdict.path, message);
     }
 }

@@ -329,7 +329,7 @@ fn report(
     path: JsonPath,
     message: String,
 ) {
-    let message = iamspec_model::quote::shorten_backticked(&message);
+    let message = super::shorten(message);
     linter.report(id, severity, path, message);
 }
 
