@@ -361,6 +361,8 @@ pub(crate) struct Linter<'c, 'p> {
     /// The catalogue's dense numbering, built (or, for the embedded catalogue, fetched) when a
     /// set first asks about a condition key.
     table: Rc<std::cell::OnceCell<Arc<table::Table>>>,
+    /// [`Linter::named_ids`]' answers, by the list's address.
+    named_ids: HashMap<usize, Rc<[Option<u32>]>>,
 }
 
 /// An action entry of the previous statement: its text, expansion, whether its service is known
@@ -431,14 +433,25 @@ impl<'c> ActionSet<'c> {
     /// Whether the set has the action `name` (a constant of lint's tables, `iam:PassRole`);
     /// `None` when the table cannot tell (an action it does not number).
     fn has_named(&self, name: &'static str) -> Option<bool> {
-        let sorted = self.sorted_ids.get_or_init(|| {
-            let mut sorted = self.ids().iter().copied().collect::<Option<Vec<u32>>>()?;
-            sorted.sort_unstable();
-            Some(sorted)
-        });
-        let sorted = sorted.as_ref()?;
-        let id = self.table().named(self.catalogue, name)?;
-        Some(sorted.binary_search(&id).is_ok())
+        self.sorted_ids()?;
+        self.has_id(self.table().named(self.catalogue, name))
+    }
+
+    /// [`ActionSet::has_named`] for the name whose id ([`table::Table::named`]) is `id`.
+    fn has_id(&self, id: Option<u32>) -> Option<bool> {
+        let sorted = self.sorted_ids()?;
+        Some(sorted.binary_search(&id?).is_ok())
+    }
+
+    /// The actions' ids in ascending order, when every action has one.
+    fn sorted_ids(&self) -> Option<&[u32]> {
+        self.sorted_ids
+            .get_or_init(|| {
+                let mut sorted = self.ids().iter().copied().collect::<Option<Vec<u32>>>()?;
+                sorted.sort_unstable();
+                Some(sorted)
+            })
+            .as_deref()
     }
 
     /// Per action, the condition keys it supports.
@@ -535,6 +548,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             template_ids: iamspec_model::hash::FxMap::default(),
             shapes: resources::Shapes::default(),
             table: Rc::new(std::cell::OnceCell::new()),
+            named_ids: HashMap::default(),
         }
     }
 
@@ -583,6 +597,21 @@ impl<'c, 'p> Linter<'c, 'p> {
         // Checks quote the policy's text in backticks; a hostile value may be megabytes long.
         let message = shorten(message.into());
         self.report(id, severity, path, message);
+    }
+
+    /// The ids ([`table::Table::named`]) of a list of lint's action names, looked up once per
+    /// document, not once per statement and name (a lookup each was a tenth of the
+    /// instructions of linting the managed corpus, issue 13).
+    fn named_ids(&mut self, names: &'static [&'static str]) -> Rc<[Option<u32>]> {
+        let key = names.as_ptr() as usize;
+        if let Some(found) = self.named_ids.get(&key) {
+            return Rc::clone(found);
+        }
+        let catalogue = self.catalogue;
+        let table = self.table.get_or_init(|| table::table(catalogue));
+        let ids: Rc<[Option<u32>]> = names.iter().map(|n| table.named(catalogue, n)).collect();
+        self.named_ids.insert(key, Rc::clone(&ids));
+        ids
     }
 
     /// The catalogue actions an action pattern matches, computed once per pattern.
@@ -904,6 +933,14 @@ impl<'c> StatementFacts<'c, '_> {
             return None;
         }
         self.set.has_named(name)
+    }
+
+    /// [`StatementFacts::lists_named`] for the name whose id is `id` ([`Linter::named_ids`]).
+    fn lists_id(&self, id: Option<u32>) -> Option<bool> {
+        if self.statement.action.negated || !self.ascii {
+            return None;
+        }
+        self.set.has_id(id)
     }
 
     /// Whether a non-negated `Action` element lists `service:Action` (case-insensitive),
