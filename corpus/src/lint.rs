@@ -609,7 +609,7 @@ impl<'c, 'p> Linter<'c, 'p> {
         }
         let catalogue = self.catalogue;
         let table = self.table.get_or_init(|| table::table(catalogue));
-        let ids: Rc<[Option<u32>]> = names.iter().map(|n| table.named(catalogue, n)).collect();
+        let ids = table.named_list(catalogue, names);
         self.named_ids.insert(key, Rc::clone(&ids));
         ids
     }

@@ -6,6 +6,7 @@
 
 use crate::catalogue::{ActionRef, Catalogue, ConditionKey};
 use iamspec_model::hash::FxMap;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Names whose answers are kept at most; further answers are computed and not kept (a bitset
@@ -203,9 +204,7 @@ impl Table {
         // The embedded catalogue's table lives as long as the process: its answers are also
         // kept per thread, without the lock (locking for each of the hundreds of names asked
         // per document was a thirtieth of linting the managed corpus, issue 13).
-        let embedded = EMBEDDED
-            .get()
-            .is_some_and(|table| std::ptr::eq(Arc::as_ptr(table), self));
+        let embedded = self.is_embedded();
         if embedded {
             if let Some(found) = NAMED.with(|n| n.borrow().get(&key).copied()) {
                 return found;
@@ -228,7 +227,43 @@ impl Table {
     }
 }
 
+impl Table {
+    /// Whether this is the embedded catalogue's table, which lives as long as the process.
+    fn is_embedded(&self) -> bool {
+        EMBEDDED
+            .get()
+            .is_some_and(|table| std::ptr::eq(Arc::as_ptr(table), self))
+    }
+
+    /// [`Table::named`] for each name of `names` (a list of lint's tables), kept per thread for
+    /// the embedded catalogue: a document asks for the same lists as every other.
+    pub(crate) fn named_list(
+        &self,
+        catalogue: &Catalogue,
+        names: &'static [&'static str],
+    ) -> Rc<[Option<u32>]> {
+        let key = (names.as_ptr() as usize, names.len());
+        let embedded = self.is_embedded();
+        if embedded {
+            if let Some(found) = NAMED_LISTS.with(|n| n.borrow().get(&key).cloned()) {
+                return found;
+            }
+        }
+        let ids: Rc<[Option<u32>]> = names.iter().map(|n| self.named(catalogue, n)).collect();
+        if embedded {
+            NAMED_LISTS.with(|n| n.borrow_mut().insert(key, Rc::clone(&ids)));
+        }
+        ids
+    }
+}
+
+/// Lists of names' ids, by the list's address and length.
+type NamedLists = FxMap<(usize, usize), Rc<[Option<u32>]>>;
+
 thread_local! {
+    /// [`Table::named_list`]'s answers for the embedded catalogue's table, per thread.
+    static NAMED_LISTS: std::cell::RefCell<NamedLists> =
+        std::cell::RefCell::new(FxMap::default());
     /// [`Table::named`]'s answers for the embedded catalogue's table, per thread.
     static NAMED: std::cell::RefCell<FxMap<(usize, usize), Option<u32>>> =
         std::cell::RefCell::new(FxMap::default());
