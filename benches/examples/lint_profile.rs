@@ -9,6 +9,9 @@
 //!     target/release/examples/lint_profile corpus lint
 //! ```
 //!
+//! `lint_profile WORKLOAD MODE PASSES` times `PASSES` passes after the warm-up and prints the
+//! fastest and the median (wall time, for an A/B loop against another build).
+//!
 //! `lint_profile findings` prints every finding (id, severity, path, position, message) of the
 //! corpus, compact and pretty-printed, and of the 10,000 statements, one a line.
 
@@ -89,7 +92,7 @@ fn run(args: &[String]) -> Result<(), String> {
     let catalogue = Catalogue::embedded();
     match args {
         [what] if what == "findings" => findings(catalogue),
-        [workload, mode] => {
+        [workload, mode, rest @ ..] if rest.len() <= 1 => {
             let texts: Vec<String> = match workload.as_str() {
                 "corpus" => corpus(false)?.into_iter().map(|(_, t)| t).collect(),
                 "ten-thousand" => vec![iamspec_benches::ten_thousand_statements()],
@@ -101,11 +104,32 @@ fn run(args: &[String]) -> Result<(), String> {
                 other => return Err(format!("unknown mode `{other}`")),
             };
             let warm = pass(&texts, lint_them, catalogue);
+            if let [passes] = rest {
+                let passes: usize = passes
+                    .parse()
+                    .map_err(|e| format!("passes `{passes}`: {e}"))?;
+                let mut times: Vec<f64> = (0..passes.max(1))
+                    .map(|_| {
+                        let start = std::time::Instant::now();
+                        black_box(pass(&texts, lint_them, catalogue));
+                        start.elapsed().as_secs_f64() * 1e3
+                    })
+                    .collect();
+                times.sort_by(f64::total_cmp);
+                let median = times.get(times.len() / 2).copied().unwrap_or(0.0);
+                let min = times.first().copied().unwrap_or(0.0);
+                println!(
+                    "{workload} {mode}: {passes} passes, min {min:.2} ms, median {median:.2} ms"
+                );
+                return Ok(());
+            }
             let measured = measured_pass(&texts, lint_them, catalogue);
             println!("{workload} {mode}: {warm} / {measured} findings");
             Ok(())
         }
-        _ => Err("usage: lint_profile (corpus|ten-thousand) (validate|lint) | findings".into()),
+        _ => Err(
+            "usage: lint_profile (corpus|ten-thousand) (validate|lint) [PASSES] | findings".into(),
+        ),
     }
 }
 

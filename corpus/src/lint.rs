@@ -338,7 +338,7 @@ pub(crate) struct Linter<'c, 'p> {
     /// list (10,000 statements on the same two actions), and an entry equal to the one at its
     /// place there is neither folded nor looked up again. (A table of every entry cost the
     /// managed corpus, whose entries rarely repeat, more than it saved.)
-    previous: Vec<(&'p str, Arc<[ActionRef<'c>]>, bool)>,
+    previous: Vec<Previous<'c, 'p>>,
     /// An ASCII action entry lowercased (what folding does to it), in one buffer across
     /// entries rather than a new string for each.
     folded: String,
@@ -361,7 +361,13 @@ pub(crate) struct Linter<'c, 'p> {
     /// The catalogue's dense numbering, built (or, for the embedded catalogue, fetched) when a
     /// set first asks about a condition key.
     table: Rc<std::cell::OnceCell<Arc<table::Table>>>,
+    /// [`Linter::named_ids`]' answers, by the list's address.
+    named_ids: HashMap<usize, Rc<[Option<u32>]>>,
 }
+
+/// An action entry of the previous statement: its text, expansion, whether its service is known
+/// and whether it is spelt as documented (when known).
+type Previous<'c, 'p> = (&'p str, Arc<[ActionRef<'c>]>, bool, Option<bool>);
 
 /// The catalogue actions of one statement's `Action` element, each once, and what lint derives
 /// from them.
@@ -382,8 +388,11 @@ pub(crate) struct ActionSet<'c> {
     table: Rc<std::cell::OnceCell<Arc<table::Table>>>,
     /// Per action, its id in the table, when first asked.
     ids: std::cell::OnceCell<Vec<Option<u32>>>,
-    /// The actions' ids as bits, when every action has an id, when first asked.
-    bits: std::cell::OnceCell<Option<Vec<u64>>>,
+    /// The actions' ids in ascending order, when every action has an id, when first asked: a
+    /// set sized by its actions, not a bitset sized by the catalogue (zeroing a kilobyte per
+    /// set, and the large allocation making the allocator consolidate its free lists, was a
+    /// tenth of the wall time of linting the managed corpus, issue 13).
+    sorted_ids: std::cell::OnceCell<Option<Vec<u32>>>,
 }
 
 /// Which actions of an [`ActionSet`] see one condition key.
@@ -424,19 +433,25 @@ impl<'c> ActionSet<'c> {
     /// Whether the set has the action `name` (a constant of lint's tables, `iam:PassRole`);
     /// `None` when the table cannot tell (an action it does not number).
     fn has_named(&self, name: &'static str) -> Option<bool> {
-        let bits = self.bits.get_or_init(|| {
-            let mut bits = vec![0u64; self.table().actions().div_ceil(64)];
-            for id in self.ids() {
-                let id = (*id)?;
-                if let Some(word) = bits.get_mut(id as usize / 64) {
-                    *word |= 1 << (id % 64);
-                }
-            }
-            Some(bits)
-        });
-        let bits = bits.as_ref()?;
-        let id = self.table().named(self.catalogue, name)?;
-        Some(table::has(bits, id))
+        self.sorted_ids()?;
+        self.has_id(self.table().named(self.catalogue, name))
+    }
+
+    /// [`ActionSet::has_named`] for the name whose id ([`table::Table::named`]) is `id`.
+    fn has_id(&self, id: Option<u32>) -> Option<bool> {
+        let sorted = self.sorted_ids()?;
+        Some(sorted.binary_search(&id?).is_ok())
+    }
+
+    /// The actions' ids in ascending order, when every action has one.
+    fn sorted_ids(&self) -> Option<&[u32]> {
+        self.sorted_ids
+            .get_or_init(|| {
+                let mut sorted = self.ids().iter().copied().collect::<Option<Vec<u32>>>()?;
+                sorted.sort_unstable();
+                Some(sorted)
+            })
+            .as_deref()
     }
 
     /// Per action, the condition keys it supports.
@@ -533,6 +548,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             template_ids: iamspec_model::hash::FxMap::default(),
             shapes: resources::Shapes::default(),
             table: Rc::new(std::cell::OnceCell::new()),
+            named_ids: HashMap::default(),
         }
     }
 
@@ -579,8 +595,23 @@ impl<'c, 'p> Linter<'c, 'p> {
     fn emit(&mut self, id: &'static str, path: JsonPath, message: impl Into<String>) {
         let severity = checks::check(id).map_or(LintSeverity::Warning, |c| c.severity);
         // Checks quote the policy's text in backticks; a hostile value may be megabytes long.
-        let message = iamspec_model::quote::shorten_backticked(&message.into());
+        let message = shorten(message.into());
         self.report(id, severity, path, message);
+    }
+
+    /// The ids ([`table::Table::named`]) of a list of lint's action names, looked up once per
+    /// document, not once per statement and name (a lookup each was a tenth of the
+    /// instructions of linting the managed corpus, issue 13).
+    fn named_ids(&mut self, names: &'static [&'static str]) -> Rc<[Option<u32>]> {
+        let key = names.as_ptr() as usize;
+        if let Some(found) = self.named_ids.get(&key) {
+            return Rc::clone(found);
+        }
+        let catalogue = self.catalogue;
+        let table = self.table.get_or_init(|| table::table(catalogue));
+        let ids = table.named_list(catalogue, names);
+        self.named_ids.insert(key, Rc::clone(&ids));
+        ids
     }
 
     /// The catalogue actions an action pattern matches, computed once per pattern.
@@ -615,21 +646,25 @@ impl<'c, 'p> Linter<'c, 'p> {
             .iter()
             .enumerate()
             .map(|(index, text)| {
-                let (actions, service_known) = match self.previous.get(index) {
-                    Some((before, actions, known)) if *before == text => {
-                        (Arc::clone(actions), *known)
+                let (actions, service_known, documented) = match self.previous.get(index) {
+                    Some((before, actions, known, documented)) if *before == text => {
+                        (Arc::clone(actions), *known, *documented)
                     }
-                    _ => {
-                        let actions = self.expand(text);
-                        // An entry whose literal prefix matched actions names their service
-                        // (the prefix of `service:action` folds to the service's): no lookup.
-                        let service_known = service_prefix(text).is_none_or(|prefix| {
-                            prefix.contains(['*', '?'])
-                                || !actions.is_empty()
-                                || self.catalogue.service(prefix).is_some()
-                        });
-                        (actions, service_known)
-                    }
+                    _ => match shared::entry(self.catalogue, text) {
+                        Some(kept) => (kept.actions, kept.service_known, Some(kept.documented)),
+                        None => {
+                            let actions = self.expand(text);
+                            // An entry whose literal prefix matched actions names their
+                            // service (the prefix of `service:action` folds to the service's):
+                            // no lookup.
+                            let service_known = service_prefix(text).is_none_or(|prefix| {
+                                prefix.contains(['*', '?'])
+                                    || !actions.is_empty()
+                                    || self.catalogue.service(prefix).is_some()
+                            });
+                            (actions, service_known, None)
+                        }
+                    },
                 };
                 ActionPattern {
                     text,
@@ -637,16 +672,20 @@ impl<'c, 'p> Linter<'c, 'p> {
                     index,
                     has_wildcards: text.contains(['*', '?']),
                     service_known,
+                    documented,
                     actions,
                 }
             })
             .collect::<Vec<ActionPattern<'c, 'p>>>();
         self.previous.clear();
-        self.previous.extend(
-            patterns
-                .iter()
-                .map(|p| (p.text, Arc::clone(&p.actions), p.service_known)),
-        );
+        self.previous.extend(patterns.iter().map(|p| {
+            (
+                p.text,
+                Arc::clone(&p.actions),
+                p.service_known,
+                p.documented,
+            )
+        }));
         let set = self.action_set(statement, &patterns);
         StatementFacts {
             statement,
@@ -700,7 +739,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             support_written: std::cell::RefCell::new(HashMap::default()),
             table: Rc::clone(&self.table),
             ids: std::cell::OnceCell::new(),
-            bits: std::cell::OnceCell::new(),
+            sorted_ids: std::cell::OnceCell::new(),
         });
         self.action_sets.insert(key, Rc::clone(&set));
         set
@@ -741,6 +780,26 @@ impl<'c, 'p> Linter<'c, 'p> {
         self.template_ids.insert(address, id);
         id
     }
+}
+
+/// `message` with its long backticked spans shortened
+/// ([`iamspec_model::quote::shorten_backticked`]), and as it is, without a copy, when no span is
+/// long enough to shorten (nearly every message: rebuilding each one span by span was a
+/// fourteenth of the instructions of linting the managed corpus, issue 13).
+pub(crate) fn shorten(message: String) -> String {
+    // The spans `shorten_backticked` finds, the same way; a span of at most `SHOWN_CHARS`
+    // bytes has at most as many characters and is shown whole, so the message is unchanged.
+    let mut rest = message.as_str();
+    while let Some((_, after)) = rest.split_once('`') {
+        let Some((span, tail)) = after.split_once('`') else {
+            break;
+        };
+        if span.len() > iamspec_model::quote::SHOWN_CHARS {
+            return iamspec_model::quote::shorten_backticked(&message);
+        }
+        rest = tail;
+    }
+    message
 }
 
 /// Whether the resource pattern `pattern` can match an ARN of one of `templates` (catalogue
@@ -835,6 +894,9 @@ pub(crate) struct ActionPattern<'c, 'p> {
     has_wildcards: bool,
     /// The service prefix is in the catalogue (or has wildcards, or there is none: `*`).
     service_known: bool,
+    /// Whether the entry is spelt as the catalogue documents its first action
+    /// ([`shared::documented`]), when known without reading the catalogue.
+    documented: Option<bool>,
     actions: Arc<[ActionRef<'c>]>,
 }
 
@@ -873,6 +935,14 @@ impl<'c> StatementFacts<'c, '_> {
         self.set.has_named(name)
     }
 
+    /// [`StatementFacts::lists_named`] for the name whose id is `id` ([`Linter::named_ids`]).
+    fn lists_id(&self, id: Option<u32>) -> Option<bool> {
+        if self.statement.action.negated || !self.ascii {
+            return None;
+        }
+        self.set.has_id(id)
+    }
+
     /// Whether a non-negated `Action` element lists `service:Action` (case-insensitive),
     /// directly or through a wildcard.
     fn allows_action(&self, qualified: &str) -> bool {
@@ -881,5 +951,28 @@ impl<'c> StatementFacts<'c, '_> {
                 .patterns
                 .iter()
                 .any(|p| entry_matches(p.text, qualified))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+    use iamspec_model::quote::shorten_backticked;
+
+    #[test]
+    fn shorten_is_shorten_backticked_with_or_without_long_spans() {
+        let long = "a".repeat(201);
+        let wide = "é".repeat(150); // 300 bytes, 150 characters: shown whole
+        for message in [
+            String::from("no ticks"),
+            String::from("`s3:GetObject` is listed twice"),
+            format!("`{long}` is long, `b` is not; `open"),
+            format!("`{wide}` and `{long}`"),
+            format!("`{wide}`"),
+            format!("unpaired `{long}"),
+        ] {
+            assert_eq!(shorten(message.clone()), shorten_backticked(&message));
+        }
+        assert_ne!(shorten(format!("`{long}`")), format!("`{long}`"));
     }
 }

@@ -51,8 +51,9 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
         } else if !pattern.has_wildcards {
             if let Some(action) = pattern.actions.first() {
                 // Most entries are spelt as documented: no string is built for those.
-                let as_documented =
-                    prefix == action.service().prefix() && name == action.action().name();
+                let as_documented = pattern
+                    .documented
+                    .unwrap_or_else(|| super::shared::documented(text, Some(action)));
                 if !as_documented {
                     let documented = action.to_string();
                     linter.emit(

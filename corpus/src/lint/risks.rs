@@ -181,8 +181,9 @@ impl<'f, 'c, 's> Asker<'f, 'c, 's> {
         }
     }
 
-    fn grants(&self, action: &'static str) -> bool {
-        self.facts.lists_named(action).unwrap_or_else(|| {
+    /// Whether the statement grants `action`, whose id ([`Linter::named_ids`]) is `id`.
+    fn grants(&self, action: &'static str, id: Option<u32>) -> bool {
+        self.facts.lists_id(id).unwrap_or_else(|| {
             // ASCII entries: the set could not answer because the catalogue lacks the action
             // (`rds-db:Connect`, asked of every statement on every resource), and matching
             // the entries' text once is cheaper than compiling them all; [`grants`] answers
@@ -253,13 +254,18 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
                 never.contains(&at) && action.to_string().eq_ignore_ascii_case(name)
             })
     };
-    let listed = |list: &[&'static str]| -> Vec<String> {
+    let (credential_ids, exfiltration_ids) = (
+        linter.named_ids(CREDENTIALS),
+        linter.named_ids(EXFILTRATION),
+    );
+    let listed = |list: &[&'static str], ids: &[Option<u32>]| -> Vec<String> {
         list.iter()
-            .filter(|a| asker.grants(a) && !unreachable(a))
-            .map(|a| (*a).to_owned())
+            .zip(ids)
+            .filter(|(a, id)| asker.grants(a, **id) && !unreachable(a))
+            .map(|(a, _)| (*a).to_owned())
             .collect()
     };
-    let credentials = listed(CREDENTIALS);
+    let credentials = listed(CREDENTIALS, &credential_ids);
     if !credentials.is_empty() {
         report(
             linter,
@@ -277,7 +283,7 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
             ),
         );
     }
-    let exfiltration = listed(EXFILTRATION);
+    let exfiltration = listed(EXFILTRATION, &exfiltration_ids);
     if !exfiltration.is_empty() {
         report(
             linter,
@@ -329,7 +335,7 @@ fn report(
     path: JsonPath,
     message: String,
 ) {
-    let message = iamspec_model::quote::shorten_backticked(&message);
+    let message = super::shorten(message);
     linter.report(id, severity, path, message);
 }
 
@@ -476,12 +482,14 @@ pub(crate) fn check_policy(linter: &mut Linter<'_, '_>, statements: &[StatementF
     // Which statement grants each permission of the table, an unconditioned one if any does,
     // by the permission's place in the table's list (asked for every document: no hashing).
     let (permissions, required) = table();
+    let ids = linter.named_ids(permissions);
     let granted: Vec<Option<&Statement>> = permissions
         .iter()
-        .map(|action| {
+        .zip(ids.iter())
+        .map(|(action, id)| {
             every
                 .iter()
-                .filter(|s| s.grants(action))
+                .filter(|s| s.grants(action, *id))
                 .min_by_key(|s| !s.facts.statement.condition.is_empty())
                 .map(|s| s.facts.statement)
         })

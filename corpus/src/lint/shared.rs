@@ -11,7 +11,7 @@ use iamspec_model::hash::FxMap as HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Entries per table at most; further answers are computed and not kept.
-const LIMIT: usize = 50_000;
+pub(crate) const LIMIT: usize = 50_000;
 
 type Expansions = HashMap<String, Arc<[ActionRef<'static>]>>;
 type Keys = HashMap<usize, Arc<[&'static ConditionKey]>>;
@@ -41,6 +41,89 @@ pub(crate) fn expand<'c>(catalogue: &'c Catalogue, folded: &str) -> Arc<[ActionR
         }
     }
     expanded
+}
+
+/// What lint derives from one `Action`/`NotAction` entry of the embedded catalogue, by the
+/// entry as written: its expansion, whether its service is known, and whether it is spelt as
+/// the catalogue documents its one action (see [`entry`]).
+#[derive(Clone)]
+pub(crate) struct EntryFacts {
+    pub(crate) actions: Arc<[ActionRef<'static>]>,
+    pub(crate) service_known: bool,
+    pub(crate) documented: bool,
+}
+
+/// Entries up to this many bytes are kept with their text inline (98 % of the managed corpus's
+/// entries): comparing the key then reads the table's own slot, not a string elsewhere.
+const INLINE: usize = 47;
+
+/// An entry's text held inline, zero-padded.
+#[derive(PartialEq, Eq, Hash)]
+struct InlineKey {
+    len: u8,
+    bytes: [u8; INLINE],
+}
+
+impl InlineKey {
+    fn new(text: &str) -> Option<InlineKey> {
+        let mut bytes = [0u8; INLINE];
+        bytes
+            .get_mut(..text.len())?
+            .copy_from_slice(text.as_bytes());
+        Some(InlineKey {
+            len: u8::try_from(text.len()).ok()?,
+            bytes,
+        })
+    }
+}
+
+type Entries = HashMap<InlineKey, EntryFacts>;
+
+/// [`EntryFacts`] of the entry `text` as written, for the embedded catalogue (`None` for
+/// another catalogue, or an entry too long to keep). Every document asks about the same
+/// entries: one lookup by the text as written replaces folding it, looking the folded text up,
+/// and reading the catalogue's spelling of the action (reads of memory far apart, which were
+/// most of the time of expanding entries when linting the managed corpus, issue 13).
+pub(crate) fn entry(catalogue: &Catalogue, text: &str) -> Option<EntryFacts> {
+    let embedded = embedded(catalogue)?;
+    let key = InlineKey::new(text)?;
+    static TABLE: OnceLock<Mutex<Entries>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| Mutex::new(HashMap::default()));
+    if let Some(found) = table.lock().ok().and_then(|t| t.get(&key).cloned()) {
+        return Some(found);
+    }
+    // As `Linter::expand` and `Linter::facts` derive them.
+    let folded = if text.is_ascii() {
+        std::borrow::Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        iamspec_model::pattern::fold_case(text)
+    };
+    let actions = expand(embedded, &folded);
+    let service_known = text.split_once(':').is_none_or(|(prefix, _)| {
+        prefix.contains(['*', '?']) || !actions.is_empty() || embedded.service(prefix).is_some()
+    });
+    let facts = EntryFacts {
+        documented: documented(text, actions.first()),
+        actions,
+        service_known,
+    };
+    if let Ok(mut table) = table.lock() {
+        if table.len() < LIMIT {
+            table.insert(key, facts.clone());
+        }
+    }
+    Some(facts)
+}
+
+/// Whether the entry `text` (`service:action`) is spelt as the catalogue documents `action`,
+/// the first action it matched; `true` when there is nothing to compare.
+pub(crate) fn documented(text: &str, action: Option<&ActionRef<'_>>) -> bool {
+    match (text.split_once(':'), action) {
+        (Some((prefix, name)), Some(action)) => {
+            prefix == action.service().prefix() && name == action.action().name()
+        }
+        _ => true,
+    }
 }
 
 /// The condition keys of `action` ([`ActionRef::condition_keys`]).

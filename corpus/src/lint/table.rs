@@ -6,6 +6,7 @@
 
 use crate::catalogue::{ActionRef, Catalogue, ConditionKey};
 use iamspec_model::hash::FxMap;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Names whose answers are kept at most; further answers are computed and not kept (a bitset
@@ -196,25 +197,80 @@ impl Table {
 }
 
 impl Table {
-    /// How many actions the catalogue has (ids are below).
-    pub(crate) fn actions(&self) -> usize {
-        self.actions
-    }
-
     /// The id of the action `name`, a constant of lint's own tables (`iam:PassRole`), looked up
     /// once per process; `None` when the catalogue does not have it.
     pub(crate) fn named(&self, catalogue: &Catalogue, name: &'static str) -> Option<u32> {
         let key = (name.as_ptr() as usize, name.len());
-        if let Some(found) = self.named.lock().ok().and_then(|n| n.get(&key).copied()) {
-            return found;
+        // The embedded catalogue's table lives as long as the process: its answers are also
+        // kept per thread, without the lock (locking for each of the hundreds of names asked
+        // per document was a thirtieth of linting the managed corpus, issue 13).
+        let embedded = self.is_embedded();
+        if embedded {
+            if let Some(found) = NAMED.with(|n| n.borrow().get(&key).copied()) {
+                return found;
+            }
         }
-        let id = catalogue.action(name).and_then(|a| self.action_id(a));
-        if let Ok(mut named) = self.named.lock() {
-            named.insert(key, id);
+        let id = match self.named.lock().ok().and_then(|n| n.get(&key).copied()) {
+            Some(found) => found,
+            None => {
+                let id = catalogue.action(name).and_then(|a| self.action_id(a));
+                if let Ok(mut named) = self.named.lock() {
+                    named.insert(key, id);
+                }
+                id
+            }
+        };
+        if embedded {
+            NAMED.with(|n| n.borrow_mut().insert(key, id));
         }
         id
     }
 }
+
+impl Table {
+    /// Whether this is the embedded catalogue's table, which lives as long as the process.
+    fn is_embedded(&self) -> bool {
+        EMBEDDED
+            .get()
+            .is_some_and(|table| std::ptr::eq(Arc::as_ptr(table), self))
+    }
+
+    /// [`Table::named`] for each name of `names` (a list of lint's tables), kept per thread for
+    /// the embedded catalogue: a document asks for the same lists as every other.
+    pub(crate) fn named_list(
+        &self,
+        catalogue: &Catalogue,
+        names: &'static [&'static str],
+    ) -> Rc<[Option<u32>]> {
+        let key = (names.as_ptr() as usize, names.len());
+        let embedded = self.is_embedded();
+        if embedded {
+            if let Some(found) = NAMED_LISTS.with(|n| n.borrow().get(&key).cloned()) {
+                return found;
+            }
+        }
+        let ids: Rc<[Option<u32>]> = names.iter().map(|n| self.named(catalogue, n)).collect();
+        if embedded {
+            NAMED_LISTS.with(|n| n.borrow_mut().insert(key, Rc::clone(&ids)));
+        }
+        ids
+    }
+}
+
+/// Lists of names' ids, by the list's address and length.
+type NamedLists = FxMap<(usize, usize), Rc<[Option<u32>]>>;
+
+thread_local! {
+    /// [`Table::named_list`]'s answers for the embedded catalogue's table, per thread.
+    static NAMED_LISTS: std::cell::RefCell<NamedLists> =
+        std::cell::RefCell::new(FxMap::default());
+    /// [`Table::named`]'s answers for the embedded catalogue's table, per thread.
+    static NAMED: std::cell::RefCell<FxMap<(usize, usize), Option<u32>>> =
+        std::cell::RefCell::new(FxMap::default());
+}
+
+/// The embedded catalogue's table, built on first use.
+static EMBEDDED: OnceLock<Arc<Table>> = OnceLock::new();
 
 /// Whether bit `id` is set.
 pub(crate) fn has(seen: &[u64], id: u32) -> bool {
@@ -224,7 +280,6 @@ pub(crate) fn has(seen: &[u64], id: u32) -> bool {
 
 /// The table of `catalogue`: the process's own for the embedded catalogue.
 pub(crate) fn table(catalogue: &Catalogue) -> Arc<Table> {
-    static EMBEDDED: OnceLock<Arc<Table>> = OnceLock::new();
     match super::shared::embedded(catalogue) {
         Some(embedded) => Arc::clone(EMBEDDED.get_or_init(|| Arc::new(Table::new(embedded)))),
         None => Arc::new(Table::new(catalogue)),
