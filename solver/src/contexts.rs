@@ -247,4 +247,37 @@ mod tests {
         // The pool still answers.
         assert_eq!(run(|| 2 + 2), 4);
     }
+
+    #[test]
+    fn concurrent_callers_each_get_their_own_answer() {
+        // Eight callers at once, five queries each: each answer is the caller's own, computed
+        // by z3 in a context of its own.
+        let callers: Vec<_> = (0..8i64)
+            .map(|caller| {
+                std::thread::spawn(move || {
+                    (0..5i64)
+                        .map(|i| {
+                            let n = caller * 10 + i;
+                            run(move || {
+                                let solver = z3::Solver::new();
+                                let x = z3::ast::Int::new_const("x");
+                                solver.assert(x.eq(z3::ast::Int::from_i64(n)));
+                                solver.check();
+                                solver
+                                    .get_model()
+                                    .and_then(|m| m.eval(&x, true))
+                                    .and_then(|v| v.as_i64())
+                            })
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for (caller, handle) in callers.into_iter().enumerate() {
+            let answers = handle.join().unwrap_or_default();
+            let caller = i64::try_from(caller).unwrap_or_default();
+            let expected: Vec<Option<i64>> = (0..5).map(|i| Some(caller * 10 + i)).collect();
+            assert_eq!(answers, expected);
+        }
+    }
 }
