@@ -427,60 +427,12 @@ impl ActionDomain {
 
     fn build_(elements: &[Vec<String>]) -> ActionDomain {
         let universe = catalogue_universe();
-        // Actions the policies name that the catalogue lacks.
-        let mut extra: Vec<Entry> = Vec::new();
-        for pattern in elements.iter().flatten() {
-            if pattern.contains(['*', '?']) {
-                continue;
-            }
-            if let Some(entry) = Entry::new(pattern) {
-                if !universe.by_lowercase.contains_key(&entry.lowercase)
-                    && !extra.iter().any(|e| e.lowercase == entry.lowercase)
-                {
-                    extra.push(entry);
-                }
-            }
-        }
+        let extra = actions_lacking(universe, elements);
         let total = universe.entries.len() + extra.len();
-        let entry = |index: usize| -> Option<&Entry> {
-            universe.entries.get(index).or_else(|| {
-                index
-                    .checked_sub(universe.entries.len())
-                    .and_then(|i| extra.get(i))
-            })
-        };
+        let entry = |index: usize| entry_at(universe, &extra, index);
         let extra_indices: Vec<usize> = (universe.entries.len()..total).collect();
-
-        let mut keys: Vec<Vec<String>> = Vec::new();
-        // The actions of AWS's guard rails (D68) are told apart like the policies' elements.
-        let rails = GuardRail::ALL.map(rail_element);
-        for element in elements.iter().chain(&rails) {
-            if !keys.contains(element) {
-                keys.push(element.clone());
-            }
-        }
-        // Which elements match each action (most match none), and a number per set of
-        // elements (`group`): refined element by element, the actions an element matches
-        // moving to a fresh number per number they had, so that two actions share a number
-        // exactly when the same elements match them. Grouping by that number costs a small
-        // key per action where grouping by the list of elements compared lists.
-        let mut matched_by: FxMap<usize, Vec<u32>> = FxMap::default();
-        let mut group: FxMap<usize, u32> = FxMap::default();
-        let mut groups: u32 = 1;
-        let mut moved: FxMap<u32, u32> = FxMap::default();
-        for (element_index, element) in keys.iter().enumerate() {
-            let hits = element_hits(universe, element, &extra, total);
-            let id = u32::try_from(element_index).unwrap_or(u32::MAX);
-            moved.clear();
-            for index in hits {
-                matched_by.entry(index).or_default().push(id);
-                let g = group.entry(index).or_insert(0);
-                *g = *moved.entry(*g).or_insert_with(|| {
-                    groups += 1;
-                    groups - 1
-                });
-            }
-        }
+        let keys = element_keys(elements);
+        let (matched_by, group) = refine(universe, &keys, &extra, total);
         let unmatched = |list: &[usize]| list.iter().copied().find(|i| !group.contains_key(i));
 
         // Each class with its first action: the classes of the actions no element matches
@@ -510,36 +462,17 @@ impl ActionDomain {
         firsts.sort_unstable();
 
         let mut class_of: FxMap<(u32, bool, bool), usize> = FxMap::default();
-        let mut representatives = Vec::new();
-        let mut element_classes: HashMap<Vec<String>, Vec<usize>> =
-            keys.iter().map(|k| (k.clone(), Vec::new())).collect();
-        let mut rcp = Vec::new();
-        let mut grant = Vec::new();
-        let mut resources: Vec<ClassResources> = Vec::new();
-        for (class, (first, key)) in firsts.iter().enumerate() {
+        let mut classes = Classes::new(&keys);
+        for (first, key) in &firsts {
             let Some(e) = entry(*first) else { continue };
+            let signature = matched_by.get(first).map(Vec::as_slice).unwrap_or(&[]);
+            let class = classes.open(e, signature, &keys);
             class_of.insert(*key, class);
-            representatives.push(e.display.clone());
-            for &element_index in matched_by.get(first).map(Vec::as_slice).unwrap_or(&[]) {
-                let element = usize::try_from(element_index)
-                    .ok()
-                    .and_then(|i| keys.get(i));
-                if let Some(list) = element.and_then(|k| element_classes.get_mut(k)) {
-                    list.push(class);
-                }
-            }
-            if e.rcp {
-                rcp.push(class);
-            }
-            if e.grant {
-                grant.push(class);
-            }
-            let mut info = ClassResources::default();
             if key.0 == 0 {
                 // The actions no element matches: the first of each kind that is not matched.
                 let members = universe.by_flags.get(flags_index(key.1, key.2));
                 let display = |i: Option<usize>| i.and_then(entry).map(|e| e.display.clone());
-                if let Some(members) = members {
+                if let (Some(members), Some(info)) = (members, classes.resources.get_mut(class)) {
                     info.any = display(unmatched(&members.any));
                     info.star = display(unmatched(&members.star));
                     let mut shapes: Vec<(usize, u32)> = members
@@ -554,50 +487,23 @@ impl ActionDomain {
                         .collect();
                 }
             }
-            resources.push(info);
         }
         // The matched actions (and those the catalogue lacks), in universe order; they come
         // after the universe's unmatched ones only where their class is one of those (an
         // action the catalogue lacks, which no element matched).
-        let mut seen_shapes: FxMap<(usize, u32), ()> = resources
+        let mut seen_shapes: FxMap<(usize, u32), ()> = classes
+            .resources
             .iter()
             .enumerate()
             .flat_map(|(class, info)| info.shapes.iter().map(move |(set, _)| ((class, *set), ())))
             .collect();
         for &index in &explicit {
             let Some(e) = entry(index) else { continue };
-            let Some(info) = class_of
-                .get(&key_of(index, e))
-                .and_then(|&class| resources.get_mut(class).map(|info| (class, info)))
-            else {
-                continue;
-            };
-            let (class, info) = info;
-            match e.access {
-                Access::Any => {
-                    if info.any.is_none() {
-                        info.any = Some(e.display.clone());
-                    }
-                }
-                Access::Typed { star, shapes } => {
-                    if star && info.star.is_none() {
-                        info.star = Some(e.display.clone());
-                    }
-                    if seen_shapes.insert((class, shapes), ()).is_none() {
-                        info.shapes.push((shapes, e.display.clone()));
-                    }
-                }
+            if let Some(&class) = class_of.get(&key_of(index, e)) {
+                classes.add(class, e, &mut seen_shapes);
             }
         }
-        let constraints = constraints(&resources);
-        ActionDomain {
-            representatives,
-            element_classes,
-            rcp,
-            grant,
-            resources,
-            constraints,
-        }
+        classes.finish()
     }
 
     /// The partition as first written: every action grouped one by one (the oracle of the
@@ -605,128 +511,27 @@ impl ActionDomain {
     #[cfg(test)]
     fn build_plain(elements: &[Vec<String>]) -> ActionDomain {
         let universe = catalogue_universe();
-        // Actions the policies name that the catalogue lacks.
-        let mut extra: Vec<Entry> = Vec::new();
-        for pattern in elements.iter().flatten() {
-            if pattern.contains(['*', '?']) {
-                continue;
-            }
-            if let Some(entry) = Entry::new(pattern) {
-                if !universe.by_lowercase.contains_key(&entry.lowercase)
-                    && !extra.iter().any(|e| e.lowercase == entry.lowercase)
-                {
-                    extra.push(entry);
-                }
-            }
-        }
+        let extra = actions_lacking(universe, elements);
         let total = universe.entries.len() + extra.len();
-        let entry = |index: usize| -> Option<&Entry> {
-            universe.entries.get(index).or_else(|| {
-                index
-                    .checked_sub(universe.entries.len())
-                    .and_then(|i| extra.get(i))
-            })
-        };
-
-        let mut keys: Vec<Vec<String>> = Vec::new();
-        // The actions of AWS's guard rails (D68) are told apart like the policies' elements.
-        let rails = GuardRail::ALL.map(rail_element);
-        for element in elements.iter().chain(&rails) {
-            if !keys.contains(element) {
-                keys.push(element.clone());
-            }
-        }
-        // Which elements match each action (most match none), and a number per set of
-        // elements (`group`): refined element by element, the actions an element matches
-        // moving to a fresh number per number they had, so that two actions share a number
-        // exactly when the same elements match them. Grouping by that number costs a small
-        // key per action where grouping by the list of elements compared lists.
-        let mut matched_by: Vec<Vec<u32>> = vec![Vec::new(); total];
-        let mut group: Vec<u32> = vec![0; total];
-        let mut groups: u32 = 1;
-        let mut moved: FxMap<u32, u32> = FxMap::default();
-        for (element_index, element) in keys.iter().enumerate() {
-            let hits = element_hits(universe, element, &extra, total);
-            let id = u32::try_from(element_index).unwrap_or(u32::MAX);
-            moved.clear();
-            for index in hits {
-                if let Some(list) = matched_by.get_mut(index) {
-                    list.push(id);
-                }
-                if let Some(g) = group.get_mut(index) {
-                    *g = *moved.entry(*g).or_insert_with(|| {
-                        groups += 1;
-                        groups - 1
-                    });
-                }
-            }
-        }
+        let entry = |index: usize| entry_at(universe, &extra, index);
+        let keys = element_keys(elements);
+        let (matched_by, group) = refine(universe, &keys, &extra, total);
 
         // Group by signature, in universe order.
         let mut class_of: FxMap<(u32, bool, bool), usize> = FxMap::default();
-        let mut representatives = Vec::new();
-        let mut element_classes: HashMap<Vec<String>, Vec<usize>> =
-            keys.iter().map(|k| (k.clone(), Vec::new())).collect();
-        let mut rcp = Vec::new();
-        let mut grant = Vec::new();
-        let mut resources: Vec<ClassResources> = Vec::new();
-        let mut seen_shapes: crate::regex::FxMap<(usize, u32), ()> = crate::regex::FxMap::default();
+        let mut classes = Classes::new(&keys);
+        let mut seen_shapes: FxMap<(usize, u32), ()> = FxMap::default();
         let empty: Vec<u32> = Vec::new();
         for index in 0..total {
             let Some(e) = entry(index) else { continue };
-            let signature: &[u32] = matched_by.get(index).unwrap_or(&empty);
-            let key = (group.get(index).copied().unwrap_or(0), e.rcp, e.grant);
-            let class = match class_of.get(&key) {
-                Some(&class) => class,
-                None => {
-                    let class = representatives.len();
-                    representatives.push(e.display.clone());
-                    resources.push(ClassResources::default());
-                    for &element_index in signature {
-                        let element = usize::try_from(element_index)
-                            .ok()
-                            .and_then(|i| keys.get(i));
-                        if let Some(list) = element.and_then(|k| element_classes.get_mut(k)) {
-                            list.push(class);
-                        }
-                    }
-                    if e.rcp {
-                        rcp.push(class);
-                    }
-                    if e.grant {
-                        grant.push(class);
-                    }
-                    class_of.insert(key, class);
-                    class
-                }
-            };
-            if let Some(info) = resources.get_mut(class) {
-                match e.access {
-                    Access::Any => {
-                        if info.any.is_none() {
-                            info.any = Some(e.display.clone());
-                        }
-                    }
-                    Access::Typed { star, shapes } => {
-                        if star && info.star.is_none() {
-                            info.star = Some(e.display.clone());
-                        }
-                        if seen_shapes.insert((class, shapes), ()).is_none() {
-                            info.shapes.push((shapes, e.display.clone()));
-                        }
-                    }
-                }
-            }
+            let signature: &[u32] = matched_by.get(&index).unwrap_or(&empty);
+            let key = (group.get(&index).copied().unwrap_or(0), e.rcp, e.grant);
+            let class = *class_of
+                .entry(key)
+                .or_insert_with(|| classes.open(e, signature, &keys));
+            classes.add(class, e, &mut seen_shapes);
         }
-        let constraints = constraints(&resources);
-        ActionDomain {
-            representatives,
-            element_classes,
-            rcp,
-            grant,
-            resources,
-            constraints,
-        }
+        classes.finish()
     }
 
     pub fn class_count(&self) -> usize {
@@ -754,6 +559,162 @@ impl ActionDomain {
     }
 }
 
+/// The actions the policies name literally that the catalogue lacks, each once.
+fn actions_lacking(universe: &Universe, elements: &[Vec<String>]) -> Vec<Entry> {
+    let mut extra: Vec<Entry> = Vec::new();
+    for pattern in elements.iter().flatten() {
+        if pattern.contains(['*', '?']) {
+            continue;
+        }
+        if let Some(entry) = Entry::new(pattern) {
+            if !universe.by_lowercase.contains_key(&entry.lowercase)
+                && !extra.iter().any(|e| e.lowercase == entry.lowercase)
+            {
+                extra.push(entry);
+            }
+        }
+    }
+    extra
+}
+
+/// The action at `index`: the universe's, then `extra`'s.
+fn entry_at<'a>(universe: &'a Universe, extra: &'a [Entry], index: usize) -> Option<&'a Entry> {
+    universe.entries.get(index).or_else(|| {
+        index
+            .checked_sub(universe.entries.len())
+            .and_then(|i| extra.get(i))
+    })
+}
+
+/// The distinct elements to tell actions apart by: the policies', then those of AWS's guard
+/// rails (D68).
+fn element_keys(elements: &[Vec<String>]) -> Vec<Vec<String>> {
+    let mut keys: Vec<Vec<String>> = Vec::new();
+    let rails = GuardRail::ALL.map(rail_element);
+    for element in elements.iter().chain(&rails) {
+        if !keys.contains(element) {
+            keys.push(element.clone());
+        }
+    }
+    keys
+}
+
+/// The classes of an [`ActionDomain`] as they are opened, each with its first action.
+struct Classes {
+    representatives: Vec<String>,
+    element_classes: HashMap<Vec<String>, Vec<usize>>,
+    rcp: Vec<usize>,
+    grant: Vec<usize>,
+    resources: Vec<ClassResources>,
+}
+
+impl Classes {
+    fn new(keys: &[Vec<String>]) -> Classes {
+        Classes {
+            representatives: Vec::new(),
+            element_classes: keys.iter().map(|k| (k.clone(), Vec::new())).collect(),
+            rcp: Vec::new(),
+            grant: Vec::new(),
+            resources: Vec::new(),
+        }
+    }
+
+    /// Opens the next class, whose first action is `e`, matched by the elements `signature`
+    /// (indices of `keys`).
+    fn open(&mut self, e: &Entry, signature: &[u32], keys: &[Vec<String>]) -> usize {
+        let class = self.representatives.len();
+        self.representatives.push(e.display.clone());
+        self.resources.push(ClassResources::default());
+        for &element_index in signature {
+            let element = usize::try_from(element_index)
+                .ok()
+                .and_then(|i| keys.get(i));
+            if let Some(list) = element.and_then(|k| self.element_classes.get_mut(k)) {
+                list.push(class);
+            }
+        }
+        if e.rcp {
+            self.rcp.push(class);
+        }
+        if e.grant {
+            self.grant.push(class);
+        }
+        class
+    }
+
+    /// Counts action `e` of `class` (actions taken in universe order).
+    fn add(&mut self, class: usize, e: &Entry, seen_shapes: &mut FxMap<(usize, u32), ()>) {
+        if let Some(info) = self.resources.get_mut(class) {
+            info.add(class, e, seen_shapes);
+        }
+    }
+
+    fn finish(self) -> ActionDomain {
+        let constraints = constraints(&self.resources);
+        ActionDomain {
+            representatives: self.representatives,
+            element_classes: self.element_classes,
+            rcp: self.rcp,
+            grant: self.grant,
+            resources: self.resources,
+            constraints,
+        }
+    }
+}
+
+impl ClassResources {
+    /// Counts action `e` of `class` (actions taken in universe order): the first action with
+    /// any resource, the first that can be sent with `*`, the first of each set of shapes.
+    fn add(&mut self, class: usize, e: &Entry, seen_shapes: &mut FxMap<(usize, u32), ()>) {
+        match e.access {
+            Access::Any => {
+                if self.any.is_none() {
+                    self.any = Some(e.display.clone());
+                }
+            }
+            Access::Typed { star, shapes } => {
+                if star && self.star.is_none() {
+                    self.star = Some(e.display.clone());
+                }
+                if seen_shapes.insert((class, shapes), ()).is_none() {
+                    self.shapes.push((shapes, e.display.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Which elements (indices of `keys`) match each matched action, and a number per set of
+/// elements (0, absent, for none): refined element by element, the actions an element matches
+/// moving to a fresh number per number they had, so that two actions share a number exactly
+/// when the same elements match them. Grouping by that number costs a small key per action
+/// where grouping by the list of elements compared lists.
+fn refine(
+    universe: &Universe,
+    keys: &[Vec<String>],
+    extra: &[Entry],
+    total: usize,
+) -> (FxMap<usize, Vec<u32>>, FxMap<usize, u32>) {
+    let mut matched_by: FxMap<usize, Vec<u32>> = FxMap::default();
+    let mut group: FxMap<usize, u32> = FxMap::default();
+    let mut groups: u32 = 1;
+    let mut moved: FxMap<u32, u32> = FxMap::default();
+    for (element_index, element) in keys.iter().enumerate() {
+        let hits = element_hits(universe, element, extra, total);
+        let id = u32::try_from(element_index).unwrap_or(u32::MAX);
+        moved.clear();
+        for index in hits {
+            matched_by.entry(index).or_default().push(id);
+            let g = group.entry(index).or_insert(0);
+            *g = *moved.entry(*g).or_insert_with(|| {
+                groups += 1;
+                groups - 1
+            });
+        }
+    }
+    (matched_by, group)
+}
+
 /// The actions (indices of the universe, then of `extra`) that some pattern of `element`
 /// matches, sorted and distinct.
 fn element_hits(
@@ -763,13 +724,7 @@ fn element_hits(
     total: usize,
 ) -> Vec<usize> {
     let extra_indices = universe.entries.len()..total;
-    let entry = |index: usize| -> Option<&Entry> {
-        universe.entries.get(index).or_else(|| {
-            index
-                .checked_sub(universe.entries.len())
-                .and_then(|i| extra.get(i))
-        })
-    };
+    let entry = |index: usize| entry_at(universe, extra, index);
     let mut hits: Vec<usize> = Vec::new();
     for text in element {
         let pattern = Pattern::new(text).ignore_case();
