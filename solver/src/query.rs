@@ -780,7 +780,7 @@ const ACTIONS_PER_ENCODING: usize = 32;
 /// of actions) costs one z3 check per action instead of one encoding each. The first goal of a
 /// chunk is the whole chunk: when `a` grants none of it, that one check answers for every
 /// action. Witnesses are valid and replayed but not made plain (D88): only the verdicts are
-/// meant to be read.
+/// meant to be read. The chunks run side by side, one per core.
 pub fn access_not_granted_each(
     a: &PolicySet,
     actions: &[String],
@@ -789,12 +789,41 @@ pub fn access_not_granted_each(
     if actions.iter().any(|p| p.is_empty()) {
         return Err(SolverError::InvalidQuery("an empty pattern".into()));
     }
+    // The chunks are independent queries, each in a context of its own: as many run at once as
+    // the machine has cores, and their answers are read back in order.
+    let chunks: Vec<&[String]> = actions.chunks(ACTIONS_PER_ENCODING).collect();
+    let width = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(chunks.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    type Answer = Option<Result<Vec<Verdict>, SolverError>>;
+    let answers: std::sync::Mutex<Vec<Answer>> =
+        std::sync::Mutex::new((0..chunks.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..width {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(chunk) = chunks.get(i) else { break };
+                let (a, chunk, options) = (a.clone(), chunk.to_vec(), options.clone());
+                let answer =
+                    smt::in_fresh_context(move || access_not_granted_each_in(&a, &chunk, &options));
+                let mut answers = answers.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(slot) = answers.get_mut(i) {
+                    *slot = Some(answer);
+                }
+            });
+        }
+    });
     let mut out = Vec::with_capacity(actions.len());
-    for chunk in actions.chunks(ACTIONS_PER_ENCODING) {
-        let (a, chunk, options) = (a.clone(), chunk.to_vec(), options.clone());
-        out.extend(smt::in_fresh_context(move || {
-            access_not_granted_each_in(&a, &chunk, &options)
-        })?);
+    for answer in answers.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        match answer {
+            Some(answer) => out.extend(answer?),
+            None => {
+                return Err(SolverError::InvalidQuery(
+                    "internal: a chunk of actions was not asked".into(),
+                ))
+            }
+        }
     }
     Ok(out)
 }
