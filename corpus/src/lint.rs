@@ -332,7 +332,7 @@ pub(crate) struct Linter<'c, 'p> {
     /// The document's size as validation measured it, when it did.
     size: Option<PolicySize>,
     findings: Vec<LintFinding>,
-    expansions: HashMap<String, Arc<[ActionRef<'c>]>>,
+    expansions: HashMap<String, shared::Expansion<'c>>,
     /// The previous statement's action entries as written, each with its expansion and
     /// whether its service is known: statements often repeat the previous one's `Action`
     /// list (10,000 statements on the same two actions), and an entry equal to the one at its
@@ -367,7 +367,7 @@ pub(crate) struct Linter<'c, 'p> {
 
 /// An action entry of the previous statement: its text, expansion, whether its service is known
 /// and whether it is spelt as documented (when known).
-type Previous<'c, 'p> = (&'p str, Arc<[ActionRef<'c>]>, bool, Option<bool>);
+type Previous<'c, 'p> = (&'p str, shared::Expansion<'c>, bool, Option<bool>);
 
 /// The catalogue actions of one statement's `Action` element, each once, and what lint derives
 /// from them.
@@ -615,7 +615,7 @@ impl<'c, 'p> Linter<'c, 'p> {
     }
 
     /// The catalogue actions an action pattern matches, computed once per pattern.
-    fn expand(&mut self, pattern: &str) -> Arc<[ActionRef<'c>]> {
+    fn expand(&mut self, pattern: &str) -> shared::Expansion<'c> {
         if self.embedded && pattern.is_ascii() {
             let mut folded = std::mem::take(&mut self.folded);
             folded.clear();
@@ -631,11 +631,10 @@ impl<'c, 'p> Linter<'c, 'p> {
             return shared::expand(self.catalogue, &key);
         }
         if let Some(found) = self.expansions.get(key.as_ref()) {
-            return Arc::clone(found);
+            return found.clone();
         }
         let expanded = shared::expand(self.catalogue, &key);
-        self.expansions
-            .insert(key.into_owned(), Arc::clone(&expanded));
+        self.expansions.insert(key.into_owned(), expanded.clone());
         expanded
     }
 
@@ -648,7 +647,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             .map(|(index, text)| {
                 let (actions, service_known, documented) = match self.previous.get(index) {
                     Some((before, actions, known, documented)) if *before == text => {
-                        (Arc::clone(actions), *known, *documented)
+                        (actions.clone(), *known, *documented)
                     }
                     _ => match shared::entry(self.catalogue, text) {
                         Some(kept) => (kept.actions, kept.service_known, Some(kept.documented)),
@@ -678,14 +677,11 @@ impl<'c, 'p> Linter<'c, 'p> {
             })
             .collect::<Vec<ActionPattern<'c, 'p>>>();
         self.previous.clear();
-        self.previous.extend(patterns.iter().map(|p| {
-            (
-                p.text,
-                Arc::clone(&p.actions),
-                p.service_known,
-                p.documented,
-            )
-        }));
+        self.previous.extend(
+            patterns
+                .iter()
+                .map(|p| (p.text, p.actions.clone(), p.service_known, p.documented)),
+        );
         let set = self.action_set(statement, &patterns);
         StatementFacts {
             statement,
@@ -897,7 +893,7 @@ pub(crate) struct ActionPattern<'c, 'p> {
     /// Whether the entry is spelt as the catalogue documents its first action
     /// ([`shared::documented`]), when known without reading the catalogue.
     documented: Option<bool>,
-    actions: Arc<[ActionRef<'c>]>,
+    actions: shared::Expansion<'c>,
 }
 
 impl ActionPattern<'_, '_> {
