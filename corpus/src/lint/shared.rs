@@ -64,6 +64,9 @@ pub(crate) fn expand<'c>(catalogue: &'c Catalogue, folded: &str) -> Expansion<'c
             // leaking the expansion keeps it exactly as long, as a slice without a count.
             let kept: &'static [ActionRef<'static>] = Box::leak(expanded.into_boxed_slice());
             table.insert(folded.to_owned(), kept);
+            if let Ok(mut by_address) = kept_by_address().lock() {
+                by_address.insert(kept.as_ptr() as usize, kept);
+            }
             return Expansion::Kept(kept);
         }
     }
@@ -279,4 +282,148 @@ pub(crate) fn template_glob(catalogue: &Catalogue, arn: &str) -> Arc<ArnTemplate
         }
     }
     glob
+}
+
+/// What lint derives from a set of catalogue actions (a statement's `Action` entries, each
+/// action once) alone, whatever the document: the actions, their ids in the catalogue's table,
+/// sorted, their condition keys and their distinct ARN templates, each when first asked. For
+/// the embedded catalogue, statements of every document whose entries expand to the same kept
+/// expansions share one ([`set_core`]): the managed corpus repeats its `Action` lists across
+/// documents, and each document derived them again (issue 13).
+pub(crate) struct SetCore<'c> {
+    pub(crate) actions: Vec<ActionRef<'c>>,
+    ids: OnceLock<Vec<Option<u32>>>,
+    /// The ids in ascending order, when every action has one.
+    sorted_ids: OnceLock<Option<Vec<u32>>>,
+    keys: OnceLock<Vec<Arc<[&'c ConditionKey]>>>,
+    /// The ARN templates of the actions' resource types, each once (by address), in the
+    /// order the actions list them.
+    arns: OnceLock<Vec<&'c str>>,
+}
+
+impl<'c> SetCore<'c> {
+    pub(crate) fn new(actions: Vec<ActionRef<'c>>) -> SetCore<'c> {
+        SetCore {
+            actions,
+            ids: OnceLock::new(),
+            sorted_ids: OnceLock::new(),
+            keys: OnceLock::new(),
+            arns: OnceLock::new(),
+        }
+    }
+
+    /// Per action, its id in `table` (the catalogue's, the same for every call on one set).
+    pub(crate) fn ids(&self, table: &super::table::Table) -> &[Option<u32>] {
+        self.ids
+            .get_or_init(|| self.actions.iter().map(|a| table.action_id(*a)).collect())
+    }
+
+    /// The actions' ids in ascending order, when every action has one.
+    pub(crate) fn sorted_ids(&self, table: &super::table::Table) -> Option<&[u32]> {
+        self.sorted_ids
+            .get_or_init(|| {
+                let mut sorted = self
+                    .ids(table)
+                    .iter()
+                    .copied()
+                    .collect::<Option<Vec<u32>>>()?;
+                sorted.sort_unstable();
+                Some(sorted)
+            })
+            .as_deref()
+    }
+
+    /// Per action, the condition keys it supports.
+    pub(crate) fn keys(&self, catalogue: &'c Catalogue) -> &[Arc<[&'c ConditionKey]>] {
+        self.keys.get_or_init(|| {
+            self.actions
+                .iter()
+                .map(|a| condition_keys(catalogue, *a))
+                .collect()
+        })
+    }
+
+    /// The ARN templates of the actions' resource types, each once.
+    pub(crate) fn arns(&self, catalogue: &'c Catalogue) -> &[&'c str] {
+        self.arns.get_or_init(|| {
+            let mut seen: std::collections::HashSet<
+                usize,
+                std::hash::BuildHasherDefault<iamspec_model::hash::FxHasher>,
+            > = Default::default();
+            let mut arns = Vec::new();
+            for action in &self.actions {
+                for arn in templates(catalogue, *action).iter() {
+                    if seen.insert(arn.as_ptr() as usize) {
+                        arns.push(*arn);
+                    }
+                }
+            }
+            arns
+        })
+    }
+}
+
+/// The kept expansions by their address: a set's key names its expansions so ([`set_core`]).
+fn kept_by_address() -> &'static Mutex<HashMap<usize, &'static [ActionRef<'static>]>> {
+    static TABLE: OnceLock<Mutex<HashMap<usize, &'static [ActionRef<'static>]>>> = OnceLock::new();
+    TABLE.get_or_init(|| Mutex::new(HashMap::default()))
+}
+
+/// Actions held by the kept set cores at most (each a few tens of bytes with what is derived
+/// from it): `*` with any other entry is a set of every action, so a count of sets would not
+/// bound memory; past it, sets are built per document.
+const SET_ACTIONS_LIMIT: usize = 1_000_000;
+
+/// The set core of the non-negated `Action` entries whose expansions are at the addresses
+/// `key`, in order, when every one is a kept expansion of the embedded catalogue (`None`
+/// otherwise: build the set for the document). Kept expansions are never freed, so an address
+/// names one expansion for the life of the process.
+pub(crate) fn set_core(catalogue: &Catalogue, key: &[usize]) -> Option<Arc<SetCore<'static>>> {
+    embedded(catalogue)?;
+    struct Sets {
+        cores: HashMap<Vec<usize>, Arc<SetCore<'static>>>,
+        actions: usize,
+    }
+    static TABLE: OnceLock<Mutex<Sets>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        Mutex::new(Sets {
+            cores: HashMap::default(),
+            actions: 0,
+        })
+    });
+    if let Some(found) = table.lock().ok()?.cores.get(key) {
+        return Some(Arc::clone(found));
+    }
+    let expansions: Vec<&'static [ActionRef<'static>]> = {
+        let kept = kept_by_address().lock().ok()?;
+        key.iter()
+            .map(|address| kept.get(address).copied())
+            .collect::<Option<_>>()?
+    };
+    // As `Linter::action_set` builds a set: one expansion lists each action once already.
+    let actions: Vec<ActionRef<'static>> = match expansions.as_slice() {
+        [only] => only.to_vec(),
+        _ => {
+            let mut seen: std::collections::HashSet<
+                usize,
+                std::hash::BuildHasherDefault<iamspec_model::hash::FxHasher>,
+            > = Default::default();
+            let mut actions = Vec::new();
+            for expansion in &expansions {
+                for action in expansion.iter() {
+                    if seen.insert(std::ptr::from_ref(action.action()) as usize) {
+                        actions.push(*action);
+                    }
+                }
+            }
+            actions
+        }
+    };
+    let core = Arc::new(SetCore::new(actions));
+    let mut table = table.lock().ok()?;
+    if table.cores.len() < LIMIT && table.actions + core.actions.len() <= SET_ACTIONS_LIMIT {
+        table.actions += core.actions.len();
+        table.cores.insert(key.to_vec(), Arc::clone(&core));
+    }
+    Some(core)
 }
