@@ -332,7 +332,7 @@ pub(crate) struct Linter<'c, 'p> {
     /// The document's size as validation measured it, when it did.
     size: Option<PolicySize>,
     findings: Vec<LintFinding>,
-    expansions: HashMap<String, Arc<[ActionRef<'c>]>>,
+    expansions: HashMap<String, shared::Expansion<'c>>,
     /// The previous statement's action entries as written, each with its expansion and
     /// whether its service is known: statements often repeat the previous one's `Action`
     /// list (10,000 statements on the same two actions), and an entry equal to the one at its
@@ -367,32 +367,32 @@ pub(crate) struct Linter<'c, 'p> {
 
 /// An action entry of the previous statement: its text, expansion, whether its service is known
 /// and whether it is spelt as documented (when known).
-type Previous<'c, 'p> = (&'p str, Arc<[ActionRef<'c>]>, bool, Option<bool>);
+type Previous<'c, 'p> = (&'p str, shared::Expansion<'c>, bool, Option<bool>);
 
 /// The catalogue actions of one statement's `Action` element, each once, and what lint derives
 /// from them.
 pub(crate) struct ActionSet<'c> {
     catalogue: &'c Catalogue,
-    actions: Vec<ActionRef<'c>>,
+    /// The actions and what is derived from them alone.
+    core: Core<'c>,
     /// The ARN templates of the actions' resource types, each once, as indices into
     /// [`Linter::templates`], when first asked ([`Linter::distinct_templates`]): statements on
     /// `"Resource": "*"` never ask.
     distinct: std::cell::OnceCell<Vec<usize>>,
-    /// Per action, its condition keys ([`ActionRef::condition_keys`]), when first asked.
-    keys: std::cell::OnceCell<Vec<Arc<[&'c ConditionKey]>>>,
     /// Which actions see a condition key, by the key's folded name, when first asked.
     support: std::cell::RefCell<HashMap<String, Rc<KeySupport<'c>>>>,
     /// The same answers by the key as written.
     support_written: std::cell::RefCell<HashMap<String, Rc<KeySupport<'c>>>>,
     /// The catalogue's dense numbering (shared by the run's sets), when first asked.
     table: Rc<std::cell::OnceCell<Arc<table::Table>>>,
-    /// Per action, its id in the table, when first asked.
-    ids: std::cell::OnceCell<Vec<Option<u32>>>,
-    /// The actions' ids in ascending order, when every action has an id, when first asked: a
-    /// set sized by its actions, not a bitset sized by the catalogue (zeroing a kilobyte per
-    /// set, and the large allocation making the allocator consolidate its free lists, was a
-    /// tenth of the wall time of linting the managed corpus, issue 13).
-    sorted_ids: std::cell::OnceCell<Option<Vec<u32>>>,
+}
+
+/// A set's [`shared::SetCore`]: the process's, shared by documents (the embedded catalogue),
+/// or the document's own. (A core is not covariant in its lifetime, so the process's
+/// `'static` one is held as such and its answers shortened where they are read.)
+enum Core<'c> {
+    Shared(Arc<shared::SetCore<'static>>),
+    Own(shared::SetCore<'c>),
 }
 
 /// Which actions of an [`ActionSet`] see one condition key.
@@ -404,6 +404,14 @@ pub(crate) struct KeySupport<'c> {
 }
 
 impl<'c> ActionSet<'c> {
+    /// The set's actions, each once.
+    fn actions(&self) -> &[ActionRef<'c>] {
+        match &self.core {
+            Core::Shared(core) => &core.actions,
+            Core::Own(core) => &core.actions,
+        }
+    }
+
     /// Whether action `at` lists the key `name` (or `resolved`), by comparing names: for an
     /// action the table does not number.
     fn sees(&self, at: usize, name: &str, resolved: Option<&ConditionKey>) -> bool {
@@ -426,8 +434,10 @@ impl<'c> ActionSet<'c> {
     /// Per action, its id in the table.
     fn ids(&self) -> &[Option<u32>] {
         let table = self.table();
-        self.ids
-            .get_or_init(|| self.actions.iter().map(|a| table.action_id(*a)).collect())
+        match &self.core {
+            Core::Shared(core) => core.ids(table),
+            Core::Own(core) => core.ids(table),
+        }
     }
 
     /// Whether the set has the action `name` (a constant of lint's tables, `iam:PassRole`);
@@ -443,25 +453,32 @@ impl<'c> ActionSet<'c> {
         Some(sorted.binary_search(&id?).is_ok())
     }
 
-    /// The actions' ids in ascending order, when every action has one.
+    /// The actions' ids in ascending order, when every action has one: a set sized by its
+    /// actions, not a bitset sized by the catalogue (zeroing a kilobyte per set, and the large
+    /// allocation making the allocator consolidate its free lists, was a tenth of the wall
+    /// time of linting the managed corpus, issue 13).
     fn sorted_ids(&self) -> Option<&[u32]> {
-        self.sorted_ids
-            .get_or_init(|| {
-                let mut sorted = self.ids().iter().copied().collect::<Option<Vec<u32>>>()?;
-                sorted.sort_unstable();
-                Some(sorted)
-            })
-            .as_deref()
+        let table = self.table();
+        match &self.core {
+            Core::Shared(core) => core.sorted_ids(table),
+            Core::Own(core) => core.sorted_ids(table),
+        }
     }
 
     /// Per action, the condition keys it supports.
     fn keys(&self) -> &[Arc<[&'c ConditionKey]>] {
-        self.keys.get_or_init(|| {
-            self.actions
-                .iter()
-                .map(|a| shared::condition_keys(self.catalogue, *a))
-                .collect()
-        })
+        match &self.core {
+            Core::Shared(core) => shared::embedded(self.catalogue).map_or(&[], |c| core.keys(c)),
+            Core::Own(core) => core.keys(self.catalogue),
+        }
+    }
+
+    /// The ARN templates of the actions' resource types, each once.
+    fn arns(&self) -> &[&'c str] {
+        match &self.core {
+            Core::Shared(core) => shared::embedded(self.catalogue).map_or(&[], |c| core.arns(c)),
+            Core::Own(core) => core.arns(self.catalogue),
+        }
     }
 
     /// Which actions see the key `name` (resolved to `resolved`, when the catalogue has it):
@@ -489,7 +506,7 @@ impl<'c> ActionSet<'c> {
         let mut services = std::collections::BTreeSet::new();
         let mut supported = std::collections::BTreeSet::new();
         let mut last: Option<(&str, bool)> = None;
-        for (at, (action, id)) in self.actions.iter().zip(ids).enumerate() {
+        for (at, (action, id)) in self.actions().iter().zip(ids).enumerate() {
             let prefix = action.service().prefix();
             let sees = match id {
                 Some(id) => table::has(&seen, *id),
@@ -615,7 +632,7 @@ impl<'c, 'p> Linter<'c, 'p> {
     }
 
     /// The catalogue actions an action pattern matches, computed once per pattern.
-    fn expand(&mut self, pattern: &str) -> Arc<[ActionRef<'c>]> {
+    fn expand(&mut self, pattern: &str) -> shared::Expansion<'c> {
         if self.embedded && pattern.is_ascii() {
             let mut folded = std::mem::take(&mut self.folded);
             folded.clear();
@@ -631,11 +648,10 @@ impl<'c, 'p> Linter<'c, 'p> {
             return shared::expand(self.catalogue, &key);
         }
         if let Some(found) = self.expansions.get(key.as_ref()) {
-            return Arc::clone(found);
+            return found.clone();
         }
         let expanded = shared::expand(self.catalogue, &key);
-        self.expansions
-            .insert(key.into_owned(), Arc::clone(&expanded));
+        self.expansions.insert(key.into_owned(), expanded.clone());
         expanded
     }
 
@@ -648,7 +664,7 @@ impl<'c, 'p> Linter<'c, 'p> {
             .map(|(index, text)| {
                 let (actions, service_known, documented) = match self.previous.get(index) {
                     Some((before, actions, known, documented)) if *before == text => {
-                        (Arc::clone(actions), *known, *documented)
+                        (actions.clone(), *known, *documented)
                     }
                     _ => match shared::entry(self.catalogue, text) {
                         Some(kept) => (kept.actions, kept.service_known, Some(kept.documented)),
@@ -678,14 +694,11 @@ impl<'c, 'p> Linter<'c, 'p> {
             })
             .collect::<Vec<ActionPattern<'c, 'p>>>();
         self.previous.clear();
-        self.previous.extend(patterns.iter().map(|p| {
-            (
-                p.text,
-                Arc::clone(&p.actions),
-                p.service_known,
-                p.documented,
-            )
-        }));
+        self.previous.extend(
+            patterns
+                .iter()
+                .map(|p| (p.text, p.actions.clone(), p.service_known, p.documented)),
+        );
         let set = self.action_set(statement, &patterns);
         StatementFacts {
             statement,
@@ -712,6 +725,13 @@ impl<'c, 'p> Linter<'c, 'p> {
         if let Some(found) = self.action_sets.get(&key) {
             return Rc::clone(found);
         }
+        if !statement.action.negated {
+            if let Some(core) = shared::set_core(self.catalogue, &key) {
+                let set = Rc::new(self.new_set(Core::Shared(core)));
+                self.action_sets.insert(key, Rc::clone(&set));
+                return set;
+            }
+        }
         let mut seen: std::collections::HashSet<
             usize,
             std::hash::BuildHasherDefault<iamspec_model::hash::FxHasher>,
@@ -730,19 +750,20 @@ impl<'c, 'p> Linter<'c, 'p> {
                 }
             }
         }
-        let set = Rc::new(ActionSet {
+        let set = Rc::new(self.new_set(Core::Own(shared::SetCore::new(actions))));
+        self.action_sets.insert(key, Rc::clone(&set));
+        set
+    }
+
+    fn new_set(&self, core: Core<'c>) -> ActionSet<'c> {
+        ActionSet {
             catalogue: self.catalogue,
-            actions,
+            core,
             distinct: std::cell::OnceCell::new(),
-            keys: std::cell::OnceCell::new(),
             support: std::cell::RefCell::new(HashMap::default()),
             support_written: std::cell::RefCell::new(HashMap::default()),
             table: Rc::clone(&self.table),
-            ids: std::cell::OnceCell::new(),
-            sorted_ids: std::cell::OnceCell::new(),
-        });
-        self.action_sets.insert(key, Rc::clone(&set));
-        set
+        }
     }
 
     /// The ARN templates of a set's actions, each once, compiled and interned when first asked.
@@ -750,19 +771,9 @@ impl<'c, 'p> Linter<'c, 'p> {
         if let Some(found) = set.distinct.get() {
             return found;
         }
-        let mut distinct: Vec<usize> = Vec::new();
-        let mut seen: std::collections::HashSet<
-            usize,
-            std::hash::BuildHasherDefault<iamspec_model::hash::FxHasher>,
-        > = Default::default();
-        for action in &set.actions {
-            for arn in shared::templates(self.catalogue, *action).iter() {
-                let id = self.template_id(arn);
-                if seen.insert(id) {
-                    distinct.push(id);
-                }
-            }
-        }
+        // Distinct templates (by address) get distinct ids (`template_id`), in the order the
+        // actions list them.
+        let distinct: Vec<usize> = set.arns().iter().map(|arn| self.template_id(arn)).collect();
         set.distinct.get_or_init(|| distinct)
     }
 
@@ -897,7 +908,7 @@ pub(crate) struct ActionPattern<'c, 'p> {
     /// Whether the entry is spelt as the catalogue documents its first action
     /// ([`shared::documented`]), when known without reading the catalogue.
     documented: Option<bool>,
-    actions: Arc<[ActionRef<'c>]>,
+    actions: shared::Expansion<'c>,
 }
 
 impl ActionPattern<'_, '_> {
@@ -921,7 +932,7 @@ impl<'c> StatementFacts<'c, '_> {
 
     /// The catalogue actions of a non-negated `Action` element, each once.
     fn actions(&self) -> &[ActionRef<'c>] {
-        &self.set.actions
+        self.set.actions()
     }
 
     /// Whether the `Action` element (not `NotAction`) lists the catalogue action `name`, a

@@ -174,7 +174,7 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
         return;
     }
     let set = Rc::clone(&facts.set);
-    if set.actions.is_empty() {
+    if set.actions().is_empty() {
         return;
     }
     // Whether a resource can be an ARN of a template, asked only as far as needed: a resource
@@ -227,7 +227,7 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
     let any_fits = resource_fits.iter().any(|&f| f);
     for (((text, at), fits), ok) in patterns.iter().zip(&resource_fits).zip(&sound) {
         if !fits && *ok {
-            let types_seen = types_seen(&set.actions);
+            let types_seen = types_seen(set.actions());
             let types = if types_seen.is_empty() {
                 "its actions act on no resource type, so only `\"*\"` matches them (D13)".to_owned()
             } else {
