@@ -58,8 +58,13 @@ pub(crate) fn expand<'c>(catalogue: &'c Catalogue, folded: &str) -> Expansion<'c
         return Expansion::Kept(found);
     }
     let expanded = embedded.expand(folded);
+    // Actions held by the kept expansions: many broad patterns (`a*`, `b*`, ...) would
+    // otherwise keep up to LIMIT copies of large parts of the catalogue.
+    static HELD: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     if let Ok(mut table) = table.lock() {
-        if table.len() < LIMIT {
+        let held = HELD.load(std::sync::atomic::Ordering::Relaxed);
+        if table.len() < LIMIT && held + expanded.len() <= SET_ACTIONS_LIMIT {
+            HELD.store(held + expanded.len(), std::sync::atomic::Ordering::Relaxed);
             // The table keeps what it holds until the process ends (it is never emptied):
             // leaking the expansion keeps it exactly as long, as a slice without a count.
             let kept: &'static [ActionRef<'static>] = Box::leak(expanded.into_boxed_slice());
