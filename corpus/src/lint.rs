@@ -31,6 +31,7 @@
 
 mod actions;
 mod attached;
+mod bounds;
 mod checks;
 mod conditions;
 mod cover;

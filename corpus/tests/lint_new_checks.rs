@@ -261,3 +261,142 @@ fn the_attached_resource() {
     assert!(!has(&unknown, "resource-not-attached"));
     assert!(!has(&unknown, "action-not-for-resource"));
 }
+
+#[test]
+fn bounds_on_one_key_that_leave_no_value() {
+    let id = PolicyKind::Identity;
+    let statement = |condition: &str| {
+        run(
+            id,
+            &format!(
+                r#"{{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b", "Condition": {condition}}}"#
+            ),
+        )
+    };
+    // Both ends closed at one value: `10` meets both.
+    let touching = statement(
+        r#"{"NumericLessThanEquals": {"s3:max-keys": "10"}, "NumericGreaterThanEquals": {"s3:max-keys": "10"}}"#,
+    );
+    assert!(
+        !has(&touching, "contradictory-bounds"),
+        "{:?}",
+        touching.findings
+    );
+    // One end open: nothing left.
+    let open = statement(
+        r#"{"NumericLessThan": {"s3:max-keys": "10"}, "NumericGreaterThanEquals": {"s3:max-keys": "10"}}"#,
+    );
+    assert!(has(&open, "contradictory-bounds"), "{:?}", open.findings);
+    // ORed values widen a bound: `> 5` or `> 50` is `> 5`, which `< 10` leaves room for.
+    let ored = statement(
+        r#"{"NumericLessThan": {"s3:max-keys": "10"}, "NumericGreaterThan": {"s3:max-keys": ["50", "5"]}}"#,
+    );
+    assert!(!has(&ored, "contradictory-bounds"), "{:?}", ored.findings);
+    // Every clause `IfExists`: requests without the key still pass.
+    let if_exists = statement(
+        r#"{"NumericLessThanIfExists": {"s3:max-keys": "10"}, "NumericGreaterThanIfExists": {"s3:max-keys": "20"}}"#,
+    );
+    assert!(
+        !has(&if_exists, "contradictory-bounds"),
+        "{:?}",
+        if_exists.findings
+    );
+    // One plain clause needs the key: then nothing passes.
+    let one_plain = statement(
+        r#"{"NumericLessThanIfExists": {"s3:max-keys": "10"}, "NumericGreaterThan": {"s3:max-keys": "20"}}"#,
+    );
+    assert!(
+        has(&one_plain, "contradictory-bounds"),
+        "{:?}",
+        one_plain.findings
+    );
+    // A set qualifier or a negated operator takes no part.
+    for condition in [
+        r#"{"NumericLessThan": {"s3:max-keys": "10"}, "ForAllValues:NumericGreaterThan": {"s3:max-keys": "20"}}"#,
+        r#"{"NumericLessThan": {"s3:max-keys": "10"}, "NumericNotEquals": {"s3:max-keys": ["1", "2"]}}"#,
+    ] {
+        let report = statement(condition);
+        assert!(
+            !has(&report, "contradictory-bounds"),
+            "{condition}: {:?}",
+            report.findings
+        );
+    }
+    // Keys compare case-insensitively; numbers and dates never with each other.
+    let cased = statement(
+        r#"{"NumericLessThan": {"s3:max-keys": "10"}, "NumericGreaterThan": {"S3:Max-Keys": "20"}}"#,
+    );
+    assert!(has(&cased, "contradictory-bounds"), "{:?}", cased.findings);
+    let epoch = statement(
+        r#"{"NumericLessThan": {"aws:EpochTime": "10"}, "DateGreaterThan": {"aws:EpochTime": "2020-01-01T00:00:00Z"}}"#,
+    );
+    assert!(!has(&epoch, "contradictory-bounds"), "{:?}", epoch.findings);
+    // Exact decimals: `0.30000000000000001` is more than `0.3`.
+    let exact = statement(
+        r#"{"NumericLessThan": {"s3:max-keys": "0.30000000000000001"}, "NumericGreaterThan": {"s3:max-keys": "0.3"}}"#,
+    );
+    assert!(!has(&exact, "contradictory-bounds"), "{:?}", exact.findings);
+}
+
+#[test]
+fn contradictory_bounds_leave_no_always_holds_verdict() {
+    // `StringNotEqualsIfExists` on a tag key S3 does not support would always hold; the bounds
+    // decide the statement first (conditions are ANDed): one verdict only.
+    let report = run(
+        PolicyKind::Identity,
+        r#"{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b",
+            "Condition": {"NumericLessThan": {"s3:max-keys": "10"},
+                          "NumericGreaterThan": {"s3:max-keys": "20"},
+                          "StringNotEqualsIfExists": {"aws:ResourceTag/team": "red"}}}"#,
+    );
+    assert!(
+        has(&report, "contradictory-bounds"),
+        "{:?}",
+        report.findings
+    );
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.message.contains("always holds")),
+        "{:?}",
+        report.findings
+    );
+}
+
+#[test]
+fn anded_bounds_that_add_nothing() {
+    let statement = |condition: &str| {
+        run(
+            PolicyKind::Identity,
+            &format!(
+                r#"{{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b", "Condition": {condition}}}"#
+            ),
+        )
+    };
+    let redundant = |report: &LintReport| -> Vec<String> {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.id == "redundant-numeric-bound")
+            .map(|f| f.path.to_string())
+            .collect()
+    };
+    let looser = statement(
+        r#"{"NumericLessThan": {"s3:max-keys": "10"}, "NumericLessThanEquals": {"s3:max-keys": "20"}}"#,
+    );
+    assert_eq!(
+        redundant(&looser),
+        ["Statement[0].Condition.NumericLessThanEquals.s3:max-keys"]
+    );
+    // The tighter bound only `IfExists`: the looser one still needs the key present.
+    let needs_key = statement(
+        r#"{"NumericLessThanIfExists": {"s3:max-keys": "10"}, "NumericLessThanEquals": {"s3:max-keys": "20"}}"#,
+    );
+    assert!(redundant(&needs_key).is_empty(), "{:?}", needs_key.findings);
+    // An interval's two ends imply neither each other.
+    let window = statement(
+        r#"{"NumericGreaterThan": {"s3:max-keys": "10"}, "NumericLessThan": {"s3:max-keys": "20"}}"#,
+    );
+    assert!(redundant(&window).is_empty(), "{:?}", window.findings);
+}

@@ -166,7 +166,8 @@ pub const CHECKS: &[Check] = &[
     lint("unknown-region-value", Warning, "A region condition value that is no Region AWS publishes"),
     lint("malformed-vpc-id", Warning, "A `vpc-`/`vpce-` condition value of the wrong form"),
     lint("cidr-host-bits", Warning, "A CIDR with bits set after its prefix"),
-    lint("redundant-numeric-bound", Suggestion, "Several bounds under one numeric operator, of which one decides"),
+    lint("redundant-numeric-bound", Suggestion, "A numeric bound that another of the same key implies (ORed values, or ANDed operators)"),
+    lint("contradictory-bounds", Warning, "`Numeric…`/`Date…` bounds on one key that no value meets together"),
     lint("arn-value-unknown-region", Warning, "An ARN condition value whose region is no Region AWS publishes"),
     lint("policy-variable-syntax", Warning, "A malformed or unknown policy variable"),
     // ---- lint: the attached resource (`--resource`) ----

@@ -78,7 +78,7 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
         }
         values(linter, facts, clause, &path);
     }
-    report_verdicts(linter, verdicts);
+    report_verdicts(linter, verdicts, super::bounds::never_holds(statement));
 }
 
 /// Finds the key ([`resolve_quietly`]); reports unknown, misspelt and deprecated keys.
@@ -518,9 +518,11 @@ fn partly(
 
 /// Reports the verdicts of one statement. A clause that never holds for some services decides
 /// the statement there, so an "always holds" verdict keeps only the services no "never holds"
-/// verdict covers, and is dropped when none is left.
-fn report_verdicts(linter: &mut Linter<'_, '_>, verdicts: Vec<Verdict>) {
-    let never_everywhere = verdicts.iter().any(|v| !v.holds && v.services.is_none());
+/// verdict covers, and is dropped when none is left; all of them when bounds on one key leave
+/// no value (`bounds.rs`).
+fn report_verdicts(linter: &mut Linter<'_, '_>, verdicts: Vec<Verdict>, bounds_never_hold: bool) {
+    let never_everywhere =
+        bounds_never_hold || verdicts.iter().any(|v| !v.holds && v.services.is_none());
     let never: BTreeSet<String> = verdicts
         .iter()
         .filter(|v| !v.holds)
