@@ -262,17 +262,19 @@ fn the_attached_resource() {
     assert!(!has(&unknown, "action-not-for-resource"));
 }
 
+/// An identity policy allowing `s3:ListBucket` on one bucket under `condition`.
+fn list_bucket(condition: &str) -> LintReport {
+    run(
+        PolicyKind::Identity,
+        &format!(
+            r#"{{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b", "Condition": {condition}}}"#
+        ),
+    )
+}
+
 #[test]
 fn bounds_on_one_key_that_leave_no_value() {
-    let id = PolicyKind::Identity;
-    let statement = |condition: &str| {
-        run(
-            id,
-            &format!(
-                r#"{{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b", "Condition": {condition}}}"#
-            ),
-        )
-    };
+    let statement = list_bucket;
     // Both ends closed at one value: `10` meets both.
     let touching = statement(
         r#"{"NumericLessThanEquals": {"s3:max-keys": "10"}, "NumericGreaterThanEquals": {"s3:max-keys": "10"}}"#,
@@ -366,14 +368,7 @@ fn contradictory_bounds_leave_no_always_holds_verdict() {
 
 #[test]
 fn anded_bounds_that_add_nothing() {
-    let statement = |condition: &str| {
-        run(
-            PolicyKind::Identity,
-            &format!(
-                r#"{{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b", "Condition": {condition}}}"#
-            ),
-        )
-    };
+    let statement = list_bucket;
     let redundant = |report: &LintReport| -> Vec<String> {
         report
             .findings
