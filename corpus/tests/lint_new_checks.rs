@@ -274,70 +274,68 @@ fn list_bucket(condition: &str) -> LintReport {
 
 #[test]
 fn bounds_on_one_key_that_leave_no_value() {
-    let statement = list_bucket;
-    // Both ends closed at one value: `10` meets both.
-    let touching = statement(
-        r#"{"NumericLessThanEquals": {"s3:max-keys": "10"}, "NumericGreaterThanEquals": {"s3:max-keys": "10"}}"#,
-    );
-    assert!(
-        !has(&touching, "contradictory-bounds"),
-        "{:?}",
-        touching.findings
-    );
-    // One end open: nothing left.
-    let open = statement(
-        r#"{"NumericLessThan": {"s3:max-keys": "10"}, "NumericGreaterThanEquals": {"s3:max-keys": "10"}}"#,
-    );
-    assert!(has(&open, "contradictory-bounds"), "{:?}", open.findings);
-    // ORed values widen a bound: `> 5` or `> 50` is `> 5`, which `< 10` leaves room for.
-    let ored = statement(
-        r#"{"NumericLessThan": {"s3:max-keys": "10"}, "NumericGreaterThan": {"s3:max-keys": ["50", "5"]}}"#,
-    );
-    assert!(!has(&ored, "contradictory-bounds"), "{:?}", ored.findings);
-    // Every clause `IfExists`: requests without the key still pass.
-    let if_exists = statement(
-        r#"{"NumericLessThanIfExists": {"s3:max-keys": "10"}, "NumericGreaterThanIfExists": {"s3:max-keys": "20"}}"#,
-    );
-    assert!(
-        !has(&if_exists, "contradictory-bounds"),
-        "{:?}",
-        if_exists.findings
-    );
-    // One plain clause needs the key: then nothing passes.
-    let one_plain = statement(
-        r#"{"NumericLessThanIfExists": {"s3:max-keys": "10"}, "NumericGreaterThan": {"s3:max-keys": "20"}}"#,
-    );
-    assert!(
-        has(&one_plain, "contradictory-bounds"),
-        "{:?}",
-        one_plain.findings
-    );
-    // A set qualifier or a negated operator takes no part.
-    for condition in [
-        r#"{"NumericLessThan": {"s3:max-keys": "10"}, "ForAllValues:NumericGreaterThan": {"s3:max-keys": "20"}}"#,
-        r#"{"NumericLessThan": {"s3:max-keys": "10"}, "NumericNotEquals": {"s3:max-keys": ["1", "2"]}}"#,
-    ] {
-        let report = statement(condition);
-        assert!(
-            !has(&report, "contradictory-bounds"),
-            "{condition}: {:?}",
+    // (condition, whether it leaves no value, why)
+    let cases = [
+        (
+            r#"{"NumericLessThanEquals": {"s3:max-keys": "10"}, "NumericGreaterThanEquals": {"s3:max-keys": "10"}}"#,
+            false,
+            "both ends closed at one value: `10` meets both",
+        ),
+        (
+            r#"{"NumericLessThan": {"s3:max-keys": "10"}, "NumericGreaterThanEquals": {"s3:max-keys": "10"}}"#,
+            true,
+            "one end open at the same value",
+        ),
+        (
+            r#"{"NumericLessThan": {"s3:max-keys": "10"}, "NumericGreaterThan": {"s3:max-keys": ["50", "5"]}}"#,
+            false,
+            "ORed values widen a bound: `> 5` or `> 50` is `> 5`",
+        ),
+        (
+            r#"{"NumericLessThanIfExists": {"s3:max-keys": "10"}, "NumericGreaterThanIfExists": {"s3:max-keys": "20"}}"#,
+            false,
+            "every clause `IfExists`: requests without the key pass",
+        ),
+        (
+            r#"{"NumericLessThanIfExists": {"s3:max-keys": "10"}, "NumericGreaterThan": {"s3:max-keys": "20"}}"#,
+            true,
+            "one plain clause needs the key",
+        ),
+        (
+            r#"{"NumericLessThan": {"s3:max-keys": "10"}, "ForAllValues:NumericGreaterThan": {"s3:max-keys": "20"}}"#,
+            false,
+            "a set qualifier takes no part",
+        ),
+        (
+            r#"{"NumericLessThan": {"s3:max-keys": "10"}, "NumericNotEquals": {"s3:max-keys": ["1", "2"]}}"#,
+            false,
+            "a negated operator takes no part",
+        ),
+        (
+            r#"{"NumericLessThan": {"s3:max-keys": "10"}, "NumericGreaterThan": {"S3:Max-Keys": "20"}}"#,
+            true,
+            "keys compare case-insensitively",
+        ),
+        (
+            r#"{"NumericLessThan": {"aws:EpochTime": "10"}, "DateGreaterThan": {"aws:EpochTime": "2020-01-01T00:00:00Z"}}"#,
+            false,
+            "numbers and dates are never compared",
+        ),
+        (
+            r#"{"NumericLessThan": {"s3:max-keys": "0.30000000000000001"}, "NumericGreaterThan": {"s3:max-keys": "0.3"}}"#,
+            false,
+            "decimals compare exactly: `0.30000000000000001` is more than `0.3`",
+        ),
+    ];
+    for (condition, contradictory, why) in cases {
+        let report = list_bucket(condition);
+        assert_eq!(
+            has(&report, "contradictory-bounds"),
+            contradictory,
+            "{why}: {:?}",
             report.findings
         );
     }
-    // Keys compare case-insensitively; numbers and dates never with each other.
-    let cased = statement(
-        r#"{"NumericLessThan": {"s3:max-keys": "10"}, "NumericGreaterThan": {"S3:Max-Keys": "20"}}"#,
-    );
-    assert!(has(&cased, "contradictory-bounds"), "{:?}", cased.findings);
-    let epoch = statement(
-        r#"{"NumericLessThan": {"aws:EpochTime": "10"}, "DateGreaterThan": {"aws:EpochTime": "2020-01-01T00:00:00Z"}}"#,
-    );
-    assert!(!has(&epoch, "contradictory-bounds"), "{:?}", epoch.findings);
-    // Exact decimals: `0.30000000000000001` is more than `0.3`.
-    let exact = statement(
-        r#"{"NumericLessThan": {"s3:max-keys": "0.30000000000000001"}, "NumericGreaterThan": {"s3:max-keys": "0.3"}}"#,
-    );
-    assert!(!has(&exact, "contradictory-bounds"), "{:?}", exact.findings);
 }
 
 #[test]
@@ -368,7 +366,6 @@ fn contradictory_bounds_leave_no_always_holds_verdict() {
 
 #[test]
 fn anded_bounds_that_add_nothing() {
-    let statement = list_bucket;
     let redundant = |report: &LintReport| -> Vec<String> {
         report
             .findings
@@ -377,7 +374,7 @@ fn anded_bounds_that_add_nothing() {
             .map(|f| f.path.to_string())
             .collect()
     };
-    let looser = statement(
+    let looser = list_bucket(
         r#"{"NumericLessThan": {"s3:max-keys": "10"}, "NumericLessThanEquals": {"s3:max-keys": "20"}}"#,
     );
     assert_eq!(
@@ -385,12 +382,12 @@ fn anded_bounds_that_add_nothing() {
         ["Statement[0].Condition.NumericLessThanEquals.s3:max-keys"]
     );
     // The tighter bound only `IfExists`: the looser one still needs the key present.
-    let needs_key = statement(
+    let needs_key = list_bucket(
         r#"{"NumericLessThanIfExists": {"s3:max-keys": "10"}, "NumericLessThanEquals": {"s3:max-keys": "20"}}"#,
     );
     assert!(redundant(&needs_key).is_empty(), "{:?}", needs_key.findings);
     // An interval's two ends imply neither each other.
-    let window = statement(
+    let window = list_bucket(
         r#"{"NumericGreaterThan": {"s3:max-keys": "10"}, "NumericLessThan": {"s3:max-keys": "20"}}"#,
     );
     assert!(redundant(&window).is_empty(), "{:?}", window.findings);
