@@ -346,6 +346,12 @@ pub(crate) struct Linter<'c, 'p> {
     /// the same `Action` lists, and what lint derives from one (each action once, its ARN
     /// templates, its condition keys) is then derived once.
     action_sets: HashMap<Vec<usize>, Rc<ActionSet<'c>>>,
+    /// A statement's key into `action_sets`, in one buffer across statements: a key is copied
+    /// only for a new set.
+    set_key: Vec<usize>,
+    /// The wildcard entries of a statement's few `Action` entries, each compiled when first
+    /// needed (`actions.rs`), in one buffer across statements.
+    action_covers: Vec<(usize, std::cell::OnceCell<cover::ActionCover>)>,
     /// The catalogue's ARN templates by service, built when a policy first needs them.
     arn_index: Option<std::sync::Arc<resources::ArnIndex>>,
     /// The ARN of the resource the policy is attached to, when given.
@@ -557,6 +563,8 @@ impl<'c, 'p> Linter<'c, 'p> {
             expansions: HashMap::default(),
             previous: Vec::new(),
             folded: String::new(),
+            set_key: Vec::new(),
+            action_covers: Vec::new(),
             action_sets: HashMap::default(),
             arn_index: None,
             resource: None,
@@ -714,17 +722,26 @@ impl<'c, 'p> Linter<'c, 'p> {
         statement: &Statement,
         patterns: &[ActionPattern<'c, '_>],
     ) -> Rc<ActionSet<'c>> {
-        let key: Vec<usize> = if statement.action.negated {
-            Vec::new()
-        } else {
-            patterns
-                .iter()
-                .map(|p| p.actions.as_ptr() as usize)
-                .collect()
-        };
-        if let Some(found) = self.action_sets.get(&key) {
-            return Rc::clone(found);
+        let mut key = std::mem::take(&mut self.set_key);
+        key.clear();
+        if !statement.action.negated {
+            key.extend(patterns.iter().map(|p| p.actions.as_ptr() as usize));
         }
+        let set = match self.action_sets.get(key.as_slice()) {
+            Some(found) => Rc::clone(found),
+            None => self.new_action_set(statement, patterns, key.to_vec()),
+        };
+        self.set_key = key;
+        set
+    }
+
+    /// [`Linter::action_set`] for a list of entries not met before, kept under `key`.
+    fn new_action_set(
+        &mut self,
+        statement: &Statement,
+        patterns: &[ActionPattern<'c, '_>],
+        key: Vec<usize>,
+    ) -> Rc<ActionSet<'c>> {
         if !statement.action.negated {
             if let Some(core) = shared::set_core(self.catalogue, &key) {
                 let set = Rc::new(self.new_set(Core::Shared(core)));

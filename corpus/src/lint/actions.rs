@@ -160,7 +160,9 @@ fn duplicates_and_redundancy_small(linter: &mut Linter<'_, '_>, facts: &Statemen
     let patterns = &facts.patterns;
     // Each wildcard entry is compiled when first compared with an entry its literal prefix
     // leads to (10,000 statements on `s3:GetObject` and `s3:List*` never need `s3:List*`).
-    let mut covers: Vec<(usize, OnceCell<ActionCover>)> = Vec::new();
+    // In one buffer across statements, not a vector per statement.
+    let mut covers = std::mem::take(&mut linter.action_covers);
+    covers.clear();
     for (at, pattern) in patterns.iter().enumerate() {
         if pattern.has_wildcards {
             covers.push((at, OnceCell::new()));
@@ -206,4 +208,5 @@ fn duplicates_and_redundancy_small(linter: &mut Linter<'_, '_>, facts: &Statemen
             );
         }
     }
+    linter.action_covers = covers;
 }
