@@ -590,7 +590,7 @@ fn values(
     let op = clause.operator;
     let name = clause.key.as_str();
     let effect = facts.statement.effect;
-    let values: Vec<&str> = clause.values.iter().collect();
+    let values: &[String] = &clause.values.items;
     let value_path = |i: usize| clause.values.item_path(path.get(), i);
     let is = |documented: &str| super::same_folded(name, documented);
 
@@ -603,7 +603,7 @@ fn values(
                 .get(..i)
                 .is_some_and(|earlier| earlier.contains(value))
         } else {
-            !seen.insert(value)
+            !seen.insert(value.as_str())
         };
         if repeated {
             linter.emit(

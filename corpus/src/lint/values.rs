@@ -110,15 +110,17 @@ fn clause_values(linter: &mut Linter<'_, '_>, clause: &ConditionClause, path: &C
             }
         }
         if matches!(value_type, ValueType::Arn | ValueType::String) && plain(value) {
-            let fields: Vec<&str> = value.splitn(6, ':').collect();
-            if let [arn, _, _, region, _, _] = fields.as_slice() {
-                if *arn == "arn" && !region.is_empty() && !is_region(region) {
+            // Six fields exactly, in an array: no vector per value.
+            let mut parts = value.splitn(6, ':');
+            let fields: [Option<&str>; 6] = std::array::from_fn(|_| parts.next());
+            if let [Some(arn), Some(_), Some(_), Some(region), Some(_), Some(_)] = fields {
+                if arn == "arn" && !region.is_empty() && !is_region(region) {
                     linter.emit(
                         "arn-value-unknown-region",
                         at(i),
                         format!("`{value}`: `{region}` is not a region name, so no ARN of a request has it"),
                     );
-                } else if *arn == "arn" && !region.is_empty() && !regions::is_known(region) {
+                } else if arn == "arn" && !region.is_empty() && !regions::is_known(region) {
                     linter.emit(
                         "arn-value-unknown-region",
                         at(i),
