@@ -435,13 +435,53 @@ pub(crate) struct Shapes {
     shape: String,
     scratch: Scratch,
     /// Per statement (cleared by each), whether entry `.0` can be an ARN of template `.1`:
-    /// one table kept across statements, not one allocated per statement.
-    memo: FxMap<(usize, usize), bool>,
+    /// kept across statements, not allocated per statement.
+    memo: Memo,
     /// The template ids of one action's resource types.
     ids: Vec<usize>,
     /// The entries of the statement being checked, and whether each fits a template.
     entries: Vec<EntryShape>,
     fits: Vec<bool>,
+}
+
+/// [`Shapes::memo`]: a statement asks about a few pairs (10,000 statements on one bucket each
+/// ask about two), which a short list answers for less than hashing them; past
+/// [`Memo::LISTED`] pairs, a table.
+#[derive(Default)]
+struct Memo {
+    listed: Vec<((usize, usize), bool)>,
+    table: FxMap<(usize, usize), bool>,
+}
+
+impl Memo {
+    const LISTED: usize = 16;
+
+    fn clear(&mut self) {
+        self.listed.clear();
+        self.table.clear();
+    }
+
+    fn get(&self, pair: (usize, usize)) -> Option<bool> {
+        if self.table.is_empty() {
+            self.listed
+                .iter()
+                .find(|(listed, _)| *listed == pair)
+                .map(|&(_, known)| known)
+        } else {
+            self.table.get(&pair).copied()
+        }
+    }
+
+    fn insert(&mut self, pair: (usize, usize), known: bool) {
+        if self.table.is_empty() && self.listed.len() < Memo::LISTED {
+            self.listed.push((pair, known));
+            return;
+        }
+        if self.table.is_empty() {
+            self.table.extend(self.listed.drain(..));
+        }
+        self.table.insert(pair, known);
+    }
 }
 
 impl Fit<'_, '_> {
@@ -452,7 +492,7 @@ impl Fit<'_, '_> {
 
     /// Whether entry `at` can be an ARN of template `id`.
     fn meets(&mut self, at: usize, id: usize) -> bool {
-        if let Some(&known) = self.shapes.memo.get(&(at, id)) {
+        if let Some(known) = self.shapes.memo.get((at, id)) {
             return known;
         }
         let texts = self.texts;
