@@ -580,10 +580,28 @@ impl<'c, 'p> Linter<'c, 'p> {
     fn run(&mut self) {
         document::check(self);
         let policy = self.policy;
-        let statements: Vec<StatementFacts<'c, 'p>> = policy
+        // Sized up front: one allocation, no copies as it grows.
+        let mut patterns = Vec::with_capacity(
+            policy
+                .statements
+                .iter()
+                .map(|s| s.action.patterns.items.len())
+                .sum(),
+        );
+        let runs: Vec<std::ops::Range<usize>> = policy
             .statements
             .iter()
-            .map(|statement| self.facts(statement))
+            .map(|statement| {
+                let start = patterns.len();
+                self.action_patterns(statement, &mut patterns);
+                start..patterns.len()
+            })
+            .collect();
+        let statements: Vec<StatementFacts<'c, 'p, '_>> = policy
+            .statements
+            .iter()
+            .zip(runs)
+            .map(|(statement, run)| self.facts(statement, patterns.get(run).unwrap_or(&[])))
             .collect();
         for facts in &statements {
             actions::check(self, facts);
@@ -663,51 +681,68 @@ impl<'c, 'p> Linter<'c, 'p> {
         expanded
     }
 
-    fn facts(&mut self, statement: &'p Statement) -> StatementFacts<'c, 'p> {
-        let patterns = statement
-            .action
-            .patterns
-            .iter()
-            .enumerate()
-            .map(|(index, text)| {
-                let (actions, service_known, documented) = match self.previous.get(index) {
-                    Some((before, actions, known, documented)) if *before == text => {
-                        (actions.clone(), *known, *documented)
-                    }
-                    _ => match shared::entry(self.catalogue, text) {
-                        Some(kept) => (kept.actions, kept.service_known, Some(kept.documented)),
-                        None => {
-                            let actions = self.expand(text);
-                            // An entry whose literal prefix matched actions names their
-                            // service (the prefix of `service:action` folds to the service's):
-                            // no lookup.
-                            let service_known = service_prefix(text).is_none_or(|prefix| {
-                                prefix.contains(['*', '?'])
-                                    || !actions.is_empty()
-                                    || self.catalogue.service(prefix).is_some()
-                            });
-                            (actions, service_known, None)
+    /// The `Action`/`NotAction` entries of `statement` with their expansions, appended to
+    /// `patterns`.
+    fn action_patterns(
+        &mut self,
+        statement: &'p Statement,
+        patterns: &mut Vec<ActionPattern<'c, 'p>>,
+    ) {
+        let start = patterns.len();
+        patterns.extend(
+            statement
+                .action
+                .patterns
+                .iter()
+                .enumerate()
+                .map(|(index, text)| {
+                    let (actions, service_known, documented) = match self.previous.get(index) {
+                        Some((before, actions, known, documented)) if *before == text => {
+                            (actions.clone(), *known, *documented)
                         }
-                    },
-                };
-                ActionPattern {
-                    text,
-                    statement,
-                    index,
-                    has_wildcards: text.contains(['*', '?']),
-                    service_known,
-                    documented,
-                    actions,
-                }
-            })
-            .collect::<Vec<ActionPattern<'c, 'p>>>();
+                        _ => match shared::entry(self.catalogue, text) {
+                            Some(kept) => (kept.actions, kept.service_known, Some(kept.documented)),
+                            None => {
+                                let actions = self.expand(text);
+                                // An entry whose literal prefix matched actions names their
+                                // service (the prefix of `service:action` folds to the service's):
+                                // no lookup.
+                                let service_known = service_prefix(text).is_none_or(|prefix| {
+                                    prefix.contains(['*', '?'])
+                                        || !actions.is_empty()
+                                        || self.catalogue.service(prefix).is_some()
+                                });
+                                (actions, service_known, None)
+                            }
+                        },
+                    };
+                    ActionPattern {
+                        text,
+                        statement,
+                        index,
+                        has_wildcards: text.contains(['*', '?']),
+                        service_known,
+                        documented,
+                        actions,
+                    }
+                }),
+        );
         self.previous.clear();
         self.previous.extend(
             patterns
+                .get(start..)
+                .unwrap_or(&[])
                 .iter()
                 .map(|p| (p.text, p.actions.clone(), p.service_known, p.documented)),
         );
-        let set = self.action_set(statement, &patterns);
+    }
+
+    fn facts<'f>(
+        &mut self,
+        statement: &'p Statement,
+        patterns: &'f [ActionPattern<'c, 'p>],
+    ) -> StatementFacts<'c, 'p, 'f> {
+        let set = self.action_set(statement, patterns);
         StatementFacts {
             statement,
             ascii: patterns.iter().all(|p| p.text.is_ascii()),
@@ -905,11 +940,13 @@ impl<'a> ClausePath<'a> {
 }
 
 /// What lint knows about one statement's `Action` or `NotAction` entries.
-pub(crate) struct StatementFacts<'c, 'p> {
+pub(crate) struct StatementFacts<'c, 'p, 'f> {
     statement: &'p Statement,
     /// Every `Action`/`NotAction` entry is ASCII.
     ascii: bool,
-    patterns: Vec<ActionPattern<'c, 'p>>,
+    /// The statement's run of the document's entries (one vector for all statements, not one
+    /// per statement).
+    patterns: &'f [ActionPattern<'c, 'p>],
     set: Rc<ActionSet<'c>>,
 }
 
@@ -939,7 +976,7 @@ impl ActionPattern<'_, '_> {
     }
 }
 
-impl<'c> StatementFacts<'c, '_> {
+impl<'c> StatementFacts<'c, '_, '_> {
     /// Whether every entry matched some catalogue action, so that the statement's actions are
     /// exactly the union of the expansions (checks that reason about "every action of the
     /// statement" skip statements with unknown actions, which may be newer than the catalogue).

@@ -11,10 +11,10 @@ use iamspec_model::policy::Effect;
 use std::cell::OnceCell;
 use std::collections::HashSet;
 
-pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
     let catalogue = linter.catalogue;
     let version = || catalogue.source().version.as_str();
-    for pattern in &facts.patterns {
+    for pattern in facts.patterns {
         let text = pattern.text;
         let Some((prefix, name)) = text.split_once(':') else {
             continue; // `*`, or malformed (validation reports `invalid-action`)
@@ -91,8 +91,8 @@ fn well_formed(prefix: &str, name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '*' | '?'))
 }
 
-fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
-    let patterns = &facts.patterns;
+fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
+    let patterns = facts.patterns;
     if patterns.len() <= SMALL {
         return duplicates_and_redundancy_small(linter, facts);
     }
@@ -156,8 +156,11 @@ fn starts_with_ignoring_case(text: &str, prefix: &str) -> bool {
 }
 
 /// [`duplicates_and_redundancy`] for a few entries: every pair compared, no tables.
-fn duplicates_and_redundancy_small(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
-    let patterns = &facts.patterns;
+fn duplicates_and_redundancy_small(
+    linter: &mut Linter<'_, '_>,
+    facts: &StatementFacts<'_, '_, '_>,
+) {
+    let patterns = facts.patterns;
     // Each wildcard entry is compiled when first compared with an entry its literal prefix
     // leads to (10,000 statements on `s3:GetObject` and `s3:List*` never need `s3:List*`).
     // In one buffer across statements, not a vector per statement.

@@ -43,7 +43,7 @@ const PRIVATE_V4: [(Ipv4Addr, u8); 3] = [
     (Ipv4Addr::new(192, 168, 0, 0), 16),
 ];
 
-pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, '_>) {
+pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, '_, '_>) {
     let statement = facts.statement;
     if statement.condition.is_empty() {
         return;
@@ -223,7 +223,7 @@ fn resolve_in<'c>(catalogue: &'c Catalogue, name: &str) -> Key<'c> {
 /// entry of a non-negated `Action` is known.
 pub(crate) fn never_applies(
     catalogue: &Catalogue,
-    facts: &StatementFacts<'_, '_>,
+    facts: &StatementFacts<'_, '_, '_>,
 ) -> BTreeSet<usize> {
     let mut never = BTreeSet::new();
     let statement = facts.statement;
@@ -381,7 +381,7 @@ struct Verdict {
 
 /// Whether the statement's actions ever see the key; the verdict when some never do.
 fn support(
-    facts: &StatementFacts<'_, '_>,
+    facts: &StatementFacts<'_, '_, '_>,
     actions: &[ActionRef<'_>],
     seen: &KeySupport<'_>,
     clause: &ConditionClause,
@@ -456,7 +456,7 @@ fn support(
 /// then names the entries the actions come from.
 fn partly(
     linter: &mut Linter<'_, '_>,
-    facts: &StatementFacts<'_, '_>,
+    facts: &StatementFacts<'_, '_, '_>,
     actions: &[ActionRef<'_>],
     seen: &KeySupport<'_>,
     clause: &ConditionClause,
@@ -583,7 +583,7 @@ fn absent_holds(clause: &ConditionClause) -> bool {
 /// The values: counts, duplicates, wildcards, and the MFA and private-address pitfalls.
 fn values(
     linter: &mut Linter<'_, '_>,
-    facts: &StatementFacts<'_, '_>,
+    facts: &StatementFacts<'_, '_, '_>,
     clause: &ConditionClause,
     path: &ClausePath<'_>,
 ) {

@@ -216,7 +216,7 @@ pub(crate) fn is_region(text: &str) -> bool {
         && last.chars().all(|c| c.is_ascii_digit())
 }
 
-pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, '_>) {
+pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, '_, '_>) {
     let Some(element) = &facts.statement.resource else {
         return;
     };
@@ -231,7 +231,7 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
 
 fn check_entries<'c>(
     linter: &mut Linter<'c, '_>,
-    facts: &StatementFacts<'c, '_>,
+    facts: &StatementFacts<'c, '_, '_>,
     element: &ResourceElement,
     entries: &mut Vec<EntryShape>,
     resource_fits: &mut Vec<bool>,

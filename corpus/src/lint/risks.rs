@@ -169,12 +169,12 @@ impl<'s> Grants<'s> {
 /// that answer is exact ([`StatementFacts::lists_named`]), else by its entries' text, compiled
 /// when first needed.
 struct Asker<'f, 'c, 's> {
-    facts: &'f StatementFacts<'c, 's>,
+    facts: &'f StatementFacts<'c, 's, 'f>,
     compiled: std::cell::OnceCell<Grants<'s>>,
 }
 
 impl<'f, 'c, 's> Asker<'f, 'c, 's> {
-    fn new(facts: &'f StatementFacts<'c, 's>) -> Asker<'f, 'c, 's> {
+    fn new(facts: &'f StatementFacts<'c, 's, 'f>) -> Asker<'f, 'c, 's> {
         Asker {
             facts,
             compiled: std::cell::OnceCell::new(),
@@ -199,7 +199,7 @@ impl<'f, 'c, 's> Asker<'f, 'c, 's> {
 }
 
 /// Whether `facts`' statement grants `action`, for one question.
-fn grants_one(facts: &StatementFacts<'_, '_>, action: &'static str) -> bool {
+fn grants_one(facts: &StatementFacts<'_, '_, '_>, action: &'static str) -> bool {
     facts
         .lists_named(action)
         .unwrap_or_else(|| grants(facts.statement, action))
@@ -229,7 +229,7 @@ fn where_(statement: &Statement) -> JsonPath {
 
 /// Statement by statement: credentials exposure, data exfiltration, resource exposure, and the
 /// `iam:PassRole`/`iam:CreateServiceLinkedRole` resource checks.
-pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
     let statement = facts.statement;
     if statement.effect != Effect::Allow || !identity_like(linter.kind) {
         return;
@@ -352,7 +352,7 @@ fn shown(actions: &[String]) -> String {
 
 /// `iam:PassRole` on a role ARN with a wildcard in the role name (`role/*`, `role/app-*`):
 /// every role that matches, those created later included, can be handed to a service.
-fn pass_role_wildcard(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+fn pass_role_wildcard(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
     let statement = facts.statement;
     let Some(resource) = &statement.resource else {
         return;
@@ -393,7 +393,7 @@ fn pass_role_wildcard(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_
 
 /// `iam:CreateServiceLinkedRole` on every resource (`*` or `NotResource`) without
 /// `iam:AWSServiceName`: the caller can create the service-linked role of any service.
-fn create_service_linked_role(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+fn create_service_linked_role(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
     let statement = facts.statement;
     let every = statement
         .resource
@@ -464,7 +464,7 @@ fn table() -> &'static (Vec<&'static str>, Vec<Vec<usize>>) {
 /// privilege-escalation paths granted on every resource, possibly by several statements. A path
 /// whose documented parent is open too is the parent's variant and is not named again; the
 /// seven target-dependent paths are left to `iamspec reach` (`escalation.rs`).
-pub(crate) fn check_policy(linter: &mut Linter<'_, '_>, statements: &[StatementFacts<'_, '_>]) {
+pub(crate) fn check_policy(linter: &mut Linter<'_, '_>, statements: &[StatementFacts<'_, '_, '_>]) {
     if !identity_like(linter.kind) {
         return;
     }

@@ -11,7 +11,7 @@ use iamspec_model::policy::{ConditionClause, Effect, Principals, Statement};
 use std::cell::OnceCell;
 use std::ops::Range;
 
-pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
     let statement = facts.statement;
     let actions_all =
         !statement.action.negated && statement.action.patterns.iter().any(|a| a == "*");
@@ -82,7 +82,7 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
 }
 
 /// Whether the statement's actions include `qualified`, for `NotAction` by not listing it.
-fn grants(facts: &StatementFacts<'_, '_>, qualified: &'static str) -> bool {
+fn grants(facts: &StatementFacts<'_, '_, '_>, qualified: &'static str) -> bool {
     if let Some(listed) = facts.lists_named(qualified) {
         return listed;
     }
@@ -101,7 +101,7 @@ fn grants(facts: &StatementFacts<'_, '_>, qualified: &'static str) -> bool {
 /// the same effect, principal and condition whose actions include one that may cover the
 /// statement's first action (by literal prefix, `index.rs`) are compared, at most
 /// [`super::index::MAX_CANDIDATES`] of them.
-pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFacts<'_, '_>]) {
+pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFacts<'_, '_, '_>]) {
     let substitutes = linter.policy.version.substitutes_variables();
     let sets = Sets::of(statements);
     let (clauses, clause_sets) = sets.clauses(statements);
@@ -328,7 +328,7 @@ struct Span {
 }
 
 impl<'s> Sets<'s> {
-    fn of(statements: &'s [StatementFacts<'_, '_>]) -> Sets<'s> {
+    fn of(statements: &'s [StatementFacts<'_, '_, '_>]) -> Sets<'s> {
         let mut sets = Sets::default();
         let mut names = Vec::new();
         let mut texts = Vec::new();
@@ -360,7 +360,7 @@ impl<'s> Sets<'s> {
     /// Each statement's clause set, a run of one vector, and where each is.
     fn clauses<'a>(
         &'a self,
-        statements: &'s [StatementFacts<'_, '_>],
+        statements: &'s [StatementFacts<'_, '_, '_>],
     ) -> (Vec<ClauseShape<'a>>, Vec<Range<usize>>) {
         let mut clauses = Vec::new();
         let mut runs = Vec::with_capacity(statements.len());
