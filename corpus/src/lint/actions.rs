@@ -80,15 +80,16 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, 
 }
 
 /// What validation accepts as an action (anything else it reports as `invalid-action`).
+/// Tested by bytes: every allowed character is ASCII, and no byte of a longer character is.
 fn well_formed(prefix: &str, name: &str) -> bool {
     !prefix.is_empty()
         && !name.is_empty()
         && prefix
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '*' | '?'))
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'*' | b'?'))
         && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '*' | '?'))
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'*' | b'?'))
 }
 
 fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
