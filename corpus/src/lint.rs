@@ -1000,12 +1000,14 @@ impl<'c> StatementFacts<'c, '_, '_> {
         self.set.has_named(name)
     }
 
-    /// [`StatementFacts::lists_named`] for the name whose id is `id` ([`Linter::named_ids`]).
-    fn lists_id(&self, id: Option<u32>) -> Option<bool> {
+    /// [`StatementFacts::lists_named`] for names by their ids ([`Linter::named_ids`]): the
+    /// set's action ids in ascending order, to search for them; `None` when the ids cannot
+    /// answer (`NotAction`, an entry outside ASCII, an action without an id).
+    fn sorted_ids(&self) -> Option<&[u32]> {
         if self.statement.action.negated || !self.ascii {
             return None;
         }
-        self.set.has_id(id)
+        self.set.sorted_ids()
     }
 
     /// Whether a non-negated `Action` element lists `service:Action` (case-insensitive),

@@ -170,6 +170,9 @@ impl<'s> Grants<'s> {
 /// when first needed.
 struct Asker<'f, 'c, 's> {
     facts: &'f StatementFacts<'c, 's, 'f>,
+    /// The set's sorted action ids ([`StatementFacts::sorted_ids`]),
+    /// found once for the many questions (the policy's tables ask hundreds).
+    sorted: std::cell::OnceCell<Option<&'f [u32]>>,
     compiled: std::cell::OnceCell<Grants<'s>>,
 }
 
@@ -177,13 +180,18 @@ impl<'f, 'c, 's> Asker<'f, 'c, 's> {
     fn new(facts: &'f StatementFacts<'c, 's, 'f>) -> Asker<'f, 'c, 's> {
         Asker {
             facts,
+            sorted: std::cell::OnceCell::new(),
             compiled: std::cell::OnceCell::new(),
         }
     }
 
     /// Whether the statement grants `action`, whose id ([`Linter::named_ids`]) is `id`.
     fn grants(&self, action: &'static str, id: Option<u32>) -> bool {
-        self.facts.lists_id(id).unwrap_or_else(|| {
+        let sorted = *self.sorted.get_or_init(|| self.facts.sorted_ids());
+        let listed = sorted
+            .zip(id)
+            .map(|(sorted, id)| sorted.binary_search(&id).is_ok());
+        listed.unwrap_or_else(|| {
             // ASCII entries: the set could not answer because the catalogue lacks the action
             // (`rds-db:Connect`, asked of every statement on every resource), and matching
             // the entries' text once is cheaper than compiling them all; [`grants`] answers
