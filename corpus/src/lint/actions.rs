@@ -80,16 +80,38 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, 
 }
 
 /// What validation accepts as an action (anything else it reports as `invalid-action`).
-/// Tested by bytes: every allowed character is ASCII, and no byte of a longer character is.
+/// Tested by bytes, one table look-up each: every allowed character is ASCII, and no byte of a
+/// longer character is.
 fn well_formed(prefix: &str, name: &str) -> bool {
-    !prefix.is_empty()
-        && !name.is_empty()
-        && prefix
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'*' | b'?'))
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'*' | b'?'))
+    let all = |text: &str, allowed: &[bool; 256]| {
+        text.bytes()
+            .all(|b| allowed.get(usize::from(b)).copied().unwrap_or(false))
+    };
+    !prefix.is_empty() && !name.is_empty() && all(prefix, &PREFIX_BYTES) && all(name, &NAME_BYTES)
+}
+
+/// The bytes of a service prefix and of an action name, as [`well_formed`] allows them.
+const PREFIX_BYTES: [bool; 256] = allowed(b"-*?");
+const NAME_BYTES: [bool; 256] = allowed(b"-_.*?");
+
+/// ASCII letters and digits, and `extra`. (Slice patterns, not indexing: the table is built
+/// at compile time, where `get` is not available.)
+const fn allowed(extra: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut rest: &mut [bool] = &mut table;
+    let mut byte = 0u8;
+    while let [slot, tail @ ..] = rest {
+        let mut listed = byte.is_ascii_alphanumeric();
+        let mut others = extra;
+        while let [first, others_tail @ ..] = others {
+            listed = listed || *first == byte;
+            others = others_tail;
+        }
+        *slot = listed;
+        rest = tail;
+        byte = byte.wrapping_add(1);
+    }
+    table
 }
 
 fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
@@ -213,4 +235,29 @@ fn duplicates_and_redundancy_small(
         }
     }
     linter.action_covers = covers;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_tables_allow_what_the_form_does() {
+        for b in 0..=255u8 {
+            let alnum = b.is_ascii_alphanumeric();
+            assert_eq!(
+                PREFIX_BYTES[usize::from(b)],
+                alnum || matches!(b, b'-' | b'*' | b'?'),
+                "{b}"
+            );
+            assert_eq!(
+                NAME_BYTES[usize::from(b)],
+                alnum || matches!(b, b'-' | b'_' | b'.' | b'*' | b'?'),
+                "{b}"
+            );
+        }
+        assert!(well_formed("s3", "Get*"));
+        assert!(!well_formed("s3", "Gét"));
+        assert!(!well_formed("", "Get"));
+    }
 }
