@@ -16,7 +16,12 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, 
     let version = || catalogue.source().version.as_str();
     for pattern in facts.patterns {
         let text = pattern.text;
-        let Some((prefix, name)) = text.split_once(':') else {
+        // The colon by a walk over the few bytes before it, not a byte search set up for long
+        // texts.
+        let colon = text.bytes().position(|b| b == b':');
+        let Some((prefix, name)) =
+            colon.and_then(|at| Some((text.get(..at)?, text.get(at + 1..)?)))
+        else {
             continue; // `*`, or malformed (validation reports `invalid-action`)
         };
         if !well_formed(prefix, name) {
