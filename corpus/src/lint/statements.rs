@@ -329,7 +329,21 @@ struct Span {
 
 impl<'s> Sets<'s> {
     fn of(statements: &'s [StatementFacts<'_, '_, '_>]) -> Sets<'s> {
-        let mut sets = Sets::default();
+        // Sized up front (at most every entry once): no copies as they grow.
+        let total = |count: fn(&Statement) -> usize| -> usize {
+            statements.iter().map(|f| count(f.statement)).sum()
+        };
+        let mut sets = Sets {
+            actions: Vec::with_capacity(total(|s| s.action.patterns.items.len())),
+            resources: Vec::with_capacity(total(|s| {
+                s.resource.as_ref().map_or(0, |r| r.patterns.items.len())
+            })),
+            values: Vec::with_capacity(total(|s| {
+                s.condition.iter().map(|c| c.values.items.len()).sum()
+            })),
+            spans: Vec::with_capacity(statements.len()),
+            clause_values: Vec::with_capacity(total(|s| s.condition.len())),
+        };
         let mut names = Vec::new();
         let mut texts = Vec::new();
         for facts in statements {
@@ -362,7 +376,7 @@ impl<'s> Sets<'s> {
         &'a self,
         statements: &'s [StatementFacts<'_, '_, '_>],
     ) -> (Vec<ClauseShape<'a>>, Vec<Range<usize>>) {
-        let mut clauses = Vec::new();
+        let mut clauses = Vec::with_capacity(self.clause_values.len());
         let mut runs = Vec::with_capacity(statements.len());
         let mut scratch = Vec::new();
         for (facts, span) in statements.iter().zip(&self.spans) {
