@@ -47,7 +47,9 @@ pub(crate) fn resource_covers(cover: &str, covered: &str, substitutes: bool) -> 
     if covered == "*" {
         return false;
     }
-    let has_variables = |text: &str| substitutes && Template::parse(text).has_variables();
+    // Without `${` there is no variable: no template (two allocations) to find that out.
+    let has_variables =
+        |text: &str| substitutes && text.contains("${") && Template::parse(text).has_variables();
     if has_variables(cover) {
         return false;
     }

@@ -79,6 +79,17 @@ impl Glob {
     /// whether `${…}` are variables (Version 2012-10-17) or literal text.
     pub(crate) fn pattern(text: &str, substitutes: bool) -> Glob {
         let mut tokens = Vec::with_capacity(text.len());
+        let token = |c| match c {
+            '*' => Token::Run,
+            '?' => Token::One,
+            c => Token::Char(c),
+        };
+        // Without `${` the template would be the text itself: read it as it is, without one.
+        if !text.contains("${") {
+            tokens.extend(text.chars().map(token));
+            let head = head(&tokens);
+            return Glob { tokens, head };
+        }
         let parts = if substitutes {
             Template::parse(text).parts
         } else {
@@ -86,11 +97,7 @@ impl Glob {
         };
         for part in parts {
             match part {
-                Part::Text(text) => tokens.extend(text.chars().map(|c| match c {
-                    '*' => Token::Run,
-                    '?' => Token::One,
-                    c => Token::Char(c),
-                })),
+                Part::Text(text) => tokens.extend(text.chars().map(token)),
                 Part::Escape(c) => tokens.push(Token::Char(c)),
                 Part::Variable { .. } => tokens.push(Token::Run),
             }
