@@ -708,7 +708,7 @@ impl<'c, 'p> Linter<'c, 'p> {
                                 // service (the prefix of `service:action` folds to the service's):
                                 // no lookup.
                                 let service_known = service_prefix(text).is_none_or(|prefix| {
-                                    prefix.contains(['*', '?'])
+                                    has_wildcard(prefix)
                                         || !actions.is_empty()
                                         || self.catalogue.service(prefix).is_some()
                                 });
@@ -720,7 +720,7 @@ impl<'c, 'p> Linter<'c, 'p> {
                         text,
                         statement,
                         index,
-                        has_wildcards: text.contains(['*', '?']),
+                        has_wildcards: has_wildcard(text),
                         service_known,
                         documented,
                         actions,
@@ -843,6 +843,12 @@ impl<'c, 'p> Linter<'c, 'p> {
         self.template_ids.insert(address, id);
         id
     }
+}
+
+/// Whether `text` has a `*` or `?`, by its bytes (both are ASCII): a character search decodes
+/// and compares every character with both.
+pub(crate) fn has_wildcard(text: &str) -> bool {
+    text.bytes().any(|b| matches!(b, b'*' | b'?'))
 }
 
 /// `message` with its long backticked spans shortened

@@ -69,7 +69,7 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, 
                 }
             }
         }
-        let service_wide = name == "*" && !prefix.contains(['*', '?']) && pattern.service_known;
+        let service_wide = name == "*" && !super::has_wildcard(prefix) && pattern.service_known;
         if service_wide
             && facts.statement.effect == Effect::Allow
             && !facts.statement.action.negated

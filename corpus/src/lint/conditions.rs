@@ -639,7 +639,7 @@ fn values(
         Comparison::StringLike => {
             let plain = values
                 .iter()
-                .all(|v| !v.contains(['*', '?']) && !v.contains("${"));
+                .all(|v| !super::has_wildcard(v) && !v.contains("${"));
             if plain {
                 let better = if op.negated {
                     "StringNotEquals"
@@ -658,7 +658,7 @@ fn values(
         }
         Comparison::StringEquals | Comparison::StringEqualsIgnoreCase => {
             for (i, value) in values.iter().enumerate() {
-                if value.contains(['*', '?']) {
+                if super::has_wildcard(value) {
                     linter.emit(
                         "wildcard-in-string-equals",
                         value_path(i),
@@ -671,7 +671,7 @@ fn values(
     }
     if op.comparison == Comparison::StringLike && !op.negated && SENSITIVE.iter().any(|k| is(k)) {
         for (i, value) in values.iter().enumerate() {
-            if value.contains(['*', '?']) {
+            if super::has_wildcard(value) {
                 linter.emit(
                     "wildcard-in-sensitive-key",
                     value_path(i),

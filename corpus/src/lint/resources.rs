@@ -194,7 +194,7 @@ impl<'a> ArnFields<'a> {
 }
 
 fn is_literal(field: &str) -> bool {
-    !field.contains(['*', '?']) && !field.contains("${")
+    !super::has_wildcard(field) && !field.contains("${")
 }
 
 pub(crate) fn is_region(text: &str) -> bool {
@@ -609,7 +609,7 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, fields: &ArnFields<'_>, at: &
         }
     }
     // A region field with wildcards (`eu-*`) is fine when it can match a published Region.
-    if let Some(region) = field(3).filter(|f| f.contains(['*', '?']) && !f.contains("${")) {
+    if let Some(region) = field(3).filter(|f| super::has_wildcard(f) && !f.contains("${")) {
         if !crate::regions::pattern_matches_known(region) {
             linter.emit(
                 "unknown-arn-region",
@@ -696,7 +696,7 @@ fn duplicates_and_redundancy(
     let mut first: HashMap<&str, usize> = HashMap::with_capacity(patterns.len());
     let mut index = PrefixIndex::new();
     for (at, text) in patterns.iter().enumerate() {
-        if first.insert(text, at).is_none() && (text.contains(['*', '?']) || text.contains("${")) {
+        if first.insert(text, at).is_none() && (super::has_wildcard(text) || text.contains("${")) {
             index.insert(text, substitutes, at);
         }
     }
@@ -742,7 +742,7 @@ fn duplicates_and_redundancy_small<'a>(
         .filter(|&at| {
             patterns
                 .get(at)
-                .is_some_and(|t| t.contains(['*', '?']) || t.contains("${"))
+                .is_some_and(|t| super::has_wildcard(t) || t.contains("${"))
         })
         .collect();
     covers.sort_by_key(|&at| {

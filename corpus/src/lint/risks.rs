@@ -131,13 +131,13 @@ impl<'s> Grants<'s> {
         let mut by_service: FxMap<String, Vec<Pattern>> = FxMap::default();
         let mut any_service = Vec::new();
         for p in statement.action.patterns.iter() {
-            if !p.contains(['*', '?']) {
+            if !super::has_wildcard(p) {
                 exact.insert(NoCase(p));
                 continue;
             }
             let pattern = Pattern::new(p).ignore_case();
             match p.split_once(':') {
-                Some((service, _)) if !service.contains(['*', '?']) => by_service
+                Some((service, _)) if !super::has_wildcard(service) => by_service
                     .entry(fold_case(service).into_owned())
                     .or_default()
                     .push(pattern),
@@ -217,7 +217,7 @@ fn grants_one(facts: &StatementFacts<'_, '_, '_>, action: &'static str) -> bool 
 /// literal prefix fits.
 fn grants(statement: &Statement, qualified: &str) -> bool {
     let listed = statement.action.patterns.iter().any(|p| {
-        if !p.contains(['*', '?']) {
+        if !super::has_wildcard(p) {
             return p.eq_ignore_ascii_case(qualified);
         }
         let head = p.find(['*', '?']).and_then(|at| p.get(..at)).unwrap_or("");
@@ -389,7 +389,7 @@ fn pass_role_wildcard(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_
         let Some(name) = part.strip_prefix("role/") else {
             continue;
         };
-        if name.contains(['*', '?']) {
+        if super::has_wildcard(name) {
             linter.emit(
                 "pass-role-wildcard-role",
                 resource.patterns.item_path(&path, i),

@@ -490,7 +490,7 @@ fn covers(
         wide.action
             .patterns
             .iter()
-            .filter(|a| a.contains(['*', '?']))
+            .filter(|a| super::has_wildcard(a))
             .map(ActionCover::new)
             .collect()
     });

@@ -68,7 +68,7 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, 
 }
 
 fn plain(value: &str) -> bool {
-    !value.contains(['*', '?']) && !value.contains("${")
+    !super::has_wildcard(value) && !value.contains("${")
 }
 
 fn clause_values(linter: &mut Linter<'_, '_>, clause: &ConditionClause, path: &ClausePath<'_>) {
@@ -173,7 +173,7 @@ fn clause_values(linter: &mut Linter<'_, '_>, clause: &ConditionClause, path: &C
 /// `StringLike` pattern only when it can match no published Region (`eu-*` is fine).
 fn region_value(linter: &mut Linter<'_, '_>, clause: &ConditionClause, value: &str, at: JsonPath) {
     let comparison = clause.operator.comparison;
-    let wildcards = value.contains(['*', '?']);
+    let wildcards = super::has_wildcard(value);
     if comparison == Comparison::StringLike && wildcards {
         if !regions::pattern_matches_known(value) {
             linter.emit(
