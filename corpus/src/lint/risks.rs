@@ -188,9 +188,16 @@ impl<'f, 'c, 's> Asker<'f, 'c, 's> {
     /// Whether the statement grants `action`, whose id ([`Linter::named_ids`]) is `id`.
     fn grants(&self, action: &'static str, id: Option<u32>) -> bool {
         let sorted = *self.sorted.get_or_init(|| self.facts.sorted_ids());
+        // A service's actions have adjacent ids: most questions fall outside the set's range
+        // and need no search.
         let listed = sorted
             .zip(id)
-            .map(|(sorted, id)| sorted.binary_search(&id).is_ok());
+            .map(|(sorted, id)| match (sorted.first(), sorted.last()) {
+                (Some(&low), Some(&high)) if (low..=high).contains(&id) => {
+                    sorted.binary_search(&id).is_ok()
+                }
+                _ => false,
+            });
         listed.unwrap_or_else(|| {
             // ASCII entries: the set could not answer because the catalogue lacks the action
             // (`rds-db:Connect`, asked of every statement on every resource), and matching
