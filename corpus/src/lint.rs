@@ -347,6 +347,12 @@ pub(crate) struct Linter<'c, 'p> {
     /// the same `Action` lists, and what lint derives from one (each action once, its ARN
     /// templates, its condition keys) is then derived once.
     action_sets: HashMap<Vec<usize>, Rc<ActionSet<'c>>>,
+    /// A statement's key into `action_sets`, in one buffer across statements: a key is copied
+    /// only for a new set.
+    set_key: Vec<usize>,
+    /// The wildcard entries of a statement's few `Action` entries, each compiled when first
+    /// needed (`actions.rs`), in one buffer across statements.
+    action_covers: Vec<(usize, std::cell::OnceCell<cover::ActionCover>)>,
     /// The catalogue's ARN templates by service, built when a policy first needs them.
     arn_index: Option<std::sync::Arc<resources::ArnIndex>>,
     /// The ARN of the resource the policy is attached to, when given.
@@ -558,6 +564,8 @@ impl<'c, 'p> Linter<'c, 'p> {
             expansions: HashMap::default(),
             previous: Vec::new(),
             folded: String::new(),
+            set_key: Vec::new(),
+            action_covers: Vec::new(),
             action_sets: HashMap::default(),
             arn_index: None,
             resource: None,
@@ -573,10 +581,28 @@ impl<'c, 'p> Linter<'c, 'p> {
     fn run(&mut self) {
         document::check(self);
         let policy = self.policy;
-        let statements: Vec<StatementFacts<'c, 'p>> = policy
+        // Sized up front: one allocation, no copies as it grows.
+        let mut patterns = Vec::with_capacity(
+            policy
+                .statements
+                .iter()
+                .map(|s| s.action.patterns.items.len())
+                .sum(),
+        );
+        let runs: Vec<std::ops::Range<usize>> = policy
             .statements
             .iter()
-            .map(|statement| self.facts(statement))
+            .map(|statement| {
+                let start = patterns.len();
+                self.action_patterns(statement, &mut patterns);
+                start..patterns.len()
+            })
+            .collect();
+        let statements: Vec<StatementFacts<'c, 'p, '_>> = policy
+            .statements
+            .iter()
+            .zip(runs)
+            .map(|(statement, run)| self.facts(statement, patterns.get(run).unwrap_or(&[])))
             .collect();
         for facts in &statements {
             actions::check(self, facts);
@@ -656,51 +682,68 @@ impl<'c, 'p> Linter<'c, 'p> {
         expanded
     }
 
-    fn facts(&mut self, statement: &'p Statement) -> StatementFacts<'c, 'p> {
-        let patterns = statement
-            .action
-            .patterns
-            .iter()
-            .enumerate()
-            .map(|(index, text)| {
-                let (actions, service_known, documented) = match self.previous.get(index) {
-                    Some((before, actions, known, documented)) if *before == text => {
-                        (actions.clone(), *known, *documented)
-                    }
-                    _ => match shared::entry(self.catalogue, text) {
-                        Some(kept) => (kept.actions, kept.service_known, Some(kept.documented)),
-                        None => {
-                            let actions = self.expand(text);
-                            // An entry whose literal prefix matched actions names their
-                            // service (the prefix of `service:action` folds to the service's):
-                            // no lookup.
-                            let service_known = service_prefix(text).is_none_or(|prefix| {
-                                prefix.contains(['*', '?'])
-                                    || !actions.is_empty()
-                                    || self.catalogue.service(prefix).is_some()
-                            });
-                            (actions, service_known, None)
+    /// The `Action`/`NotAction` entries of `statement` with their expansions, appended to
+    /// `patterns`.
+    fn action_patterns(
+        &mut self,
+        statement: &'p Statement,
+        patterns: &mut Vec<ActionPattern<'c, 'p>>,
+    ) {
+        let start = patterns.len();
+        patterns.extend(
+            statement
+                .action
+                .patterns
+                .iter()
+                .enumerate()
+                .map(|(index, text)| {
+                    let (actions, service_known, documented) = match self.previous.get(index) {
+                        Some((before, actions, known, documented)) if *before == text => {
+                            (actions.clone(), *known, *documented)
                         }
-                    },
-                };
-                ActionPattern {
-                    text,
-                    statement,
-                    index,
-                    has_wildcards: text.contains(['*', '?']),
-                    service_known,
-                    documented,
-                    actions,
-                }
-            })
-            .collect::<Vec<ActionPattern<'c, 'p>>>();
+                        _ => match shared::entry(self.catalogue, text) {
+                            Some(kept) => (kept.actions, kept.service_known, Some(kept.documented)),
+                            None => {
+                                let actions = self.expand(text);
+                                // An entry whose literal prefix matched actions names their
+                                // service (the prefix of `service:action` folds to the service's):
+                                // no lookup.
+                                let service_known = service_prefix(text).is_none_or(|prefix| {
+                                    has_wildcard(prefix)
+                                        || !actions.is_empty()
+                                        || self.catalogue.service(prefix).is_some()
+                                });
+                                (actions, service_known, None)
+                            }
+                        },
+                    };
+                    ActionPattern {
+                        text,
+                        statement,
+                        index,
+                        has_wildcards: has_wildcard(text),
+                        service_known,
+                        documented,
+                        actions,
+                    }
+                }),
+        );
         self.previous.clear();
         self.previous.extend(
             patterns
+                .get(start..)
+                .unwrap_or(&[])
                 .iter()
                 .map(|p| (p.text, p.actions.clone(), p.service_known, p.documented)),
         );
-        let set = self.action_set(statement, &patterns);
+    }
+
+    fn facts<'f>(
+        &mut self,
+        statement: &'p Statement,
+        patterns: &'f [ActionPattern<'c, 'p>],
+    ) -> StatementFacts<'c, 'p, 'f> {
+        let set = self.action_set(statement, patterns);
         StatementFacts {
             statement,
             ascii: patterns.iter().all(|p| p.text.is_ascii()),
@@ -715,17 +758,26 @@ impl<'c, 'p> Linter<'c, 'p> {
         statement: &Statement,
         patterns: &[ActionPattern<'c, '_>],
     ) -> Rc<ActionSet<'c>> {
-        let key: Vec<usize> = if statement.action.negated {
-            Vec::new()
-        } else {
-            patterns
-                .iter()
-                .map(|p| p.actions.as_ptr() as usize)
-                .collect()
-        };
-        if let Some(found) = self.action_sets.get(&key) {
-            return Rc::clone(found);
+        let mut key = std::mem::take(&mut self.set_key);
+        key.clear();
+        if !statement.action.negated {
+            key.extend(patterns.iter().map(|p| p.actions.as_ptr() as usize));
         }
+        let set = match self.action_sets.get(key.as_slice()) {
+            Some(found) => Rc::clone(found),
+            None => self.new_action_set(statement, patterns, key.to_vec()),
+        };
+        self.set_key = key;
+        set
+    }
+
+    /// [`Linter::action_set`] for a list of entries not met before, kept under `key`.
+    fn new_action_set(
+        &mut self,
+        statement: &Statement,
+        patterns: &[ActionPattern<'c, '_>],
+        key: Vec<usize>,
+    ) -> Rc<ActionSet<'c>> {
         if !statement.action.negated {
             if let Some(core) = shared::set_core(self.catalogue, &key) {
                 let set = Rc::new(self.new_set(Core::Shared(core)));
@@ -792,6 +844,12 @@ impl<'c, 'p> Linter<'c, 'p> {
         self.template_ids.insert(address, id);
         id
     }
+}
+
+/// Whether `text` has a `*` or `?`, by its bytes (both are ASCII): a character search decodes
+/// and compares every character with both.
+pub(crate) fn has_wildcard(text: &str) -> bool {
+    text.bytes().any(|b| matches!(b, b'*' | b'?'))
 }
 
 /// `message` with its long backticked spans shortened
@@ -889,11 +947,13 @@ impl<'a> ClausePath<'a> {
 }
 
 /// What lint knows about one statement's `Action` or `NotAction` entries.
-pub(crate) struct StatementFacts<'c, 'p> {
+pub(crate) struct StatementFacts<'c, 'p, 'f> {
     statement: &'p Statement,
     /// Every `Action`/`NotAction` entry is ASCII.
     ascii: bool,
-    patterns: Vec<ActionPattern<'c, 'p>>,
+    /// The statement's run of the document's entries (one vector for all statements, not one
+    /// per statement).
+    patterns: &'f [ActionPattern<'c, 'p>],
     set: Rc<ActionSet<'c>>,
 }
 
@@ -923,7 +983,7 @@ impl ActionPattern<'_, '_> {
     }
 }
 
-impl<'c> StatementFacts<'c, '_> {
+impl<'c> StatementFacts<'c, '_, '_> {
     /// Whether every entry matched some catalogue action, so that the statement's actions are
     /// exactly the union of the expansions (checks that reason about "every action of the
     /// statement" skip statements with unknown actions, which may be newer than the catalogue).
@@ -947,12 +1007,14 @@ impl<'c> StatementFacts<'c, '_> {
         self.set.has_named(name)
     }
 
-    /// [`StatementFacts::lists_named`] for the name whose id is `id` ([`Linter::named_ids`]).
-    fn lists_id(&self, id: Option<u32>) -> Option<bool> {
+    /// [`StatementFacts::lists_named`] for names by their ids ([`Linter::named_ids`]): the
+    /// set's action ids in ascending order, to search for them; `None` when the ids cannot
+    /// answer (`NotAction`, an entry outside ASCII, an action without an id).
+    fn sorted_ids(&self) -> Option<&[u32]> {
         if self.statement.action.negated || !self.ascii {
             return None;
         }
-        self.set.has_id(id)
+        self.set.sorted_ids()
     }
 
     /// Whether a non-negated `Action` element lists `service:Action` (case-insensitive),

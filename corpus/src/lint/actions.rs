@@ -11,12 +11,17 @@ use iamspec_model::policy::Effect;
 use std::cell::OnceCell;
 use std::collections::HashSet;
 
-pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
     let catalogue = linter.catalogue;
     let version = || catalogue.source().version.as_str();
-    for pattern in &facts.patterns {
+    for pattern in facts.patterns {
         let text = pattern.text;
-        let Some((prefix, name)) = text.split_once(':') else {
+        // The colon by a walk over the few bytes before it, not a byte search set up for long
+        // texts.
+        let colon = text.bytes().position(|b| b == b':');
+        let Some((prefix, name)) =
+            colon.and_then(|at| Some((text.get(..at)?, text.get(at + 1..)?)))
+        else {
             continue; // `*`, or malformed (validation reports `invalid-action`)
         };
         if !well_formed(prefix, name) {
@@ -64,7 +69,7 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
                 }
             }
         }
-        let service_wide = name == "*" && !prefix.contains(['*', '?']) && pattern.service_known;
+        let service_wide = name == "*" && !super::has_wildcard(prefix) && pattern.service_known;
         if service_wide
             && facts.statement.effect == Effect::Allow
             && !facts.statement.action.negated
@@ -80,19 +85,42 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
 }
 
 /// What validation accepts as an action (anything else it reports as `invalid-action`).
+/// Tested by bytes, one table look-up each: every allowed character is ASCII, and no byte of a
+/// longer character is.
 fn well_formed(prefix: &str, name: &str) -> bool {
-    !prefix.is_empty()
-        && !name.is_empty()
-        && prefix
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '*' | '?'))
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '*' | '?'))
+    let all = |text: &str, allowed: &[bool; 256]| {
+        text.bytes()
+            .all(|b| allowed.get(usize::from(b)).copied().unwrap_or(false))
+    };
+    !prefix.is_empty() && !name.is_empty() && all(prefix, &PREFIX_BYTES) && all(name, &NAME_BYTES)
 }
 
-fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
-    let patterns = &facts.patterns;
+/// The bytes of a service prefix and of an action name, as [`well_formed`] allows them.
+const PREFIX_BYTES: [bool; 256] = allowed(b"-*?");
+const NAME_BYTES: [bool; 256] = allowed(b"-_.*?");
+
+/// ASCII letters and digits, and `extra`. (Slice patterns, not indexing: the table is built
+/// at compile time, where `get` is not available.)
+const fn allowed(extra: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut rest: &mut [bool] = &mut table;
+    let mut byte = 0u8;
+    while let [slot, tail @ ..] = rest {
+        let mut listed = byte.is_ascii_alphanumeric();
+        let mut others = extra;
+        while let [first, others_tail @ ..] = others {
+            listed = listed || *first == byte;
+            others = others_tail;
+        }
+        *slot = listed;
+        rest = tail;
+        byte = byte.wrapping_add(1);
+    }
+    table
+}
+
+fn duplicates_and_redundancy(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
+    let patterns = facts.patterns;
     if patterns.len() <= SMALL {
         return duplicates_and_redundancy_small(linter, facts);
     }
@@ -156,11 +184,16 @@ fn starts_with_ignoring_case(text: &str, prefix: &str) -> bool {
 }
 
 /// [`duplicates_and_redundancy`] for a few entries: every pair compared, no tables.
-fn duplicates_and_redundancy_small(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
-    let patterns = &facts.patterns;
+fn duplicates_and_redundancy_small(
+    linter: &mut Linter<'_, '_>,
+    facts: &StatementFacts<'_, '_, '_>,
+) {
+    let patterns = facts.patterns;
     // Each wildcard entry is compiled when first compared with an entry its literal prefix
     // leads to (10,000 statements on `s3:GetObject` and `s3:List*` never need `s3:List*`).
-    let mut covers: Vec<(usize, OnceCell<ActionCover>)> = Vec::new();
+    // In one buffer across statements, not a vector per statement.
+    let mut covers = std::mem::take(&mut linter.action_covers);
+    covers.clear();
     for (at, pattern) in patterns.iter().enumerate() {
         if pattern.has_wildcards {
             covers.push((at, OnceCell::new()));
@@ -205,5 +238,31 @@ fn duplicates_and_redundancy_small(linter: &mut Linter<'_, '_>, facts: &Statemen
                 ),
             );
         }
+    }
+    linter.action_covers = covers;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_tables_allow_what_the_form_does() {
+        for b in 0..=255u8 {
+            let alnum = b.is_ascii_alphanumeric();
+            assert_eq!(
+                PREFIX_BYTES[usize::from(b)],
+                alnum || matches!(b, b'-' | b'*' | b'?'),
+                "{b}"
+            );
+            assert_eq!(
+                NAME_BYTES[usize::from(b)],
+                alnum || matches!(b, b'-' | b'_' | b'.' | b'*' | b'?'),
+                "{b}"
+            );
+        }
+        assert!(well_formed("s3", "Get*"));
+        assert!(!well_formed("s3", "Gét"));
+        assert!(!well_formed("", "Get"));
     }
 }

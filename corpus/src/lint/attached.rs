@@ -9,7 +9,7 @@ use super::intersect::Glob;
 use super::{Linter, StatementFacts};
 use iamspec_model::policy::PolicyKind;
 
-pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
     let Some(arn) = linter.resource else {
         return;
     };
@@ -42,7 +42,7 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
     if statement.action.negated {
         return;
     }
-    for pattern in &facts.patterns {
+    for pattern in facts.patterns {
         if pattern.actions.is_empty() {
             continue; // unknown to the catalogue: nothing to say
         }

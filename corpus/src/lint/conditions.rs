@@ -43,7 +43,7 @@ const PRIVATE_V4: [(Ipv4Addr, u8); 3] = [
     (Ipv4Addr::new(192, 168, 0, 0), 16),
 ];
 
-pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, '_>) {
+pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, '_, '_>) {
     let statement = facts.statement;
     if statement.condition.is_empty() {
         return;
@@ -223,7 +223,7 @@ fn resolve_in<'c>(catalogue: &'c Catalogue, name: &str) -> Key<'c> {
 /// entry of a non-negated `Action` is known.
 pub(crate) fn never_applies(
     catalogue: &Catalogue,
-    facts: &StatementFacts<'_, '_>,
+    facts: &StatementFacts<'_, '_, '_>,
 ) -> BTreeSet<usize> {
     let mut never = BTreeSet::new();
     let statement = facts.statement;
@@ -381,7 +381,7 @@ struct Verdict {
 
 /// Whether the statement's actions ever see the key; the verdict when some never do.
 fn support(
-    facts: &StatementFacts<'_, '_>,
+    facts: &StatementFacts<'_, '_, '_>,
     actions: &[ActionRef<'_>],
     seen: &KeySupport<'_>,
     clause: &ConditionClause,
@@ -456,7 +456,7 @@ fn support(
 /// then names the entries the actions come from.
 fn partly(
     linter: &mut Linter<'_, '_>,
-    facts: &StatementFacts<'_, '_>,
+    facts: &StatementFacts<'_, '_, '_>,
     actions: &[ActionRef<'_>],
     seen: &KeySupport<'_>,
     clause: &ConditionClause,
@@ -585,14 +585,14 @@ fn absent_holds(clause: &ConditionClause) -> bool {
 /// The values: counts, duplicates, wildcards, and the MFA and private-address pitfalls.
 fn values(
     linter: &mut Linter<'_, '_>,
-    facts: &StatementFacts<'_, '_>,
+    facts: &StatementFacts<'_, '_, '_>,
     clause: &ConditionClause,
     path: &ClausePath<'_>,
 ) {
     let op = clause.operator;
     let name = clause.key.as_str();
     let effect = facts.statement.effect;
-    let values: Vec<&str> = clause.values.iter().collect();
+    let values: &[String] = &clause.values.items;
     let value_path = |i: usize| clause.values.item_path(path.get(), i);
     let is = |documented: &str| super::same_folded(name, documented);
 
@@ -605,7 +605,7 @@ fn values(
                 .get(..i)
                 .is_some_and(|earlier| earlier.contains(value))
         } else {
-            !seen.insert(value)
+            !seen.insert(value.as_str())
         };
         if repeated {
             linter.emit(
@@ -641,7 +641,7 @@ fn values(
         Comparison::StringLike => {
             let plain = values
                 .iter()
-                .all(|v| !v.contains(['*', '?']) && !v.contains("${"));
+                .all(|v| !super::has_wildcard(v) && !v.contains("${"));
             if plain {
                 let better = if op.negated {
                     "StringNotEquals"
@@ -660,7 +660,7 @@ fn values(
         }
         Comparison::StringEquals | Comparison::StringEqualsIgnoreCase => {
             for (i, value) in values.iter().enumerate() {
-                if value.contains(['*', '?']) {
+                if super::has_wildcard(value) {
                     linter.emit(
                         "wildcard-in-string-equals",
                         value_path(i),
@@ -673,7 +673,7 @@ fn values(
     }
     if op.comparison == Comparison::StringLike && !op.negated && SENSITIVE.iter().any(|k| is(k)) {
         for (i, value) in values.iter().enumerate() {
-            if value.contains(['*', '?']) {
+            if super::has_wildcard(value) {
                 linter.emit(
                     "wildcard-in-sensitive-key",
                     value_path(i),

@@ -26,7 +26,7 @@ impl ActionCover {
 
     /// Whether the pattern matches every action `covered` can match.
     pub(crate) fn covers(&self, covered: &str) -> bool {
-        let covered_is_plain = !covered.contains(['*', '?']);
+        let covered_is_plain = !super::has_wildcard(covered);
         if !covered_is_plain && self.has_any_one {
             return false;
         }
@@ -47,15 +47,17 @@ pub(crate) fn resource_covers(cover: &str, covered: &str, substitutes: bool) -> 
     if covered == "*" {
         return false;
     }
-    let has_variables = |text: &str| substitutes && Template::parse(text).has_variables();
+    // Without `${` there is no variable: no template (two allocations) to find that out.
+    let has_variables =
+        |text: &str| substitutes && text.contains("${") && Template::parse(text).has_variables();
     if has_variables(cover) {
         return false;
     }
-    if !covered.contains(['*', '?']) && !has_variables(covered) {
+    if !super::has_wildcard(covered) && !has_variables(covered) {
         return ResourcePattern::new(cover, None).is_some_and(|p| p.matches(covered));
     }
     match cover.strip_suffix('*') {
-        Some(prefix) if !prefix.contains(['*', '?']) && split_fields(prefix).len() == 6 => {
+        Some(prefix) if !super::has_wildcard(prefix) && split_fields(prefix).len() == 6 => {
             covered.starts_with(prefix)
         }
         _ => false,

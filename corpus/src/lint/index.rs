@@ -100,10 +100,21 @@ impl PrefixIndex {
     /// Adds `item` under the literal prefix of `pattern`: the text before its first `*`, `?`
     /// or (with `variables`) `${`.
     pub(crate) fn insert(&mut self, pattern: &str, variables: bool, item: usize) {
-        let prefix = literal_prefix(pattern, variables).as_bytes();
-        let prefix = prefix.get(..MAX_PREFIX).unwrap_or(prefix);
-        let hash = prefix.iter().fold(0, |hash, &byte| step(hash, byte));
-        let length = prefix.len();
+        // The literal prefix (as [`literal_prefix`] cuts it, then at [`MAX_PREFIX`]) hashed in
+        // the same walk that finds its end.
+        let bytes = pattern.as_bytes();
+        let mut hash = 0;
+        let mut length = 0;
+        for (at, &byte) in bytes.iter().enumerate() {
+            let wildcard = byte == b'*'
+                || byte == b'?'
+                || (variables && byte == b'$' && bytes.get(at + 1) == Some(&b'{'));
+            if wildcard || length == MAX_PREFIX {
+                break;
+            }
+            hash = step(hash, byte);
+            length += 1;
+        }
         if let Some(word) = self.lengths.get_mut(length / 64) {
             *word |= 1 << (length % 64);
         }

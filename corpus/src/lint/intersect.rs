@@ -79,6 +79,17 @@ impl Glob {
     /// whether `${…}` are variables (Version 2012-10-17) or literal text.
     pub(crate) fn pattern(text: &str, substitutes: bool) -> Glob {
         let mut tokens = Vec::with_capacity(text.len());
+        let token = |c| match c {
+            '*' => Token::Run,
+            '?' => Token::One,
+            c => Token::Char(c),
+        };
+        // Without `${` the template would be the text itself: read it as it is, without one.
+        if !text.contains("${") {
+            tokens.extend(text.chars().map(token));
+            let head = head(&tokens);
+            return Glob { tokens, head };
+        }
         let parts = if substitutes {
             Template::parse(text).parts
         } else {
@@ -86,11 +97,7 @@ impl Glob {
         };
         for part in parts {
             match part {
-                Part::Text(text) => tokens.extend(text.chars().map(|c| match c {
-                    '*' => Token::Run,
-                    '?' => Token::One,
-                    c => Token::Char(c),
-                })),
+                Part::Text(text) => tokens.extend(text.chars().map(token)),
                 Part::Escape(c) => tokens.push(Token::Char(c)),
                 Part::Variable { .. } => tokens.push(Token::Run),
             }
@@ -182,6 +189,9 @@ impl Glob {
 /// only in such characters (`bucket-17`, `bucket-18`) share one answer.
 struct Alphabet {
     ascii: u128,
+    /// Per ASCII byte, whether a resource's shape keeps it: the template has it, or it is one
+    /// of `:`, `*` and `?` (one look-up per byte of an ASCII resource).
+    keeps: [bool; 128],
     other: Vec<char>,
     /// The longest run of consecutive placeholders and wildcards, at least one.
     block: usize,
@@ -194,6 +204,7 @@ impl Alphabet {
     fn of(template: &Glob) -> Alphabet {
         let mut alphabet = Alphabet {
             ascii: 0,
+            keeps: [false; 128],
             other: Vec::new(),
             block: 1,
         };
@@ -212,6 +223,9 @@ impl Alphabet {
                     alphabet.block = alphabet.block.max(run);
                 }
             }
+        }
+        for (byte, keep) in (0u8..).zip(alphabet.keeps.iter_mut()) {
+            *keep = matches!(byte, b':' | b'*' | b'?') || alphabet.ascii & (1u128 << byte) != 0;
         }
         alphabet
     }
@@ -232,6 +246,21 @@ impl Alphabet {
             return false;
         }
         let mut run = 0;
+        if text.is_ascii() {
+            // The same walk by bytes, with the table.
+            for &b in text.as_bytes() {
+                if self.keeps.get(usize::from(b)).copied().unwrap_or(false) {
+                    run = 0;
+                    shape.push(char::from(b));
+                } else {
+                    if run < self.block {
+                        shape.push(ELSE);
+                    }
+                    run += 1;
+                }
+            }
+            return true;
+        }
         for c in text.chars() {
             // `:` stays itself: placeholders of the first five fields cannot hold it.
             if matches!(c, ':' | '*' | '?') || self.has(c) {

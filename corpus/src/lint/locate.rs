@@ -8,6 +8,7 @@
 use super::Position;
 use iamspec_model::hash::FxMap as HashMap;
 use iamspec_model::json::{JsonPath, Segment};
+use std::borrow::Cow;
 
 /// The paths asked for, as a trie of their segments; each node gets the position of its value
 /// (of its key, for a member) when the walk finds it.
@@ -15,10 +16,29 @@ pub(crate) struct Locator {
     nodes: Vec<Node>,
 }
 
+/// Keys and indices apart, so that a key of the text is looked up as a slice of it, not as a
+/// `Segment` made for the look-up.
 #[derive(Default)]
 struct Node {
-    children: HashMap<Segment, usize>,
+    keys: HashMap<String, usize>,
+    indices: HashMap<usize, usize>,
+    /// Where the walk found the node: first as a byte offset, turned into a line and column
+    /// once the walk is over, for the found nodes only.
+    offset: Option<usize>,
     position: Option<Position>,
+}
+
+impl Node {
+    fn child(&self, segment: &Segment) -> Option<usize> {
+        match segment {
+            Segment::Key(key) => self.keys.get(key.as_str()).copied(),
+            Segment::Index(index) => self.indices.get(index).copied(),
+        }
+    }
+
+    fn is_leaf(&self) -> bool {
+        self.keys.is_empty() && self.indices.is_empty()
+    }
 }
 
 impl Locator {
@@ -32,7 +52,13 @@ impl Locator {
             for segment in path.segments() {
                 let next = locator.nodes.len();
                 let child = match locator.nodes.get_mut(node) {
-                    Some(parent) => *parent.children.entry(segment.clone()).or_insert(next),
+                    Some(parent) => match segment {
+                        Segment::Key(key) => match parent.keys.get(key.as_str()) {
+                            Some(&child) => child,
+                            None => *parent.keys.entry(key.clone()).or_insert(next),
+                        },
+                        Segment::Index(index) => *parent.indices.entry(*index).or_insert(next),
+                    },
                     None => break,
                 };
                 if child == next {
@@ -46,12 +72,31 @@ impl Locator {
         if let [root] = locator.nodes.as_mut_slice() {
             // Only the document itself is asked for (a quota finding): its position is where
             // its value starts, which the walk would record before skipping all of the text.
-            root.position = Some(scanner.here());
+            root.offset = Some(scanner.at);
         } else {
             // Text that is not JSON stops the walk; what was found so far stays.
             let _ = scanner.walk(0, &mut locator.nodes);
         }
+        locator.place(text);
         locator
+    }
+
+    /// Lines and columns for the offsets found, in one pass over the text up to the last.
+    fn place(&mut self, text: &str) {
+        let mut found: Vec<(usize, usize)> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| n.offset.map(|o| (o, i)))
+            .collect();
+        found.sort_unstable();
+        let mut counter = Counter::default();
+        for (offset, node) in found {
+            let position = counter.advance(text, offset);
+            if let Some(n) = self.nodes.get_mut(node) {
+                n.position = Some(position);
+            }
+        }
     }
 
     /// Where `path` is: the member's key when the path ends in a key (`Statement[0].Action`
@@ -62,7 +107,7 @@ impl Locator {
         let mut node = self.nodes.first()?;
         let mut found = node.position;
         for segment in path.segments() {
-            let Some(next) = node.children.get(segment).and_then(|&i| self.nodes.get(i)) else {
+            let Some(next) = node.child(segment).and_then(|i| self.nodes.get(i)) else {
                 break;
             };
             node = next;
@@ -72,45 +117,63 @@ impl Locator {
     }
 }
 
-/// Walks the text byte by byte: JSON's structural characters are ASCII, and no byte of a
-/// multi-byte UTF-8 character is, so no character needs decoding; lines and columns (in
-/// characters) are counted only up to the places whose position is recorded, which come in
-/// the order of the text.
-struct Scanner<'t> {
-    bytes: &'t [u8],
-    at: usize,
+/// Lines and columns (in characters) of increasing byte offsets. Offsets are where JSON's
+/// structural characters or values start, which are ASCII, so never inside a character.
+struct Counter {
     /// The position of byte `counted`.
     counted: usize,
     line: usize,
     column: usize,
 }
 
-impl<'t> Scanner<'t> {
-    fn new(text: &'t str) -> Self {
-        Scanner {
-            bytes: text.as_bytes(),
-            at: 0,
+impl Default for Counter {
+    fn default() -> Self {
+        Counter {
             counted: 0,
             line: 1,
             column: 1,
         }
     }
+}
 
-    fn here(&mut self) -> Position {
-        let upto = self.at.min(self.bytes.len());
-        for &b in self.bytes.get(self.counted..upto).unwrap_or(&[]) {
-            if b == b'\n' {
-                self.line += 1;
-                self.column = 1;
-            } else if b & 0xc0 != 0x80 {
-                // Not a continuation byte: a character starts here.
-                self.column += 1;
-            }
+impl Counter {
+    fn advance(&mut self, text: &str, offset: usize) -> Position {
+        let upto = offset.min(text.len());
+        if let Some(between) = text.as_bytes().get(self.counted..upto) {
+            // Only the characters after the last newline make the column.
+            let line_start = match memchr::memrchr(b'\n', between) {
+                Some(last) => {
+                    self.line += memchr::memchr_iter(b'\n', between).count();
+                    self.column = 1;
+                    self.counted + last + 1
+                }
+                None => self.counted,
+            };
+            self.column += text.get(line_start..upto).map_or(0, |s| s.chars().count());
+            self.counted = upto;
         }
-        self.counted = self.counted.max(upto);
         Position {
             line: self.line,
             column: self.column,
+        }
+    }
+}
+
+/// Walks the text byte by byte: JSON's structural characters are ASCII, and no byte of a
+/// multi-byte UTF-8 character is, so no character needs decoding. Positions are recorded as
+/// byte offsets; lines and columns are counted afterwards, for the recorded ones only.
+struct Scanner<'t> {
+    text: &'t str,
+    bytes: &'t [u8],
+    at: usize,
+}
+
+impl<'t> Scanner<'t> {
+    fn new(text: &'t str) -> Self {
+        Scanner {
+            text,
+            bytes: text.as_bytes(),
+            at: 0,
         }
     }
 
@@ -145,12 +208,12 @@ impl<'t> Scanner<'t> {
     /// At the start of a value (whitespace skipped) that trie node `node` stands for: records
     /// its position and walks into the members or elements that lead to other nodes.
     fn walk(&mut self, node: usize, nodes: &mut [Node]) -> Option<()> {
-        let here = self.here();
+        let here = self.at;
         let Some(current) = nodes.get_mut(node) else {
             return self.skip_value();
         };
-        current.position.get_or_insert(here);
-        if current.children.is_empty() {
+        current.offset.get_or_insert(here);
+        if current.is_leaf() {
             return self.skip_value();
         }
         match self.peek()? {
@@ -162,18 +225,18 @@ impl<'t> Scanner<'t> {
                         self.next();
                         return Some(());
                     }
-                    let at = self.here();
+                    let at = self.at;
                     let key = self.string()?;
                     self.expect(b':')?;
                     self.skip_whitespace();
                     let child = nodes
                         .get(node)
-                        .and_then(|n| n.children.get(&Segment::Key(key)).copied());
+                        .and_then(|n| n.keys.get(key.as_ref()).copied());
                     match child {
                         Some(child) => {
                             // The key's position stands for the member; the first duplicate wins.
                             if let Some(c) = nodes.get_mut(child) {
-                                c.position.get_or_insert(at);
+                                c.offset.get_or_insert(at);
                             }
                             self.walk(child, nodes)?;
                         }
@@ -196,9 +259,7 @@ impl<'t> Scanner<'t> {
                         self.next();
                         return Some(());
                     }
-                    let child = nodes
-                        .get(node)
-                        .and_then(|n| n.children.get(&Segment::Index(index)).copied());
+                    let child = nodes.get(node).and_then(|n| n.indices.get(&index).copied());
                     match child {
                         Some(child) => self.walk(child, nodes)?,
                         None => self.skip_value()?,
@@ -216,15 +277,14 @@ impl<'t> Scanner<'t> {
     }
 
     /// Reads a string token and returns its unescaped value.
-    fn string(&mut self) -> Option<String> {
+    fn string(&mut self) -> Option<Cow<'t, str>> {
         let start = self.skip_string()?;
-        let raw = self.bytes.get(start..self.at)?;
-        // Keys without escapes are their own value: no JSON reader needed.
+        let raw = self.text.get(start..self.at)?;
+        // Keys without escapes are their own value, a slice of the text: no JSON reader and no
+        // copy needed.
         match raw.get(1..raw.len().saturating_sub(1)) {
-            Some(inner) if !inner.contains(&b'\\') => {
-                std::str::from_utf8(inner).ok().map(str::to_owned)
-            }
-            _ => serde_json::from_str(std::str::from_utf8(raw).ok()?).ok(),
+            Some(inner) if !inner.contains('\\') => Some(Cow::Borrowed(inner)),
+            _ => serde_json::from_str::<String>(raw).ok().map(Cow::Owned),
         }
     }
 
@@ -236,7 +296,7 @@ impl<'t> Scanner<'t> {
         }
         loop {
             let rest = self.bytes.get(self.at..)?;
-            let stop = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
+            let stop = memchr::memchr2(b'"', b'\\', rest)?;
             self.at += stop;
             match self.next()?.1 {
                 b'\\' => {

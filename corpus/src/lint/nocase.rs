@@ -55,9 +55,9 @@ impl Hash for NoCase<'_> {
         let lower = |chunk: &[u8]| {
             let mut word = [0u8; 8];
             for (to, from) in word.iter_mut().zip(chunk) {
-                *to = from.to_ascii_lowercase();
+                *to = *from;
             }
-            u64::from_le_bytes(word)
+            lowercase_word(u64::from_le_bytes(word))
         };
         let mut chunks = self.0.as_bytes().chunks_exact(8);
         for chunk in &mut chunks {
@@ -68,10 +68,46 @@ impl Hash for NoCase<'_> {
     }
 }
 
+/// The eight bytes of `word`, each as `u8::to_ascii_lowercase` makes it, in a few word
+/// operations rather than eight byte ones.
+fn lowercase_word(word: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Without their high bits no byte carries into the next: the high bit of each byte of the
+    // sums says whether it is at least `A` (0x41), and at least `[` (0x5b).
+    let low = word & !HIGH;
+    let from_a = low + 0x3f3f_3f3f_3f3f_3f3f;
+    let past_z = low + 0x2525_2525_2525_2525;
+    // Upper-case ASCII letters only: bytes with the high bit set are not ASCII.
+    let upper = from_a & !past_z & !word & HIGH;
+    word | (upper >> 2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use iamspec_model::hash::FxHasher;
+
+    #[test]
+    fn words_lowercase_as_bytes_do() {
+        for first in 0..=255u8 {
+            let bytes = [
+                first,
+                b'A',
+                b'Z',
+                b'@',
+                b'[',
+                0xc3,
+                0x9f,
+                first.wrapping_add(1),
+            ];
+            let expected = bytes.map(|b| b.to_ascii_lowercase());
+            assert_eq!(
+                lowercase_word(u64::from_le_bytes(bytes)),
+                u64::from_le_bytes(expected),
+                "{first}"
+            );
+        }
+    }
 
     fn hash(text: &str) -> u64 {
         let mut hasher = FxHasher::default();

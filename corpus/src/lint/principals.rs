@@ -53,7 +53,7 @@ const WEB_IDENTITY_PROVIDERS: &[&str] = &[
     "cognito-identity.amazonaws.com",
 ];
 
-pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
     let statement = facts.statement;
     let Some(element) = &statement.principal else {
         return;
@@ -220,7 +220,7 @@ const NOT_FROM_FEDERATED: &[&str] = &[
 
 /// Principals named by unique id, principals already included by another entry, federated
 /// principals in resource policies, and condition keys the statement's principals never send.
-fn identities(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>, path: &JsonPath) {
+fn identities(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>, path: &JsonPath) {
     let statement = facts.statement;
     let Some(element) = &statement.principal else {
         return;

@@ -10,8 +10,9 @@ use crate::catalogue::{ActionRef, Catalogue};
 use iamspec_model::arn::split_fields;
 use iamspec_model::hash::FxMap;
 use iamspec_model::json::JsonPath;
-use iamspec_model::policy::{Statement, Values};
+use iamspec_model::policy::{ResourceElement, Statement, Values};
 use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
@@ -108,8 +109,92 @@ impl Linter<'_, '_> {
     }
 }
 
+/// [`split_fields`] into a fixed array: ARNs have at most six fields, so one entry's split
+/// needs no vector.
+pub(crate) struct ArnFields<'a> {
+    fields: [&'a str; 6],
+    /// Where each field starts in the text.
+    starts: [usize; 6],
+    len: usize,
+}
+
+impl<'a> ArnFields<'a> {
+    /// Splits at the first five colons that are not inside a `${...}` variable, as
+    /// [`split_fields`] does.
+    pub(crate) fn split(text: &'a str) -> ArnFields<'a> {
+        let mut split = ArnFields {
+            fields: [""; 6],
+            starts: [0; 6],
+            len: 0,
+        };
+        let mut start = 0;
+        let bytes = text.as_bytes();
+        // Until a `$` (perhaps a variable, whose colons do not count), a colon ends a field:
+        // one test per byte.
+        let mut plain = true;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b':' {
+                split.push(start, text.get(start..i).unwrap_or(""));
+                start = i + 1;
+                if split.len == 5 {
+                    break;
+                }
+            } else if b == b'$' {
+                plain = false;
+                break;
+            }
+        }
+        if plain {
+            split.push(start, text.get(start..).unwrap_or(""));
+            return split;
+        }
+        // Start again, minding variables.
+        split.len = 0;
+        start = 0;
+        let mut depth = 0usize;
+        let mut i = 0;
+        while i < bytes.len() && split.len < 5 {
+            if bytes.get(i..i + 2) == Some(b"${") {
+                depth += 1;
+                i += 2;
+                continue;
+            }
+            match bytes.get(i) {
+                Some(b'}') if depth > 0 => depth -= 1,
+                Some(b':') if depth == 0 => {
+                    split.push(start, text.get(start..i).unwrap_or(""));
+                    start = i + 1;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        split.push(start, text.get(start..).unwrap_or(""));
+        split
+    }
+
+    fn push(&mut self, start: usize, field: &'a str) {
+        if let (Some(f), Some(s)) = (self.fields.get_mut(self.len), self.starts.get_mut(self.len)) {
+            *f = field;
+            *s = start;
+            self.len += 1;
+        }
+    }
+
+    pub(crate) fn get(&self, n: usize) -> Option<&'a str> {
+        self.fields.get(..self.len)?.get(n).copied()
+    }
+
+    /// Where field `n` is in the text.
+    fn range(&self, n: usize) -> Option<Range<usize>> {
+        let field = self.get(n)?;
+        let start = *self.starts.get(n)?;
+        Some(start..start + field.len())
+    }
+}
+
 fn is_literal(field: &str) -> bool {
-    !field.contains(['*', '?']) && !field.contains("${")
+    !super::has_wildcard(field) && !field.contains("${")
 }
 
 pub(crate) fn is_region(text: &str) -> bool {
@@ -131,43 +216,57 @@ pub(crate) fn is_region(text: &str) -> bool {
         && last.chars().all(|c| c.is_ascii_digit())
 }
 
-pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, '_>) {
-    let statement = facts.statement;
-    let Some(element) = &statement.resource else {
+pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, '_, '_>) {
+    let Some(element) = &facts.statement.resource else {
         return;
     };
+    // The per-entry buffers are kept across statements (a few vectors per statement were a
+    // good part of linting 10,000 statements), out of `shapes` while `Fit` borrows it.
+    let mut entries = std::mem::take(&mut linter.shapes.entries);
+    let mut fits = std::mem::take(&mut linter.shapes.fits);
+    check_entries(linter, facts, element, &mut entries, &mut fits);
+    linter.shapes.entries = entries;
+    linter.shapes.fits = fits;
+}
+
+fn check_entries<'c>(
+    linter: &mut Linter<'c, '_>,
+    facts: &StatementFacts<'c, '_, '_>,
+    element: &ResourceElement,
+    entries: &mut Vec<EntryShape>,
+    resource_fits: &mut Vec<bool>,
+) {
+    let statement = facts.statement;
     let substitutes = linter.policy.version.substitutes_variables();
-    let patterns: Vec<(&str, Entry<'_>)> = element
-        .patterns
-        .iter()
-        .enumerate()
-        .map(|(index, text)| {
-            let entry = Entry {
-                statement,
-                element: &element.patterns,
-                index,
-            };
-            (text, entry)
-        })
-        .collect();
-    let mut sound = Vec::with_capacity(patterns.len());
-    // Per entry, its text and its literal service, from the one split of its fields; `None`
-    // for `*`.
-    let mut globs: Vec<Option<(&str, Option<&str>)>> = Vec::with_capacity(patterns.len());
-    for (text, at) in &patterns {
-        if *text == "*" {
-            sound.push(true);
-            globs.push(None);
+    let texts = element.patterns.items.as_slice();
+    let entry = |index| Entry {
+        statement,
+        element: &element.patterns,
+        index,
+    };
+    entries.clear();
+    for (index, text) in texts.iter().enumerate() {
+        if text == "*" {
+            entries.push(EntryShape {
+                star: true,
+                sound: true,
+                ..EntryShape::default()
+            });
             continue;
         }
-        let split = split_fields(text);
-        globs.push(Some((
-            text,
-            split.get(2).copied().filter(|f| is_literal(f)),
-        )));
-        sound.push(text.starts_with("arn:") && fields(linter, text, &split, at));
+        let split = ArnFields::split(text);
+        let service = split
+            .range(2)
+            .filter(|r| text.get(r.clone()).is_some_and(is_literal));
+        let sound = text.starts_with("arn:") && fields(linter, text, &split, &entry(index));
+        entries.push(EntryShape {
+            star: false,
+            service,
+            sound,
+            compiled: std::cell::OnceCell::new(),
+        });
     }
-    duplicates_and_redundancy(linter, &patterns, substitutes);
+    duplicates_and_redundancy(linter, statement, &element.patterns, substitutes);
     // Whether the resources fit the actions: only for `Action` (not `NotAction`) with every
     // entry known, and `Resource` (not `NotResource`).
     if element.negated || statement.action.negated || !facts.all_known() {
@@ -180,24 +279,23 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
     // Whether a resource can be an ARN of a template, asked only as far as needed: a resource
     // fits once one template of the statement's actions fits it, and actions are asked about
     // only for entries that name one action (below). Templates recur, so answers are kept.
-    let distinct: &[usize] = if globs.iter().any(Option::is_some) {
+    let distinct: &[usize] = if entries.iter().any(|e| !e.star) {
         linter.distinct_templates(&set)
     } else {
         &[]
     };
-    let compiled: Vec<std::cell::OnceCell<Glob>> =
-        globs.iter().map(|_| std::cell::OnceCell::new()).collect();
     let mut fit = Fit {
         templates: &linter.templates,
-        globs: &globs,
-        compiled: &compiled,
+        texts,
+        entries,
         substitutes,
         shapes: &mut linter.shapes,
     };
     fit.shapes.memo.clear();
-    let resource_fits: Vec<bool> = (0..patterns.len())
-        .map(|at| fit.star(at) || distinct.iter().any(|&id| fit.meets(at, id)))
-        .collect();
+    resource_fits.clear();
+    resource_fits.extend(
+        (0..texts.len()).map(|at| fit.star(at) || distinct.iter().any(|&id| fit.meets(at, id))),
+    );
     // Per action, only for entries that name one action: a wildcard entry is expected to
     // reach only some of its actions through the statement's resources.
     let mut unfit_actions: Vec<ActionRef<'_>> = Vec::new();
@@ -218,15 +316,17 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
         }));
         // D13: an action that acts on no resource type is matched only by `*`.
         let fits =
-            (0..patterns.len()).any(|at| fit.star(at) || ids.iter().any(|&id| fit.meets(at, id)));
+            (0..texts.len()).any(|at| fit.star(at) || ids.iter().any(|&id| fit.meets(at, id)));
         fit.shapes.ids = ids;
         if !fits {
             unfit_actions.push(*action);
         }
     }
     let any_fits = resource_fits.iter().any(|&f| f);
-    for (((text, at), fits), ok) in patterns.iter().zip(&resource_fits).zip(&sound) {
-        if !fits && *ok {
+    for (index, ((text, fits), shape)) in
+        texts.iter().zip(&*resource_fits).zip(&*entries).enumerate()
+    {
+        if !fits && shape.sound {
             let types_seen = types_seen(set.actions());
             let types = if types_seen.is_empty() {
                 "its actions act on no resource type, so only `\"*\"` matches them (D13)".to_owned()
@@ -235,7 +335,7 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
             };
             linter.emit(
                 "resource-matches-no-resource-type",
-                at.path(),
+                entry(index).path(),
                 format!("`{text}` cannot be the resource of any action of this statement: {types}"),
             );
         }
@@ -309,12 +409,24 @@ fn types_seen(actions: &[ActionRef<'_>]) -> Vec<String> {
 /// The resource entries of one statement against catalogue templates, each pair decided once.
 struct Fit<'a, 'c> {
     templates: &'a [TemplateGlob<'c>],
-    /// Per entry, its text and its literal service; `None` for `*`.
-    globs: &'a [Option<(&'a str, Option<&'a str>)>],
-    /// Per entry, its widened glob, compiled when a pair needs it.
-    compiled: &'a [std::cell::OnceCell<Glob>],
+    /// The entries as written.
+    texts: &'a [String],
+    entries: &'a [EntryShape],
     substitutes: bool,
     shapes: &'a mut Shapes,
+}
+
+/// What the fit test needs of one entry, from the one split of its fields.
+#[derive(Default)]
+pub(crate) struct EntryShape {
+    /// The entry is `*`.
+    star: bool,
+    /// Where the literal service field is in the entry's text, when it has one.
+    service: Option<Range<usize>>,
+    /// Sound enough for the resource-type test (no field-level finding).
+    sound: bool,
+    /// Its widened glob, compiled when a pair needs it.
+    compiled: std::cell::OnceCell<Glob>,
 }
 
 /// The search's buffers, and the shape of a resource, kept across a document's statements.
@@ -323,28 +435,73 @@ pub(crate) struct Shapes {
     shape: String,
     scratch: Scratch,
     /// Per statement (cleared by each), whether entry `.0` can be an ARN of template `.1`:
-    /// one table kept across statements, not one allocated per statement.
-    memo: FxMap<(usize, usize), bool>,
+    /// kept across statements, not allocated per statement.
+    memo: Memo,
     /// The template ids of one action's resource types.
     ids: Vec<usize>,
+    /// The entries of the statement being checked, and whether each fits a template.
+    entries: Vec<EntryShape>,
+    fits: Vec<bool>,
+}
+
+/// [`Shapes::memo`]: a statement asks about a few pairs (10,000 statements on one bucket each
+/// ask about two), which a short list answers for less than hashing them; past
+/// [`Memo::LISTED`] pairs, a table.
+#[derive(Default)]
+struct Memo {
+    listed: Vec<((usize, usize), bool)>,
+    table: FxMap<(usize, usize), bool>,
+}
+
+impl Memo {
+    const LISTED: usize = 16;
+
+    fn clear(&mut self) {
+        self.listed.clear();
+        self.table.clear();
+    }
+
+    fn get(&self, pair: (usize, usize)) -> Option<bool> {
+        if self.table.is_empty() {
+            self.listed
+                .iter()
+                .find(|(listed, _)| *listed == pair)
+                .map(|&(_, known)| known)
+        } else {
+            self.table.get(&pair).copied()
+        }
+    }
+
+    fn insert(&mut self, pair: (usize, usize), known: bool) {
+        if self.table.is_empty() && self.listed.len() < Memo::LISTED {
+            self.listed.push((pair, known));
+            return;
+        }
+        if self.table.is_empty() {
+            self.table.extend(self.listed.drain(..));
+        }
+        self.table.insert(pair, known);
+    }
 }
 
 impl Fit<'_, '_> {
     /// Whether entry `at` is `*`, which every action fits.
     fn star(&self, at: usize) -> bool {
-        matches!(self.globs.get(at), Some(None))
+        self.entries.get(at).is_some_and(|e| e.star)
     }
 
     /// Whether entry `at` can be an ARN of template `id`.
     fn meets(&mut self, at: usize, id: usize) -> bool {
-        if let Some(&known) = self.shapes.memo.get(&(at, id)) {
+        if let Some(known) = self.shapes.memo.get((at, id)) {
             return known;
         }
-        let fits = match (self.globs.get(at), self.templates.get(id)) {
-            (Some(None), _) => true,
-            (Some(Some((text, service))), Some(template)) => {
+        let texts = self.texts;
+        let fits = match (self.entries.get(at), texts.get(at), self.templates.get(id)) {
+            (Some(entry), _, _) if entry.star => true,
+            (Some(entry), Some(text), Some(template)) => {
+                let service = entry.service.clone().and_then(|r| text.get(r));
                 let same_service = match (service, template.service) {
-                    (Some(a), Some(b)) => *a == b,
+                    (Some(a), Some(b)) => a == b,
                     _ => true,
                 };
                 same_service && self.intersects(at, text, template)
@@ -357,10 +514,10 @@ impl Fit<'_, '_> {
 
     fn intersects(&mut self, at: usize, text: &str, template: &TemplateGlob<'_>) -> bool {
         let Shapes { shape, scratch, .. } = &mut *self.shapes;
-        self.compiled.get(at).is_some_and(|compiled| {
+        self.entries.get(at).is_some_and(|entry| {
             template
                 .glob
-                .meets(text, self.substitutes, compiled, shape, scratch)
+                .meets(text, self.substitutes, &entry.compiled, shape, scratch)
         })
     }
 }
@@ -382,8 +539,8 @@ impl<'c> TemplateGlob<'c> {
 
 /// The form of each field of one ARN pattern. Returns whether the pattern is sound enough for
 /// the resource-type test (no field-level finding).
-fn fields(linter: &mut Linter<'_, '_>, text: &str, fields: &[&str], at: &Entry<'_>) -> bool {
-    let field = |n: usize| fields.get(n).copied();
+fn fields(linter: &mut Linter<'_, '_>, text: &str, fields: &ArnFields<'_>, at: &Entry<'_>) -> bool {
+    let field = |n: usize| fields.get(n);
     let mut sound = true;
     if linter.policy.version.substitutes_variables() {
         let names = ["partition", "service", "region", "account"];
@@ -452,7 +609,7 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, fields: &[&str], at: &Entry<'
         }
     }
     // A region field with wildcards (`eu-*`) is fine when it can match a published Region.
-    if let Some(region) = field(3).filter(|f| f.contains(['*', '?']) && !f.contains("${")) {
+    if let Some(region) = field(3).filter(|f| super::has_wildcard(f) && !f.contains("${")) {
         if !crate::regions::pattern_matches_known(region) {
             linter.emit(
                 "unknown-arn-region",
@@ -521,27 +678,34 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, fields: &[&str], at: &Entry<'
 
 fn duplicates_and_redundancy(
     linter: &mut Linter<'_, '_>,
-    patterns: &[(&str, Entry<'_>)],
+    statement: &Statement,
+    element: &Values,
     substitutes: bool,
 ) {
+    let patterns = element.items.as_slice();
+    let entry = |index| Entry {
+        statement,
+        element,
+        index,
+    };
     if patterns.len() <= SMALL {
-        return duplicates_and_redundancy_small(linter, patterns, substitutes);
+        return duplicates_and_redundancy_small(linter, patterns, entry, substitutes);
     }
     // Exact repeats by hashing; covers through their literal prefixes (linear, `index.rs`). A
     // pattern without wildcards or variables covers only itself.
     let mut first: HashMap<&str, usize> = HashMap::with_capacity(patterns.len());
     let mut index = PrefixIndex::new();
-    for (at, (text, _)) in patterns.iter().enumerate() {
-        if first.insert(text, at).is_none() && (text.contains(['*', '?']) || text.contains("${")) {
+    for (at, text) in patterns.iter().enumerate() {
+        if first.insert(text, at).is_none() && (super::has_wildcard(text) || text.contains("${")) {
             index.insert(text, substitutes, at);
         }
     }
     let mut reported: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    for (text, at) in patterns {
+    for (at, text) in patterns.iter().enumerate() {
         if !reported.insert(text) {
             linter.emit(
                 "duplicate-resource",
-                at.path(),
+                entry(at).path(),
                 format!("`{text}` is listed twice"),
             );
             continue;
@@ -550,14 +714,13 @@ fn duplicates_and_redundancy(
         index.any(text, |other| {
             cover = patterns
                 .get(other)
-                .map(|(other, _)| *other)
-                .filter(|other| other != text && resource_covers(other, text, substitutes));
+                .filter(|other| *other != text && resource_covers(other, text, substitutes));
             cover.is_some()
         });
         if let Some(cover) = cover {
             linter.emit(
                 "redundant-resource",
-                at.path(),
+                entry(at).path(),
                 format!("`{text}` is already matched by `{cover}` in the same statement"),
             );
         }
@@ -565,9 +728,10 @@ fn duplicates_and_redundancy(
 }
 
 /// [`duplicates_and_redundancy`] for a few entries: every pair compared, no tables.
-fn duplicates_and_redundancy_small(
+fn duplicates_and_redundancy_small<'a>(
     linter: &mut Linter<'_, '_>,
-    patterns: &[(&str, Entry<'_>)],
+    patterns: &[String],
+    entry: impl Fn(usize) -> Entry<'a>,
     substitutes: bool,
 ) {
     // One entry repeats and covers nothing.
@@ -578,30 +742,30 @@ fn duplicates_and_redundancy_small(
         .filter(|&at| {
             patterns
                 .get(at)
-                .is_some_and(|(t, _)| t.contains(['*', '?']) || t.contains("${"))
+                .is_some_and(|t| super::has_wildcard(t) || t.contains("${"))
         })
         .collect();
     covers.sort_by_key(|&at| {
-        candidate_order(patterns.get(at).map_or("", |(t, _)| t), substitutes, at)
+        candidate_order(patterns.get(at).map_or("", String::as_str), substitutes, at)
     });
-    for (at, (text, entry)) in patterns.iter().enumerate() {
+    for (at, text) in patterns.iter().enumerate() {
         let earlier = patterns.get(..at).unwrap_or(&[]);
-        if earlier.iter().any(|(other, _)| other == text) {
+        if earlier.iter().any(|other| other == text) {
             linter.emit(
                 "duplicate-resource",
-                entry.path(),
+                entry(at).path(),
                 format!("`{text}` is listed twice"),
             );
             continue;
         }
         let cover = covers.iter().find_map(|&other| {
-            let (other, _) = patterns.get(other)?;
-            (other != text && resource_covers(other, text, substitutes)).then_some(*other)
+            let other = patterns.get(other)?;
+            (other != text && resource_covers(other, text, substitutes)).then_some(other)
         });
         if let Some(cover) = cover {
             linter.emit(
                 "redundant-resource",
-                entry.path(),
+                entry(at).path(),
                 format!("`{text}` is already matched by `{cover}` in the same statement"),
             );
         }
@@ -611,6 +775,30 @@ fn duplicates_and_redundancy_small(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_as_split_fields_splits_them() {
+        for text in [
+            "",
+            "*",
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:iam::123456789012:role/a:b:c",
+            "arn:${aws:partition}:s3:::${aws:username}/x",
+            "arn:aws:s3:::${a:{b}}:c:d",
+            "a:b",
+            "arn:aws:ec2:us-east-1:",
+            ":::::::",
+            "arn:aws:s3:::caf\u{e9}:x",
+        ] {
+            let split = ArnFields::split(text);
+            let expected = split_fields(text);
+            let got: Vec<&str> = (0..6).map_while(|n| split.get(n)).collect();
+            assert_eq!(got, expected, "{text}");
+            for (n, field) in expected.iter().enumerate() {
+                assert_eq!(split.range(n).and_then(|r| text.get(r)), Some(*field));
+            }
+        }
+    }
 
     #[test]
     fn regions() {

@@ -131,13 +131,13 @@ impl<'s> Grants<'s> {
         let mut by_service: FxMap<String, Vec<Pattern>> = FxMap::default();
         let mut any_service = Vec::new();
         for p in statement.action.patterns.iter() {
-            if !p.contains(['*', '?']) {
+            if !super::has_wildcard(p) {
                 exact.insert(NoCase(p));
                 continue;
             }
             let pattern = Pattern::new(p).ignore_case();
             match p.split_once(':') {
-                Some((service, _)) if !service.contains(['*', '?']) => by_service
+                Some((service, _)) if !super::has_wildcard(service) => by_service
                     .entry(fold_case(service).into_owned())
                     .or_default()
                     .push(pattern),
@@ -169,21 +169,36 @@ impl<'s> Grants<'s> {
 /// that answer is exact ([`StatementFacts::lists_named`]), else by its entries' text, compiled
 /// when first needed.
 struct Asker<'f, 'c, 's> {
-    facts: &'f StatementFacts<'c, 's>,
+    facts: &'f StatementFacts<'c, 's, 'f>,
+    /// The set's sorted action ids ([`StatementFacts::sorted_ids`]),
+    /// found once for the many questions (the policy's tables ask hundreds).
+    sorted: std::cell::OnceCell<Option<&'f [u32]>>,
     compiled: std::cell::OnceCell<Grants<'s>>,
 }
 
 impl<'f, 'c, 's> Asker<'f, 'c, 's> {
-    fn new(facts: &'f StatementFacts<'c, 's>) -> Asker<'f, 'c, 's> {
+    fn new(facts: &'f StatementFacts<'c, 's, 'f>) -> Asker<'f, 'c, 's> {
         Asker {
             facts,
+            sorted: std::cell::OnceCell::new(),
             compiled: std::cell::OnceCell::new(),
         }
     }
 
     /// Whether the statement grants `action`, whose id ([`Linter::named_ids`]) is `id`.
     fn grants(&self, action: &'static str, id: Option<u32>) -> bool {
-        self.facts.lists_id(id).unwrap_or_else(|| {
+        let sorted = *self.sorted.get_or_init(|| self.facts.sorted_ids());
+        // A service's actions have adjacent ids: most questions fall outside the set's range
+        // and need no search.
+        let listed = sorted
+            .zip(id)
+            .map(|(sorted, id)| match (sorted.first(), sorted.last()) {
+                (Some(&low), Some(&high)) if (low..=high).contains(&id) => {
+                    sorted.binary_search(&id).is_ok()
+                }
+                _ => false,
+            });
+        listed.unwrap_or_else(|| {
             // ASCII entries: the set could not answer because the catalogue lacks the action
             // (`rds-db:Connect`, asked of every statement on every resource), and matching
             // the entries' text once is cheaper than compiling them all; [`grants`] answers
@@ -199,7 +214,7 @@ impl<'f, 'c, 's> Asker<'f, 'c, 's> {
 }
 
 /// Whether `facts`' statement grants `action`, for one question.
-fn grants_one(facts: &StatementFacts<'_, '_>, action: &'static str) -> bool {
+fn grants_one(facts: &StatementFacts<'_, '_, '_>, action: &'static str) -> bool {
     facts
         .lists_named(action)
         .unwrap_or_else(|| grants(facts.statement, action))
@@ -209,7 +224,7 @@ fn grants_one(facts: &StatementFacts<'_, '_>, action: &'static str) -> bool {
 /// literal prefix fits.
 fn grants(statement: &Statement, qualified: &str) -> bool {
     let listed = statement.action.patterns.iter().any(|p| {
-        if !p.contains(['*', '?']) {
+        if !super::has_wildcard(p) {
             return p.eq_ignore_ascii_case(qualified);
         }
         let head = p.find(['*', '?']).and_then(|at| p.get(..at)).unwrap_or("");
@@ -229,7 +244,7 @@ fn where_(statement: &Statement) -> JsonPath {
 
 /// Statement by statement: credentials exposure, data exfiltration, resource exposure, and the
 /// `iam:PassRole`/`iam:CreateServiceLinkedRole` resource checks.
-pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
     let statement = facts.statement;
     if statement.effect != Effect::Allow || !identity_like(linter.kind) {
         return;
@@ -352,7 +367,7 @@ fn shown(actions: &[String]) -> String {
 
 /// `iam:PassRole` on a role ARN with a wildcard in the role name (`role/*`, `role/app-*`):
 /// every role that matches, those created later included, can be handed to a service.
-fn pass_role_wildcard(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+fn pass_role_wildcard(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
     let statement = facts.statement;
     let Some(resource) = &statement.resource else {
         return;
@@ -381,7 +396,7 @@ fn pass_role_wildcard(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_
         let Some(name) = part.strip_prefix("role/") else {
             continue;
         };
-        if name.contains(['*', '?']) {
+        if super::has_wildcard(name) {
             linter.emit(
                 "pass-role-wildcard-role",
                 resource.patterns.item_path(&path, i),
@@ -393,7 +408,7 @@ fn pass_role_wildcard(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_
 
 /// `iam:CreateServiceLinkedRole` on every resource (`*` or `NotResource`) without
 /// `iam:AWSServiceName`: the caller can create the service-linked role of any service.
-fn create_service_linked_role(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+fn create_service_linked_role(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
     let statement = facts.statement;
     let every = statement
         .resource
@@ -464,7 +479,7 @@ fn table() -> &'static (Vec<&'static str>, Vec<Vec<usize>>) {
 /// privilege-escalation paths granted on every resource, possibly by several statements. A path
 /// whose documented parent is open too is the parent's variant and is not named again; the
 /// seven target-dependent paths are left to `iamspec reach` (`escalation.rs`).
-pub(crate) fn check_policy(linter: &mut Linter<'_, '_>, statements: &[StatementFacts<'_, '_>]) {
+pub(crate) fn check_policy(linter: &mut Linter<'_, '_>, statements: &[StatementFacts<'_, '_, '_>]) {
     if !identity_like(linter.kind) {
         return;
     }

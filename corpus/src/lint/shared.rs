@@ -174,7 +174,7 @@ pub(crate) fn entry(catalogue: &Catalogue, text: &str) -> Option<EntryFacts> {
     };
     let actions = expand(embedded, &folded);
     let service_known = text.split_once(':').is_none_or(|(prefix, _)| {
-        prefix.contains(['*', '?']) || !actions.is_empty() || embedded.service(prefix).is_some()
+        super::has_wildcard(prefix) || !actions.is_empty() || embedded.service(prefix).is_some()
     });
     let documented = documented(text, actions.first());
     if let Expansion::Kept(kept) = actions {

@@ -62,7 +62,7 @@ fn grants(statement: &Statement, qualified: &str) -> bool {
     listed != statement.action.negated
 }
 
-pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
     if linter.kind != PolicyKind::Trust {
         return;
     }

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>) {
+pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
     let statement = facts.statement;
     let substitutes = linter.policy.version.substitutes_variables();
     // The same key under one operator, written in two cases: two clauses that AWS ANDs, where
@@ -69,7 +69,7 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_>)
 }
 
 fn plain(value: &str) -> bool {
-    !value.contains(['*', '?']) && !value.contains("${")
+    !super::has_wildcard(value) && !value.contains("${")
 }
 
 fn clause_values(linter: &mut Linter<'_, '_>, clause: &ConditionClause, path: &ClausePath<'_>) {
@@ -111,15 +111,17 @@ fn clause_values(linter: &mut Linter<'_, '_>, clause: &ConditionClause, path: &C
             }
         }
         if matches!(value_type, ValueType::Arn | ValueType::String) && plain(value) {
-            let fields: Vec<&str> = value.splitn(6, ':').collect();
-            if let [arn, _, _, region, _, _] = fields.as_slice() {
-                if *arn == "arn" && !region.is_empty() && !is_region(region) {
+            // Six fields exactly, in an array: no vector per value.
+            let mut parts = value.splitn(6, ':');
+            let fields: [Option<&str>; 6] = std::array::from_fn(|_| parts.next());
+            if let [Some(arn), Some(_), Some(_), Some(region), Some(_), Some(_)] = fields {
+                if arn == "arn" && !region.is_empty() && !is_region(region) {
                     linter.emit(
                         "arn-value-unknown-region",
                         at(i),
                         format!("`{value}`: `{region}` is not a region name, so no ARN of a request has it"),
                     );
-                } else if *arn == "arn" && !region.is_empty() && !regions::is_known(region) {
+                } else if arn == "arn" && !region.is_empty() && !regions::is_known(region) {
                     linter.emit(
                         "arn-value-unknown-region",
                         at(i),
@@ -172,7 +174,7 @@ fn clause_values(linter: &mut Linter<'_, '_>, clause: &ConditionClause, path: &C
 /// `StringLike` pattern only when it can match no published Region (`eu-*` is fine).
 fn region_value(linter: &mut Linter<'_, '_>, clause: &ConditionClause, value: &str, at: JsonPath) {
     let comparison = clause.operator.comparison;
-    let wildcards = value.contains(['*', '?']);
+    let wildcards = super::has_wildcard(value);
     if comparison == Comparison::StringLike && wildcards {
         if !regions::pattern_matches_known(value) {
             linter.emit(
