@@ -91,11 +91,19 @@ impl fmt::Display for Arn {
 /// Splits at the first five colons that are not inside a `${...}` variable; at most six fields.
 pub fn split_fields(text: &str) -> Vec<&str> {
     let mut fields = Vec::with_capacity(6);
+    for_each_field(text, |_, field| fields.push(field));
+    fields
+}
+
+/// The fields [`split_fields`] returns, each with the byte offset where it starts, to `found`
+/// (for callers that keep them without a vector).
+pub fn for_each_field<'a>(text: &'a str, mut found: impl FnMut(usize, &'a str)) {
+    let mut count = 0;
     let mut start = 0;
     let mut depth = 0usize;
     let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() && fields.len() < 5 {
+    while i < bytes.len() && count < 5 {
         if bytes.get(i..i + 2) == Some(b"${") {
             depth += 1;
             i += 2;
@@ -104,15 +112,15 @@ pub fn split_fields(text: &str) -> Vec<&str> {
         match bytes.get(i) {
             Some(b'}') if depth > 0 => depth -= 1,
             Some(b':') if depth == 0 => {
-                fields.push(text.get(start..i).unwrap_or(""));
+                found(start, text.get(start..i).unwrap_or(""));
+                count += 1;
                 start = i + 1;
             }
             _ => {}
         }
         i += 1;
     }
-    fields.push(text.get(start..).unwrap_or(""));
-    fields
+    found(start, text.get(start..).unwrap_or(""));
 }
 
 /// Does the `Resource` entry `pattern` match `arn` (D11)? Variables are substituted only in the

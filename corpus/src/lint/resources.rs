@@ -7,7 +7,7 @@ use super::index::{candidate_order, PrefixIndex, SMALL};
 use super::intersect::{ArnTemplate, Glob, Scratch};
 use super::{Linter, StatementFacts};
 use crate::catalogue::{ActionRef, Catalogue};
-use iamspec_model::arn::split_fields;
+use iamspec_model::arn::{for_each_field, split_fields};
 use iamspec_model::hash::FxMap;
 use iamspec_model::json::JsonPath;
 use iamspec_model::policy::{ResourceElement, Statement, Values};
@@ -150,26 +150,7 @@ impl<'a> ArnFields<'a> {
         }
         // Start again, minding variables.
         split.len = 0;
-        start = 0;
-        let mut depth = 0usize;
-        let mut i = 0;
-        while i < bytes.len() && split.len < 5 {
-            if bytes.get(i..i + 2) == Some(b"${") {
-                depth += 1;
-                i += 2;
-                continue;
-            }
-            match bytes.get(i) {
-                Some(b'}') if depth > 0 => depth -= 1,
-                Some(b':') if depth == 0 => {
-                    split.push(start, text.get(start..i).unwrap_or(""));
-                    start = i + 1;
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        split.push(start, text.get(start..).unwrap_or(""));
+        for_each_field(text, |start, field| split.push(start, field));
         split
     }
 
