@@ -97,6 +97,16 @@ fn every_check_has_one_section_and_every_section_a_check() {
 }
 
 #[test]
+fn the_readme_counts_the_checks() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
+    let readme = std::fs::read_to_string(path).unwrap();
+    let own = CHECKS.iter().filter(|c| c.origin == Origin::Lint).count();
+    let validation = CHECKS.len() - own;
+    let said = format!("({own} checks besides validation's {validation},");
+    assert!(readme.contains(&said), "README.md should say `{said}`");
+}
+
+#[test]
 fn every_example_triggers_its_check() {
     let catalogue = Catalogue::embedded();
     let mut checked = 0;
