@@ -104,12 +104,12 @@ pub fn for_each_field<'a>(text: &'a str, mut found: impl FnMut(usize, &'a str)) 
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() && count < 5 {
-        if bytes.get(i..i + 2) == Some(b"${") {
-            depth += 1;
-            i += 2;
-            continue;
-        }
+        // One test per byte: only a `$` can open a variable.
         match bytes.get(i) {
+            Some(b'$') if bytes.get(i + 1) == Some(&b'{') => {
+                depth += 1;
+                i += 1;
+            }
             Some(b'}') if depth > 0 => depth -= 1,
             Some(b':') if depth == 0 => {
                 found(start, text.get(start..i).unwrap_or(""));

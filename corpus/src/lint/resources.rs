@@ -127,29 +127,6 @@ impl<'a> ArnFields<'a> {
             starts: [0; 6],
             len: 0,
         };
-        let mut start = 0;
-        let bytes = text.as_bytes();
-        // Until a `$` (perhaps a variable, whose colons do not count), a colon ends a field:
-        // one test per byte.
-        let mut plain = true;
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b':' {
-                split.push(start, text.get(start..i).unwrap_or(""));
-                start = i + 1;
-                if split.len == 5 {
-                    break;
-                }
-            } else if b == b'$' {
-                plain = false;
-                break;
-            }
-        }
-        if plain {
-            split.push(start, text.get(start..).unwrap_or(""));
-            return split;
-        }
-        // Start again, minding variables.
-        split.len = 0;
         for_each_field(text, |start, field| split.push(start, field));
         split
     }
