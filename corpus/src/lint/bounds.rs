@@ -216,12 +216,6 @@ fn contradiction(group: &[Bound<'_>]) -> Option<usize> {
     Some(empty_at.max(first_plain))
 }
 
-/// Whether the statement's conditions never hold because of bounds that leave no value (the
-/// other condition checks then give no "always holds" verdict of it: conditions are ANDed).
-pub(crate) fn never_holds(statement: &Statement) -> bool {
-    groups(statement).iter().any(|g| contradiction(g).is_some())
-}
-
 /// The operator and its values as written, the first few of them.
 fn shown(bound: &Bound<'_>) -> String {
     let values: Vec<&str> = bound.clause.values.iter().take(5).collect();
@@ -243,12 +237,17 @@ fn shown(bound: &Bound<'_>) -> String {
     )
 }
 
-pub(crate) fn check(linter: &mut Linter<'_, '_>, statement: &Statement) {
+/// Reports the statement's bounds; whether some of them leave no value, so that its conditions
+/// never hold (the other condition checks then give no "always holds" verdict of it:
+/// conditions are ANDed).
+pub(crate) fn check(linter: &mut Linter<'_, '_>, statement: &Statement) -> bool {
+    let mut never = false;
     for group in groups(statement) {
         if let Some(at) = contradiction(&group) {
             let Some(last) = group.get(at) else {
                 continue;
             };
+            never = true;
             let listed = match group.get(..=at).unwrap_or_default() {
                 [first, second] => format!("both {} and {}", shown(first), shown(second)),
                 involved => {
@@ -267,7 +266,7 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, statement: &Statement) {
                 format!(
                     "no value of `{}` meets {listed}: conditions are ANDed, so the `Condition` never holds and this `{}` {}",
                     last.clause.key,
-                    effect_name(statement.effect),
+                    statement.effect,
                     match statement.effect {
                         Effect::Allow => "grants nothing",
                         Effect::Deny => "denies nothing",
@@ -281,13 +280,7 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, statement: &Statement) {
         }
         redundant(linter, statement, &group);
     }
-}
-
-fn effect_name(effect: Effect) -> &'static str {
-    match effect {
-        Effect::Allow => "Allow",
-        Effect::Deny => "Deny",
-    }
+    never
 }
 
 /// A numeric clause that another clause of its group implies: every value the other allows, it

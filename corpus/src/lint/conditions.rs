@@ -78,7 +78,8 @@ pub(crate) fn check<'c>(linter: &mut Linter<'c, '_>, facts: &StatementFacts<'c, 
         }
         values(linter, facts, clause, &path);
     }
-    report_verdicts(linter, verdicts, super::bounds::never_holds(statement));
+    let bounds_never_hold = super::bounds::check(linter, statement);
+    report_verdicts(linter, verdicts, bounds_never_hold);
 }
 
 /// Finds the key ([`resolve_quietly`]); reports unknown, misspelt and deprecated keys.

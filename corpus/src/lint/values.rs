@@ -49,7 +49,6 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, 
             }
         }
     }
-    super::bounds::check(linter, statement);
     let with_variables = |r: &&ResourceElement| r.patterns.iter().any(|v| v.contains("${"));
     if substitutes {
         // The element's path only for an element with a variable.
