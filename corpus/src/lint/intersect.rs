@@ -237,33 +237,23 @@ impl Alphabet {
         }
     }
 
-    /// Writes the shape of the resource pattern `text` into `shape`, or returns `false` when
-    /// the pattern has `${` (a variable or an escape: not one token per character) or the
-    /// template has the character that stands for the others.
-    fn shape(&self, text: &str, shape: &mut String) -> bool {
-        shape.clear();
-        if text.contains("${") || self.has(ELSE) {
-            return false;
-        }
-        let mut run = 0;
-        if text.is_ascii() {
-            // The same walk by bytes, with the table.
-            for &b in text.as_bytes() {
-                if self.keeps.get(usize::from(b)).copied().unwrap_or(false) {
-                    run = 0;
-                    shape.push(char::from(b));
-                } else {
-                    if run < self.block {
-                        shape.push(ELSE);
-                    }
-                    run += 1;
-                }
+    /// Whether a resource's shape keeps `c` as it is. `:` stays itself: placeholders of the
+    /// first five fields cannot hold it.
+    #[inline]
+    fn keeps(&self, c: char) -> bool {
+        match u8::try_from(c) {
+            Ok(byte) if byte.is_ascii() => {
+                self.keeps.get(usize::from(byte)).copied().unwrap_or(false)
             }
-            return true;
+            _ => self.other.contains(&c),
         }
-        for c in text.chars() {
-            // `:` stays itself: placeholders of the first five fields cannot hold it.
-            if matches!(c, ':' | '*' | '?') || self.has(c) {
+    }
+
+    #[inline]
+    fn walk(&self, text: impl Iterator<Item = char>, shape: &mut String) {
+        let mut run = 0;
+        for c in text {
+            if self.keeps(c) {
                 run = 0;
                 shape.push(c);
             } else {
@@ -272,6 +262,22 @@ impl Alphabet {
                 }
                 run += 1;
             }
+        }
+    }
+
+    /// Writes the shape of the resource pattern `text` into `shape`, or returns `false` when
+    /// the pattern has `${` (a variable or an escape: not one token per character) or the
+    /// template has the character that stands for the others.
+    fn shape(&self, text: &str, shape: &mut String) -> bool {
+        shape.clear();
+        if text.contains("${") || self.has(ELSE) {
+            return false;
+        }
+        // An ASCII text by its bytes (no decoding), one table look-up each.
+        if text.is_ascii() {
+            self.walk(text.bytes().map(char::from), shape);
+        } else {
+            self.walk(text.chars(), shape);
         }
         true
     }
