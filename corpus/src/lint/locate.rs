@@ -55,7 +55,10 @@ impl Locator {
                     Some(parent) => match segment {
                         Segment::Key(key) => match parent.keys.get(key.as_str()) {
                             Some(&child) => child,
-                            None => *parent.keys.entry(key.clone()).or_insert(next),
+                            None => {
+                                parent.keys.insert(key.clone(), next);
+                                next
+                            }
                         },
                         Segment::Index(index) => *parent.indices.entry(*index).or_insert(next),
                     },
