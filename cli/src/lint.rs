@@ -1,7 +1,7 @@
 use crate::output::{FindingsOutputArgs, Format, Records};
 use crate::{out, EXIT_INPUT};
 use iamspec_corpus::lint::{
-    lint_with, render_json, render_text, LintOptions, LintReport, LintSeverity,
+    lint_json_with, lint_with, render_json, render_text, LintOptions, LintReport, LintSeverity,
 };
 use iamspec_corpus::sarif::sarif;
 use iamspec_corpus::Catalogue;
@@ -60,6 +60,8 @@ struct Document {
     name: String,
     text: String,
     kind: Option<PolicyKind>,
+    /// The text as JSON, when `unwrap` already read it so: a large document is parsed once.
+    json: Option<Json>,
 }
 
 /// Exit 0 when no finding is an error, 1 when one is, 2 when an input cannot be read (the others
@@ -91,8 +93,14 @@ pub fn run(args: Args) -> u8 {
             // A corpus-wide run takes a while: show how far it is (on a terminal only).
             output.progress(i, total, &d.name);
             let kind = args.kind.or(d.kind).unwrap_or(PolicyKind::Identity);
-            let mut report = lint_with(&d.text, kind, catalogue, &options);
-            name_the_cause(&d.text, &mut report);
+            let report = match &d.json {
+                Some(json) => lint_json_with(json, Some(&d.text), kind, catalogue, &options),
+                None => {
+                    let mut report = lint_with(&d.text, kind, catalogue, &options);
+                    name_the_cause(&d.text, &mut report);
+                    report
+                }
+            };
             (d.name, report)
         })
         .collect();
@@ -145,6 +153,9 @@ pub fn run(args: Args) -> u8 {
 /// A document that is not JSON because of a number beyond what JSON holds or a lone surrogate:
 /// the finding says so, not only serde's symptom (`number out of range`).
 fn name_the_cause(text: &str, report: &mut LintReport) {
+    if report.findings.iter().all(|f| f.id != "json-syntax") {
+        return;
+    }
     let Err(error) = Json::parse(text) else {
         return;
     };
@@ -170,22 +181,24 @@ fn unwrap(name: &str, text: String) -> Vec<Document> {
         Some(rest) => rest.to_owned(),
         None => text,
     };
-    let as_is = |text: String| Document {
+    let as_is = |text: String, json: Option<Json>| Document {
         name: name.to_owned(),
         text,
         kind: None,
+        json,
     };
     let Ok(json) = Json::parse(&text) else {
-        return vec![as_is(text)];
+        return vec![as_is(text, None)];
     };
     if json.get("Statement").is_some() {
-        return vec![as_is(text)];
+        return vec![as_is(text, Some(json))];
     }
     let inner = |value: &Json, at: &str, kind: Option<PolicyKind>| {
         document_text(value).map(|text| Document {
             name: format!("{name}#{at}"),
             text,
             kind,
+            json: None,
         })
     };
     let found = if let Some(version) = json.get("PolicyVersion") {
@@ -222,7 +235,10 @@ fn unwrap(name: &str, text: String) -> Vec<Document> {
         None
     };
     // Not a shape lint knows: lint it as it is, and validation names what is missing.
-    found.map_or_else(|| vec![as_is(text)], |d| vec![d])
+    match found {
+        Some(document) => vec![document],
+        None => vec![as_is(text, Some(json))],
+    }
 }
 
 /// A document given as JSON, as a JSON string, or URL-encoded as the IAM API returns it.
