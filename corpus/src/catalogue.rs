@@ -243,9 +243,8 @@ impl Catalogue {
 
     /// The service with this prefix (`s3`, `S3`), case-insensitively.
     pub fn service(&self, prefix: &str) -> Option<&Service> {
-        self.by_prefix
-            .get(fold_case(prefix).as_ref())
-            .and_then(|&at| self.services.get(at))
+        folded(prefix, |folded| self.by_prefix.get(folded).copied())
+            .and_then(|at| self.services.get(at))
     }
 
     /// The action `service:Action` (`s3:GetObject`, `S3:getobject`), case-insensitively.
@@ -339,16 +338,23 @@ impl Service {
         let mut actions = Vec::with_capacity(raw.a.len());
         for (name, action) in raw.a {
             check_name("action name", &name)?;
-            let qualified = format!("{prefix}:{name}");
             let access_levels = AccessLevel::from_code(&action.l).ok_or_else(|| {
                 CatalogueError::UnknownAccessLevel {
-                    action: qualified.clone(),
+                    action: format!("{prefix}:{name}"),
                     code: action.l.clone(),
                 }
             })?;
+            let mut qualified = String::with_capacity(prefix.len() + 1 + name.len());
+            qualified.push_str(&prefix);
+            qualified.push(':');
+            qualified.push_str(&name);
+            let folded_qualified = match fold_case(&qualified) {
+                std::borrow::Cow::Borrowed(_) => qualified,
+                std::borrow::Cow::Owned(folded) => folded,
+            };
             actions.push(Action {
                 name,
-                folded_qualified: fold_case(&qualified).into_owned(),
+                folded_qualified,
                 access_levels,
                 resource_types: action
                     .r
@@ -386,7 +392,7 @@ impl Service {
         let by_resource_type = index(&resource_types, "resource type", |r| &r.name)?;
         for action in &mut actions {
             for rt in &mut action.resource_types {
-                rt.resolved = by_resource_type.get(fold_case(&rt.name).as_ref()).copied();
+                rt.resolved = folded(&rt.name, |name| by_resource_type.get(name).copied());
             }
         }
         Ok(Service {
@@ -418,9 +424,8 @@ impl Service {
 
     /// The action with this name (without the prefix), case-insensitively.
     pub fn action(&self, name: &str) -> Option<&Action> {
-        self.by_action
-            .get(fold_case(name).as_ref())
-            .and_then(|&at| self.actions.get(at))
+        folded(name, |folded| self.by_action.get(folded).copied())
+            .and_then(|at| self.actions.get(at))
     }
 
     /// The service's resource types, sorted by name.
@@ -430,9 +435,8 @@ impl Service {
 
     /// The resource type with this name (`object`), case-insensitively.
     pub fn resource_type(&self, name: &str) -> Option<&ResourceType> {
-        self.by_resource_type
-            .get(fold_case(name).as_ref())
-            .and_then(|&at| self.resource_types.get(at))
+        folded(name, |folded| self.by_resource_type.get(folded).copied())
+            .and_then(|at| self.resource_types.get(at))
     }
 
     /// The condition keys the service supports, sorted by name.
@@ -443,9 +447,8 @@ impl Service {
     /// The condition key with exactly this name, compared case-insensitively (condition key names
     /// are, SEMANTICS.md §3.1): `s3:prefix`, or a template as written, `aws:ResourceTag/${TagKey}`.
     pub fn condition_key(&self, name: &str) -> Option<&ConditionKey> {
-        self.by_condition_key
-            .get(fold_case(name).as_ref())
-            .and_then(|&at| self.condition_keys.get(at))
+        folded(name, |folded| self.by_condition_key.get(folded).copied())
+            .and_then(|at| self.condition_keys.get(at))
     }
 
     /// The condition key a key used in a policy stands for: the key of that name, or else the
@@ -771,6 +774,26 @@ fn check_name(what: &'static str, name: &str) -> Result<(), CatalogueError> {
     } else {
         Ok(())
     }
+}
+
+/// `f` of `name` folded ([`fold_case`]); a short ASCII name (every name of the catalogue, and
+/// what policies use) is folded into a buffer on the stack, not a new string: lint looks names up
+/// for every action of every statement, and the catalogue's own load resolves every key name.
+fn folded<R>(name: &str, f: impl FnOnce(&str) -> R) -> R {
+    const SHORT: usize = 128;
+    let bytes = name.as_bytes();
+    if bytes.len() <= SHORT && name.is_ascii() {
+        let mut buffer = [0u8; SHORT];
+        if let Some(out) = buffer.get_mut(..bytes.len()) {
+            for (o, b) in out.iter_mut().zip(bytes) {
+                *o = b.to_ascii_lowercase();
+            }
+            if let Ok(text) = std::str::from_utf8(out) {
+                return f(text);
+            }
+        }
+    }
+    f(fold_case(name).as_ref())
 }
 
 /// Folded name → position, refusing names that fold alike.
