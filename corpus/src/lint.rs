@@ -202,6 +202,14 @@ pub struct LintOptions {
     pub resource: Option<String>,
 }
 
+/// Loads the embedded catalogue and builds the tables lint keeps for it for the life of the
+/// process (which actions see which condition key), as the first [`lint`] of a condition
+/// otherwise does: a caller can do this on another thread while it reads its documents, as
+/// `iamspec lint` does.
+pub fn prepare_embedded() {
+    let _ = table::table(Catalogue::embedded());
+}
+
 /// Lints the policy document `text` as a policy of `kind` against `catalogue`.
 pub fn lint(text: &str, kind: PolicyKind, catalogue: &Catalogue) -> LintReport {
     lint_with(text, kind, catalogue, &LintOptions::default())
