@@ -42,9 +42,10 @@ pub use err::CatalogueError;
 use iamspec_model::context_keys::{Cardinality, KeyType, ServiceKeyTypes};
 use iamspec_model::hash::FxMap as HashMap;
 use iamspec_model::pattern::{fold_case, Pattern, Shape};
-use serde::Deserialize;
-use std::collections::BTreeMap;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::OnceLock;
 
 /// The file format this crate reads; `cargo xtask catalogue` writes the same number.
@@ -206,11 +207,12 @@ impl Catalogue {
                 expected: FORMAT,
             });
         }
-        let mut services = Vec::with_capacity(raw.services.len());
-        for (prefix, service) in raw.services {
+        let mut raw_services = raw.services.0;
+        raw_services.sort_by(|(a, _), (b, _)| a.cmp(b));
+        let mut services = Vec::with_capacity(raw_services.len());
+        for (prefix, service) in raw_services {
             services.push(Service::from_raw(prefix, service)?);
         }
-        services.sort_by(|a, b| a.prefix.cmp(&b.prefix));
         let by_prefix = index(&services, "service", |s| &s.prefix)?;
         Ok(Catalogue {
             source: raw.source,
@@ -335,8 +337,10 @@ impl ServiceKeyTypes for Catalogue {
 impl Service {
     fn from_raw(prefix: String, raw: RawService) -> Result<Service, CatalogueError> {
         check_name("service prefix", &prefix)?;
-        let mut actions = Vec::with_capacity(raw.a.len());
-        for (name, action) in raw.a {
+        let mut raw_actions = raw.a.0;
+        raw_actions.sort_by(|(a, _), (b, _)| a.cmp(b));
+        let mut actions = Vec::with_capacity(raw_actions.len());
+        for (name, action) in raw_actions {
             check_name("action name", &name)?;
             let access_levels = AccessLevel::from_code(&action.l).ok_or_else(|| {
                 CatalogueError::UnknownAccessLevel {
@@ -369,9 +373,9 @@ impl Service {
                 condition_keys: action.k,
             });
         }
-        actions.sort_by(|a, b| a.name.cmp(&b.name));
-        let resource_types: Vec<ResourceType> = raw
+        let mut resource_types: Vec<ResourceType> = raw
             .r
+            .0
             .into_iter()
             .map(|(name, rt)| ResourceType {
                 name,
@@ -379,8 +383,11 @@ impl Service {
                 condition_keys: rt.k,
             })
             .collect();
-        let mut condition_keys = Vec::with_capacity(raw.k.len());
-        for (name, ty) in raw.k {
+        resource_types.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut raw_keys = raw.k.0;
+        raw_keys.sort_by(|(a, _), (b, _)| a.cmp(b));
+        let mut condition_keys = Vec::with_capacity(raw_keys.len());
+        for (name, ty) in raw_keys {
             let ty = ConditionKeyType::from_name(&ty).ok_or_else(|| {
                 CatalogueError::UnknownConditionKeyType {
                     key: name.clone(),
@@ -822,7 +829,7 @@ fn index<T>(
 struct RawCatalogue {
     format: u32,
     source: Source,
-    services: BTreeMap<String, RawService>,
+    services: Entries<String, RawService>,
 }
 
 #[derive(Deserialize)]
@@ -830,11 +837,11 @@ struct RawCatalogue {
 struct RawService {
     n: String,
     #[serde(default)]
-    a: BTreeMap<String, RawAction>,
+    a: Entries<String, RawAction>,
     #[serde(default)]
-    r: BTreeMap<String, RawResourceType>,
+    r: Entries<String, RawResourceType>,
     #[serde(default)]
-    k: BTreeMap<String, String>,
+    k: Entries<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -863,4 +870,39 @@ struct RawResourceType {
     arn: String,
     #[serde(default)]
     k: Vec<String>,
+}
+
+/// A JSON object's entries in the file's order, repeats included: cheaper to read than a
+/// `BTreeMap` (no tree to build, no name compared while reading), and a name written twice is
+/// not silently dropped but refused as a duplicate once sorted, as names that fold alike are.
+struct Entries<K, V>(Vec<(K, V)>);
+
+impl<K, V> Default for Entries<K, V> {
+    fn default() -> Self {
+        Entries(Vec::new())
+    }
+}
+
+impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for Entries<K, V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntriesVisitor<K, V>(PhantomData<(K, V)>);
+
+        impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for EntriesVisitor<K, V> {
+            type Value = Entries<K, V>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(Entries(entries))
+            }
+        }
+
+        deserializer.deserialize_map(EntriesVisitor(PhantomData))
+    }
 }

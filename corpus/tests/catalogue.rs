@@ -525,6 +525,50 @@ fn from_json_rejects_bad_catalogues() {
     );
 }
 
+/// A name written twice in one JSON object is refused like two names that differ only in case,
+/// not read as its last occurrence.
+#[test]
+fn from_json_refuses_a_name_written_twice() {
+    let with = |services: &str| {
+        format!(
+            r#"{{"format":1,"source":{{"package":"p","version":"1","licence":"MIT"}},"services":{{{services}}}}}"#
+        )
+    };
+    let cases = [
+        (r#""d":{"n":"D"},"d":{"n":"D"}"#, "service", "d"),
+        (
+            r#""d":{"n":"D","a":{"X":{"l":"R"},"Y":{"l":"R"},"X":{"l":"W"}}}"#,
+            "action",
+            "X",
+        ),
+        (
+            r#""d":{"n":"D","r":{"t":{"arn":"a"},"t":{"arn":"b"}}}"#,
+            "resource type",
+            "t",
+        ),
+        (
+            r#""d":{"n":"D","k":{"d:k":"String","d:k":"Bool"}}"#,
+            "condition key",
+            "d:k",
+        ),
+    ];
+    for (services, what, name) in cases {
+        let text = with(services);
+        match Catalogue::from_json(&text) {
+            Err(CatalogueError::Duplicate {
+                what: found_what,
+                name: found_name,
+            }) => assert_eq!((found_what, found_name.as_str()), (what, name), "{text}"),
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+    let error = Catalogue::from_json(&with(cases[1].0)).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "duplicate action `X` in the catalogue (names compare case-insensitively)"
+    );
+}
+
 /// A skip must show in `cargo test`'s output, and libtest captures `println!`/`eprintln!` of
 /// passing tests: this writes to the process's standard error directly, which it does not.
 fn eprintln_uncaptured(message: std::fmt::Arguments<'_>) {
