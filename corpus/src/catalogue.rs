@@ -40,11 +40,13 @@ mod err;
 pub use err::CatalogueError;
 
 use iamspec_model::context_keys::{Cardinality, KeyType, ServiceKeyTypes};
-use iamspec_model::hash::FxMap as HashMap;
+use iamspec_model::hash::FxHasher;
 use iamspec_model::pattern::{fold_case, Pattern, Shape};
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+use std::borrow::Cow;
 use std::fmt;
+use std::hash::Hasher;
 use std::marker::PhantomData;
 use std::sync::OnceLock;
 
@@ -60,7 +62,7 @@ pub struct Catalogue {
     /// Sorted by prefix.
     services: Vec<Service>,
     /// Folded prefix → index in `services`.
-    by_prefix: HashMap<String, usize>,
+    by_prefix: NameIndex,
 }
 
 /// Where a catalogue's data comes from.
@@ -82,11 +84,11 @@ pub struct Service {
     /// Sorted by name.
     actions: Vec<Action>,
     /// Folded action name → index in `actions`.
-    by_action: HashMap<String, usize>,
+    by_action: NameIndex,
     resource_types: Vec<ResourceType>,
-    by_resource_type: HashMap<String, usize>,
+    by_resource_type: NameIndex,
     condition_keys: Vec<ConditionKey>,
-    by_condition_key: HashMap<String, usize>,
+    by_condition_key: NameIndex,
 }
 
 /// One action of a service, as listed in the Service Authorization Reference.
@@ -213,7 +215,7 @@ impl Catalogue {
         for (prefix, service) in raw_services {
             services.push(Service::from_raw(prefix, service)?);
         }
-        let by_prefix = index(&services, "service", |s| &s.prefix)?;
+        let by_prefix = NameIndex::new(&services, Service::prefix, "service")?;
         Ok(Catalogue {
             source: raw.source,
             services,
@@ -229,7 +231,7 @@ impl Catalogue {
                 licence: String::new(),
             },
             services: Vec::new(),
-            by_prefix: HashMap::default(),
+            by_prefix: NameIndex::default(),
         }
     }
 
@@ -245,7 +247,8 @@ impl Catalogue {
 
     /// The service with this prefix (`s3`, `S3`), case-insensitively.
     pub fn service(&self, prefix: &str) -> Option<&Service> {
-        folded(prefix, |folded| self.by_prefix.get(folded).copied())
+        self.by_prefix
+            .position(prefix)
             .and_then(|at| self.services.get(at))
     }
 
@@ -335,7 +338,7 @@ impl ServiceKeyTypes for Catalogue {
 }
 
 impl Service {
-    fn from_raw(prefix: String, raw: RawService) -> Result<Service, CatalogueError> {
+    fn from_raw(prefix: String, raw: RawService<'_>) -> Result<Service, CatalogueError> {
         check_name("service prefix", &prefix)?;
         let mut raw_actions = raw.a.0;
         raw_actions.sort_by(|(a, _), (b, _)| a.cmp(b));
@@ -345,17 +348,19 @@ impl Service {
             let access_levels = AccessLevel::from_code(&action.l).ok_or_else(|| {
                 CatalogueError::UnknownAccessLevel {
                     action: format!("{prefix}:{name}"),
-                    code: action.l.clone(),
+                    code: action.l.clone().into_owned(),
                 }
             })?;
-            let mut qualified = String::with_capacity(prefix.len() + 1 + name.len());
-            qualified.push_str(&prefix);
-            qualified.push(':');
-            qualified.push_str(&name);
-            let folded_qualified = match fold_case(&qualified) {
-                std::borrow::Cow::Borrowed(_) => qualified,
-                std::borrow::Cow::Owned(folded) => folded,
-            };
+            let mut folded_qualified = String::with_capacity(prefix.len() + 1 + name.len());
+            folded_qualified.push_str(&prefix);
+            folded_qualified.push(':');
+            folded_qualified.push_str(&name);
+            // Folding ASCII text (every name of the catalogue) is lowercasing it where it is.
+            if folded_qualified.is_ascii() {
+                folded_qualified.make_ascii_lowercase();
+            } else {
+                folded_qualified = fold_case(&folded_qualified).into_owned();
+            }
             actions.push(Action {
                 name,
                 folded_qualified,
@@ -396,16 +401,23 @@ impl Service {
             })?;
             condition_keys.push(ConditionKey::new(name, ty));
         }
-        let by_resource_type = index(&resource_types, "resource type", |r| &r.name)?;
+        let by_resource_type =
+            NameIndex::new(&resource_types, ResourceType::name, "resource type")?;
         for action in &mut actions {
             for rt in &mut action.resource_types {
-                rt.resolved = folded(&rt.name, |name| by_resource_type.get(name).copied());
+                // An action names its resource types as the service spells them: a binary search
+                // of the sorted names finds them without folding and hashing; the index is for
+                // another spelling.
+                rt.resolved = resource_types
+                    .binary_search_by(|candidate| candidate.name.as_str().cmp(&rt.name))
+                    .ok()
+                    .or_else(|| by_resource_type.position(&rt.name));
             }
         }
         Ok(Service {
-            by_action: index(&actions, "action", |a| &a.name)?,
+            by_action: NameIndex::new(&actions, Action::name, "action")?,
             by_resource_type,
-            by_condition_key: index(&condition_keys, "condition key", |k| &k.name)?,
+            by_condition_key: NameIndex::new(&condition_keys, ConditionKey::name, "condition key")?,
             prefix,
             name: raw.n,
             actions,
@@ -431,7 +443,8 @@ impl Service {
 
     /// The action with this name (without the prefix), case-insensitively.
     pub fn action(&self, name: &str) -> Option<&Action> {
-        folded(name, |folded| self.by_action.get(folded).copied())
+        self.by_action
+            .position(name)
             .and_then(|at| self.actions.get(at))
     }
 
@@ -442,7 +455,8 @@ impl Service {
 
     /// The resource type with this name (`object`), case-insensitively.
     pub fn resource_type(&self, name: &str) -> Option<&ResourceType> {
-        folded(name, |folded| self.by_resource_type.get(folded).copied())
+        self.by_resource_type
+            .position(name)
             .and_then(|at| self.resource_types.get(at))
     }
 
@@ -454,7 +468,8 @@ impl Service {
     /// The condition key with exactly this name, compared case-insensitively (condition key names
     /// are, SEMANTICS.md §3.1): `s3:prefix`, or a template as written, `aws:ResourceTag/${TagKey}`.
     pub fn condition_key(&self, name: &str) -> Option<&ConditionKey> {
-        folded(name, |folded| self.by_condition_key.get(folded).copied())
+        self.by_condition_key
+            .position(name)
             .and_then(|at| self.condition_keys.get(at))
     }
 
@@ -773,7 +788,8 @@ impl fmt::Display for ActionRef<'_> {
 }
 
 fn check_name(what: &'static str, name: &str) -> Result<(), CatalogueError> {
-    if name.is_empty() || name.contains([':', '*', '?']) {
+    // By bytes: the three are ASCII, and a byte of a multi-byte character never is.
+    if name.is_empty() || name.bytes().any(|b| matches!(b, b':' | b'*' | b'?')) {
         Err(CatalogueError::InvalidName {
             what,
             name: name.to_owned(),
@@ -783,10 +799,11 @@ fn check_name(what: &'static str, name: &str) -> Result<(), CatalogueError> {
     }
 }
 
-/// `f` of `name` folded ([`fold_case`]); a short ASCII name (every name of the catalogue, and
-/// what policies use) is folded into a buffer on the stack, not a new string: lint looks names up
-/// for every action of every statement, and the catalogue's own load resolves every key name.
-fn folded<R>(name: &str, f: impl FnOnce(&str) -> R) -> R {
+/// `f` of the bytes of `name` folded ([`fold_case`]); a short ASCII name (every name of the
+/// catalogue, and what policies use) is folded into a buffer on the stack, not a new string: lint
+/// looks names up for every action of every statement. Bytes, not `str`: the look-up compares and
+/// hashes bytes, and a `str` of the buffer would be checked for UTF-8 at every call.
+fn folded<R>(name: &str, f: impl FnOnce(&[u8]) -> R) -> R {
     const SHORT: usize = 128;
     let bytes = name.as_bytes();
     if bytes.len() <= SHORT && name.is_ascii() {
@@ -795,49 +812,134 @@ fn folded<R>(name: &str, f: impl FnOnce(&str) -> R) -> R {
             for (o, b) in out.iter_mut().zip(bytes) {
                 *o = b.to_ascii_lowercase();
             }
-            if let Ok(text) = std::str::from_utf8(out) {
-                return f(text);
-            }
+            return f(out);
         }
     }
-    f(fold_case(name).as_ref())
+    f(fold_case(name).as_bytes())
 }
 
-/// Folded name → position, refusing names that fold alike.
-fn index<T>(
-    items: &[T],
-    what: &'static str,
-    name: impl Fn(&T) -> &String,
-) -> Result<HashMap<String, usize>, CatalogueError> {
-    let mut map = HashMap::with_capacity_and_hasher(items.len(), Default::default());
-    for (at, item) in items.iter().enumerate() {
-        let name = name(item);
-        if map.insert(fold_case(name).into_owned(), at).is_some() {
-            return Err(CatalogueError::Duplicate {
-                what,
-                name: name.clone(),
-            });
+/// Folded name → position in a list of named items, refusing names that fold alike.
+///
+/// A map keyed by folded copies of the names would cost a string for each of the catalogue's
+/// 27,000 names at every start; this index keeps all the folded names of one list in one string.
+#[derive(Debug, Clone)]
+struct NameIndex {
+    /// The items' names folded, one after another, in the items' order.
+    folded: String,
+    /// Where each item's folded name ends in `folded`; it starts where the previous one ends.
+    ends: Vec<usize>,
+    /// Open addressing with linear probing: a power of two long, at most half full, so that a
+    /// probe always ends at an empty slot. Each slot is a position in the items or
+    /// [`NameIndex::EMPTY`].
+    slots: Vec<usize>,
+}
+
+impl NameIndex {
+    const EMPTY: usize = usize::MAX;
+
+    fn new<'a, T: 'a>(
+        items: &'a [T],
+        name_of: impl Fn(&'a T) -> &'a str,
+        what: &'static str,
+    ) -> Result<NameIndex, CatalogueError> {
+        let mut index = NameIndex {
+            folded: String::new(),
+            ends: Vec::with_capacity(items.len()),
+            slots: vec![NameIndex::EMPTY; (2 * items.len()).next_power_of_two().max(2)],
+        };
+        for (at, item) in items.iter().enumerate() {
+            let name = name_of(item);
+            let start = index.folded.len();
+            if name.is_ascii() {
+                index.folded.push_str(name);
+                if let Some(added) = index.folded.get_mut(start..) {
+                    added.make_ascii_lowercase();
+                }
+            } else {
+                index.folded.push_str(&fold_case(name));
+            }
+            index.ends.push(index.folded.len());
+            let wanted = index.folded.as_bytes().get(start..).unwrap_or_default();
+            let slot = match index.probe(wanted) {
+                Ok(_) => {
+                    return Err(CatalogueError::Duplicate {
+                        what,
+                        name: name.to_owned(),
+                    })
+                }
+                Err(slot) => slot,
+            };
+            if let Some(free) = index.slots.get_mut(slot) {
+                *free = at;
+            }
+        }
+        Ok(index)
+    }
+
+    /// The position of the item whose name folds as `name` does.
+    fn position(&self, name: &str) -> Option<usize> {
+        folded(name, |wanted| self.probe(wanted).ok())
+    }
+
+    /// The position of the item whose folded name is `wanted`, or else the empty slot where it
+    /// would go.
+    fn probe(&self, wanted: &[u8]) -> Result<usize, usize> {
+        let mut hasher = FxHasher::default();
+        hasher.write(wanted);
+        // The top bits: the best mixed of a multiplicative hash's.
+        let bits = self.slots.len().trailing_zeros();
+        let mut slot = (hasher.finish() >> (u64::BITS - bits)) as usize;
+        loop {
+            match self.slots.get(slot) {
+                Some(&at) if at != NameIndex::EMPTY => {
+                    if self.folded_name(at) == wanted {
+                        return Ok(at);
+                    }
+                }
+                _ => return Err(slot),
+            }
+            slot = (slot + 1) & (self.slots.len() - 1);
         }
     }
-    Ok(map)
+
+    fn folded_name(&self, at: usize) -> &[u8] {
+        let start = match at.checked_sub(1) {
+            Some(before) => self.ends.get(before).copied().unwrap_or_default(),
+            None => 0,
+        };
+        let end = self.ends.get(at).copied().unwrap_or_default();
+        self.folded.as_bytes().get(start..end).unwrap_or_default()
+    }
+}
+
+impl Default for NameIndex {
+    /// The index of no items.
+    fn default() -> NameIndex {
+        NameIndex {
+            folded: String::new(),
+            ends: Vec::new(),
+            slots: vec![NameIndex::EMPTY; 2],
+        }
+    }
 }
 
 // ---- the file's shape ----
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawCatalogue {
+struct RawCatalogue<'a> {
     format: u32,
     source: Source,
-    services: Entries<String, RawService>,
+    #[serde(borrow)]
+    services: Entries<String, RawService<'a>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawService {
+struct RawService<'a> {
     n: String,
-    #[serde(default)]
-    a: Entries<String, RawAction>,
+    #[serde(default, borrow)]
+    a: Entries<String, RawAction<'a>>,
     #[serde(default)]
     r: Entries<String, RawResourceType>,
     #[serde(default)]
@@ -846,8 +948,10 @@ struct RawService {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawAction {
-    l: String,
+struct RawAction<'a> {
+    /// Borrowed from the text (unless written with escapes): it is only read, once.
+    #[serde(borrow)]
+    l: Cow<'a, str>,
     #[serde(default)]
     r: Vec<RawActionResourceType>,
     #[serde(default)]
