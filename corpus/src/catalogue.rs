@@ -42,7 +42,7 @@ pub use err::CatalogueError;
 use iamspec_model::context_keys::{Cardinality, KeyType, ServiceKeyTypes};
 use iamspec_model::hash::FxHasher;
 use iamspec_model::pattern::{fold_case, Pattern, Shape};
-use serde::de::{MapAccess, Visitor};
+use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
 use std::fmt;
@@ -97,7 +97,8 @@ pub struct Action {
     name: String,
     /// `service:Action`, folded: the subject action patterns are matched against.
     folded_qualified: String,
-    access_levels: Vec<AccessLevel>,
+    /// Borrowed for a single level (nearly every action): no vector of one for each.
+    access_levels: Cow<'static, [AccessLevel]>,
     resource_types: Vec<ActionResourceType>,
     condition_keys: Vec<String>,
 }
@@ -365,16 +366,7 @@ impl Service {
                 name,
                 folded_qualified,
                 access_levels,
-                resource_types: action
-                    .r
-                    .into_iter()
-                    .map(|rt| ActionResourceType {
-                        name: rt.n,
-                        required: rt.q,
-                        condition_keys: rt.k,
-                        resolved: None,
-                    })
-                    .collect(),
+                resource_types: action.r,
                 condition_keys: action.k,
             });
         }
@@ -643,19 +635,27 @@ impl AccessLevel {
     }
 
     /// `"TW"` → `[Tagging, Write]`; `None` for an unknown letter or no letter.
-    fn from_code(code: &str) -> Option<Vec<AccessLevel>> {
-        let levels = code
-            .chars()
-            .map(|letter| match letter {
-                'L' => Some(AccessLevel::List),
-                'R' => Some(AccessLevel::Read),
-                'W' => Some(AccessLevel::Write),
-                'P' => Some(AccessLevel::PermissionsManagement),
-                'T' => Some(AccessLevel::Tagging),
-                _ => None,
-            })
-            .collect::<Option<Vec<_>>>()?;
-        (!levels.is_empty()).then_some(levels)
+    fn from_code(code: &str) -> Option<Cow<'static, [AccessLevel]>> {
+        /// Each level once, in the order of their letters in `LETTERS`.
+        static LEVELS: [AccessLevel; 5] = [
+            AccessLevel::List,
+            AccessLevel::Read,
+            AccessLevel::Write,
+            AccessLevel::PermissionsManagement,
+            AccessLevel::Tagging,
+        ];
+        const LETTERS: &str = "LRWPT";
+        let level = |letter: char| LETTERS.find(letter).and_then(|at| LEVELS.get(at..=at));
+        let mut letters = code.chars();
+        match (letters.next(), letters.next()) {
+            (None, _) => None,
+            (Some(letter), None) => level(letter).map(Cow::Borrowed),
+            _ => code
+                .chars()
+                .map(|letter| level(letter).and_then(<[AccessLevel]>::first).copied())
+                .collect::<Option<Vec<_>>>()
+                .map(Cow::Owned),
+        }
     }
 }
 
@@ -952,10 +952,42 @@ struct RawAction<'a> {
     /// Borrowed from the text (unless written with escapes): it is only read, once.
     #[serde(borrow)]
     l: Cow<'a, str>,
-    #[serde(default)]
-    r: Vec<RawActionResourceType>,
+    #[serde(default, deserialize_with = "action_resource_types")]
+    r: Vec<ActionResourceType>,
     #[serde(default)]
     k: Vec<String>,
+}
+
+/// An action's `"r"`, read into the catalogue's own type as it is parsed (`resolved` is left for
+/// [`Service::from_raw`]): a vector of [`RawActionResourceType`] to convert would be a second
+/// vector for each action.
+fn action_resource_types<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<ActionResourceType>, D::Error> {
+    struct EachVisitor;
+
+    impl<'de> Visitor<'de> for EachVisitor {
+        type Value = Vec<ActionResourceType>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a sequence")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut all = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            while let Some(raw) = seq.next_element::<RawActionResourceType>()? {
+                all.push(ActionResourceType {
+                    name: raw.n,
+                    required: raw.q,
+                    condition_keys: raw.k,
+                    resolved: None,
+                });
+            }
+            Ok(all)
+        }
+    }
+
+    deserializer.deserialize_seq(EachVisitor)
 }
 
 #[derive(Deserialize)]
