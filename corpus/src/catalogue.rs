@@ -48,6 +48,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::hash::Hasher;
 use std::marker::PhantomData;
+use std::ops::Range;
 use std::sync::OnceLock;
 
 /// The file format this crate reads; `cargo xtask catalogue` writes the same number.
@@ -85,6 +86,10 @@ pub struct Service {
     actions: Vec<Action>,
     /// Folded action name → index in `actions`.
     by_action: NameIndex,
+    /// Each action's `service:Action`, folded, one after another (an action's
+    /// `folded_qualified` is its range): the subjects action patterns are matched against, in
+    /// one string rather than one for each action.
+    folded_qualified: String,
     resource_types: Vec<ResourceType>,
     by_resource_type: NameIndex,
     condition_keys: Vec<ConditionKey>,
@@ -95,8 +100,8 @@ pub struct Service {
 #[derive(Debug, Clone)]
 pub struct Action {
     name: String,
-    /// `service:Action`, folded: the subject action patterns are matched against.
-    folded_qualified: String,
+    /// Where the action's folded `service:Action` is in its service's `folded_qualified`.
+    folded_qualified: Range<usize>,
     /// Borrowed for a single level (nearly every action): no vector of one for each.
     access_levels: Cow<'static, [AccessLevel]>,
     resource_types: Vec<ActionResourceType>,
@@ -344,6 +349,15 @@ impl Service {
         let mut raw_actions = raw.a.0;
         raw_actions.sort_by(|(a, _), (b, _)| a.cmp(b));
         let mut actions = Vec::with_capacity(raw_actions.len());
+        let mut folded_prefix = String::with_capacity(prefix.len() + 1);
+        push_folded(&mut folded_prefix, &prefix);
+        folded_prefix.push(':');
+        let mut folded_qualified = String::with_capacity(
+            raw_actions
+                .iter()
+                .map(|(name, _)| prefix.len() + 1 + name.len())
+                .sum(),
+        );
         for (name, action) in raw_actions {
             check_name("action name", &name)?;
             let access_levels = AccessLevel::from_code(&action.l).ok_or_else(|| {
@@ -352,19 +366,12 @@ impl Service {
                     code: action.l.clone().into_owned(),
                 }
             })?;
-            let mut folded_qualified = String::with_capacity(prefix.len() + 1 + name.len());
-            folded_qualified.push_str(&prefix);
-            folded_qualified.push(':');
-            folded_qualified.push_str(&name);
-            // Folding ASCII text (every name of the catalogue) is lowercasing it where it is.
-            if folded_qualified.is_ascii() {
-                folded_qualified.make_ascii_lowercase();
-            } else {
-                folded_qualified = fold_case(&folded_qualified).into_owned();
-            }
+            let start = folded_qualified.len();
+            folded_qualified.push_str(&folded_prefix);
+            push_folded(&mut folded_qualified, &name);
             actions.push(Action {
                 name,
-                folded_qualified,
+                folded_qualified: start..folded_qualified.len(),
                 access_levels,
                 resource_types: action.r,
                 condition_keys: action.k,
@@ -408,6 +415,7 @@ impl Service {
         }
         Ok(Service {
             by_action: NameIndex::new(&actions, Action::name, "action")?,
+            folded_qualified,
             by_resource_type,
             by_condition_key: NameIndex::new(&condition_keys, ConditionKey::name, "condition key")?,
             prefix,
@@ -488,13 +496,20 @@ impl Service {
             // `s3:get*`, already folded: a plain prefix test is the glob's own meaning.
             Shape::Prefix(prefix) => self
                 .action_refs()
-                .filter(|r| r.action.folded_qualified.starts_with(prefix))
+                .filter(|r| self.folded_qualified(r.action).starts_with(prefix))
                 .collect(),
             _ => self
                 .action_refs()
-                .filter(|r| pattern.matches(&r.action.folded_qualified))
+                .filter(|r| pattern.matches(self.folded_qualified(r.action)))
                 .collect(),
         }
+    }
+
+    /// `service:Action` of one of the service's actions, folded.
+    fn folded_qualified(&self, action: &Action) -> &str {
+        self.folded_qualified
+            .get(action.folded_qualified.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -818,6 +833,20 @@ fn folded<R>(name: &str, f: impl FnOnce(&[u8]) -> R) -> R {
     f(fold_case(name).as_bytes())
 }
 
+/// Appends `text` folded ([`fold_case`]) to `to`; ASCII text (every name of the catalogue) is
+/// lowercased where it lands, with no folded copy of its own.
+fn push_folded(to: &mut String, text: &str) {
+    if text.is_ascii() {
+        let start = to.len();
+        to.push_str(text);
+        if let Some(added) = to.get_mut(start..) {
+            added.make_ascii_lowercase();
+        }
+    } else {
+        to.push_str(&fold_case(text));
+    }
+}
+
 /// Folded name → position in a list of named items, refusing names that fold alike.
 ///
 /// A map keyed by folded copies of the names would cost a string for each of the catalogue's
@@ -825,7 +854,7 @@ fn folded<R>(name: &str, f: impl FnOnce(&[u8]) -> R) -> R {
 #[derive(Debug, Clone)]
 struct NameIndex {
     /// The items' names folded, one after another, in the items' order.
-    folded: String,
+    folded: Vec<u8>,
     /// Where each item's folded name ends in `folded`; it starts where the previous one ends.
     ends: Vec<usize>,
     /// Open addressing with linear probing: a power of two long, at most half full, so that a
@@ -843,23 +872,16 @@ impl NameIndex {
         what: &'static str,
     ) -> Result<NameIndex, CatalogueError> {
         let mut index = NameIndex {
-            folded: String::new(),
+            folded: Vec::with_capacity(items.iter().map(|item| name_of(item).len()).sum()),
             ends: Vec::with_capacity(items.len()),
             slots: vec![NameIndex::EMPTY; (2 * items.len()).next_power_of_two().max(2)],
         };
         for (at, item) in items.iter().enumerate() {
             let name = name_of(item);
             let start = index.folded.len();
-            if name.is_ascii() {
-                index.folded.push_str(name);
-                if let Some(added) = index.folded.get_mut(start..) {
-                    added.make_ascii_lowercase();
-                }
-            } else {
-                index.folded.push_str(&fold_case(name));
-            }
+            folded(name, |name| index.folded.extend_from_slice(name));
             index.ends.push(index.folded.len());
-            let wanted = index.folded.as_bytes().get(start..).unwrap_or_default();
+            let wanted = index.folded.get(start..).unwrap_or_default();
             let slot = match index.probe(wanted) {
                 Ok(_) => {
                     return Err(CatalogueError::Duplicate {
@@ -908,7 +930,7 @@ impl NameIndex {
             None => 0,
         };
         let end = self.ends.get(at).copied().unwrap_or_default();
-        self.folded.as_bytes().get(start..end).unwrap_or_default()
+        self.folded.get(start..end).unwrap_or_default()
     }
 }
 
@@ -916,7 +938,7 @@ impl Default for NameIndex {
     /// The index of no items.
     fn default() -> NameIndex {
         NameIndex {
-            folded: String::new(),
+            folded: Vec::new(),
             ends: Vec::new(),
             slots: vec![NameIndex::EMPTY; 2],
         }
