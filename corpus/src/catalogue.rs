@@ -850,7 +850,7 @@ fn push_folded(to: &mut String, text: &str) {
 /// Folded name → position in a list of named items, refusing names that fold alike.
 ///
 /// A map keyed by folded copies of the names would cost a string for each of the catalogue's
-/// 27,000 names at every start; this index keeps all the folded names of one list in one string.
+/// 27,000 names at every start; this index keeps all the folded names of one list in one buffer.
 #[derive(Debug, Clone)]
 struct NameIndex {
     /// The items' names folded, one after another, in the items' order.
@@ -866,9 +866,11 @@ struct NameIndex {
 impl NameIndex {
     const EMPTY: usize = usize::MAX;
 
-    fn new<'a, T: 'a>(
-        items: &'a [T],
-        name_of: impl Fn(&'a T) -> &'a str,
+    /// `name_of` gives an item's name as written; `what` names the items in a
+    /// [`CatalogueError::Duplicate`].
+    fn new<T>(
+        items: &[T],
+        name_of: impl Fn(&T) -> &str,
         what: &'static str,
     ) -> Result<NameIndex, CatalogueError> {
         let mut index = NameIndex {
@@ -879,7 +881,7 @@ impl NameIndex {
         for (at, item) in items.iter().enumerate() {
             let name = name_of(item);
             let start = index.folded.len();
-            folded(name, |name| index.folded.extend_from_slice(name));
+            folded(name, |bytes| index.folded.extend_from_slice(bytes));
             index.ends.push(index.folded.len());
             let wanted = index.folded.get(start..).unwrap_or_default();
             let slot = match index.probe(wanted) {
