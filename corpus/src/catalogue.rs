@@ -759,7 +759,6 @@ impl<'a> ActionRef<'a> {
     /// Reference puts `aws:ResourceTag/${TagKey}` there, as for CodeCommit's `repository`).
     pub fn condition_keys(&self) -> Vec<&'a ConditionKey> {
         let mut keys: Vec<&'a ConditionKey> = Vec::new();
-        let service = self.service;
         let names = self
             .action
             .condition_keys
@@ -771,10 +770,8 @@ impl<'a> ActionRef<'a> {
                     .flat_map(|rt| rt.condition_keys.iter()),
             )
             .chain(
-                self.action
-                    .resource_types
-                    .iter()
-                    .filter_map(move |rt| service.resource_type(&rt.name))
+                self.resource_types()
+                    .filter_map(|(_, resolved)| resolved)
                     .flat_map(|rt| rt.condition_keys.iter()),
             );
         for name in names {
