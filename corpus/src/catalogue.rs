@@ -995,7 +995,7 @@ fn action_resource_types<'de, D: Deserializer<'de>>(
         }
 
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut all = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            let mut all = Vec::new();
             while let Some(raw) = seq.next_element::<RawActionResourceType>()? {
                 all.push(ActionResourceType {
                     name: raw.n,
@@ -1052,7 +1052,7 @@ impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for Entries
             }
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                let mut entries = Vec::new();
                 while let Some(entry) = map.next_entry()? {
                     entries.push(entry);
                 }
