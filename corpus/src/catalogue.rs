@@ -40,11 +40,15 @@ mod err;
 pub use err::CatalogueError;
 
 use iamspec_model::context_keys::{Cardinality, KeyType, ServiceKeyTypes};
-use iamspec_model::hash::FxMap as HashMap;
+use iamspec_model::hash::FxHasher;
 use iamspec_model::pattern::{fold_case, Pattern, Shape};
-use serde::Deserialize;
-use std::collections::BTreeMap;
+use serde::de::{MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use std::borrow::Cow;
 use std::fmt;
+use std::hash::Hasher;
+use std::marker::PhantomData;
+use std::ops::Range;
 use std::sync::OnceLock;
 
 /// The file format this crate reads; `cargo xtask catalogue` writes the same number.
@@ -59,7 +63,7 @@ pub struct Catalogue {
     /// Sorted by prefix.
     services: Vec<Service>,
     /// Folded prefix → index in `services`.
-    by_prefix: HashMap<String, usize>,
+    by_prefix: NameIndex,
 }
 
 /// Where a catalogue's data comes from.
@@ -81,20 +85,25 @@ pub struct Service {
     /// Sorted by name.
     actions: Vec<Action>,
     /// Folded action name → index in `actions`.
-    by_action: HashMap<String, usize>,
+    by_action: NameIndex,
+    /// Each action's `service:Action`, folded, one after another (an action's
+    /// `folded_qualified` is its range): the subjects action patterns are matched against, in
+    /// one string rather than one for each action.
+    folded_qualified: String,
     resource_types: Vec<ResourceType>,
-    by_resource_type: HashMap<String, usize>,
+    by_resource_type: NameIndex,
     condition_keys: Vec<ConditionKey>,
-    by_condition_key: HashMap<String, usize>,
+    by_condition_key: NameIndex,
 }
 
 /// One action of a service, as listed in the Service Authorization Reference.
 #[derive(Debug, Clone)]
 pub struct Action {
     name: String,
-    /// `service:Action`, folded: the subject action patterns are matched against.
-    folded_qualified: String,
-    access_levels: Vec<AccessLevel>,
+    /// Where the action's folded `service:Action` is in its service's `folded_qualified`.
+    folded_qualified: Range<usize>,
+    /// Borrowed for a single level (nearly every action): no vector of one for each.
+    access_levels: Cow<'static, [AccessLevel]>,
     resource_types: Vec<ActionResourceType>,
     condition_keys: Vec<String>,
 }
@@ -206,12 +215,13 @@ impl Catalogue {
                 expected: FORMAT,
             });
         }
-        let mut services = Vec::with_capacity(raw.services.len());
-        for (prefix, service) in raw.services {
+        let mut raw_services = raw.services.0;
+        raw_services.sort_by(|(a, _), (b, _)| a.cmp(b));
+        let mut services = Vec::with_capacity(raw_services.len());
+        for (prefix, service) in raw_services {
             services.push(Service::from_raw(prefix, service)?);
         }
-        services.sort_by(|a, b| a.prefix.cmp(&b.prefix));
-        let by_prefix = index(&services, "service", |s| &s.prefix)?;
+        let by_prefix = NameIndex::new(&services, Service::prefix, "service")?;
         Ok(Catalogue {
             source: raw.source,
             services,
@@ -227,7 +237,7 @@ impl Catalogue {
                 licence: String::new(),
             },
             services: Vec::new(),
-            by_prefix: HashMap::default(),
+            by_prefix: NameIndex::default(),
         }
     }
 
@@ -243,7 +253,8 @@ impl Catalogue {
 
     /// The service with this prefix (`s3`, `S3`), case-insensitively.
     pub fn service(&self, prefix: &str) -> Option<&Service> {
-        folded(prefix, |folded| self.by_prefix.get(folded).copied())
+        self.by_prefix
+            .position(prefix)
             .and_then(|at| self.services.get(at))
     }
 
@@ -333,45 +344,42 @@ impl ServiceKeyTypes for Catalogue {
 }
 
 impl Service {
-    fn from_raw(prefix: String, raw: RawService) -> Result<Service, CatalogueError> {
+    fn from_raw(prefix: String, raw: RawService<'_>) -> Result<Service, CatalogueError> {
         check_name("service prefix", &prefix)?;
-        let mut actions = Vec::with_capacity(raw.a.len());
-        for (name, action) in raw.a {
+        let mut raw_actions = raw.a.0;
+        raw_actions.sort_by(|(a, _), (b, _)| a.cmp(b));
+        let mut actions = Vec::with_capacity(raw_actions.len());
+        let mut folded_prefix = String::with_capacity(prefix.len() + 1);
+        push_folded(&mut folded_prefix, &prefix);
+        folded_prefix.push(':');
+        let mut folded_qualified = String::with_capacity(
+            raw_actions
+                .iter()
+                .map(|(name, _)| prefix.len() + 1 + name.len())
+                .sum(),
+        );
+        for (name, action) in raw_actions {
             check_name("action name", &name)?;
             let access_levels = AccessLevel::from_code(&action.l).ok_or_else(|| {
                 CatalogueError::UnknownAccessLevel {
                     action: format!("{prefix}:{name}"),
-                    code: action.l.clone(),
+                    code: action.l.clone().into_owned(),
                 }
             })?;
-            let mut qualified = String::with_capacity(prefix.len() + 1 + name.len());
-            qualified.push_str(&prefix);
-            qualified.push(':');
-            qualified.push_str(&name);
-            let folded_qualified = match fold_case(&qualified) {
-                std::borrow::Cow::Borrowed(_) => qualified,
-                std::borrow::Cow::Owned(folded) => folded,
-            };
+            let start = folded_qualified.len();
+            folded_qualified.push_str(&folded_prefix);
+            push_folded(&mut folded_qualified, &name);
             actions.push(Action {
                 name,
-                folded_qualified,
+                folded_qualified: start..folded_qualified.len(),
                 access_levels,
-                resource_types: action
-                    .r
-                    .into_iter()
-                    .map(|rt| ActionResourceType {
-                        name: rt.n,
-                        required: rt.q,
-                        condition_keys: rt.k,
-                        resolved: None,
-                    })
-                    .collect(),
+                resource_types: action.r,
                 condition_keys: action.k,
             });
         }
-        actions.sort_by(|a, b| a.name.cmp(&b.name));
-        let resource_types: Vec<ResourceType> = raw
+        let mut resource_types: Vec<ResourceType> = raw
             .r
+            .0
             .into_iter()
             .map(|(name, rt)| ResourceType {
                 name,
@@ -379,8 +387,11 @@ impl Service {
                 condition_keys: rt.k,
             })
             .collect();
-        let mut condition_keys = Vec::with_capacity(raw.k.len());
-        for (name, ty) in raw.k {
+        resource_types.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut raw_keys = raw.k.0;
+        raw_keys.sort_by(|(a, _), (b, _)| a.cmp(b));
+        let mut condition_keys = Vec::with_capacity(raw_keys.len());
+        for (name, ty) in raw_keys {
             let ty = ConditionKeyType::from_name(&ty).ok_or_else(|| {
                 CatalogueError::UnknownConditionKeyType {
                     key: name.clone(),
@@ -389,16 +400,24 @@ impl Service {
             })?;
             condition_keys.push(ConditionKey::new(name, ty));
         }
-        let by_resource_type = index(&resource_types, "resource type", |r| &r.name)?;
+        let by_resource_type =
+            NameIndex::new(&resource_types, ResourceType::name, "resource type")?;
         for action in &mut actions {
             for rt in &mut action.resource_types {
-                rt.resolved = folded(&rt.name, |name| by_resource_type.get(name).copied());
+                // An action names its resource types as the service spells them: a binary search
+                // of the sorted names finds them without folding and hashing; the index is for
+                // another spelling.
+                rt.resolved = resource_types
+                    .binary_search_by(|candidate| candidate.name.as_str().cmp(&rt.name))
+                    .ok()
+                    .or_else(|| by_resource_type.position(&rt.name));
             }
         }
         Ok(Service {
-            by_action: index(&actions, "action", |a| &a.name)?,
+            by_action: NameIndex::new(&actions, Action::name, "action")?,
+            folded_qualified,
             by_resource_type,
-            by_condition_key: index(&condition_keys, "condition key", |k| &k.name)?,
+            by_condition_key: NameIndex::new(&condition_keys, ConditionKey::name, "condition key")?,
             prefix,
             name: raw.n,
             actions,
@@ -424,7 +443,8 @@ impl Service {
 
     /// The action with this name (without the prefix), case-insensitively.
     pub fn action(&self, name: &str) -> Option<&Action> {
-        folded(name, |folded| self.by_action.get(folded).copied())
+        self.by_action
+            .position(name)
             .and_then(|at| self.actions.get(at))
     }
 
@@ -435,7 +455,8 @@ impl Service {
 
     /// The resource type with this name (`object`), case-insensitively.
     pub fn resource_type(&self, name: &str) -> Option<&ResourceType> {
-        folded(name, |folded| self.by_resource_type.get(folded).copied())
+        self.by_resource_type
+            .position(name)
             .and_then(|at| self.resource_types.get(at))
     }
 
@@ -447,7 +468,8 @@ impl Service {
     /// The condition key with exactly this name, compared case-insensitively (condition key names
     /// are, SEMANTICS.md §3.1): `s3:prefix`, or a template as written, `aws:ResourceTag/${TagKey}`.
     pub fn condition_key(&self, name: &str) -> Option<&ConditionKey> {
-        folded(name, |folded| self.by_condition_key.get(folded).copied())
+        self.by_condition_key
+            .position(name)
             .and_then(|at| self.condition_keys.get(at))
     }
 
@@ -474,13 +496,20 @@ impl Service {
             // `s3:get*`, already folded: a plain prefix test is the glob's own meaning.
             Shape::Prefix(prefix) => self
                 .action_refs()
-                .filter(|r| r.action.folded_qualified.starts_with(prefix))
+                .filter(|r| self.folded_qualified(r.action).starts_with(prefix))
                 .collect(),
             _ => self
                 .action_refs()
-                .filter(|r| pattern.matches(&r.action.folded_qualified))
+                .filter(|r| pattern.matches(self.folded_qualified(r.action)))
                 .collect(),
         }
+    }
+
+    /// `service:Action` of one of the service's actions, folded.
+    fn folded_qualified(&self, action: &Action) -> &str {
+        self.folded_qualified
+            .get(action.folded_qualified.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -621,19 +650,27 @@ impl AccessLevel {
     }
 
     /// `"TW"` → `[Tagging, Write]`; `None` for an unknown letter or no letter.
-    fn from_code(code: &str) -> Option<Vec<AccessLevel>> {
-        let levels = code
-            .chars()
-            .map(|letter| match letter {
-                'L' => Some(AccessLevel::List),
-                'R' => Some(AccessLevel::Read),
-                'W' => Some(AccessLevel::Write),
-                'P' => Some(AccessLevel::PermissionsManagement),
-                'T' => Some(AccessLevel::Tagging),
-                _ => None,
-            })
-            .collect::<Option<Vec<_>>>()?;
-        (!levels.is_empty()).then_some(levels)
+    fn from_code(code: &str) -> Option<Cow<'static, [AccessLevel]>> {
+        /// Each level once, in the order of their letters in `LETTERS`.
+        static LEVELS: [AccessLevel; 5] = [
+            AccessLevel::List,
+            AccessLevel::Read,
+            AccessLevel::Write,
+            AccessLevel::PermissionsManagement,
+            AccessLevel::Tagging,
+        ];
+        const LETTERS: &str = "LRWPT";
+        let level = |letter: char| LETTERS.find(letter).and_then(|at| LEVELS.get(at..=at));
+        let mut letters = code.chars();
+        match (letters.next(), letters.next()) {
+            (None, _) => None,
+            (Some(letter), None) => level(letter).map(Cow::Borrowed),
+            _ => code
+                .chars()
+                .map(|letter| level(letter).and_then(<[AccessLevel]>::first).copied())
+                .collect::<Option<Vec<_>>>()
+                .map(Cow::Owned),
+        }
     }
 }
 
@@ -722,7 +759,6 @@ impl<'a> ActionRef<'a> {
     /// Reference puts `aws:ResourceTag/${TagKey}` there, as for CodeCommit's `repository`).
     pub fn condition_keys(&self) -> Vec<&'a ConditionKey> {
         let mut keys: Vec<&'a ConditionKey> = Vec::new();
-        let service = self.service;
         let names = self
             .action
             .condition_keys
@@ -734,10 +770,8 @@ impl<'a> ActionRef<'a> {
                     .flat_map(|rt| rt.condition_keys.iter()),
             )
             .chain(
-                self.action
-                    .resource_types
-                    .iter()
-                    .filter_map(move |rt| service.resource_type(&rt.name))
+                self.resource_types()
+                    .filter_map(|(_, resolved)| resolved)
                     .flat_map(|rt| rt.condition_keys.iter()),
             );
         for name in names {
@@ -766,7 +800,8 @@ impl fmt::Display for ActionRef<'_> {
 }
 
 fn check_name(what: &'static str, name: &str) -> Result<(), CatalogueError> {
-    if name.is_empty() || name.contains([':', '*', '?']) {
+    // By bytes: the three are ASCII, and a byte of a multi-byte character never is.
+    if name.is_empty() || name.bytes().any(|b| matches!(b, b':' | b'*' | b'?')) {
         Err(CatalogueError::InvalidName {
             what,
             name: name.to_owned(),
@@ -776,10 +811,11 @@ fn check_name(what: &'static str, name: &str) -> Result<(), CatalogueError> {
     }
 }
 
-/// `f` of `name` folded ([`fold_case`]); a short ASCII name (every name of the catalogue, and
-/// what policies use) is folded into a buffer on the stack, not a new string: lint looks names up
-/// for every action of every statement, and the catalogue's own load resolves every key name.
-fn folded<R>(name: &str, f: impl FnOnce(&str) -> R) -> R {
+/// `f` of the bytes of `name` folded ([`fold_case`]); a short ASCII name (every name of the
+/// catalogue, and what policies use) is folded into a buffer on the stack, not a new string: lint
+/// looks names up for every action of every statement. Bytes, not `str`: the look-up compares and
+/// hashes bytes, and a `str` of the buffer would be checked for UTF-8 at every call.
+fn folded<R>(name: &str, f: impl FnOnce(&[u8]) -> R) -> R {
     const SHORT: usize = 128;
     let bytes = name.as_bytes();
     if bytes.len() <= SHORT && name.is_ascii() {
@@ -788,63 +824,191 @@ fn folded<R>(name: &str, f: impl FnOnce(&str) -> R) -> R {
             for (o, b) in out.iter_mut().zip(bytes) {
                 *o = b.to_ascii_lowercase();
             }
-            if let Ok(text) = std::str::from_utf8(out) {
-                return f(text);
-            }
+            return f(out);
         }
     }
-    f(fold_case(name).as_ref())
+    f(fold_case(name).as_bytes())
 }
 
-/// Folded name → position, refusing names that fold alike.
-fn index<T>(
-    items: &[T],
-    what: &'static str,
-    name: impl Fn(&T) -> &String,
-) -> Result<HashMap<String, usize>, CatalogueError> {
-    let mut map = HashMap::with_capacity_and_hasher(items.len(), Default::default());
-    for (at, item) in items.iter().enumerate() {
-        let name = name(item);
-        if map.insert(fold_case(name).into_owned(), at).is_some() {
-            return Err(CatalogueError::Duplicate {
-                what,
-                name: name.clone(),
-            });
+/// Appends `text` folded ([`fold_case`]) to `to`; ASCII text (every name of the catalogue) is
+/// lowercased where it lands, with no folded copy of its own.
+fn push_folded(to: &mut String, text: &str) {
+    if text.is_ascii() {
+        let start = to.len();
+        to.push_str(text);
+        if let Some(added) = to.get_mut(start..) {
+            added.make_ascii_lowercase();
+        }
+    } else {
+        to.push_str(&fold_case(text));
+    }
+}
+
+/// Folded name → position in a list of named items, refusing names that fold alike.
+///
+/// A map keyed by folded copies of the names would cost a string for each of the catalogue's
+/// 27,000 names at every start; this index keeps all the folded names of one list in one buffer.
+#[derive(Debug, Clone)]
+struct NameIndex {
+    /// The items' names folded, one after another, in the items' order.
+    folded: Vec<u8>,
+    /// Where each item's folded name ends in `folded`; it starts where the previous one ends.
+    ends: Vec<usize>,
+    /// Open addressing with linear probing: a power of two long, at most half full, so that a
+    /// probe always ends at an empty slot. Each slot is a position in the items or
+    /// [`NameIndex::EMPTY`].
+    slots: Vec<usize>,
+}
+
+impl NameIndex {
+    const EMPTY: usize = usize::MAX;
+
+    /// `name_of` gives an item's name as written; `what` names the items in a
+    /// [`CatalogueError::Duplicate`].
+    fn new<T>(
+        items: &[T],
+        name_of: impl Fn(&T) -> &str,
+        what: &'static str,
+    ) -> Result<NameIndex, CatalogueError> {
+        let mut index = NameIndex {
+            folded: Vec::with_capacity(items.iter().map(|item| name_of(item).len()).sum()),
+            ends: Vec::with_capacity(items.len()),
+            slots: vec![NameIndex::EMPTY; (2 * items.len()).next_power_of_two().max(2)],
+        };
+        for (at, item) in items.iter().enumerate() {
+            let name = name_of(item);
+            let start = index.folded.len();
+            folded(name, |bytes| index.folded.extend_from_slice(bytes));
+            index.ends.push(index.folded.len());
+            let wanted = index.folded.get(start..).unwrap_or_default();
+            let slot = match index.probe(wanted) {
+                Ok(_) => {
+                    return Err(CatalogueError::Duplicate {
+                        what,
+                        name: name.to_owned(),
+                    })
+                }
+                Err(slot) => slot,
+            };
+            if let Some(free) = index.slots.get_mut(slot) {
+                *free = at;
+            }
+        }
+        Ok(index)
+    }
+
+    /// The position of the item whose name folds as `name` does.
+    fn position(&self, name: &str) -> Option<usize> {
+        folded(name, |wanted| self.probe(wanted).ok())
+    }
+
+    /// The position of the item whose folded name is `wanted`, or else the empty slot where it
+    /// would go.
+    fn probe(&self, wanted: &[u8]) -> Result<usize, usize> {
+        let mut hasher = FxHasher::default();
+        hasher.write(wanted);
+        // The top bits: the best mixed of a multiplicative hash's.
+        let bits = self.slots.len().trailing_zeros();
+        let mut slot = (hasher.finish() >> (u64::BITS - bits)) as usize;
+        loop {
+            match self.slots.get(slot) {
+                Some(&at) if at != NameIndex::EMPTY => {
+                    if self.folded_name(at) == wanted {
+                        return Ok(at);
+                    }
+                }
+                _ => return Err(slot),
+            }
+            slot = (slot + 1) & (self.slots.len() - 1);
         }
     }
-    Ok(map)
+
+    fn folded_name(&self, at: usize) -> &[u8] {
+        let start = match at.checked_sub(1) {
+            Some(before) => self.ends.get(before).copied().unwrap_or_default(),
+            None => 0,
+        };
+        let end = self.ends.get(at).copied().unwrap_or_default();
+        self.folded.get(start..end).unwrap_or_default()
+    }
+}
+
+impl Default for NameIndex {
+    /// The index of no items.
+    fn default() -> NameIndex {
+        NameIndex {
+            folded: Vec::new(),
+            ends: Vec::new(),
+            slots: vec![NameIndex::EMPTY; 2],
+        }
+    }
 }
 
 // ---- the file's shape ----
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawCatalogue {
+struct RawCatalogue<'a> {
     format: u32,
     source: Source,
-    services: BTreeMap<String, RawService>,
+    #[serde(borrow)]
+    services: Entries<String, RawService<'a>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawService {
+struct RawService<'a> {
     n: String,
+    #[serde(default, borrow)]
+    a: Entries<String, RawAction<'a>>,
     #[serde(default)]
-    a: BTreeMap<String, RawAction>,
+    r: Entries<String, RawResourceType>,
     #[serde(default)]
-    r: BTreeMap<String, RawResourceType>,
-    #[serde(default)]
-    k: BTreeMap<String, String>,
+    k: Entries<String, String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawAction {
-    l: String,
-    #[serde(default)]
-    r: Vec<RawActionResourceType>,
+struct RawAction<'a> {
+    /// Borrowed from the text (unless written with escapes): it is only read, once.
+    #[serde(borrow)]
+    l: Cow<'a, str>,
+    #[serde(default, deserialize_with = "action_resource_types")]
+    r: Vec<ActionResourceType>,
     #[serde(default)]
     k: Vec<String>,
+}
+
+/// An action's `"r"`, read into the catalogue's own type as it is parsed (`resolved` is left for
+/// [`Service::from_raw`]): a vector of [`RawActionResourceType`] to convert would be a second
+/// vector for each action.
+fn action_resource_types<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<ActionResourceType>, D::Error> {
+    struct EachVisitor;
+
+    impl<'de> Visitor<'de> for EachVisitor {
+        type Value = Vec<ActionResourceType>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a sequence")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut all = Vec::new();
+            while let Some(raw) = seq.next_element::<RawActionResourceType>()? {
+                all.push(ActionResourceType {
+                    name: raw.n,
+                    required: raw.q,
+                    condition_keys: raw.k,
+                    resolved: None,
+                });
+            }
+            Ok(all)
+        }
+    }
+
+    deserializer.deserialize_seq(EachVisitor)
 }
 
 #[derive(Deserialize)]
@@ -863,4 +1027,39 @@ struct RawResourceType {
     arn: String,
     #[serde(default)]
     k: Vec<String>,
+}
+
+/// A JSON object's entries in the file's order, repeats included: cheaper to read than a
+/// `BTreeMap` (no tree to build, no name compared while reading), and a name written twice is
+/// not silently dropped but refused as a duplicate once sorted, as names that fold alike are.
+struct Entries<K, V>(Vec<(K, V)>);
+
+impl<K, V> Default for Entries<K, V> {
+    fn default() -> Self {
+        Entries(Vec::new())
+    }
+}
+
+impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for Entries<K, V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntriesVisitor<K, V>(PhantomData<(K, V)>);
+
+        impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for EntriesVisitor<K, V> {
+            type Value = Entries<K, V>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(Entries(entries))
+            }
+        }
+
+        deserializer.deserialize_map(EntriesVisitor(PhantomData))
+    }
 }

@@ -525,6 +525,80 @@ fn from_json_rejects_bad_catalogues() {
     );
 }
 
+/// A name written twice in one JSON object is refused like two names that differ only in case,
+/// not read as its last occurrence.
+#[test]
+fn from_json_refuses_a_name_written_twice() {
+    let with = |services: &str| {
+        format!(
+            r#"{{"format":1,"source":{{"package":"p","version":"1","licence":"MIT"}},"services":{{{services}}}}}"#
+        )
+    };
+    let cases = [
+        (r#""d":{"n":"D"},"d":{"n":"D"}"#, "service", "d"),
+        (
+            r#""d":{"n":"D","a":{"X":{"l":"R"},"Y":{"l":"R"},"X":{"l":"W"}}}"#,
+            "action",
+            "X",
+        ),
+        (
+            r#""d":{"n":"D","r":{"t":{"arn":"a"},"t":{"arn":"b"}}}"#,
+            "resource type",
+            "t",
+        ),
+        (
+            r#""d":{"n":"D","k":{"d:k":"String","d:k":"Bool"}}"#,
+            "condition key",
+            "d:k",
+        ),
+    ];
+    for (services, what, name) in cases {
+        let text = with(services);
+        match Catalogue::from_json(&text) {
+            Err(CatalogueError::Duplicate {
+                what: found_what,
+                name: found_name,
+            }) => assert_eq!((found_what, found_name.as_str()), (what, name), "{text}"),
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+    let error = Catalogue::from_json(&with(cases[1].0)).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "duplicate action `X` in the catalogue (names compare case-insensitively)"
+    );
+}
+
+/// Names outside ASCII fold as the policy glob folds them (SEMANTICS.md §2.1): `Ü` as `ü`, the
+/// Kelvin sign (U+212A) as `k`; in lookups and in the refusal of names that fold alike.
+#[test]
+fn from_json_folds_names_outside_ascii() {
+    let with = |actions: &str| {
+        format!(
+            r#"{{"format":1,"source":{{"package":"p","version":"1","licence":"MIT"}},"services":{{"d":{{"n":"D","a":{{{actions}}}}}}}}}"#
+        )
+    };
+    let c = Catalogue::from_json(&with(
+        r#""Über":{"l":"R"},"\u212aey":{"l":"W"},"Plain":{"l":"\u004c"}"#,
+    ))
+    .unwrap();
+    assert_eq!(c.action("d:üBER").unwrap().action().name(), "Über");
+    assert_eq!(c.action("D:KEY").unwrap().action().name(), "\u{212a}ey");
+    assert_eq!(
+        c.action("d:\u{212a}EY").unwrap().action().name(),
+        "\u{212a}ey"
+    );
+    // An escaped access level reads as the letter it stands for.
+    let plain = c.action("d:plain").unwrap();
+    assert_eq!(plain.action().name(), "Plain");
+    assert_eq!(plain.action().access_levels(), [AccessLevel::List]);
+    assert!(c.action("d:uber").is_none());
+    assert!(matches!(
+        Catalogue::from_json(&with(r#""Key":{"l":"R"},"\u212aey":{"l":"W"}"#)),
+        Err(CatalogueError::Duplicate { what: "action", .. })
+    ));
+}
+
 /// A skip must show in `cargo test`'s output, and libtest captures `println!`/`eprintln!` of
 /// passing tests: this writes to the process's standard error directly, which it does not.
 fn eprintln_uncaptured(message: std::fmt::Arguments<'_>) {

@@ -24,8 +24,9 @@ pub enum CatalogueError {
         /// The offending name.
         name: String,
     },
-    /// Two services, two actions of a service or two condition keys of a service whose names differ
-    /// only in case: case-insensitive lookups would be ambiguous.
+    /// Two services, or two actions, resource types or condition keys of a service, whose names
+    /// are the same or differ only in case: case-insensitive lookups would be ambiguous, and a
+    /// name written twice would leave one of its entries unread.
     #[error("duplicate {what} `{name}` in the catalogue (names compare case-insensitively)")]
     Duplicate {
         /// `service`, `action`, `resource type` or `condition key`.
