@@ -87,18 +87,15 @@ impl Table {
             }
         }
         // The keys of each action as [`ActionRef::condition_keys`] lists them (its own, its
-        // resource types' as the action and as the service list them; each once), resolved by
-        // the service's sorted list rather than through the catalogue's folded look-up: this is
-        // every key of every action, built when a process first lints a condition.
+        // resource types' as the action and as the service list them; each once), without a
+        // vector of them for each action: this is every key of every action, built when a
+        // process first lints.
         let mut ids: Vec<u32> = Vec::new();
         for action in catalogue.actions() {
-            let (Some(action_id), Some(si)) =
-                (table.action_id(action), table.service_index(action))
-            else {
+            let Some(action_id) = table.action_id(action) else {
                 continue;
             };
             let service = action.service();
-            let keys = service.condition_keys();
             ids.clear();
             let names =
                 action
@@ -111,13 +108,9 @@ impl Table {
                             .chain(service_rt.into_iter().flat_map(|r| r.condition_keys()))
                     }));
             for name in names {
-                let id = match keys.binary_search_by(|k| k.name().cmp(name)) {
-                    Ok(at) => table.key_id_at(si, at),
-                    // Spelt in another case than the service's list.
-                    Err(_) => service
-                        .condition_key(name)
-                        .and_then(|key| table.key_id(action, key)),
-                };
+                let id = service
+                    .condition_key(name)
+                    .and_then(|key| table.key_id(action, key));
                 if let Some(id) = id.filter(|id| !ids.contains(id)) {
                     ids.push(id);
                 }
