@@ -86,37 +86,15 @@ impl Table {
                 }
             }
         }
-        // The keys of each action as [`ActionRef::condition_keys`] lists them (its own, its
-        // resource types' as the action and as the service list them; each once), without a
-        // vector of them for each action: this is every key of every action, built when a
-        // process first lints.
-        let mut ids: Vec<u32> = Vec::new();
         for action in catalogue.actions() {
             let Some(action_id) = table.action_id(action) else {
                 continue;
             };
-            let service = action.service();
-            ids.clear();
-            let names =
-                action
-                    .action()
-                    .condition_keys()
-                    .iter()
-                    .chain(action.resource_types().flat_map(|(rt, service_rt)| {
-                        rt.condition_keys()
-                            .iter()
-                            .chain(service_rt.into_iter().flat_map(|r| r.condition_keys()))
-                    }));
-            for name in names {
-                let id = service
-                    .condition_key(name)
-                    .and_then(|key| table.key_id(action, key));
-                if let Some(id) = id.filter(|id| !ids.contains(id)) {
-                    ids.push(id);
-                }
-            }
-            for &id in &ids {
-                if let Some(list) = table.listed_by.get_mut(id as usize) {
+            for key in action.condition_keys() {
+                if let Some(list) = table
+                    .key_id(action, key)
+                    .and_then(|k| table.listed_by.get_mut(k as usize))
+                {
                     list.push(action_id);
                 }
             }
