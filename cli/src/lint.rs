@@ -1,7 +1,7 @@
 use crate::output::{FindingsOutputArgs, Format, Records};
 use crate::{out, EXIT_INPUT};
 use iamspec_corpus::lint::{
-    lint_json_with, lint_with, render_json, render_text, LintOptions, LintReport, LintSeverity,
+    lint_with, render_json, render_text, LintOptions, LintReport, LintSeverity, Validated,
 };
 use iamspec_corpus::sarif::sarif;
 use iamspec_corpus::Catalogue;
@@ -88,9 +88,16 @@ pub fn run(args: Args) -> u8 {
     let options = LintOptions {
         resource: args.resource.clone(),
     };
-    // Had that thread panicked, `Catalogue::embedded` would load the catalogue again here.
-    let _ = preparing.join();
-    let catalogue = Catalogue::embedded();
+    // The first document is validated before the catalogue is waited for: validation needs
+    // none, and on a large document it hides the rest of the load.
+    let mut preparing = Some(preparing);
+    let mut catalogue = || {
+        if let Some(thread) = preparing.take() {
+            // Had that thread panicked, `Catalogue::embedded` loads the catalogue again here.
+            let _ = thread.join();
+        }
+        Catalogue::embedded()
+    };
     let total = documents.len();
     let mut reports: Vec<(String, LintReport)> = documents
         .into_iter()
@@ -99,10 +106,11 @@ pub fn run(args: Args) -> u8 {
             // A corpus-wide run takes a while: show how far it is (on a terminal only).
             output.progress(i, total, &d.name);
             let kind = args.kind.or(d.kind).unwrap_or(PolicyKind::Identity);
-            let report = match &d.json {
-                Some(json) => lint_json_with(json, Some(&d.text), kind, catalogue, &options),
+            let json = d.json.or_else(|| Json::parse(&d.text).ok());
+            let report = match &json {
+                Some(json) => Validated::new(json, Some(&d.text), kind).lint(catalogue(), &options),
                 None => {
-                    let mut report = lint_with(&d.text, kind, catalogue, &options);
+                    let mut report = lint_with(&d.text, kind, catalogue(), &options);
                     name_the_cause(&d.text, &mut report);
                     report
                 }

@@ -263,19 +263,83 @@ pub fn lint_json_with(
     catalogue: &Catalogue,
     options: &LintOptions,
 ) -> LintReport {
-    let (policy, validation, size) = validate(json, kind, text);
-    let mut findings: Vec<LintFinding> = validation
-        .into_iter()
-        .filter(|f| !principals::documented_principal(json, f))
-        .map(from_validation)
-        .collect();
-    if let Some(policy) = &policy {
-        let mut linter = Linter::new(catalogue, kind, policy, json, text);
-        linter.size = size;
-        linter.resource = options.resource.as_deref();
-        linter.run();
-        findings.extend(linter.findings);
+    Validated::new(json, text, kind).lint(catalogue, options)
+}
+
+/// A document validated, before lint's own checks: the part of [`lint_json_with`] that needs no
+/// catalogue, so that a caller can do it while the catalogue loads ([`prepare_embedded`] on
+/// another thread, as `iamspec lint` does).
+///
+/// ```
+/// use iamspec_corpus::lint::{LintOptions, Validated};
+/// use iamspec_corpus::Catalogue;
+/// use iamspec_model::json::Json;
+/// use iamspec_model::PolicyKind;
+///
+/// let text = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+///     "Action": "s3:GetObjekt", "Resource": "*"}}"#;
+/// let json = Json::parse(text).unwrap();
+/// let validated = Validated::new(&json, Some(text), PolicyKind::Identity);
+/// let report = validated.lint(Catalogue::embedded(), &LintOptions::default());
+/// assert_eq!(report.findings[0].id, "unknown-action");
+/// ```
+pub struct Validated<'a> {
+    json: &'a Json,
+    text: Option<&'a str>,
+    kind: PolicyKind,
+    policy: Option<Policy>,
+    size: Option<PolicySize>,
+    /// Validation's findings, as lint reports them.
+    findings: Vec<LintFinding>,
+}
+
+impl<'a> Validated<'a> {
+    /// Validates `json` (whose original text is `text`, when given) as a policy of `kind`.
+    pub fn new(json: &'a Json, text: Option<&'a str>, kind: PolicyKind) -> Validated<'a> {
+        let (policy, validation, size) = validate(json, kind, text);
+        let findings = validation
+            .into_iter()
+            .filter(|f| !principals::documented_principal(json, f))
+            .map(from_validation)
+            .collect();
+        Validated {
+            json,
+            text,
+            kind,
+            policy,
+            size,
+            findings,
+        }
     }
+
+    /// Lint's own checks against `catalogue`, and the report of the whole.
+    pub fn lint(self, catalogue: &Catalogue, options: &LintOptions) -> LintReport {
+        let Validated {
+            json,
+            text,
+            kind,
+            policy,
+            size,
+            mut findings,
+        } = self;
+        if let Some(policy) = &policy {
+            let mut linter = Linter::new(catalogue, kind, policy, json, text);
+            linter.size = size;
+            linter.resource = options.resource.as_deref();
+            linter.run();
+            findings.extend(linter.findings);
+        }
+        finish(findings, text, kind, policy)
+    }
+}
+
+/// Positions, order, and the last word between checks.
+fn finish(
+    mut findings: Vec<LintFinding>,
+    text: Option<&str>,
+    kind: PolicyKind,
+    policy: Option<Policy>,
+) -> LintReport {
     if let Some(text) = text {
         let unplaced = findings.iter().filter(|f| f.position.is_none());
         if unplaced.clone().next().is_some() {
