@@ -68,11 +68,12 @@ struct Document {
 /// are linted all the same).
 pub fn run(args: Args) -> u8 {
     let output = args.output.resolve();
-    // The embedded catalogue (lint needs no shared data folder) and lint's tables for it are
-    // built on a second thread while the documents are read and parsed: loading them costs
-    // about as much as parsing 10,000 statements. `Catalogue::embedded` waits for that thread
-    // when it is called before the thread is done.
-    let preparing = std::thread::spawn(iamspec_corpus::lint::prepare_embedded);
+    // The embedded catalogue (lint needs no shared data folder) and lint's table for it are
+    // built on a second thread while the documents are read, parsed and the first one
+    // validated: loading them costs about as much as parsing 10,000 statements. Both are kept
+    // in `OnceLock`s, so the first `Catalogue::embedded` here waits for that thread's load
+    // rather than starting another; nothing waits when no document is read.
+    std::thread::spawn(iamspec_corpus::lint::prepare_embedded);
     let mut unreadable = Vec::new();
     let mut documents = Vec::new();
     for file in crate::input::expand(&args.policies) {
@@ -88,16 +89,6 @@ pub fn run(args: Args) -> u8 {
     let options = LintOptions {
         resource: args.resource.clone(),
     };
-    // The first document is validated before the catalogue is waited for: validation needs
-    // none, and on a large document it hides the rest of the load.
-    let mut preparing = Some(preparing);
-    let mut catalogue = || {
-        if let Some(thread) = preparing.take() {
-            // Had that thread panicked, `Catalogue::embedded` loads the catalogue again here.
-            let _ = thread.join();
-        }
-        Catalogue::embedded()
-    };
     let total = documents.len();
     let mut reports: Vec<(String, LintReport)> = documents
         .into_iter()
@@ -108,9 +99,11 @@ pub fn run(args: Args) -> u8 {
             let kind = args.kind.or(d.kind).unwrap_or(PolicyKind::Identity);
             let json = d.json.or_else(|| Json::parse(&d.text).ok());
             let report = match &json {
-                Some(json) => Validated::new(json, Some(&d.text), kind).lint(catalogue(), &options),
+                Some(json) => {
+                    Validated::new(json, Some(&d.text), kind).lint(Catalogue::embedded(), &options)
+                }
                 None => {
-                    let mut report = lint_with(&d.text, kind, catalogue(), &options);
+                    let mut report = lint_with(&d.text, kind, Catalogue::embedded(), &options);
                     name_the_cause(&d.text, &mut report);
                     report
                 }
