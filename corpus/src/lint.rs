@@ -521,14 +521,9 @@ impl<'c> ActionSet<'c> {
     /// Whether the set has the action `name` (a constant of lint's tables, `iam:PassRole`);
     /// `None` when the table cannot tell (an action it does not number).
     fn has_named(&self, name: &'static str) -> Option<bool> {
-        self.sorted_ids()?;
-        self.has_id(self.table().named(self.catalogue, name))
-    }
-
-    /// [`ActionSet::has_named`] for the name whose id ([`table::Table::named`]) is `id`.
-    fn has_id(&self, id: Option<u32>) -> Option<bool> {
         let sorted = self.sorted_ids()?;
-        Some(sorted.binary_search(&id?).is_ok())
+        let id = self.table().named(self.catalogue, name)?;
+        Some(sorted.binary_search(&id).is_ok())
     }
 
     /// The actions' ids in ascending order, when every action has one: a set sized by its
