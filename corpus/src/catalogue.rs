@@ -106,6 +106,10 @@ pub struct Action {
     access_levels: Cow<'static, [AccessLevel]>,
     resource_types: Vec<ActionResourceType>,
     condition_keys: Vec<String>,
+    /// [`ActionRef::condition_keys`] as indexes into the service's condition keys, resolved once
+    /// when the catalogue is read: lint's key table asks for every action's keys at start, and a
+    /// resource type's keys would otherwise be looked up again for each action acting on it.
+    key_ids: Vec<u32>,
 }
 
 /// A resource type an action acts on.
@@ -375,6 +379,7 @@ impl Service {
                 access_levels,
                 resource_types: action.r,
                 condition_keys: action.k,
+                key_ids: Vec::new(),
             });
         }
         let mut resource_types: Vec<ResourceType> = raw
@@ -402,18 +407,56 @@ impl Service {
         }
         let by_resource_type =
             NameIndex::new(&resource_types, ResourceType::name, "resource type")?;
+        let by_condition_key =
+            NameIndex::new(&condition_keys, ConditionKey::name, "condition key")?;
+        // Once per resource type, not once per action acting on it.
+        let resource_type_keys: Vec<Vec<u32>> = resource_types
+            .iter()
+            .map(|rt| {
+                rt.condition_keys
+                    .iter()
+                    .filter_map(|name| by_condition_key.position(name))
+                    .map(|at| at as u32)
+                    .collect()
+            })
+            .collect();
         for action in &mut actions {
             for rt in &mut action.resource_types {
                 // By the index, whose folded names are in one buffer: a binary search of the
                 // names compares through a pointer to each, and costs more in wall time.
                 rt.resolved = by_resource_type.position(&rt.name);
             }
+            // In the order `ActionRef::condition_keys` documents, each key once.
+            let mut ids: Vec<u32> = Vec::new();
+            let mut add = |at: u32| {
+                if !ids.contains(&at) {
+                    ids.push(at);
+                }
+            };
+            let named = action.condition_keys.iter().chain(
+                action
+                    .resource_types
+                    .iter()
+                    .flat_map(|rt| rt.condition_keys.iter()),
+            );
+            for name in named {
+                if let Some(at) = by_condition_key.position(name) {
+                    add(at as u32);
+                }
+            }
+            for rt in &action.resource_types {
+                let listed = rt.resolved.and_then(|at| resource_type_keys.get(at));
+                for &at in listed.into_iter().flatten() {
+                    add(at);
+                }
+            }
+            action.key_ids = ids;
         }
         Ok(Service {
             by_action: NameIndex::new(&actions, Action::name, "action")?,
             folded_qualified,
             by_resource_type,
-            by_condition_key: NameIndex::new(&condition_keys, ConditionKey::name, "condition key")?,
+            by_condition_key,
             prefix,
             name: raw.n,
             actions,
@@ -533,6 +576,12 @@ impl Action {
     /// The condition keys of the action itself (not those of its resource types).
     pub fn condition_keys(&self) -> &[String] {
         &self.condition_keys
+    }
+
+    /// [`ActionRef::condition_keys`] as positions in the service's
+    /// [`Service::condition_keys`].
+    pub(crate) fn condition_key_positions(&self) -> &[u32] {
+        &self.key_ids
     }
 }
 
@@ -754,30 +803,11 @@ impl<'a> ActionRef<'a> {
     /// those the service's resource-type table lists for them (the Service Authorization
     /// Reference puts `aws:ResourceTag/${TagKey}` there, as for CodeCommit's `repository`).
     pub fn condition_keys(&self) -> Vec<&'a ConditionKey> {
-        let mut keys: Vec<&'a ConditionKey> = Vec::new();
-        let names = self
-            .action
-            .condition_keys
+        self.action
+            .key_ids
             .iter()
-            .chain(
-                self.action
-                    .resource_types
-                    .iter()
-                    .flat_map(|rt| rt.condition_keys.iter()),
-            )
-            .chain(
-                self.resource_types()
-                    .filter_map(|(_, resolved)| resolved)
-                    .flat_map(|rt| rt.condition_keys.iter()),
-            );
-        for name in names {
-            if let Some(key) = self.service.condition_key(name) {
-                if !keys.iter().any(|seen| std::ptr::eq(*seen, key)) {
-                    keys.push(key);
-                }
-            }
-        }
-        keys
+            .filter_map(|&at| self.service.condition_keys.get(at as usize))
+            .collect()
     }
 }
 

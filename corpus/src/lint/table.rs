@@ -86,16 +86,12 @@ impl Table {
                 }
             }
         }
-        for action in catalogue.actions() {
-            let Some(action_id) = table.action_id(action) else {
-                continue;
-            };
-            for key in action.condition_keys() {
-                if let Some(list) = table
-                    .key_id(action, key)
-                    .and_then(|k| table.listed_by.get_mut(k as usize))
-                {
-                    list.push(action_id);
+        for (service, ids) in services.iter().zip(&table.services) {
+            for (action, action_id) in service.actions().iter().zip(ids.first_action..) {
+                for &key in action.condition_key_positions() {
+                    if let Some(list) = table.listed_by.get_mut((ids.first_key + key) as usize) {
+                        list.push(action_id);
+                    }
                 }
             }
         }
@@ -126,15 +122,6 @@ impl Table {
             (std::ptr::from_ref(action.action()) as usize).checked_sub(service.actions_base)?;
         (offset % size == 0 && offset / size < service.action_count)
             .then(|| service.first_action + (offset / size) as u32)
-    }
-
-    /// The id of `key`, one of the keys of `action`'s service.
-    fn key_id(&self, action: ActionRef<'_>, key: &ConditionKey) -> Option<u32> {
-        let service = self.services.get(self.service_index(action)?)?;
-        let size = std::mem::size_of::<ConditionKey>().max(1);
-        let offset = (std::ptr::from_ref(key) as usize).checked_sub(service.keys_base)?;
-        (offset % size == 0 && offset / size < service.key_count)
-            .then(|| service.first_key + (offset / size) as u32)
     }
 
     /// The id of `key`, any key of the catalogue.
