@@ -7,6 +7,13 @@ pub enum CatalogueError {
     /// The text is not JSON of the catalogue's shape.
     #[error("the catalogue is not valid JSON of the expected shape: {0}")]
     Json(#[from] serde_json::Error),
+    /// The embedded catalogue's compact form (written by the crate's `build.rs`) ends early or
+    /// points outside itself: a bug of the build, not of any input.
+    #[error("the embedded catalogue's compact form is malformed at byte {at}")]
+    Compact {
+        /// The position in the compact form.
+        at: usize,
+    },
     /// A file written by another version of `cargo xtask catalogue`.
     #[error("the catalogue has format `{found}`; this crate reads format `{expected}`")]
     UnsupportedFormat {
