@@ -9,6 +9,7 @@
 //! [`MAX_CANDIDATES`] candidates: hostile documents with thousands of patterns sharing one prefix
 //! stay linear, and the checks (suggestions) stay silent rather than slow there.
 
+use super::nocase::lowercase_word;
 use iamspec_model::hash::FxMap;
 
 /// How many candidates one entry is compared with, at most.
@@ -36,8 +37,8 @@ const MAX_PREFIX: usize = 256;
 /// The case-folded literal prefixes, by their length and a hash of their bytes, each holding
 /// the items whose prefix it is. One hash entry per item (a trie took one per byte, a tenth of
 /// linting the managed corpus); a text's prefixes are hashed incrementally, in one walk along
-/// it, and looked up only at the lengths some prefix has. Two prefixes of one length with the
-/// same 64-bit hash would only share candidates, which the final test decides.
+/// it, and only at the lengths some prefix has ([`PrefixHash`]). Two prefixes of one length
+/// with the same 64-bit hash would only share candidates, which the final test decides.
 #[derive(Default)]
 pub(crate) struct PrefixIndex {
     items: FxMap<(usize, u64), Items>,
@@ -72,10 +73,55 @@ impl Items {
     }
 }
 
-/// One step of the prefix hash (FxHash's mixing) over an ASCII-lowercased byte.
-fn step(hash: u64, byte: u8) -> u64 {
-    (hash.rotate_left(5) ^ u64::from(byte.to_ascii_lowercase()))
-        .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+/// The hashes of the prefixes of one text, asked at increasing lengths: eight bytes are
+/// lowercased and mixed in at a time (a step per byte was most of the cost of a look-up), and a
+/// prefix's hash is that of its whole words then one step for the bytes after them.
+struct PrefixHash<'t> {
+    bytes: &'t [u8],
+    /// How many whole words of `bytes` `words` has mixed in.
+    done: usize,
+    words: u64,
+}
+
+impl<'t> PrefixHash<'t> {
+    fn new(bytes: &'t [u8]) -> PrefixHash<'t> {
+        PrefixHash {
+            bytes,
+            done: 0,
+            words: 0,
+        }
+    }
+
+    /// The hash of the first `length` bytes (at least the length asked before).
+    fn at(&mut self, length: usize) -> u64 {
+        while let Some(word) = self.bytes.get(self.done * 8..(self.done + 1) * 8) {
+            if (self.done + 1) * 8 > length {
+                break;
+            }
+            self.words = step(self.words, lowered(word));
+            self.done += 1;
+        }
+        let rest = self.bytes.get(self.done * 8..length).unwrap_or(&[]);
+        // A product's high bits depend on all of its input, its low bits only on the input's
+        // low bits, and the map places keys by their low bits: rotated, the high bits place
+        // them, and prefixes that differ only in their last bytes (`bucket-17/`, `bucket-18/`)
+        // do not crowd one place of the map (their probes were several times longer).
+        step(self.words, lowered(rest)).rotate_left(32)
+    }
+}
+
+/// Up to eight bytes as a word, ASCII-lowercased, zeros after them.
+fn lowered(bytes: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    for (to, from) in word.iter_mut().zip(bytes) {
+        *to = *from;
+    }
+    lowercase_word(u64::from_le_bytes(word))
+}
+
+/// One step of the prefix hash (FxHash's mixing) over a word.
+fn step(hash: u64, word: u64) -> u64 {
+    (hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
 }
 
 impl PrefixIndex {
@@ -91,27 +137,30 @@ impl PrefixIndex {
         index
     }
 
-    fn has_length(&self, length: usize) -> bool {
+    /// The lengths some prefix has, up to `limit`, shortest first: by the set bits, not by
+    /// testing every length (most lengths no prefix has).
+    fn lengths_up_to(&self, limit: usize) -> impl Iterator<Item = usize> + '_ {
         self.lengths
-            .get(length / 64)
-            .is_some_and(|word| word & (1 << (length % 64)) != 0)
+            .iter()
+            .zip((0..).step_by(64))
+            .flat_map(|(&word, base)| {
+                let mut bits = word;
+                std::iter::from_fn(move || {
+                    let bit = bits.trailing_zeros();
+                    bits &= bits.wrapping_sub(1);
+                    (bit < 64).then(|| base + bit as usize)
+                })
+            })
+            .take_while(move |&length| length <= limit)
     }
 
     /// Adds `item` under the literal prefix of `pattern`: the text before its first `*`, `?`
     /// or (with `variables`) `${`.
     pub(crate) fn insert(&mut self, pattern: &str, variables: bool, item: usize) {
-        // The literal prefix (as [`literal_prefix`] cuts it, then at [`MAX_PREFIX`]) hashed in
-        // the same walk that finds its end.
-        let bytes = pattern.as_bytes();
-        let mut hash = 0;
-        let mut length = 0;
-        for (at, &byte) in bytes.iter().enumerate() {
-            if ends_literal(bytes, at, variables) || length == MAX_PREFIX {
-                break;
-            }
-            hash = step(hash, byte);
-            length += 1;
-        }
+        let prefix = literal_prefix(pattern, variables).as_bytes();
+        let prefix = prefix.get(..MAX_PREFIX).unwrap_or(prefix);
+        let length = prefix.len();
+        let hash = PrefixHash::new(prefix).at(length);
         if let Some(word) = self.lengths.get_mut(length / 64) {
             *word |= 1 << (length % 64);
         }
@@ -128,34 +177,25 @@ impl PrefixIndex {
     /// most [`MAX_CANDIDATES`] times, until `found` returns `true`; whether it did.
     pub(crate) fn any(&self, text: &str, mut found: impl FnMut(usize) -> bool) -> bool {
         let mut budget = MAX_CANDIDATES;
-        let mut hash = 0u64;
-        let mut bytes = text.bytes();
-        let mut length = 0;
-        loop {
-            if self.has_length(length) {
-                for &item in self
-                    .items
-                    .get(&(length, hash))
-                    .map_or(&[][..], Items::as_slice)
-                {
-                    if budget == 0 {
-                        return false;
-                    }
-                    budget -= 1;
-                    if found(item) {
-                        return true;
-                    }
+        let mut hashes = PrefixHash::new(text.as_bytes());
+        let limit = self.longest.min(text.len());
+        for length in self.lengths_up_to(limit) {
+            let hash = hashes.at(length);
+            for &item in self
+                .items
+                .get(&(length, hash))
+                .map_or(&[][..], Items::as_slice)
+            {
+                if budget == 0 {
+                    return false;
+                }
+                budget -= 1;
+                if found(item) {
+                    return true;
                 }
             }
-            if length >= self.longest {
-                return false;
-            }
-            let Some(byte) = bytes.next() else {
-                return false;
-            };
-            hash = step(hash, byte);
-            length += 1;
         }
+        false
     }
 }
 
@@ -204,6 +244,20 @@ mod tests {
         assert_eq!(candidates(&index, "ec2:RunInstances"), [1, 3]);
         assert_eq!(candidates(&index, "arn:aws:s3:::me/x"), [1, 4]);
         assert_eq!(candidates(&index, ""), [1]);
+    }
+
+    #[test]
+    fn a_prefix_hashes_as_the_text_it_is_cut_from_whatever_its_case() {
+        let text = "arn:aws:s3:::Bucket-1234/Key-\u{e9}t\u{e9}";
+        let lower = text.to_ascii_lowercase();
+        let mut along = PrefixHash::new(text.as_bytes());
+        for length in 0..=text.len() {
+            let alone = text.as_bytes().get(..length).unwrap_or(&[]);
+            let folded = lower.as_bytes().get(..length).unwrap_or(&[]);
+            let hash = along.at(length);
+            assert_eq!(hash, PrefixHash::new(alone).at(length), "{length}");
+            assert_eq!(hash, PrefixHash::new(folded).at(length), "{length}");
+        }
     }
 
     #[test]

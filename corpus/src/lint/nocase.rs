@@ -70,7 +70,7 @@ impl Hash for NoCase<'_> {
 
 /// The eight bytes of `word`, each as `u8::to_ascii_lowercase` makes it, in a few word
 /// operations rather than eight byte ones.
-fn lowercase_word(word: u64) -> u64 {
+pub(crate) fn lowercase_word(word: u64) -> u64 {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // Without their high bits no byte carries into the next: the high bit of each byte of the
     // sums says whether it is at least `A` (0x41), and at least `[` (0x5b).
