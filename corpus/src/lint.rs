@@ -202,11 +202,14 @@ pub struct LintOptions {
     pub resource: Option<String>,
 }
 
-/// Loads the embedded catalogue and builds the table lint keeps for it for the life of the
-/// process (which actions see which condition key), as the first [`lint`] otherwise does: a
-/// caller can do this on another thread while it reads its documents, as `iamspec lint` does.
+/// Loads the embedded catalogue and builds the tables lint keeps for it for the life of the
+/// process (which actions see which condition key, the ARN templates by service), as the first
+/// [`lint`] otherwise does: a caller can do this on another thread while it reads its
+/// documents, as `iamspec lint` does.
 pub fn prepare_embedded() {
-    let _ = table::table(Catalogue::embedded());
+    let catalogue = Catalogue::embedded();
+    let _ = table::table(catalogue);
+    let _ = resources::embedded_arn_index(catalogue);
 }
 
 /// Lints the policy document `text` as a policy of `kind` against `catalogue`.

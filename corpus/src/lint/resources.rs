@@ -106,18 +106,23 @@ impl ArnIndex {
     }
 }
 
+/// The index of the embedded catalogue's ARN templates. Building it reads every template of the
+/// catalogue: once per process (most of the time of linting a small policy otherwise), and ahead
+/// of time by [`super::prepare_embedded`].
+pub(crate) fn embedded_arn_index(embedded: &Catalogue) -> Arc<ArnIndex> {
+    static EMBEDDED: OnceLock<Arc<ArnIndex>> = OnceLock::new();
+    Arc::clone(EMBEDDED.get_or_init(|| Arc::new(ArnIndex::new(embedded))))
+}
+
 impl Linter<'_, '_> {
     fn arn_index(&mut self) -> Arc<ArnIndex> {
-        // Building the index reads every ARN template of the catalogue: once per process for
-        // the embedded catalogue (most of the time of linting a small policy otherwise).
-        static EMBEDDED: OnceLock<Arc<ArnIndex>> = OnceLock::new();
         match &self.arn_index {
             Some(index) => Arc::clone(index),
             None => {
                 let embedded = Catalogue::try_embedded()
                     .is_ok_and(|embedded| std::ptr::eq(embedded, self.catalogue));
                 let index = if embedded {
-                    Arc::clone(EMBEDDED.get_or_init(|| Arc::new(ArnIndex::new(self.catalogue))))
+                    embedded_arn_index(self.catalogue)
                 } else {
                     Arc::new(ArnIndex::new(self.catalogue))
                 };
