@@ -101,7 +101,7 @@ fn grants(facts: &StatementFacts<'_, '_, '_>, qualified: &'static str) -> bool {
 /// the same effect, principal and condition whose actions include one that may cover the
 /// statement's first action (by literal prefix, `index.rs`) are compared, at most
 /// [`super::index::MAX_CANDIDATES`] of them.
-pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFacts<'_, '_, '_>]) {
+pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[Statement]) {
     let substitutes = linter.policy.version.substitutes_variables();
     let sets = Sets::of(statements);
     let (clauses, clause_sets) = sets.clauses(statements);
@@ -109,9 +109,9 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
         .iter()
         .zip(&sets.spans)
         .zip(clause_sets)
-        .map(|((f, span), clause_set)| {
+        .map(|((statement, span), clause_set)| {
             let condition = clauses.get(clause_set).unwrap_or(&[]);
-            Shape::of(f.statement, &sets, span, condition)
+            Shape::of(statement, &sets, span, condition)
         })
         .collect();
     // The wildcard action entries of a statement, compiled when it is first a candidate cover.
@@ -150,8 +150,8 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
     let mut groups: Vec<Option<(Vec<usize>, PrefixIndex)>> =
         (0..group_ids.len()).map(|_| None).collect();
     let mut by_actions: Vec<Option<PrefixIndex>> = (0..group_ids.len()).map(|_| None).collect();
-    for (i, (facts, shape)) in statements.iter().zip(&shapes).enumerate() {
-        if earliest.get(i) != Some(&i) || facts.statement.action.negated {
+    for (i, (statement, shape)) in statements.iter().zip(&shapes).enumerate() {
+        if earliest.get(i) != Some(&i) || statement.action.negated {
             continue;
         }
         let g = group_of.get(i).copied().unwrap_or(usize::MAX);
@@ -181,25 +181,24 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
             if let Some(earlier) = statements.get(earliest) {
                 linter.emit(
                     "duplicate-statement",
-                    later.statement.path.clone(),
-                    format!("the statement says the same as {}", name(earlier.statement)),
+                    later.path.clone(),
+                    format!("the statement says the same as {}", name(earlier)),
                 );
             }
             continue;
         }
-        if later.statement.action.negated {
+        if later.action.negated {
             continue;
         }
         let g = group_of.get(i).copied().unwrap_or(usize::MAX);
         let Some((members, by_resource)) = groups.get(g).and_then(Option::as_ref) else {
             continue;
         };
-        let Some(first_action) = later.statement.action.patterns.iter().next() else {
+        let Some(first_action) = later.action.patterns.iter().next() else {
             continue;
         };
         // A cover must cover the first resource too: the candidates for it, when there is one.
         let first_resource = later
-            .statement
             .resource
             .as_ref()
             .filter(|r| !r.negated)
@@ -247,21 +246,21 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
                     j != i
                         && *other_shape != later_shape
                         && covers(
-                            other.statement,
+                            other,
                             other_shape,
                             other_compiled,
-                            later.statement,
+                            later,
                             later_shape,
                             substitutes,
                         )
                 });
-            found = hit.map(|((other, _), _)| other.statement);
+            found = hit.map(|((other, _), _)| other);
             found.is_some()
         });
         if let Some(other) = found {
             linter.emit(
                 "redundant-statement",
-                later.statement.path.clone(),
+                later.path.clone(),
                 format!(
                     "{} already {} everything this statement does",
                     name(other),
@@ -328,11 +327,10 @@ struct Span {
 }
 
 impl<'s> Sets<'s> {
-    fn of(statements: &'s [StatementFacts<'_, '_, '_>]) -> Sets<'s> {
+    fn of(statements: &'s [Statement]) -> Sets<'s> {
         // Sized up front (at most every entry once): no copies as they grow.
-        let total = |count: fn(&Statement) -> usize| -> usize {
-            statements.iter().map(|f| count(f.statement)).sum()
-        };
+        let total =
+            |count: fn(&Statement) -> usize| -> usize { statements.iter().map(count).sum() };
         let mut sets = Sets {
             actions: Vec::with_capacity(total(|s| s.action.patterns.items.len())),
             resources: Vec::with_capacity(total(|s| {
@@ -346,8 +344,7 @@ impl<'s> Sets<'s> {
         };
         let mut names = Vec::new();
         let mut texts = Vec::new();
-        for facts in statements {
-            let statement = facts.statement;
+        for statement in statements {
             let action = push_set(
                 &mut sets.actions,
                 &mut names,
@@ -374,18 +371,17 @@ impl<'s> Sets<'s> {
     /// Each statement's clause set, a run of one vector, and where each is.
     fn clauses<'a>(
         &'a self,
-        statements: &'s [StatementFacts<'_, '_, '_>],
+        statements: &'s [Statement],
     ) -> (Vec<ClauseShape<'a>>, Vec<Range<usize>>) {
         let mut clauses = Vec::with_capacity(self.clause_values.len());
         let mut runs = Vec::with_capacity(statements.len());
         let mut scratch = Vec::new();
-        for (facts, span) in statements.iter().zip(&self.spans) {
+        for (statement, span) in statements.iter().zip(&self.spans) {
             let values = span
                 .clauses
                 .clone()
                 .map(|c| self.clause_values.get(c).cloned().unwrap_or(0..0));
-            let shapes = facts
-                .statement
+            let shapes = statement
                 .condition
                 .iter()
                 .zip(values)
