@@ -103,17 +103,19 @@ fn grants(facts: &StatementFacts<'_, '_, '_>, qualified: &'static str) -> bool {
 /// [`super::index::MAX_CANDIDATES`] of them.
 pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[Statement]) {
     let substitutes = linter.policy.version.substitutes_variables();
-    let sets = Sets::of(statements);
-    let (clauses, clause_sets) = sets.clauses(statements);
+    let (sets, runs) = Sets::of(statements);
+    let (clauses, clause_sets) = sets.clauses(statements, &runs);
     let shapes: Vec<Shape<'_>> = statements
         .iter()
-        .zip(&sets.spans)
+        .zip(&runs.spans)
         .zip(clause_sets)
         .map(|((statement, span), clause_set)| {
             let condition = clauses.get(clause_set).unwrap_or(&[]);
             Shape::of(statement, &sets, span, condition)
         })
         .collect();
+    // Freed before the indexes below are built, which then reuse its memory.
+    drop(runs);
     // The wildcard action entries of a statement, compiled when it is first a candidate cover.
     let compiled: Vec<OnceCell<Vec<ActionCover>>> =
         statements.iter().map(|_| OnceCell::new()).collect();
@@ -313,6 +315,11 @@ struct Sets<'s> {
     actions: Vec<NoCase<'s>>,
     resources: Vec<&'s str>,
     values: Vec<&'s str>,
+}
+
+/// Where the statements' sets are in [`Sets`]: read only to build the shapes, which then hold
+/// the sets themselves.
+struct Runs {
     /// Per statement, where its sets are.
     spans: Vec<Span>,
     /// Per clause of every statement in order, where its values are.
@@ -322,12 +329,12 @@ struct Sets<'s> {
 struct Span {
     action: Range<usize>,
     resource: Option<(bool, Range<usize>)>,
-    /// The statement's clauses in [`Sets::clause_values`].
+    /// The statement's clauses in [`Runs::clause_values`].
     clauses: Range<usize>,
 }
 
 impl<'s> Sets<'s> {
-    fn of(statements: &'s [Statement]) -> Sets<'s> {
+    fn of(statements: &'s [Statement]) -> (Sets<'s>, Runs) {
         // Sized up front (at most every entry once): no copies as they grow.
         let total =
             |count: fn(&Statement) -> usize| -> usize { statements.iter().map(count).sum() };
@@ -339,6 +346,8 @@ impl<'s> Sets<'s> {
             values: Vec::with_capacity(total(|s| {
                 s.condition.iter().map(|c| c.values.items.len()).sum()
             })),
+        };
+        let mut runs = Runs {
             spans: Vec::with_capacity(statements.len()),
             clause_values: Vec::with_capacity(total(|s| s.condition.len())),
         };
@@ -354,41 +363,42 @@ impl<'s> Sets<'s> {
                 let run = push_set(&mut sets.resources, &mut texts, r.patterns.iter());
                 (r.negated, run)
             });
-            let first_clause = sets.clause_values.len();
+            let first_clause = runs.clause_values.len();
             for clause in &statement.condition {
                 let run = push_set(&mut sets.values, &mut texts, clause.values.iter());
-                sets.clause_values.push(run);
+                runs.clause_values.push(run);
             }
-            sets.spans.push(Span {
+            runs.spans.push(Span {
                 action,
                 resource,
-                clauses: first_clause..sets.clause_values.len(),
+                clauses: first_clause..runs.clause_values.len(),
             });
         }
-        sets
+        (sets, runs)
     }
 
     /// Each statement's clause set, a run of one vector, and where each is.
     fn clauses<'a>(
         &'a self,
         statements: &'s [Statement],
+        runs: &Runs,
     ) -> (Vec<ClauseShape<'a>>, Vec<Range<usize>>) {
-        let mut clauses = Vec::with_capacity(self.clause_values.len());
-        let mut runs = Vec::with_capacity(statements.len());
+        let mut clauses = Vec::with_capacity(runs.clause_values.len());
+        let mut clause_sets = Vec::with_capacity(statements.len());
         let mut scratch = Vec::new();
-        for (statement, span) in statements.iter().zip(&self.spans) {
+        for (statement, span) in statements.iter().zip(&runs.spans) {
             let values = span
                 .clauses
                 .clone()
-                .map(|c| self.clause_values.get(c).cloned().unwrap_or(0..0));
+                .map(|c| runs.clause_values.get(c).cloned().unwrap_or(0..0));
             let shapes = statement
                 .condition
                 .iter()
                 .zip(values)
                 .map(|(clause, run)| clause_shape(clause, self.values.get(run).unwrap_or(&[])));
-            runs.push(push_set(&mut clauses, &mut scratch, shapes));
+            clause_sets.push(push_set(&mut clauses, &mut scratch, shapes));
         }
-        (clauses, runs)
+        (clauses, clause_sets)
     }
 }
 
