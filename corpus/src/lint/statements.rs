@@ -170,8 +170,8 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[Statement])
         // An exact entry covers only its own text, a wildcard one what its prefix leads to:
         // both are found by the literal prefix (the whole text for an exact entry). The
         // shape's entries are already distinct.
-        if let Some((false, resources)) = &shape.resource {
-            for pattern in resources.iter() {
+        if shape.not_resource == Some(false) {
+            for pattern in shape.resources {
                 by_resource.insert(pattern, substitutes, i);
             }
         }
@@ -228,7 +228,7 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[Statement])
             let mut index = PrefixIndex::new();
             for &j in members {
                 if let Some(shape) = shapes.get(j) {
-                    for pattern in shape.action.1 {
+                    for pattern in shape.actions {
                         index.insert(pattern.0, false, j);
                     }
                 }
@@ -279,7 +279,7 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[Statement])
 /// What two statements must share for one to cover the other.
 type GroupKey<'a, 's> = (
     Effect,
-    &'a Option<PrincipalShape<'s>>,
+    &'a Option<Box<PrincipalShape<'s>>>,
     &'a [ClauseShape<'s>],
 );
 
@@ -302,9 +302,17 @@ type ClauseShape<'s> = ((Comparison, u8, bool, bool), NoCase<'s>, &'s [&'s str])
 #[derive(PartialEq, Eq, Hash)]
 struct Shape<'s> {
     effect: Effect,
-    principal: Option<PrincipalShape<'s>>,
-    action: (bool, &'s [NoCase<'s>]),
-    resource: Option<(bool, &'s [&'s str])>,
+    /// Boxed: a shape is kept per statement for the whole check, and most statements (all of
+    /// an identity policy's) have no principal, whose shape would triple a pointer's size.
+    principal: Option<Box<PrincipalShape<'s>>>,
+    /// Whether the actions are `NotAction`, and the resources (when the statement has any)
+    /// `NotResource`: beside the effect, where paired with their sets each would pad to a
+    /// pointer's size.
+    not_action: bool,
+    not_resource: Option<bool>,
+    actions: &'s [NoCase<'s>],
+    /// Empty when the statement has no `Resource` element.
+    resources: &'s [&'s str],
     condition: &'s [ClauseShape<'s>],
 }
 
@@ -441,16 +449,16 @@ impl<'s> Shape<'s> {
                         .map(|(t, v)| (t.as_str(), set(v.iter().collect())))
                         .collect()),
                 };
-                (p.negated, entries)
+                Box::new((p.negated, entries))
             }),
-            action: (
-                statement.action.negated,
-                sets.actions.get(span.action.clone()).unwrap_or(&[]),
-            ),
-            resource: span
+            not_action: statement.action.negated,
+            not_resource: span.resource.as_ref().map(|(negated, _)| *negated),
+            actions: sets.actions.get(span.action.clone()).unwrap_or(&[]),
+            resources: span
                 .resource
-                .clone()
-                .map(|(negated, run)| (negated, sets.resources.get(run).unwrap_or(&[]))),
+                .as_ref()
+                .and_then(|(_, run)| sets.resources.get(run.clone()))
+                .unwrap_or(&[]),
             condition,
         }
     }
@@ -501,7 +509,7 @@ fn covers(
             .collect()
     });
     let actions = narrow.action.patterns.iter().all(|n| {
-        wide_shape.action.1.binary_search(&NoCase(n)).is_ok()
+        wide_shape.actions.binary_search(&NoCase(n)).is_ok()
             || wildcards.iter().any(|w| w.covers(n))
     });
     let resources = match (&wide.resource, &narrow.resource) {
