@@ -114,7 +114,7 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[Statement])
             Shape::of(statement, &sets, span, condition)
         })
         .collect();
-    // Freed before the indexes below are built, which then reuse its memory.
+    // Freed before the indexes below are built: not held at the check's peak, which they make.
     drop(runs);
     // The wildcard action entries of a statement, compiled when it is first a candidate cover.
     let compiled: Vec<OnceCell<Vec<ActionCover>>> =
