@@ -15,7 +15,7 @@
 
 use super::escalation::{EscalationPath, ESCALATION_PATHS};
 use super::nocase::NoCase;
-use super::{LintSeverity, Linter, StatementFacts};
+use super::{LintSeverity, Linter, SetFacts, StatementFacts};
 use crate::catalogue::AccessLevel;
 use iamspec_model::hash::{FxHasher, FxMap};
 use iamspec_model::json::JsonPath;
@@ -169,15 +169,15 @@ impl<'s> Grants<'s> {
 /// that answer is exact ([`StatementFacts::lists_named`]), else by its entries' text, compiled
 /// when first needed.
 struct Asker<'f, 'c, 's> {
-    facts: &'f StatementFacts<'c, 's, 'f>,
-    /// The set's sorted action ids ([`StatementFacts::sorted_ids`]),
+    facts: &'f SetFacts<'c, 's>,
+    /// The set's sorted action ids ([`SetFacts::sorted_ids`]),
     /// found once for the many questions (the policy's tables ask hundreds).
     sorted: std::cell::OnceCell<Option<&'f [u32]>>,
     compiled: std::cell::OnceCell<Grants<'s>>,
 }
 
 impl<'f, 'c, 's> Asker<'f, 'c, 's> {
-    fn new(facts: &'f StatementFacts<'c, 's, 'f>) -> Asker<'f, 'c, 's> {
+    fn new(facts: &'f SetFacts<'c, 's>) -> Asker<'f, 'c, 's> {
         Asker {
             facts,
             sorted: std::cell::OnceCell::new(),
@@ -259,7 +259,8 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, 
         return;
     }
     let (severity, conditioned) = grading(&[statement]);
-    let asker = Asker::new(facts);
+    let set_facts = facts.set_facts();
+    let asker = Asker::new(&set_facts);
     // A condition on a key that never reaches an action keeps the statement from granting it
     // (D153): `s3:GetObject` under `aws:ResourceTag/…` is not read access to every object.
     let never = super::conditions::never_applies(linter.catalogue, facts);
@@ -475,22 +476,21 @@ fn table() -> &'static (Vec<&'static str>, Vec<Vec<usize>>) {
     })
 }
 
+/// Whether [`check_policy`] asks about the statement: the statements to keep for it.
+pub(crate) fn asked_policy_wide(kind: PolicyKind, statement: &Statement) -> bool {
+    // `*` on `*` is `allow-all`'s: every path is then open, and saying so adds nothing.
+    identity_like(kind)
+        && on_every_resource(statement)
+        && !statement.action.patterns.iter().any(|p| p == "*")
+}
+
 /// The whole policy: every permission of one of pathfinding.cloud's documented
 /// privilege-escalation paths granted on every resource, possibly by several statements. A path
 /// whose documented parent is open too is the parent's variant and is not named again; the
-/// seven target-dependent paths are left to `iamspec reach` (`escalation.rs`).
-pub(crate) fn check_policy(linter: &mut Linter<'_, '_>, statements: &[StatementFacts<'_, '_, '_>]) {
-    if !identity_like(linter.kind) {
-        return;
-    }
-    // `*` on `*` is `allow-all`'s: every path is then open, and saying so adds nothing.
-    let every: Vec<Asker<'_, '_, '_>> = statements
-        .iter()
-        .filter(|f| {
-            on_every_resource(f.statement) && !f.statement.action.patterns.iter().any(|p| p == "*")
-        })
-        .map(Asker::new)
-        .collect();
+/// seven target-dependent paths are left to `iamspec reach` (`escalation.rs`). `statements` are
+/// the policy's statements that [`asked_policy_wide`] picks, in order.
+pub(crate) fn check_policy(linter: &mut Linter<'_, '_>, statements: &[SetFacts<'_, '_>]) {
+    let every: Vec<Asker<'_, '_, '_>> = statements.iter().map(Asker::new).collect();
     if every.is_empty() {
         return;
     }

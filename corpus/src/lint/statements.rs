@@ -101,19 +101,21 @@ fn grants(facts: &StatementFacts<'_, '_, '_>, qualified: &'static str) -> bool {
 /// the same effect, principal and condition whose actions include one that may cover the
 /// statement's first action (by literal prefix, `index.rs`) are compared, at most
 /// [`super::index::MAX_CANDIDATES`] of them.
-pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFacts<'_, '_, '_>]) {
+pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[Statement]) {
     let substitutes = linter.policy.version.substitutes_variables();
-    let sets = Sets::of(statements);
-    let (clauses, clause_sets) = sets.clauses(statements);
+    let (sets, runs) = Sets::of(statements);
+    let (clauses, clause_sets) = sets.clauses(statements, &runs);
     let shapes: Vec<Shape<'_>> = statements
         .iter()
-        .zip(&sets.spans)
+        .zip(&runs.spans)
         .zip(clause_sets)
-        .map(|((f, span), clause_set)| {
+        .map(|((statement, span), clause_set)| {
             let condition = clauses.get(clause_set).unwrap_or(&[]);
-            Shape::of(f.statement, &sets, span, condition)
+            Shape::of(statement, &sets, span, condition)
         })
         .collect();
+    // Freed before the indexes below are built: not held at the check's peak, which they make.
+    drop(runs);
     // The wildcard action entries of a statement, compiled when it is first a candidate cover.
     let compiled: Vec<OnceCell<Vec<ActionCover>>> =
         statements.iter().map(|_| OnceCell::new()).collect();
@@ -150,8 +152,8 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
     let mut groups: Vec<Option<(Vec<usize>, PrefixIndex)>> =
         (0..group_ids.len()).map(|_| None).collect();
     let mut by_actions: Vec<Option<PrefixIndex>> = (0..group_ids.len()).map(|_| None).collect();
-    for (i, (facts, shape)) in statements.iter().zip(&shapes).enumerate() {
-        if earliest.get(i) != Some(&i) || facts.statement.action.negated {
+    for (i, (statement, shape)) in statements.iter().zip(&shapes).enumerate() {
+        if earliest.get(i) != Some(&i) || statement.action.negated {
             continue;
         }
         let g = group_of.get(i).copied().unwrap_or(usize::MAX);
@@ -168,8 +170,8 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
         // An exact entry covers only its own text, a wildcard one what its prefix leads to:
         // both are found by the literal prefix (the whole text for an exact entry). The
         // shape's entries are already distinct.
-        if let Some((false, resources)) = &shape.resource {
-            for pattern in resources.iter() {
+        if shape.not_resource == Some(false) {
+            for pattern in shape.resources {
                 by_resource.insert(pattern, substitutes, i);
             }
         }
@@ -181,25 +183,24 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
             if let Some(earlier) = statements.get(earliest) {
                 linter.emit(
                     "duplicate-statement",
-                    later.statement.path.clone(),
-                    format!("the statement says the same as {}", name(earlier.statement)),
+                    later.path.clone(),
+                    format!("the statement says the same as {}", name(earlier)),
                 );
             }
             continue;
         }
-        if later.statement.action.negated {
+        if later.action.negated {
             continue;
         }
         let g = group_of.get(i).copied().unwrap_or(usize::MAX);
         let Some((members, by_resource)) = groups.get(g).and_then(Option::as_ref) else {
             continue;
         };
-        let Some(first_action) = later.statement.action.patterns.iter().next() else {
+        let Some(first_action) = later.action.patterns.iter().next() else {
             continue;
         };
         // A cover must cover the first resource too: the candidates for it, when there is one.
         let first_resource = later
-            .statement
             .resource
             .as_ref()
             .filter(|r| !r.negated)
@@ -227,7 +228,7 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
             let mut index = PrefixIndex::new();
             for &j in members {
                 if let Some(shape) = shapes.get(j) {
-                    for pattern in shape.action.1 {
+                    for pattern in shape.actions {
                         index.insert(pattern.0, false, j);
                     }
                 }
@@ -247,21 +248,21 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
                     j != i
                         && *other_shape != later_shape
                         && covers(
-                            other.statement,
+                            other,
                             other_shape,
                             other_compiled,
-                            later.statement,
+                            later,
                             later_shape,
                             substitutes,
                         )
                 });
-            found = hit.map(|((other, _), _)| other.statement);
+            found = hit.map(|((other, _), _)| other);
             found.is_some()
         });
         if let Some(other) = found {
             linter.emit(
                 "redundant-statement",
-                later.statement.path.clone(),
+                later.path.clone(),
                 format!(
                     "{} already {} everything this statement does",
                     name(other),
@@ -278,7 +279,7 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[StatementFa
 /// What two statements must share for one to cover the other.
 type GroupKey<'a, 's> = (
     Effect,
-    &'a Option<PrincipalShape<'s>>,
+    &'a Option<Box<PrincipalShape<'s>>>,
     &'a [ClauseShape<'s>],
 );
 
@@ -301,9 +302,17 @@ type ClauseShape<'s> = ((Comparison, u8, bool, bool), NoCase<'s>, &'s [&'s str])
 #[derive(PartialEq, Eq, Hash)]
 struct Shape<'s> {
     effect: Effect,
-    principal: Option<PrincipalShape<'s>>,
-    action: (bool, &'s [NoCase<'s>]),
-    resource: Option<(bool, &'s [&'s str])>,
+    /// Boxed: a shape is kept per statement for the whole check, and most statements (all of
+    /// an identity policy's) have no principal, whose shape would triple a pointer's size.
+    principal: Option<Box<PrincipalShape<'s>>>,
+    /// Whether the actions are `NotAction`, and the resources (when the statement has any)
+    /// `NotResource`: beside the effect, where paired with their sets each would pad to a
+    /// pointer's size.
+    not_action: bool,
+    not_resource: Option<bool>,
+    actions: &'s [NoCase<'s>],
+    /// Empty when the statement has no `Resource` element.
+    resources: &'s [&'s str],
     condition: &'s [ClauseShape<'s>],
 }
 
@@ -314,6 +323,11 @@ struct Sets<'s> {
     actions: Vec<NoCase<'s>>,
     resources: Vec<&'s str>,
     values: Vec<&'s str>,
+}
+
+/// Where the statements' sets are in [`Sets`]: read only to build the shapes, which then hold
+/// the sets themselves.
+struct Runs {
     /// Per statement, where its sets are.
     spans: Vec<Span>,
     /// Per clause of every statement in order, where its values are.
@@ -323,16 +337,15 @@ struct Sets<'s> {
 struct Span {
     action: Range<usize>,
     resource: Option<(bool, Range<usize>)>,
-    /// The statement's clauses in [`Sets::clause_values`].
+    /// The statement's clauses in [`Runs::clause_values`].
     clauses: Range<usize>,
 }
 
 impl<'s> Sets<'s> {
-    fn of(statements: &'s [StatementFacts<'_, '_, '_>]) -> Sets<'s> {
+    fn of(statements: &'s [Statement]) -> (Sets<'s>, Runs) {
         // Sized up front (at most every entry once): no copies as they grow.
-        let total = |count: fn(&Statement) -> usize| -> usize {
-            statements.iter().map(|f| count(f.statement)).sum()
-        };
+        let total =
+            |count: fn(&Statement) -> usize| -> usize { statements.iter().map(count).sum() };
         let mut sets = Sets {
             actions: Vec::with_capacity(total(|s| s.action.patterns.items.len())),
             resources: Vec::with_capacity(total(|s| {
@@ -341,13 +354,14 @@ impl<'s> Sets<'s> {
             values: Vec::with_capacity(total(|s| {
                 s.condition.iter().map(|c| c.values.items.len()).sum()
             })),
+        };
+        let mut runs = Runs {
             spans: Vec::with_capacity(statements.len()),
             clause_values: Vec::with_capacity(total(|s| s.condition.len())),
         };
         let mut names = Vec::new();
         let mut texts = Vec::new();
-        for facts in statements {
-            let statement = facts.statement;
+        for statement in statements {
             let action = push_set(
                 &mut sets.actions,
                 &mut names,
@@ -357,42 +371,42 @@ impl<'s> Sets<'s> {
                 let run = push_set(&mut sets.resources, &mut texts, r.patterns.iter());
                 (r.negated, run)
             });
-            let first_clause = sets.clause_values.len();
+            let first_clause = runs.clause_values.len();
             for clause in &statement.condition {
                 let run = push_set(&mut sets.values, &mut texts, clause.values.iter());
-                sets.clause_values.push(run);
+                runs.clause_values.push(run);
             }
-            sets.spans.push(Span {
+            runs.spans.push(Span {
                 action,
                 resource,
-                clauses: first_clause..sets.clause_values.len(),
+                clauses: first_clause..runs.clause_values.len(),
             });
         }
-        sets
+        (sets, runs)
     }
 
     /// Each statement's clause set, a run of one vector, and where each is.
     fn clauses<'a>(
         &'a self,
-        statements: &'s [StatementFacts<'_, '_, '_>],
+        statements: &'s [Statement],
+        runs: &Runs,
     ) -> (Vec<ClauseShape<'a>>, Vec<Range<usize>>) {
-        let mut clauses = Vec::with_capacity(self.clause_values.len());
-        let mut runs = Vec::with_capacity(statements.len());
+        let mut clauses = Vec::with_capacity(runs.clause_values.len());
+        let mut clause_sets = Vec::with_capacity(statements.len());
         let mut scratch = Vec::new();
-        for (facts, span) in statements.iter().zip(&self.spans) {
+        for (statement, span) in statements.iter().zip(&runs.spans) {
             let values = span
                 .clauses
                 .clone()
-                .map(|c| self.clause_values.get(c).cloned().unwrap_or(0..0));
-            let shapes = facts
-                .statement
+                .map(|c| runs.clause_values.get(c).cloned().unwrap_or(0..0));
+            let shapes = statement
                 .condition
                 .iter()
                 .zip(values)
                 .map(|(clause, run)| clause_shape(clause, self.values.get(run).unwrap_or(&[])));
-            runs.push(push_set(&mut clauses, &mut scratch, shapes));
+            clause_sets.push(push_set(&mut clauses, &mut scratch, shapes));
         }
-        (clauses, runs)
+        (clauses, clause_sets)
     }
 }
 
@@ -435,16 +449,16 @@ impl<'s> Shape<'s> {
                         .map(|(t, v)| (t.as_str(), set(v.iter().collect())))
                         .collect()),
                 };
-                (p.negated, entries)
+                Box::new((p.negated, entries))
             }),
-            action: (
-                statement.action.negated,
-                sets.actions.get(span.action.clone()).unwrap_or(&[]),
-            ),
-            resource: span
+            not_action: statement.action.negated,
+            not_resource: span.resource.as_ref().map(|(negated, _)| *negated),
+            actions: sets.actions.get(span.action.clone()).unwrap_or(&[]),
+            resources: span
                 .resource
-                .clone()
-                .map(|(negated, run)| (negated, sets.resources.get(run).unwrap_or(&[]))),
+                .as_ref()
+                .and_then(|(_, run)| sets.resources.get(run.clone()))
+                .unwrap_or(&[]),
             condition,
         }
     }
@@ -495,7 +509,7 @@ fn covers(
             .collect()
     });
     let actions = narrow.action.patterns.iter().all(|n| {
-        wide_shape.action.1.binary_search(&NoCase(n)).is_ok()
+        wide_shape.actions.binary_search(&NoCase(n)).is_ok()
             || wildcards.iter().any(|w| w.covers(n))
     });
     let resources = match (&wide.resource, &narrow.resource) {
