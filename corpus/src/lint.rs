@@ -910,6 +910,18 @@ pub(crate) fn has_wildcard(text: &str) -> bool {
     text.bytes().any(|b| matches!(b, b'*' | b'?'))
 }
 
+/// Whether `text` has `${` (a policy variable, or an escape such as `${*}`), by its bytes: most
+/// of the texts are a few bytes long (ARN fields), and setting up `str::contains`'s substring
+/// search cost more than the search.
+pub(crate) fn has_variable(text: &str) -> bool {
+    text.as_bytes().windows(2).any(|pair| pair == b"${")
+}
+
+/// Neither a wildcard nor a variable: the text stands only for itself.
+pub(crate) fn is_plain(text: &str) -> bool {
+    !has_wildcard(text) && !has_variable(text)
+}
+
 /// `message` with its long backticked spans shortened
 /// ([`iamspec_model::quote::shorten_backticked`]), and as it is, without a copy, when no span is
 /// long enough to shorten (nearly every message: rebuilding each one span by span was a
@@ -1109,8 +1121,23 @@ impl<'c, 'p> StatementFacts<'c, 'p, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::shorten;
+    use super::{has_variable, shorten};
     use iamspec_model::quote::shorten_backticked;
+
+    #[test]
+    fn variables_open_with_dollar_brace() {
+        for (field, opens) in [
+            ("", false),
+            ("$", false),
+            ("$x{", false),
+            ("${", true),
+            ("aws${x}", true),
+            ("caf\u{e9}${", true),
+        ] {
+            assert_eq!(has_variable(field), field.contains("${"), "{field}");
+            assert_eq!(has_variable(field), opens, "{field}");
+        }
+    }
 
     #[test]
     fn shorten_is_shorten_backticked_with_or_without_long_spans() {

@@ -640,9 +640,7 @@ fn values(
             ),
         ),
         Comparison::StringLike => {
-            let plain = values
-                .iter()
-                .all(|v| !super::has_wildcard(v) && !v.contains("${"));
+            let plain = values.iter().all(|v| super::is_plain(v));
             if plain {
                 let better = if op.negated {
                     "StringNotEquals"

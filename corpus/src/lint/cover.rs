@@ -48,8 +48,9 @@ pub(crate) fn resource_covers(cover: &str, covered: &str, substitutes: bool) -> 
         return false;
     }
     // Without `${` there is no variable: no template (two allocations) to find that out.
-    let has_variables =
-        |text: &str| substitutes && text.contains("${") && Template::parse(text).has_variables();
+    let has_variables = |text: &str| {
+        substitutes && super::has_variable(text) && Template::parse(text).has_variables()
+    };
     if has_variables(cover) {
         return false;
     }

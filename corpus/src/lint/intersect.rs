@@ -85,7 +85,7 @@ impl Glob {
             c => Token::Char(c),
         };
         // Without `${` the template would be the text itself: read it as it is, without one.
-        if !text.contains("${") {
+        if !super::has_variable(text) {
             tokens.extend(text.chars().map(token));
             let head = head(&tokens);
             return Glob { tokens, head };
@@ -270,7 +270,7 @@ impl Alphabet {
     /// template has the character that stands for the others.
     fn shape(&self, text: &str, shape: &mut String) -> bool {
         shape.clear();
-        if text.contains("${") || self.has(ELSE) {
+        if super::has_variable(text) || self.has(ELSE) {
             return false;
         }
         // An ASCII text by its bytes (no decoding), one table look-up each.
@@ -306,7 +306,7 @@ impl ArnTemplate {
         let service = split_fields(arn)
             .get(2)
             .copied()
-            .filter(|f| !f.contains("${"))
+            .filter(|f| !super::has_variable(f))
             .map(|field| {
                 // The field is a slice of `arn`: its offset is the distance between them.
                 let start = (field.as_ptr() as usize).saturating_sub(arn.as_ptr() as usize);

@@ -93,7 +93,7 @@ impl ArnIndex {
                     None => true,
                 };
                 // A template whose service is a placeholder (`${Vendor}`) names no service.
-                if !field(2).contains("${") {
+                if !super::has_variable(field(2)) {
                     index
                         .by_service
                         .entry(field(2).to_owned())
@@ -175,16 +175,6 @@ impl<'a> ArnFields<'a> {
     }
 }
 
-fn is_literal(field: &str) -> bool {
-    !super::has_wildcard(field) && !opens_variable(field)
-}
-
-/// Whether an ARN field has `${`, by its bytes: fields are a few bytes long, and setting up
-/// `str::contains`'s substring search cost more than the search.
-fn opens_variable(field: &str) -> bool {
-    field.as_bytes().windows(2).any(|pair| pair == b"${")
-}
-
 pub(crate) fn is_region(text: &str) -> bool {
     // `us-east-1`, `us-gov-west-1`, `eusc-de-east-1`: letters, dash-separated words, a number.
     let mut parts = text.split('-');
@@ -245,7 +235,7 @@ fn check_entries<'c>(
         let split = ArnFields::split(text);
         let service = split
             .range(2)
-            .filter(|r| text.get(r.clone()).is_some_and(is_literal));
+            .filter(|r| text.get(r.clone()).is_some_and(super::is_plain));
         let sound = text.starts_with("arn:") && fields(linter, text, &split, &entry(index));
         entries.push(EntryShape {
             star: false,
@@ -533,7 +523,7 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, fields: &ArnFields<'_>, at: &
     if linter.policy.version.substitutes_variables() {
         let names = ["partition", "service", "region", "account"];
         for (name, n) in names.into_iter().zip(1..) {
-            if field(n).is_some_and(opens_variable) {
+            if field(n).is_some_and(super::has_variable) {
                 linter.emit(
                     "variable-before-resource-field",
                     at.path(),
@@ -543,7 +533,7 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, fields: &ArnFields<'_>, at: &
             }
         }
     }
-    if let Some(partition) = field(1).filter(|f| is_literal(f)) {
+    if let Some(partition) = field(1).filter(|f| super::is_plain(f)) {
         if !PARTITIONS.contains(&partition) {
             linter.emit(
                 "invalid-arn-partition",
@@ -557,7 +547,7 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, fields: &ArnFields<'_>, at: &
         }
     }
     let index = linter.arn_index();
-    let service = field(2).filter(|f| is_literal(f) && !f.is_empty());
+    let service = field(2).filter(|f| super::is_plain(f) && !f.is_empty());
     let mut formats = None;
     if let Some(service) = service {
         if service.chars().any(|c| c.is_ascii_uppercase()) {
@@ -579,7 +569,7 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, fields: &ArnFields<'_>, at: &
             );
         }
     }
-    if let Some(region) = field(3).filter(|f| is_literal(f) && !f.is_empty()) {
+    if let Some(region) = field(3).filter(|f| super::is_plain(f) && !f.is_empty()) {
         if !is_region(region) {
             linter.emit(
                 "invalid-arn-region",
@@ -596,7 +586,7 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, fields: &ArnFields<'_>, at: &
         }
     }
     // A region field with wildcards (`eu-*`) is fine when it can match a published Region.
-    if let Some(region) = field(3).filter(|f| super::has_wildcard(f) && !opens_variable(f)) {
+    if let Some(region) = field(3).filter(|f| super::has_wildcard(f) && !super::has_variable(f)) {
         if !crate::regions::pattern_matches_known(region) {
             linter.emit(
                 "unknown-arn-region",
@@ -605,7 +595,7 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, fields: &ArnFields<'_>, at: &
             );
         }
     }
-    if let Some(account) = field(4).filter(|f| is_literal(f) && !f.is_empty()) {
+    if let Some(account) = field(4).filter(|f| super::is_plain(f) && !f.is_empty()) {
         if !(account.len() == 12 && account.chars().all(|c| c.is_ascii_digit())) && account != "aws"
         {
             linter.emit(
@@ -623,13 +613,15 @@ fn fields(linter: &mut Linter<'_, '_>, text: &str, fields: &ArnFields<'_>, at: &
             linter.emit(id, at.path(), message);
             sound = false;
         };
-        if formats.all(formats.region_empty) && present(3) && field(3).is_some_and(is_literal) {
+        if formats.all(formats.region_empty) && present(3) && field(3).is_some_and(super::is_plain)
+        {
             report("arn-region-not-allowed", format!("`{text}`: no documented ARN format of `{service}` has a region; leave the fourth field empty"));
         }
         if formats.none(formats.region_empty) && empty(3) {
             report("arn-missing-region", format!("`{text}`: every documented ARN format of `{service}` has a region, and an empty region field matches only ARNs without one (use `*` for any region)"));
         }
-        if formats.all(formats.account_empty) && present(4) && field(4).is_some_and(is_literal) {
+        if formats.all(formats.account_empty) && present(4) && field(4).is_some_and(super::is_plain)
+        {
             report("arn-account-not-allowed", format!("`{text}`: no documented ARN format of `{service}` has an account; leave the fifth field empty"));
         }
         if formats.none(formats.account_empty) && empty(4) {
@@ -677,7 +669,9 @@ fn duplicates_and_redundancy(
     let mut first: HashMap<&str, usize> = HashMap::with_capacity(patterns.len());
     let mut index = PrefixIndex::new();
     for (at, text) in patterns.iter().enumerate() {
-        if first.insert(text, at).is_none() && (super::has_wildcard(text) || text.contains("${")) {
+        if first.insert(text, at).is_none()
+            && (super::has_wildcard(text) || super::has_variable(text))
+        {
             index.insert(text, substitutes, at);
         }
     }
@@ -723,7 +717,7 @@ fn duplicates_and_redundancy_small<'a>(
         .filter(|&at| {
             patterns
                 .get(at)
-                .is_some_and(|t| super::has_wildcard(t) || t.contains("${"))
+                .is_some_and(|t| super::has_wildcard(t) || super::has_variable(t))
         })
         .collect();
     covers.sort_by_key(|&at| {
@@ -778,21 +772,6 @@ mod tests {
             for (n, field) in expected.iter().enumerate() {
                 assert_eq!(split.range(n).and_then(|r| text.get(r)), Some(*field));
             }
-        }
-    }
-
-    #[test]
-    fn variables_open_with_dollar_brace() {
-        for (field, opens) in [
-            ("", false),
-            ("$", false),
-            ("$x{", false),
-            ("${", true),
-            ("aws${x}", true),
-            ("caf\u{e9}${", true),
-        ] {
-            assert_eq!(opens_variable(field), field.contains("${"), "{field}");
-            assert_eq!(opens_variable(field), opens, "{field}");
         }
     }
 

@@ -43,13 +43,13 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, 
         if substitutes {
             // Paths only for values with a variable (the others have nothing to report).
             for (i, value) in clause.values.iter().enumerate() {
-                if value.contains("${") {
+                if super::has_variable(value) {
                     variables(linter, value, clause.values.item_path(path.get(), i));
                 }
             }
         }
     }
-    let with_variables = |r: &&ResourceElement| r.patterns.iter().any(|v| v.contains("${"));
+    let with_variables = |r: &&ResourceElement| r.patterns.iter().any(super::has_variable);
     if substitutes {
         // The element's path only for an element with a variable.
         if let Some((resource, path)) = statement
@@ -59,16 +59,12 @@ pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, 
             .and_then(|r| Some((r, statement.resource_path()?)))
         {
             for (i, value) in resource.patterns.iter().enumerate() {
-                if value.contains("${") {
+                if super::has_variable(value) {
                     variables(linter, value, resource.patterns.item_path(&path, i));
                 }
             }
         }
     }
-}
-
-fn plain(value: &str) -> bool {
-    !super::has_wildcard(value) && !value.contains("${")
 }
 
 fn clause_values(linter: &mut Linter<'_, '_>, clause: &ConditionClause, path: &ClausePath<'_>) {
@@ -86,10 +82,10 @@ fn clause_values(linter: &mut Linter<'_, '_>, clause: &ConditionClause, path: &C
         None
     };
     for (i, value) in clause.values.iter().enumerate() {
-        if region_key && value_type == ValueType::String && !value.contains("${") {
+        if region_key && value_type == ValueType::String && !super::has_variable(value) {
             region_value(linter, clause, value, at(i));
         }
-        if value_type == ValueType::String && plain(value) {
+        if value_type == ValueType::String && super::is_plain(value) {
             if let Some(prefix) = vpc {
                 if !is_resource_id(value, prefix) {
                     linter.emit(
@@ -109,7 +105,7 @@ fn clause_values(linter: &mut Linter<'_, '_>, clause: &ConditionClause, path: &C
                 );
             }
         }
-        if matches!(value_type, ValueType::Arn | ValueType::String) && plain(value) {
+        if matches!(value_type, ValueType::Arn | ValueType::String) && super::is_plain(value) {
             // Six fields exactly, in an array: no vector per value.
             let mut parts = value.splitn(6, ':');
             let fields: [Option<&str>; 6] = std::array::from_fn(|_| parts.next());
