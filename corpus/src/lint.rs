@@ -1021,8 +1021,7 @@ pub(crate) struct StatementFacts<'c, 'p, 'f> {
     statement: &'p Statement,
     /// Every `Action`/`NotAction` entry is ASCII.
     ascii: bool,
-    /// The statement's run of the document's entries (one vector for all statements, not one
-    /// per statement).
+    /// The statement's entries, in a buffer the linter fills again for each statement.
     patterns: &'f [ActionPattern<'c, 'p>],
     set: Rc<ActionSet<'c>>,
 }

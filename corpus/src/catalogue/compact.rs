@@ -21,7 +21,7 @@ pub(super) fn read(bytes: &'static [u8]) -> Result<RawCatalogue<'static>, Catalo
     let texts = std::str::from_utf8(texts).map_err(|e| malformed(4 + e.valid_up_to()))?;
     let mut reader = Reader {
         texts,
-        body: bytes,
+        bytes,
         at: 4 + length,
     };
     let catalogue = reader.catalogue()?;
@@ -34,7 +34,7 @@ pub(super) fn read(bytes: &'static [u8]) -> Result<RawCatalogue<'static>, Catalo
 struct Reader {
     texts: &'static str,
     /// The whole form, so that an error gives a position in it.
-    body: &'static [u8],
+    bytes: &'static [u8],
     at: usize,
 }
 
@@ -97,7 +97,8 @@ impl Reader {
         let length = self.number()?;
         // Each item takes at least one number: a length beyond the bytes left is malformed, and
         // no more than that is reserved.
-        let mut items = Vec::with_capacity(length.min(self.body.len().saturating_sub(self.at) / 4));
+        let mut items =
+            Vec::with_capacity(length.min(self.bytes.len().saturating_sub(self.at) / 4));
         for _ in 0..length {
             items.push(item(self)?);
         }
@@ -118,7 +119,7 @@ impl Reader {
         let bytes = self
             .at
             .checked_add(4)
-            .and_then(|end| self.body.get(self.at..end))
+            .and_then(|end| self.bytes.get(self.at..end))
             .and_then(|b| <[u8; 4]>::try_from(b).ok())
             .ok_or_else(|| self.malformed())?;
         self.at += 4;
