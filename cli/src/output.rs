@@ -188,7 +188,7 @@ impl fmt::Display for Painted<'_> {
     }
 }
 
-/// Writes `text` to standard output, exiting quietly on a closed pipe as [`line`] does.
+/// Writes `text` to standard output, exiting quietly on a closed pipe as [`line()`] does.
 pub fn write(text: fmt::Arguments<'_>) {
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_fmt(text).and_then(|()| out.flush()) {
@@ -239,7 +239,7 @@ impl Records {
     }
 }
 
-/// `println!` through [`line`].
+/// `println!` through [`line()`].
 #[macro_export]
 macro_rules! out {
     () => { $crate::output::line(format_args!("")) };

@@ -1,5 +1,5 @@
 //! Policy lint, in the spirit of IAM Access Analyzer's policy validation
-//! (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html):
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html>):
 //! the model's own validation ([`iamspec_model::policy::check`]) plus checks against the action
 //! catalogue and for risky grants, each finding with a stable check id, one of four severities
 //! and the JSON path (and line and column) it is about.

@@ -1,4 +1,4 @@
-//! Lint reports as SARIF 2.1.0 (https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html),
+//! Lint reports as SARIF 2.1.0 (<https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html>),
 //! the format code-scanning services read: one run of the `iamspec` tool, one rule per check
 //! that found something, one result per finding with the file, line and column, and the JSON
 //! path as a logical location.

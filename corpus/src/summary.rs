@@ -1,8 +1,8 @@
 //! Action-level summaries of a policy, as the IAM console's policy summary shows them
-//! (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_understand-policy-summary.html):
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_understand-policy-summary.html>):
 //! per service, what the policy allows (and, separately, explicitly denies) at each access level,
 //! **Full** when every action of the level is included and **Limited** when some are
-//! (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_understand-policy-summary-access-level-summaries.html),
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_understand-policy-summary-access-level-summaries.html>),
 //! with the resources and request conditions that apply; unknown services and actions are listed
 //! apart ("uncategorized").
 //!

@@ -126,7 +126,7 @@ pub fn request_needs_resource_grant(action: &Action, resource: &Resource) -> boo
 /// Is the resource a KMS alias (`arn:aws:kms:REGION:ACCOUNT:alias/NAME`)? Aliases are not keys:
 /// IAM policies alone authorize alias operations, so D52's key-policy requirement does not apply
 /// to them (D67; KMS developer guide, "Controlling access to aliases",
-/// https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html).
+/// <https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html>).
 pub fn is_kms_alias(resource: &Resource) -> bool {
     match resource {
         Resource::Arn(arn) => arn.service() == "kms" && arn.resource().starts_with("alias/"),

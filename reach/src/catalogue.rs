@@ -1,9 +1,9 @@
 //! The 65 documented privilege-escalation paths, reduced to what the edge rules need: id, name,
 //! category, the permissions each requires, and the documented parent path.
 //!
-//! Derived from pathfinding.cloud (https://github.com/DataDog/pathfinding.cloud) `data/paths/*/*.yaml`
+//! Derived from pathfinding.cloud (<https://github.com/DataDog/pathfinding.cloud>) `data/paths/*/*.yaml`
 //! at commit 84dd65c9, Copyright 2025-Present Datadog, Inc., licensed under the Apache License,
-//! Version 2.0 (http://www.apache.org/licenses/LICENSE-2.0); see reach/NOTICE. Changes: reduced
+//! Version 2.0 (<http://www.apache.org/licenses/LICENSE-2.0>); see reach/NOTICE. Changes: reduced
 //! to these fields (descriptions, prerequisites prose and tool lists dropped) and written as a
 //! Rust table, from the copy in `../shared/data/escalation-paths.json` (its README.md). How each
 //! path is decided against a world is in `rules.rs`, not here.

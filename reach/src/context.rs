@@ -10,7 +10,7 @@ use iamspec_model::request::ContextValue;
 use iamspec_model::{Decision, PolicySet, Request};
 
 /// Global condition keys whose value the caller chooses or brings with it, per request
-/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html).
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>).
 pub const CALLER_CHOSEN: &[&str] = &[
     "aws:RequestedRegion",
     "aws:SourceIp",

@@ -775,7 +775,7 @@ fn never_allows_in(a: &PolicySet, options: &Options) -> Result<Verdict, SolverEr
 const ACTIONS_PER_ENCODING: usize = 32;
 
 /// [`access_not_granted`] for each of `actions` (action names or patterns) on any resource, in
-/// encodings of [`ACTIONS_PER_ENCODING`]: the policies are encoded once per chunk, and each
+/// encodings of `ACTIONS_PER_ENCODING`: the policies are encoded once per chunk, and each
 /// action is one goal of it, so a long list (the new-actions list of `no-new-access`, hundreds
 /// of actions) costs one z3 check per action instead of one encoding each. The first goal of a
 /// chunk is the whole chunk: when `a` grants none of it, that one check answers for every

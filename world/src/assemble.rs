@@ -1,7 +1,7 @@
 //! For a principal, an action and a resource: exactly the [`PolicySet`] AWS evaluates, the
 //! request with the context AWS derives from the world, and a label for every policy so that an
 //! explanation can name it by its real name or ARN and where it is attached
-//! (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>).
 //!
 //! Assembly decides nothing: the evaluators of `iamspec-model` decide the set.
 

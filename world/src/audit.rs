@@ -1,6 +1,6 @@
 //! The best-practice audit: findings about a world at a given time, each from a check that cites
 //! the IAM security best-practices page
-//! (https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html) or the CIS AWS
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html>) or the CIS AWS
 //! Foundations Benchmark (v3.0.0) control it implements.
 //!
 //! Credential checks read what the credential report gives (root user, passwords, keys, MFA);

@@ -1,5 +1,5 @@
 //! The credential report (`aws iam get-credential-report`,
-//! https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html): the CSV,
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html>): the CSV,
 //! given decoded, base64-encoded (the API's `Content`), or inside the CLI's
 //! `{"Content": ..., "GeneratedTime": ..., "ReportFormat": "text/csv"}` wrapper. Its first data
 //! row is the root user (`<root_account>`). Values `N/A`, `no_information` and `not_supported`

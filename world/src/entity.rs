@@ -1,6 +1,6 @@
 //! The entities of IAM and AWS Organizations, named as their APIs name them
-//! (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html,
-//! https://docs.aws.amazon.com/organizations/latest/APIReference/Welcome.html).
+//! (<https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html>,
+//! <https://docs.aws.amazon.com/organizations/latest/APIReference/Welcome.html>).
 //!
 //! A [`World`] holds an optional organization, its accounts with their IAM entities, and the
 //! resources with their resource-based policies. Entities are plain data with public fields, so
@@ -439,7 +439,7 @@ pub struct Role {
 
 impl Role {
     /// Service-linked roles live under `/aws-service-role/`
-    /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html).
+    /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html>).
     pub fn is_service_linked(&self) -> bool {
         self.path.starts_with("/aws-service-role/")
     }

@@ -1,5 +1,5 @@
 //! `aws iam get-account-authorization-details` output
-//! (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html),
+//! (<https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html>),
 //! as users have it: the AWS CLI / boto3 form (documents as JSON objects) and the raw API /
 //! JavaScript SDK form (documents as URL-encoded JSON strings); ISO 8601 or boto3 `str()` dates;
 //! keys absent when empty; several pages of one account merged into one [`Account`].

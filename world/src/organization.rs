@@ -1,7 +1,7 @@
 //! AWS Organizations: the root, nested organizational units, the accounts, the management
 //! account, and the SCPs and RCPs attached at each level
-//! (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html,
-//! https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html).
+//! (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html>,
+//! <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html>).
 //!
 //! The snapshot gives the tree flat, as the Organizations API lists it (each OU and account
 //! with its parent), so a parent cycle is possible in hostile input and is an error.
@@ -14,7 +14,7 @@ use iamspec_model::policy::PolicyKind;
 use std::collections::HashMap;
 
 /// "You can nest OUs up to five levels deep under the root"
-/// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html).
+/// (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>).
 pub const MAX_OU_DEPTH: usize = 5;
 
 pub const FULL_AWS_ACCESS: &str = "FullAWSAccess";
@@ -137,7 +137,7 @@ impl Organization {
     }
 
     /// `aws:PrincipalOrgPaths` / `aws:ResourceOrgPaths` value: `o-id/r-root/ou-1/ou-2/`
-    /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgpaths).
+    /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgpaths>).
     pub fn org_path(&self, account: &str) -> Option<String> {
         let levels = self.levels(account)?;
         let mut path = format!("{}/", self.id);

@@ -1,5 +1,5 @@
 //! The account password policy (SEMANTICS §6.3,
-//! https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html):
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html>):
 //! whether a new password satisfies it, and whether a user's password has expired.
 //!
 //! Character classes as the page defines them: uppercase and lowercase are the Latin letters

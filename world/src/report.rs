@@ -1,5 +1,5 @@
 //! Generating the credential report AWS would produce for an account at a given time
-//! (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html,
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html>,
 //! SEMANTICS §6.4): its 22 columns in AWS's order, the `<root_account>` row first, and AWS's
 //! value conventions — `N/A` for a credential the user does not have, `no_information` for a
 //! password never used, `not_supported` for the root user's password fields. The parser is

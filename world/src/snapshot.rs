@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 pub const FORMAT: &str = "iamspec-snapshot/1";
 
-/// Quotas checked on load (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+/// Quotas checked on load (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>).
 pub const GROUPS_PER_USER: usize = 10;
 pub const ACCESS_KEYS_PER_USER: usize = 2;
 pub const VERSIONS_PER_POLICY: usize = 5;

@@ -2,9 +2,9 @@
 //! each path's id, category, the permissions it requires, its documented parent path, and
 //! whether it depends on an existing resource lint cannot see.
 //!
-//! Derived from pathfinding.cloud (https://github.com/DataDog/pathfinding.cloud)
+//! Derived from pathfinding.cloud (<https://github.com/DataDog/pathfinding.cloud>)
 //! `data/paths/*/*.yaml` at commit 84dd65c9, Copyright 2025-Present Datadog, Inc., licensed under
-//! the Apache License, Version 2.0 (http://www.apache.org/licenses/LICENSE-2.0); see
+//! the Apache License, Version 2.0 (<http://www.apache.org/licenses/LICENSE-2.0>); see
 //! corpus/NOTICE. Changes: reduced to these fields (names, descriptions, prerequisites prose and
 //! tool lists dropped), written as a Rust table, and the `target_dependent` column added, from
 //! the copy in `../shared/data/escalation-paths.json` (`tests/lint_escalation.rs` checks that

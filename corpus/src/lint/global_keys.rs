@@ -1,7 +1,7 @@
 //! The global condition keys (`aws:*`) and the cross-service keys that every action can see.
 //! The action catalogue lists only the tag keys among them, so lint carries this table, from
 //! SEMANTICS.md §3.8 and "AWS global condition context keys"
-//! (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html).
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>).
 
 use crate::catalogue::ConditionKeyType;
 use iamspec_model::pattern::fold_case;

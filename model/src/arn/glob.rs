@@ -1,7 +1,7 @@
 //! Resource patterns (D11): matched against the whole ARN. AWS documents that wildcards work
 //! "within the individual segments of an ARN" and that "if the `*` wildcard is the last character
 //! of a resource ARN segment, it can expand to match beyond the colon boundaries"
-//! (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html>).
 //! So in the first five fields `?` and an inner `*` do not match `:`, a `*` that ends its field
 //! matches any run, and in the sixth field (the resource, which keeps its own colons) both match
 //! anything.

@@ -1,8 +1,8 @@
 //! The errors of the IAM API, by AWS's error code. Each operation's page in the IAM API
 //! reference lists the codes it returns
-//! (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html); `ValidationError`
+//! (<https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html>); `ValidationError`
 //! and `InvalidAction` are the common errors every AWS API returns
-//! (https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html).
+//! (<https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html>).
 //!
 //! `ConcurrentModification` and `ServiceFailure` are out of scope: the model applies one call at
 //! a time and never fails on its own (D121).

@@ -4,7 +4,7 @@
 use super::err::IamError;
 use iamspec_model::quote::quoted;
 
-/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>
 pub const GROUPS_PER_USER: usize = 10;
 pub const ACCESS_KEYS_PER_USER: usize = 2;
 pub const VERSIONS_PER_POLICY: usize = 5;
@@ -53,7 +53,7 @@ pub fn name(what: &str, value: &str, max: usize) -> Result<(), IamError> {
 }
 
 /// `Path`: `/`, or `/` + printable ASCII + `/`, at most 512 characters
-/// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html, `Path`).
+/// (<https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html>, `Path`).
 pub fn path(value: &str) -> Result<(), IamError> {
     let ok = value == "/"
         || (value.len() >= 2
@@ -72,14 +72,14 @@ pub fn path(value: &str) -> Result<(), IamError> {
 }
 
 /// Size against a quota: IAM does not count white space
-/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length).
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length>).
 pub fn policy_chars(text: &str) -> usize {
     text.chars().filter(|c| !c.is_whitespace()).count()
 }
 
 /// A tag key and value: key 1–128 characters, value 0–256, letters, digits, white space and
 /// `_.:/=+-@`; keys starting `aws:` are AWS's
-/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules_creating).
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html#id_tags_rules_creating>).
 pub fn tag(key: &str, value: &str) -> Result<(), IamError> {
     // `[\p{L}\p{Z}\p{N}_.:/=+\-@]`: letters, separators (spaces, not tabs or newlines), digits
     // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html).
@@ -109,7 +109,7 @@ pub fn tag(key: &str, value: &str) -> Result<(), IamError> {
 }
 
 /// Names are unique within an account regardless of case
-/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-friendly-names).
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-friendly-names>).
 pub fn same_name(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
