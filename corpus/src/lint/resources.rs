@@ -407,7 +407,7 @@ pub(crate) struct EntryShape {
 /// The search's buffers, and the shape of a resource, kept across a document's statements.
 #[derive(Default)]
 pub(crate) struct Shapes {
-    shape: String,
+    shape: Vec<u8>,
     scratch: Scratch,
     /// Per statement (cleared by each), whether entry `.0` can be an ARN of template `.1`:
     /// kept across statements, not allocated per statement.
