@@ -190,21 +190,23 @@ impl Glob {
 struct Alphabet {
     ascii: u128,
     /// Per ASCII byte, whether a resource's shape keeps it: the template has it, or it is one
-    /// of `:`, `*` and `?` (one look-up per byte of an ASCII resource).
-    keeps: [bool; 128],
+    /// of `:`, `*` and `?` (one look-up per byte of an ASCII resource). A row for every byte,
+    /// the others `false`, so that the look-up needs no bounds test.
+    keeps: [bool; 256],
     other: Vec<char>,
     /// The longest run of consecutive placeholders and wildcards, at least one.
     block: usize,
 }
 
-/// What the characters of a resource that the template lacks become in its shape.
-const ELSE: char = '\u{0}';
+/// What the characters of a resource that the template lacks become in its shape (NUL, a
+/// character of its own in UTF-8).
+const ELSE: u8 = 0;
 
 impl Alphabet {
     fn of(template: &Glob) -> Alphabet {
         let mut alphabet = Alphabet {
             ascii: 0,
-            keeps: [false; 128],
+            keeps: [false; 256],
             other: Vec::new(),
             block: 1,
         };
@@ -224,8 +226,9 @@ impl Alphabet {
                 }
             }
         }
-        for (byte, keep) in (0u8..).zip(alphabet.keeps.iter_mut()) {
-            *keep = matches!(byte, b':' | b'*' | b'?') || alphabet.ascii & (1u128 << byte) != 0;
+        for (byte, keep) in (0..=u8::MAX).zip(alphabet.keeps.iter_mut()) {
+            *keep = byte.is_ascii()
+                && (matches!(byte, b':' | b'*' | b'?') || alphabet.ascii & (1u128 << byte) != 0);
         }
         alphabet
     }
@@ -237,47 +240,55 @@ impl Alphabet {
         }
     }
 
-    /// Whether a resource's shape keeps `c` as it is. `:` stays itself: placeholders of the
-    /// first five fields cannot hold it.
+    /// A character the template lacks, the `run`-th in a row: past the longest block of the
+    /// template's placeholders and wildcards, more are alike to none.
     #[inline]
-    fn keeps(&self, c: char) -> bool {
-        match u8::try_from(c) {
-            Ok(byte) if byte.is_ascii() => {
-                self.keeps.get(usize::from(byte)).copied().unwrap_or(false)
-            }
-            _ => self.other.contains(&c),
+    fn lacks(&self, run: &mut usize, shape: &mut Vec<u8>) {
+        if *run < self.block {
+            shape.push(ELSE);
         }
+        *run += 1;
     }
 
-    #[inline]
-    fn walk(&self, text: impl Iterator<Item = char>, shape: &mut String) {
-        let mut run = 0;
-        for c in text {
-            if self.keeps(c) {
-                run = 0;
-                shape.push(c);
-            } else {
-                if run < self.block {
-                    shape.push(ELSE);
-                }
-                run += 1;
-            }
-        }
-    }
-
-    /// Writes the shape of the resource pattern `text` into `shape`, or returns `false` when
-    /// the pattern has `${` (a variable or an escape: not one token per character) or the
-    /// template has the character that stands for the others.
-    fn shape(&self, text: &str, shape: &mut String) -> bool {
+    /// Writes the shape of the resource pattern `text` into `shape` (UTF-8), or returns `false`
+    /// when the pattern has `${` (a variable or an escape: not one token per character) or the
+    /// template has the character that stands for the others. `:` stays itself: placeholders of
+    /// the first five fields cannot hold it.
+    fn shape(&self, text: &str, shape: &mut Vec<u8>) -> bool {
         shape.clear();
-        if super::has_variable(text) || self.has(ELSE) {
+        // Few resources have a `$`: a byte search (word by word) rules `${` out for most, for
+        // less than testing every pair of bytes.
+        let variable = text.as_bytes().contains(&b'$') && super::has_variable(text);
+        if variable || self.has(char::from(ELSE)) {
             return false;
         }
-        // An ASCII text by its bytes (no decoding), one table look-up each.
+        // A shape is never longer than its text: room once, not growth per character.
+        shape.reserve(text.len());
+        let mut run = 0;
         if text.is_ascii() {
-            self.walk(text.bytes().map(char::from), shape);
+            // By its bytes (no decoding), one table look-up each.
+            for &byte in text.as_bytes() {
+                if self.keeps.get(usize::from(byte)) == Some(&true) {
+                    run = 0;
+                    shape.push(byte);
+                } else {
+                    self.lacks(&mut run, shape);
+                }
+            }
         } else {
-            self.walk(text.chars(), shape);
+            let mut utf8 = [0; 4];
+            for c in text.chars() {
+                let kept = match u8::try_from(c) {
+                    Ok(byte) if byte.is_ascii() => self.keeps.get(usize::from(byte)) == Some(&true),
+                    _ => self.other.contains(&c),
+                };
+                if kept {
+                    run = 0;
+                    shape.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+                } else {
+                    self.lacks(&mut run, shape);
+                }
+            }
         }
         true
     }
@@ -293,7 +304,7 @@ const SHAPES: usize = 10_000;
 pub(crate) struct ArnTemplate {
     glob: Glob,
     alphabet: Alphabet,
-    answers: std::sync::Mutex<FxMap<String, bool>>,
+    answers: std::sync::Mutex<FxMap<Vec<u8>, bool>>,
     /// Where the service field (the third) lies in the template's text, when it names a
     /// service (not `${Vendor}`): found once, not per document (splitting the fields again for
     /// every document was a fiftieth of linting the corpus).
@@ -332,25 +343,32 @@ impl ArnTemplate {
         text: &str,
         substitutes: bool,
         compiled: &std::cell::OnceCell<Glob>,
-        shape: &mut String,
+        shape: &mut Vec<u8>,
         scratch: &mut Scratch,
     ) -> bool {
-        if !self.alphabet.shape(text, shape) {
-            return compiled
+        let whole = |scratch: &mut Scratch| {
+            compiled
                 .get_or_init(|| Glob::pattern(text, substitutes))
-                .intersects_with(&self.glob, scratch);
+                .intersects_with(&self.glob, scratch)
+        };
+        if !self.alphabet.shape(text, shape) {
+            return whole(scratch);
         }
         if let Some(&known) = self
             .answers
             .lock()
             .ok()
             .as_ref()
-            .and_then(|answers| answers.get(shape.as_str()))
+            .and_then(|answers| answers.get(shape.as_slice()))
         {
             return known;
         }
+        // The shape is whole characters of `text` and `ELSE`, so UTF-8 (else, the text itself).
+        let Ok(shape_text) = std::str::from_utf8(shape) else {
+            return whole(scratch);
+        };
         // The shape has no `${`: variables or not, it reads as one token per character.
-        let answer = Glob::pattern(shape, false).intersects_with(&self.glob, scratch);
+        let answer = Glob::pattern(shape_text, false).intersects_with(&self.glob, scratch);
         if let Ok(mut answers) = self.answers.lock() {
             if answers.len() < SHAPES {
                 answers.insert(shape.clone(), answer);
@@ -592,7 +610,7 @@ mod tests {
                 .collect();
             texts.extend(last.iter().cloned());
         }
-        let (mut scratch, mut shape) = (Scratch::default(), String::new());
+        let (mut scratch, mut shape) = (Scratch::default(), Vec::new());
         for template in templates {
             let compiled = ArnTemplate::new(template);
             let mut asked = 0;

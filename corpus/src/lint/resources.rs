@@ -5,7 +5,7 @@
 use super::cover::resource_covers;
 use super::index::{candidate_order, PrefixIndex, SMALL};
 use super::intersect::{ArnTemplate, Glob, Scratch};
-use super::{Linter, StatementFacts};
+use super::{ActionSet, Linter, StatementFacts};
 use crate::catalogue::{ActionRef, Catalogue};
 use iamspec_model::arn::{for_each_field, split_fields};
 use iamspec_model::hash::FxMap;
@@ -271,9 +271,7 @@ fn check_entries<'c>(
     };
     fit.shapes.memo.clear();
     resource_fits.clear();
-    resource_fits.extend(
-        (0..texts.len()).map(|at| fit.star(at) || distinct.iter().any(|&id| fit.meets(at, id))),
-    );
+    resource_fits.extend((0..texts.len()).map(|at| fit.star(at) || fit.any(at, distinct, &set)));
     // Per action, only for entries that name one action: a wildcard entry is expected to
     // reach only some of its actions through the statement's resources.
     let mut unfit_actions: Vec<ActionRef<'_>> = Vec::new();
@@ -293,8 +291,7 @@ fn check_entries<'c>(
             })
         }));
         // D13: an action that acts on no resource type is matched only by `*`.
-        let fits =
-            (0..texts.len()).any(|at| fit.star(at) || ids.iter().any(|&id| fit.meets(at, id)));
+        let fits = (0..texts.len()).any(|at| fit.star(at) || fit.any(at, &ids, &set));
         fit.shapes.ids = ids;
         if !fits {
             unfit_actions.push(*action);
@@ -410,7 +407,7 @@ pub(crate) struct EntryShape {
 /// The search's buffers, and the shape of a resource, kept across a document's statements.
 #[derive(Default)]
 pub(crate) struct Shapes {
-    shape: String,
+    shape: Vec<u8>,
     scratch: Scratch,
     /// Per statement (cleared by each), whether entry `.0` can be an ARN of template `.1`:
     /// kept across statements, not allocated per statement.
@@ -466,6 +463,24 @@ impl Fit<'_, '_> {
     /// Whether entry `at` is `*`, which every action fits.
     fn star(&self, at: usize) -> bool {
         self.entries.get(at).is_some_and(|e| e.star)
+    }
+
+    /// Whether entry `at` can be an ARN of one of the templates `ids` of `set`'s actions: the
+    /// one that last fitted a resource of the set is asked first, as the others mostly do not
+    /// fit (the answer does not depend on the order; the search does).
+    fn any(&mut self, at: usize, ids: &[usize], set: &ActionSet<'_>) -> bool {
+        let last = set.last_fit.get().filter(|id| ids.contains(id));
+        if last.is_some_and(|id| self.meets(at, id)) {
+            return true;
+        }
+        let found = ids
+            .iter()
+            .copied()
+            .find(|&id| Some(id) != last && self.meets(at, id));
+        if found.is_some() {
+            set.last_fit.set(found);
+        }
+        found.is_some()
     }
 
     /// Whether entry `at` can be an ARN of template `id`.
