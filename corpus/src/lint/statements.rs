@@ -101,6 +101,8 @@ fn grants(facts: &StatementFacts<'_, '_, '_>, qualified: &'static str) -> bool {
 /// the same effect, principal and condition whose actions include one that may cover the
 /// statement's first action (by literal prefix, `index.rs`) are compared, at most
 /// [`super::index::MAX_CANDIDATES`] of them.
+// Once a policy: out of line, so that a profile shows its cost apart from the lint's.
+#[inline(never)]
 pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[Statement]) {
     let substitutes = linter.policy.version.substitutes_variables();
     let (sets, runs) = Sets::of(statements);
@@ -119,17 +121,9 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[Statement])
     // The wildcard action entries of a statement, compiled when it is first a candidate cover.
     let compiled: Vec<OnceCell<Vec<ActionCover>>> =
         statements.iter().map(|_| OnceCell::new()).collect();
-    // The first statement of each shape, and one action index per (effect, principal, condition).
-    // Each shape and each group is hashed once: per statement, the first statement of its
-    // shape and the number of its group (shapes hold every action entry).
-    let mut first: FxMap<&Shape<'_>, usize> = FxMap::default();
-    first.reserve(shapes.len());
-    let earliest: Vec<usize> = shapes
-        .iter()
-        .enumerate()
-        .map(|(i, shape)| *first.entry(shape).or_insert(i))
-        .collect();
-    drop(first);
+    // Per statement, the number of its group (effect, principal, condition), then the first
+    // statement of its shape: two shapes are equal when their groups and the rest are, so the
+    // principal and condition are hashed once, for the group, and not again with the shape.
     let mut group_ids: FxMap<GroupKey<'_, '_>, usize> = FxMap::default();
     let group_of: Vec<usize> = shapes
         .iter()
@@ -138,6 +132,15 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[Statement])
             *group_ids.entry(shape.group()).or_insert(next)
         })
         .collect();
+    let mut first: FxMap<(usize, EntriesKey<'_, '_>), usize> = FxMap::default();
+    first.reserve(shapes.len());
+    let earliest: Vec<usize> = shapes
+        .iter()
+        .zip(&group_of)
+        .enumerate()
+        .map(|(i, (shape, &g))| *first.entry((g, shape.entries())).or_insert(i))
+        .collect();
+    drop(first);
     // Per group, the statements by action entries and by resource entries.
     // A statement alone in its group has nothing to be covered by: no index for it.
     let mut sizes: Vec<usize> = vec![0; group_ids.len()];
@@ -282,6 +285,10 @@ type GroupKey<'a, 's> = (
     &'a Option<Box<PrincipalShape<'s>>>,
     &'a [ClauseShape<'s>],
 );
+
+/// The rest of a shape beside its group: `NotAction`, `NotResource` (when there is a resource
+/// element), the actions and the resources.
+type EntriesKey<'a, 's> = (bool, Option<bool>, &'a [NoCase<'s>], &'a [&'s str]);
 
 fn name(statement: &Statement) -> String {
     match &statement.sid {
@@ -465,6 +472,15 @@ impl<'s> Shape<'s> {
 
     fn group(&self) -> GroupKey<'_, 's> {
         (self.effect, &self.principal, self.condition)
+    }
+
+    fn entries(&self) -> EntriesKey<'_, 's> {
+        (
+            self.not_action,
+            self.not_resource,
+            self.actions,
+            self.resources,
+        )
     }
 }
 
