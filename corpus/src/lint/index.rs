@@ -202,12 +202,40 @@ impl PrefixIndex {
 /// The text before the first wildcard (and, with `variables`, before the first `${`).
 pub(crate) fn literal_prefix(pattern: &str, variables: bool) -> &str {
     // One walk over the bytes (two `find`s were a sixth of linting the corpus's statement
-    // pairs); `*`, `?` and `${` are ASCII, so the cut is at a character boundary.
+    // pairs), eight at a time (a byte at a time was most of indexing 10,000 resources); `*`,
+    // `?` and `${` are ASCII, so the cut is at a character boundary.
     let bytes = pattern.as_bytes();
-    let end = (0..bytes.len())
+    let mut words = bytes.chunks_exact(8);
+    let mut start = 0;
+    for chunk in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let mut marked = may_end_literal(u64::from_le_bytes(word));
+        while marked != 0 {
+            let at = start + marked.trailing_zeros() as usize / 8;
+            if ends_literal(bytes, at, variables) {
+                return pattern.get(..at).unwrap_or(pattern);
+            }
+            marked &= marked - 1;
+        }
+        start += 8;
+    }
+    let end = (start..bytes.len())
         .find(|&at| ends_literal(bytes, at, variables))
         .unwrap_or(pattern.len());
     pattern.get(..end).unwrap_or(pattern)
+}
+
+/// The high bit of each byte of `word` (little-endian) that may be a `*`, `?` or `$`: the first
+/// such byte is one, a later one may not be (a borrow), which [`ends_literal`] turns away.
+fn may_end_literal(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A zero byte of `x` is the only one whose high bit survives `x - 1 & !x` without a borrow.
+    let zeros = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    zeros(word ^ (ONES * u64::from(b'*')))
+        | zeros(word ^ (ONES * u64::from(b'?')))
+        | zeros(word ^ (ONES * u64::from(b'$')))
 }
 
 /// Whether a literal prefix ends at byte `at`: a `*`, a `?` or (with `variables`) a `${`.
@@ -284,5 +312,41 @@ mod tests {
         assert_eq!(literal_prefix("a$b${x}", false), "a$b${x}");
         assert_eq!(literal_prefix("plain", true), "plain");
         assert_eq!(literal_prefix("ends$", true), "ends$");
+        // Past the first eight bytes, and a `$` not opening a variable before a wildcard.
+        assert_eq!(
+            literal_prefix("arn:aws:s3:::a$b-?*", true),
+            "arn:aws:s3:::a$b-"
+        );
+        assert_eq!(literal_prefix("arn:aws:s3:::é${x}", true), "arn:aws:s3:::é");
+        assert_eq!(literal_prefix("abcdefg$${x}*", true), "abcdefg$");
+        assert_eq!(literal_prefix("abcdefghijklmnop", true), "abcdefghijklmnop");
+    }
+
+    #[test]
+    fn literal_prefixes_as_a_byte_at_a_time() {
+        let texts = [
+            "",
+            "*",
+            "$",
+            "${",
+            "s3:Get*",
+            "arn:aws:s3:::bucket-1234/*",
+            "$$$$$$$${",
+            "a?b*c$d{",
+            "0123456$",
+            "0123456${",
+            "01234567${",
+            "\u{e9}\u{e9}\u{e9}\u{e9}*?",
+            "*******?",
+        ];
+        for text in texts {
+            for variables in [false, true] {
+                let bytes = text.as_bytes();
+                let end = (0..bytes.len())
+                    .find(|&at| ends_literal(bytes, at, variables))
+                    .unwrap_or(text.len());
+                assert_eq!(literal_prefix(text, variables), &text[..end], "{text}");
+            }
+        }
     }
 }
