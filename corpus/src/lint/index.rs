@@ -137,23 +137,6 @@ impl PrefixIndex {
         index
     }
 
-    /// The lengths some prefix has, up to `limit`, shortest first: by the set bits, not by
-    /// testing every length (most lengths no prefix has).
-    fn lengths_up_to(&self, limit: usize) -> impl Iterator<Item = usize> + '_ {
-        self.lengths
-            .iter()
-            .zip((0..).step_by(64))
-            .flat_map(|(&word, base)| {
-                let mut bits = word;
-                std::iter::from_fn(move || {
-                    let bit = bits.trailing_zeros();
-                    bits &= bits.wrapping_sub(1);
-                    (bit < 64).then(|| base + bit as usize)
-                })
-            })
-            .take_while(move |&length| length <= limit)
-    }
-
     /// Adds `item` under the literal prefix of `pattern`: the text before its first `*`, `?`
     /// or (with `variables`) `${`.
     pub(crate) fn insert(&mut self, pattern: &str, variables: bool, item: usize) {
@@ -179,19 +162,29 @@ impl PrefixIndex {
         let mut budget = MAX_CANDIDATES;
         let mut hashes = PrefixHash::new(text.as_bytes());
         let limit = self.longest.min(text.len());
-        for length in self.lengths_up_to(limit) {
-            let hash = hashes.at(length);
-            for &item in self
-                .items
-                .get(&(length, hash))
-                .map_or(&[][..], Items::as_slice)
-            {
-                if budget == 0 {
+        // The lengths some prefix has, shortest first, by the set bits (most lengths no prefix
+        // has), in plain loops (iterator adapters were a fourteenth of the corpus's look-ups).
+        for (&word, base) in self.lengths.iter().zip((0..).step_by(64)) {
+            let mut bits = word;
+            while bits != 0 {
+                let length = base + bits.trailing_zeros() as usize;
+                if length > limit {
                     return false;
                 }
-                budget -= 1;
-                if found(item) {
-                    return true;
+                bits &= bits - 1;
+                let hash = hashes.at(length);
+                for &item in self
+                    .items
+                    .get(&(length, hash))
+                    .map_or(&[][..], Items::as_slice)
+                {
+                    if budget == 0 {
+                        return false;
+                    }
+                    budget -= 1;
+                    if found(item) {
+                        return true;
+                    }
                 }
             }
         }
