@@ -9,6 +9,7 @@ use iamspec_model::condition::{Comparison, SetQualifier};
 use iamspec_model::hash::FxMap;
 use iamspec_model::policy::{ConditionClause, Effect, Principals, Statement};
 use std::cell::OnceCell;
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
 
 pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
@@ -132,13 +133,13 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[Statement])
             *group_ids.entry(shape.group()).or_insert(next)
         })
         .collect();
-    let mut first: FxMap<(usize, EntriesKey<'_, '_>), usize> = FxMap::default();
+    let mut first: FxMap<Repeat<'_, '_>, usize> = FxMap::default();
     first.reserve(shapes.len());
     let earliest: Vec<usize> = shapes
         .iter()
         .zip(&group_of)
         .enumerate()
-        .map(|(i, (shape, &g))| *first.entry((g, shape.entries())).or_insert(i))
+        .map(|(i, (shape, &group))| *first.entry(Repeat { group, shape }).or_insert(i))
         .collect();
     drop(first);
     // Per group, the statements by action entries and by resource entries.
@@ -286,9 +287,42 @@ type GroupKey<'a, 's> = (
     &'a [ClauseShape<'s>],
 );
 
-/// The rest of a shape beside its group: `NotAction`, `NotResource` (when there is a resource
-/// element), the actions and the resources.
-type EntriesKey<'a, 's> = (bool, Option<bool>, &'a [NoCase<'s>], &'a [&'s str]);
+/// A shape as a key for finding repeats: the number of its group and the rest of the shape,
+/// equal exactly when the shapes are. Two words in the map, not the rest's slices (a map entry
+/// per statement).
+struct Repeat<'a, 's> {
+    group: usize,
+    shape: &'a Shape<'s>,
+}
+
+impl Repeat<'_, '_> {
+    /// The shape beside its group: `NotAction`, `NotResource` (when there is a resource
+    /// element), the actions and the resources.
+    fn entries(&self) -> (bool, Option<bool>, &[NoCase<'_>], &[&str]) {
+        let shape = self.shape;
+        (
+            shape.not_action,
+            shape.not_resource,
+            shape.actions,
+            shape.resources,
+        )
+    }
+}
+
+impl PartialEq for Repeat<'_, '_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.group == other.group && self.entries() == other.entries()
+    }
+}
+
+impl Eq for Repeat<'_, '_> {}
+
+impl Hash for Repeat<'_, '_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.group.hash(state);
+        self.entries().hash(state);
+    }
+}
 
 fn name(statement: &Statement) -> String {
     match &statement.sid {
@@ -472,15 +506,6 @@ impl<'s> Shape<'s> {
 
     fn group(&self) -> GroupKey<'_, 's> {
         (self.effect, &self.principal, self.condition)
-    }
-
-    fn entries(&self) -> EntriesKey<'_, 's> {
-        (
-            self.not_action,
-            self.not_resource,
-            self.actions,
-            self.resources,
-        )
     }
 }
 
