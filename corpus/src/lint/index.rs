@@ -224,7 +224,8 @@ pub(crate) fn literal_prefix(pattern: &str, variables: bool) -> &str {
 fn may_end_literal(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A zero byte of `x` is the only one whose high bit survives `x - 1 & !x` without a borrow.
+    // `x - 1 & !x` keeps the high bit of each zero byte of `x`, and through a borrow maybe of
+    // a byte after one; of no byte before the first zero.
     let zeros = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
     zeros(word ^ (ONES * u64::from(b'*')))
         | zeros(word ^ (ONES * u64::from(b'?')))
