@@ -102,11 +102,7 @@ impl<'t> PrefixHash<'t> {
             self.done += 1;
         }
         let rest = self.bytes.get(self.done * 8..length).unwrap_or(&[]);
-        // A product's high bits depend on all of its input, its low bits only on the input's
-        // low bits, and the map places keys by their low bits: rotated, the high bits place
-        // them, and prefixes that differ only in their last bytes (`bucket-17/`, `bucket-18/`)
-        // do not crowd one place of the map (their probes were several times longer).
-        step(self.words, lowered(rest)).rotate_left(32)
+        step(self.words, lowered(rest))
     }
 }
 
@@ -123,7 +119,10 @@ fn lowered(bytes: &[u8]) -> u64 {
 /// 64-bit product (FxHash's step) carries a difference in a word's last bytes only into its
 /// top bits, which the next step's rotation set against the next word's first bits: prefixes
 /// such as `…bucket-1008/` and `…bucket-10004` collided, a few hundred of 100,000 statements
-/// each got a false candidate, and the group's action index was built for them.
+/// each got a false candidate, and the group's action index was built for them. Folded, the
+/// low bits, by which the map places keys, depend on all of the input too (a 64-bit
+/// product's low bits on the input's low bits only: `bucket-17/` and `bucket-18/` crowded one
+/// place of the map).
 fn step(hash: u64, word: u64) -> u64 {
     let product = u128::from(hash.rotate_left(5) ^ word) * 0x51_7c_c1_b7_27_22_0a_95;
     (product as u64) ^ ((product >> 64) as u64)
