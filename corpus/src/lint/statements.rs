@@ -9,6 +9,7 @@ use iamspec_model::condition::{Comparison, SetQualifier};
 use iamspec_model::hash::FxMap;
 use iamspec_model::policy::{ConditionClause, Effect, Principals, Statement};
 use std::cell::OnceCell;
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
 
 pub(crate) fn check(linter: &mut Linter<'_, '_>, facts: &StatementFacts<'_, '_, '_>) {
@@ -101,6 +102,8 @@ fn grants(facts: &StatementFacts<'_, '_, '_>, qualified: &'static str) -> bool {
 /// the same effect, principal and condition whose actions include one that may cover the
 /// statement's first action (by literal prefix, `index.rs`) are compared, at most
 /// [`super::index::MAX_CANDIDATES`] of them.
+// Once a policy: out of line, so that a profile shows its cost apart from the lint's.
+#[inline(never)]
 pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[Statement]) {
     let substitutes = linter.policy.version.substitutes_variables();
     let (sets, runs) = Sets::of(statements);
@@ -119,17 +122,9 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[Statement])
     // The wildcard action entries of a statement, compiled when it is first a candidate cover.
     let compiled: Vec<OnceCell<Vec<ActionCover>>> =
         statements.iter().map(|_| OnceCell::new()).collect();
-    // The first statement of each shape, and one action index per (effect, principal, condition).
-    // Each shape and each group is hashed once: per statement, the first statement of its
-    // shape and the number of its group (shapes hold every action entry).
-    let mut first: FxMap<&Shape<'_>, usize> = FxMap::default();
-    first.reserve(shapes.len());
-    let earliest: Vec<usize> = shapes
-        .iter()
-        .enumerate()
-        .map(|(i, shape)| *first.entry(shape).or_insert(i))
-        .collect();
-    drop(first);
+    // Per statement, the number of its group (effect, principal, condition), then the first
+    // statement of its shape: two shapes are equal when their groups and the rest are, so the
+    // principal and condition are hashed once, for the group, and not again with the shape.
     let mut group_ids: FxMap<GroupKey<'_, '_>, usize> = FxMap::default();
     let group_of: Vec<usize> = shapes
         .iter()
@@ -138,6 +133,15 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[Statement])
             *group_ids.entry(shape.group()).or_insert(next)
         })
         .collect();
+    let mut first: FxMap<Repeat<'_, '_>, usize> = FxMap::default();
+    first.reserve(shapes.len());
+    let earliest: Vec<usize> = shapes
+        .iter()
+        .zip(&group_of)
+        .enumerate()
+        .map(|(i, (shape, &group))| *first.entry(Repeat { group, shape }).or_insert(i))
+        .collect();
+    drop(first);
     // Per group, the statements by action entries and by resource entries.
     // A statement alone in its group has nothing to be covered by: no index for it.
     let mut sizes: Vec<usize> = vec![0; group_ids.len()];
@@ -224,7 +228,10 @@ pub(crate) fn check_pairs(linter: &mut Linter<'_, '_>, statements: &[Statement])
             continue;
         };
         let by_action = by_action.get_or_insert_with(|| {
-            // The same entries in the same order as built up front: the same candidates.
+            // The same entries in the same order as built up front: the same candidates. Grown
+            // as it fills, not sized for the members' entries: members often share actions
+            // (100,000 statements on `s3:GetObject` and `s3:List*` make two prefixes), and such
+            // a reservation raised the peak memory of linting them by 6 MB.
             let mut index = PrefixIndex::new();
             for &j in members {
                 if let Some(shape) = shapes.get(j) {
@@ -282,6 +289,43 @@ type GroupKey<'a, 's> = (
     &'a Option<Box<PrincipalShape<'s>>>,
     &'a [ClauseShape<'s>],
 );
+
+/// A shape as a key for finding repeats: the number of its group and the rest of the shape,
+/// equal exactly when the shapes are. Two words in the map, not the rest's slices (a map entry
+/// per statement).
+struct Repeat<'a, 's> {
+    group: usize,
+    shape: &'a Shape<'s>,
+}
+
+impl Repeat<'_, '_> {
+    /// The shape beside its group: `NotAction`, `NotResource` (when there is a resource
+    /// element), the actions and the resources.
+    fn entries(&self) -> (bool, Option<bool>, &[NoCase<'_>], &[&str]) {
+        let shape = self.shape;
+        (
+            shape.not_action,
+            shape.not_resource,
+            shape.actions,
+            shape.resources,
+        )
+    }
+}
+
+impl PartialEq for Repeat<'_, '_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.group == other.group && self.entries() == other.entries()
+    }
+}
+
+impl Eq for Repeat<'_, '_> {}
+
+impl Hash for Repeat<'_, '_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.group.hash(state);
+        self.entries().hash(state);
+    }
+}
 
 fn name(statement: &Statement) -> String {
     match &statement.sid {
