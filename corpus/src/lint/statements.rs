@@ -302,13 +302,18 @@ impl Repeat<'_, '_> {
     /// The shape beside its group: `NotAction`, `NotResource` (when there is a resource
     /// element), the actions and the resources.
     fn entries(&self) -> (bool, Option<bool>, &[NoCase<'_>], &[&str]) {
-        let shape = self.shape;
-        (
-            shape.not_action,
-            shape.not_resource,
-            shape.actions,
-            shape.resources,
-        )
+        // Every field named: a field added to `Shape` must be placed in the group or here, or
+        // two different shapes would count as repeats.
+        let Shape {
+            effect: _,
+            principal: _,
+            condition: _,
+            not_action,
+            not_resource,
+            actions,
+            resources,
+        } = self.shape;
+        (*not_action, *not_resource, actions, resources)
     }
 }
 
