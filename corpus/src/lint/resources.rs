@@ -684,9 +684,7 @@ fn duplicates_and_redundancy(
     let mut first: HashMap<&str, usize> = HashMap::with_capacity(patterns.len());
     let mut index = PrefixIndex::new();
     for (at, text) in patterns.iter().enumerate() {
-        if first.insert(text, at).is_none()
-            && (super::has_wildcard(text) || super::has_variable(text))
-        {
+        if first.insert(text, at).is_none() && !super::is_plain(text) {
             index.insert(text, substitutes, at);
         }
     }
@@ -729,11 +727,7 @@ fn duplicates_and_redundancy_small<'a>(
         return;
     }
     let mut covers: Vec<usize> = (0..patterns.len())
-        .filter(|&at| {
-            patterns
-                .get(at)
-                .is_some_and(|t| super::has_wildcard(t) || super::has_variable(t))
-        })
+        .filter(|&at| patterns.get(at).is_some_and(|t| !super::is_plain(t)))
         .collect();
     covers.sort_by_key(|&at| {
         candidate_order(patterns.get(at).map_or("", String::as_str), substitutes, at)
